@@ -1,3 +1,5 @@
+import { allocF32 } from './alloc.ts';
+
 /** A row-major matrix view: `rows` samples × `cols` features, stored in `data`. */
 export interface Mat {
   /** Number of rows (samples in a batch). */
@@ -9,7 +11,7 @@ export interface Mat {
 }
 
 export function mat(rows: number, cols: number, data?: Float32Array): Mat {
-  const d = data ?? new Float32Array(rows * cols);
+  const d = data ?? allocF32(rows * cols);
   if (d.length < rows * cols) throw new RangeError(`mat: ${rows}×${cols} needs ${rows * cols} values, got ${d.length}`);
   return { rows, cols, data: d };
 }
@@ -19,10 +21,10 @@ export function mat(rows: number, cols: number, data?: Float32Array): Mat {
  * capacity is too small, so that the training loop allocates nothing after its first batch.
  */
 export class Scratch {
-  #buf = new Float32Array(0);
+  #buf: Float32Array = new Float32Array(0);
   get(rows: number, cols: number): Mat {
     const n = rows * cols;
-    if (this.#buf.length < n) this.#buf = new Float32Array(n);
+    if (this.#buf.length < n) this.#buf = allocF32(n);
     return { rows, cols, data: this.#buf };
   }
 }

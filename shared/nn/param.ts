@@ -1,3 +1,5 @@
+import { allocF32 } from '../linalg/alloc.ts';
+
 /** A trainable tensor: its values, the gradient of the loss with respect to them, and how penalties treat it. */
 export interface Param {
   /** Stable name, e.g. `dense0.weight` (used for initial weights and reports). */
@@ -14,5 +16,5 @@ export interface Param {
 
 export function param(name: string, shape: number[], penalize: boolean): Param {
   const n = shape.reduce((a, b) => a * b, 1);
-  return { name, shape, value: new Float32Array(n), grad: new Float32Array(n), penalize };
+  return { name, shape, value: allocF32(n), grad: allocF32(n), penalize };
 }
