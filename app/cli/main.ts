@@ -1,0 +1,78 @@
+import { traceCommand } from './trace.ts';
+import { trainCommand } from './train.ts';
+import { SpecError, UsageError } from './args.ts';
+
+interface Command {
+  /** One-line description for `optlab --help`. */
+  summary: string;
+  /** Usage lines shown by `optlab help COMMAND`. */
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  train: {
+    summary: 'train one model as a spec says (dataset, model, loss, optimizer, training, regularization)',
+    usage: 'optlab train SPEC.json [--json] [--quiet]',
+    run: trainCommand,
+  },
+  trace: {
+    summary: 'run an optimizer on a 2-D test function and print its path',
+    usage: "optlab trace --fn rosenbrock|beale|quadratic|saddle|himmelblau --start X,Y --steps N --optimizer '{\"name\":\"adam\",\"lr\":0.01}' [--json]",
+    run: traceCommand,
+  },
+};
+
+export function helpText(): string {
+  const width = Math.max(...Object.keys(commands).map((k) => k.length));
+  const lines = [
+    'optlab — an offline lab for deep-learning optimization and generalization',
+    '',
+    'Usage: optlab COMMAND [options]',
+    '',
+    'Commands:',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    `  ${'help'.padEnd(width)}  show this list, or the usage of one command (optlab help train)`,
+    '',
+    'Exit codes: 0 done, 1 failed while running, 2 bad arguments or spec (nothing was run).',
+  ];
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    if (topic && commands[topic]) console.log(`Usage: ${commands[topic].usage}`);
+    else console.log(helpText());
+    return 0;
+  }
+  if (name === '--version') {
+    console.log('optlab 0.1.0');
+    return 0;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    console.error(`optlab: unknown command "${name}" (known: ${Object.keys(commands).join(', ')}); see optlab --help`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`Usage: ${cmd.usage}`);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`optlab ${name}: ${e.message}`);
+      console.error(`Usage: ${cmd.usage}`);
+      return 2;
+    }
+    if (e instanceof SpecError) {
+      console.error(`optlab ${name}: ${e.message}`);
+      return 2;
+    }
+    console.error(`optlab ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
