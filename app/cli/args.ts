@@ -13,9 +13,19 @@ export class SpecError extends Error {
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** node:util parseArgs, with its errors turned into UsageErrors. */
-export function parse(argv: string[], options: Options, allowPositionals: boolean) {
+export function parse<const O extends Options>(argv: string[], options: O, allowPositionals: boolean) {
+  // parseArgs takes `--start -1.5,2` for a missing value; a negative number is a value here.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : '';
+    const next = argv[i + 1];
+    if (options[name]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      args.push(`${argv[i]}=${next}`);
+      i++;
+    } else args.push(argv[i]);
+  }
   try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+    return parseArgs({ args, options, allowPositionals, strict: true as const });
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message.replace(/^.*?: /, '') : String(e));
   }

@@ -22,7 +22,23 @@ export interface Kernels {
   gemmTN(M: number, N: number, K: number, A: F32, B: F32, C: F32, accumulate: boolean): void;
   /** C[M×N] (+)= A[M×K] · B[N×K]ᵀ */
   gemmNT(M: number, N: number, K: number, A: F32, B: F32, C: F32, accumulate: boolean): void;
+
+  // Fused helpers of a dense layer. Optional so that a kernel set may leave them out; callers
+  // fall back to `jsKernels`' versions (see `fused`). A pass over an M×N activation costs little
+  // next to the product, but in plain JS it is several times slower than the SIMD pass.
+
+  /** C[M×N] = act(A[M×K] · B[K×N] + bias), bias broadcast over rows (null: no bias). */
+  gemmBiasAct?(M: number, N: number, K: number, A: F32, B: F32, bias: F32 | null, C: F32, act: FusedActivation): void;
+  /** Y[M×N] = act(Y + bias) in place, bias broadcast over rows (null: no bias). */
+  biasAct?(M: number, N: number, Y: F32, bias: F32 | null, act: FusedActivation): void;
+  /** dX[i] = Y[i] > 0 ? dY[i] : 0 for i < n: ReLU backward from its output (dX may be dY). */
+  reluBackward?(n: number, Y: F32, dY: F32, dX: F32): void;
+  /** out[j] (+)= Σ_i A[i×N + j] over i < M, rows added in order: a bias gradient. */
+  colSum?(M: number, N: number, A: F32, out: F32, accumulate: boolean): void;
 }
+
+/** Activations the fused kernels apply; others go through their own layer. */
+export type FusedActivation = 'identity' | 'relu';
 
 export const jsKernels: Kernels = {
   name: 'js',
@@ -64,7 +80,45 @@ export const jsKernels: Kernels = {
       }
     }
   },
+  gemmBiasAct(M, N, K, A, B, bias, C, act) {
+    jsKernels.gemm(M, N, K, A, B, C, false);
+    jsKernels.biasAct!(M, N, C, bias, act);
+  },
+  biasAct(M, N, Y, bias, act) {
+    const relu = act === 'relu';
+    for (let i = 0; i < M; i++) {
+      const o = i * N;
+      for (let j = 0; j < N; j++) {
+        let v = bias ? Y[o + j] + bias[j] : Y[o + j];
+        // Written as a comparison rather than Math.max so that NaN and -0 follow the SIMD max.
+        if (relu && !(v > 0)) v = v !== v ? v : 0;
+        Y[o + j] = v;
+      }
+    }
+  },
+  reluBackward(n, Y, dY, dX) {
+    for (let i = 0; i < n; i++) dX[i] = Y[i] > 0 ? dY[i] : 0;
+  },
+  colSum(M, N, A, out, accumulate) {
+    if (!accumulate) out.fill(0, 0, N);
+    for (let i = 0; i < M; i++) {
+      const o = i * N;
+      for (let j = 0; j < N; j++) out[j] += A[o + j];
+    }
+  },
 };
+
+type Fused = Required<Pick<Kernels, 'gemmBiasAct' | 'biasAct' | 'reluBackward' | 'colSum'>>;
+
+/** The fused helpers of `k`, with the plain versions standing in for those it lacks. */
+export function fused(k: Kernels = active): Fused {
+  return {
+    gemmBiasAct: k.gemmBiasAct ?? jsKernels.gemmBiasAct!,
+    biasAct: k.biasAct ?? jsKernels.biasAct!,
+    reluBackward: k.reluBackward ?? jsKernels.reluBackward!,
+    colSum: k.colSum ?? jsKernels.colSum!,
+  };
+}
 
 let active: Kernels = jsKernels;
 

@@ -21,7 +21,3 @@ export class MatBuffer {
   }
 }
 
-/** Per-feature float storage that grows like MatBuffer (statistics that must persist between forward and backward). */
-export function ensureF32(buf: Float32Array, n: number): Float32Array {
-  return buf.length >= n ? buf : allocF32(n);
-}

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { parse, SpecError, UsageError } from './args.ts';
+import { validateTrainSpec } from '../../shared/spec/validate.ts';
+import type { TrainSpec } from '../../shared/spec/types.ts';
+import { loadDataset } from '../datasets.ts';
+import { Rng } from '../../shared/rng.ts';
+import { splitIndices } from '../../shared/data/split.ts';
+import { fit, type EpochRecord } from '../../shared/train/fit.ts';
+
+/** Reads and parses a JSON spec file; a syntax error names the line and column. */
+export function readSpecFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read spec file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = Number((msg.match(/position (\d+)/) ?? [])[1]);
+    if (Number.isFinite(pos)) {
+      const before = text.slice(0, pos);
+      const line = before.split('\n').length;
+      const column = pos - before.lastIndexOf('\n');
+      throw new SpecError([`line ${line}, column ${column}: invalid JSON (${msg})`], file);
+    }
+    throw new SpecError([`invalid JSON (${msg})`], file);
+  }
+}
+
+/** `optlab train SPEC.json`: one model, trained as the spec says, with a line per epoch. */
+export async function trainCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } }, true);
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one spec file, got ${positionals.length}` : 'missing the spec file');
+  const file = positionals[0];
+  const raw = readSpecFile(file);
+  const problems = validateTrainSpec(raw);
+  if (problems.length) throw new SpecError(problems, file);
+  const spec = raw as TrainSpec;
+
+  const rng = new Rng(spec.seed);
+  const data = loadDataset(spec.dataset, rng.fork('data'), file);
+  const dataProblems = checkAgainstData(spec, data.task, data.classes);
+  if (dataProblems.length) throw new SpecError(dataProblems, file);
+  const split = splitIndices(data.y, data.n, {
+    testFraction: spec.dataset.testFraction ?? 0,
+    valFraction: spec.dataset.valFraction ?? 0.2,
+    stratify: data.task === 'classification' && (spec.dataset.stratify ?? true),
+  }, rng.fork('split'));
+
+  const log = (line: string) => { if (!values.quiet) (values.json ? process.stderr : process.stdout).write(line + '\n'); };
+  log(`${spec.name ?? file}: ${data.name} (${data.n} rows, ${data.d} features${data.classes ? `, ${data.classes} classes` : ''}), ` +
+    `train ${split.train.length} / val ${split.val.length} / test ${split.test.length}`);
+  const t0 = performance.now();
+  const evals: Record<string, Uint32Array> = { train: split.train };
+  if (split.val.length) evals.val = split.val;
+  if (split.test.length) evals.test = split.test;
+  const result = fit({
+    data,
+    train: split.train,
+    evals,
+    config: spec,
+    outputsFor: [],
+    seed: spec.seed,
+    onEpoch: (h) => log(epochLine(h, spec.training.epochs)),
+  });
+  const seconds = (performance.now() - t0) / 1000;
+
+  if (values.json) {
+    console.log(JSON.stringify({ history: result.history, final: { ...result.final, best_epoch: result.bestEpoch, epochs_run: result.history.length, stopped_early: result.stoppedEarly, parameters: result.paramCount } }));
+    return 0;
+  }
+  log('');
+  log(`done in ${seconds.toFixed(2)} s: ${result.history.length} epochs${result.stoppedEarly ? ' (stopped early)' : ''}, ${result.paramCount} parameters` +
+    (result.bestEpoch ? `, weights of epoch ${result.bestEpoch}` : ''));
+  for (const [set, m] of Object.entries(result.final)) {
+    log(`  ${set.padEnd(5)} ${Object.entries(m).map(([k, v]) => `${k} ${fmt(v)}`).join('  ')}`);
+  }
+  return 0;
+}
+
+/** Checks that need the loaded data (a CSV's task and classes) against the loss. */
+function checkAgainstData(spec: TrainSpec, task: string, classes: number): string[] {
+  const out: string[] = [];
+  if (task === 'regression' && spec.loss.kind !== 'mse') out.push(`loss.kind: the data set is a regression set; use "mse", got "${spec.loss.kind}"`);
+  if (task === 'classification' && spec.loss.kind === 'mse') out.push(`loss.kind: the data set is a classification set; use "cross_entropy" or "bce"`);
+  if (spec.loss.kind === 'bce' && classes !== 2) out.push(`loss.kind: "bce" needs exactly 2 classes, the data set has ${classes}; use "cross_entropy"`);
+  return out;
+}
+
+function fmt(v: number): string {
+  return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4);
+}
+
+function epochLine(h: EpochRecord, epochs: number): string {
+  const parts = [`epoch ${String(h.epoch).padStart(String(epochs).length)}/${epochs}`, `lr ${h.lr.toExponential(2)}`];
+  for (const [k, v] of Object.entries(h)) {
+    if (k === 'epoch' || k === 'lr' || typeof v !== 'number') continue;
+    parts.push(`${k} ${fmt(v)}`);
+  }
+  return parts.join('  ');
+}

@@ -1,0 +1,60 @@
+"""PyTorch reference for `npm run bench`: one thread, same cells, timed inside Python.
+
+Reads a JSON request on argv[1]: {"cells": [[in, hidden, out, batch], ...], "seconds": s, "reps": r}
+and prints one JSON line: {"torch": "<version>", "cells": [{"model": ..., "batch": ..., "samples_per_s": ...}]}.
+"""
+import json
+import sys
+import time
+
+import torch
+
+torch.set_num_threads(1)
+torch.manual_seed(0)
+
+
+def measure(n_in, hidden, n_out, batch, seconds, reps):
+    model = torch.nn.Sequential(
+        torch.nn.Linear(n_in, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, n_out)
+    )
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    # A few pre-made batches so data generation stays outside the timed loop.
+    xs = [torch.randn(batch, n_in) for _ in range(4)]
+    ys = [torch.randint(0, n_out, (batch,)) for _ in range(4)]
+
+    def step(i):
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(xs[i & 3]), ys[i & 3])
+        loss.backward()
+        opt.step()
+
+    # Warm-up, and a step count sized so one repetition lasts about `seconds`.
+    t0 = time.perf_counter()
+    n = 0
+    while time.perf_counter() - t0 < seconds / 2:
+        step(n)
+        n += 1
+    per_step = (time.perf_counter() - t0) / n
+    steps = max(3, int(seconds / per_step))
+    rates = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for i in range(steps):
+            step(i)
+        rates.append(steps * batch / (time.perf_counter() - t0))
+    rates.sort()
+    return rates[len(rates) // 2]
+
+
+def main():
+    req = json.loads(sys.argv[1])
+    out = []
+    for n_in, hidden, n_out, batch in req["cells"]:
+        sps = measure(n_in, hidden, n_out, batch, req["seconds"], req["reps"])
+        out.append({"model": f"{n_in}-{hidden}-{n_out}", "batch": batch, "samples_per_s": sps})
+    print(json.dumps({"torch": torch.__version__, "cells": out}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+/**
+ * A network as a sequence of layers, and the builder that turns a ModelSpec into one:
+ * `linear` and `logistic` are one dense layer (the link function lives in the loss), `mlp` is
+ * dense → [batchnorm] → activation → [dropout] per hidden width, then a dense output layer.
+ */
+import type { Mat } from '../linalg/mat.ts';
+import { allocF32 } from '../linalg/alloc.ts';
+import type { Rng } from '../rng.ts';
+import type { ModelSpec } from '../spec/types.ts';
+import { bool, isObject, join, num, oneOf, show, unknownKeys, type Problems } from '../spec/check.ts';
+import { ACTIVATIONS, ActivationLayer } from './activation.ts';
+import { BatchNorm1d } from './batchnorm.ts';
+import { Dense } from './dense.ts';
+import { Dropout } from './dropout.ts';
+import type { ForwardContext, Layer } from './layer.ts';
+import type { Param } from './param.ts';
+
+export class Sequential implements Layer {
+  readonly kind = 'sequential';
+  /** The layers, applied first to last. */
+  readonly layers: Layer[];
+  /** Every layer's params in layer order (the order of getState and of optimizers' state). */
+  readonly #params: Param[];
+  /** Every layer's buffers (running statistics) in layer order. */
+  readonly #buffers: Float32Array[];
+
+  constructor(layers: Layer[]) {
+    if (layers.length === 0) throw new RangeError('Sequential: needs at least one layer');
+    this.layers = layers;
+    this.#params = [];
+    this.#buffers = [];
+    for (const l of layers) {
+      for (const p of l.params()) this.#params.push(p);
+      for (const b of l.buffers()) this.#buffers.push(b);
+    }
+  }
+
+  forward(x: Mat, ctx: ForwardContext): Mat {
+    const ls = this.layers;
+    let h = x;
+    for (let i = 0; i < ls.length; i++) h = ls[i].forward(h, ctx);
+    return h;
+  }
+
+  /** Writes every param's grad and returns ∂L/∂x for the input of the last forward. */
+  backward(dy: Mat): Mat {
+    const ls = this.layers;
+    let g = dy;
+    for (let i = ls.length - 1; i >= 0; i--) g = ls[i].backward(g);
+    return g;
+  }
+
+  /** Like backward but skips ∂L/∂x of a dense first layer: the training step only needs param grads. */
+  backwardParams(dy: Mat): void {
+    const first = this.layers[0];
+    if (!(first instanceof Dense)) {
+      this.backward(dy);
+      return;
+    }
+    first.needInputGrad = false;
+    try {
+      this.backward(dy);
+    } finally {
+      first.needInputGrad = true;
+    }
+  }
+
+  params(): Param[] {
+    return this.#params;
+  }
+
+  buffers(): Float32Array[] {
+    return this.#buffers;
+  }
+
+  /** Number of trainable scalars. */
+  paramCount(): number {
+    let n = 0;
+    for (const p of this.#params) n += p.value.length;
+    return n;
+  }
+
+  /** Length of the flat state: all param values, then all buffers. */
+  stateSize(): number {
+    let n = this.paramCount();
+    for (const b of this.#buffers) n += b.length;
+    return n;
+  }
+
+  /** All param values (in params() order) followed by all buffers, copied into `out` or a new array. */
+  getState(out?: Float32Array): Float32Array {
+    const n = this.stateSize();
+    const s = out ?? allocF32(n);
+    if (s.length !== n) throw new RangeError(`Sequential.getState: state has ${n} values, buffer has ${s.length}`);
+    let o = 0;
+    for (const p of this.#params) {
+      s.set(p.value, o);
+      o += p.value.length;
+    }
+    for (const b of this.#buffers) {
+      s.set(b, o);
+      o += b.length;
+    }
+    return s;
+  }
+
+  /** Inverse of getState: copies a flat state back into the params and buffers. */
+  setState(state: Float32Array): void {
+    const n = this.stateSize();
+    if (state.length !== n) throw new RangeError(`Sequential.setState: model has ${n} state values, got ${state.length}`);
+    let o = 0;
+    for (const p of this.#params) {
+      p.value.set(state.subarray(o, o + p.value.length));
+      o += p.value.length;
+    }
+    for (const b of this.#buffers) {
+      b.set(state.subarray(o, o + b.length));
+      o += b.length;
+    }
+  }
+
+  /** One-line architecture, e.g. `dense(4→16) → batchnorm(16) → relu → dropout(0.1) → dense(16→3)`. */
+  describe(): string {
+    const parts: string[] = [];
+    for (const l of this.layers) {
+      if (l instanceof Dense) parts.push(`dense(${l.inDim}→${l.outDim})`);
+      else if (l instanceof BatchNorm1d) parts.push(`batchnorm(${l.features})`);
+      else if (l instanceof Dropout) parts.push(`dropout(${l.p})`);
+      else parts.push(l.kind);
+    }
+    return parts.join(' → ');
+  }
+}
+
+const MODEL_KINDS = ['linear', 'logistic', 'mlp'] as const;
+const MODEL_KEYS = ['kind', 'hidden', 'activation', 'negativeSlope', 'dropout', 'batchNorm'];
+/** Largest hidden width accepted, so that a typo cannot ask a worker for gigabytes. */
+export const MAX_WIDTH = 65536;
+
+/** Every problem with a model spec, each prefixed by its JSON path; empty when it is valid. */
+export function validateModelSpec(spec: unknown, path = 'model'): string[] {
+  if (!isObject(spec)) return [`${path}: must be an object, got ${show(spec)}`];
+  const errs: Problems = [];
+  unknownKeys(spec, MODEL_KEYS, path, errs);
+  const kind = oneOf(spec, 'kind', path, MODEL_KINDS, errs, true);
+  const hidden = spec.hidden;
+  const hp = join(path, 'hidden');
+  if (hidden === undefined || hidden === null) {
+    if (kind === 'mlp') errs.push(`${hp}: required for kind "mlp" (hidden layer widths, e.g. [64])`);
+  } else if (!Array.isArray(hidden)) {
+    errs.push(`${hp}: must be an array of positive integers, got ${show(hidden)}`);
+  } else {
+    if (kind === 'mlp' && hidden.length === 0) errs.push(`${hp}: must list at least one width for kind "mlp"`);
+    for (let i = 0; i < hidden.length; i++) {
+      const w: unknown = hidden[i];
+      if (typeof w !== 'number' || !Number.isInteger(w) || w < 1) errs.push(`${join(hp, i)}: must be a positive integer, got ${show(w)}`);
+      else if (w > MAX_WIDTH) errs.push(`${join(hp, i)}: must be at most ${MAX_WIDTH}, got ${w}`);
+    }
+  }
+  oneOf(spec, 'activation', path, ACTIVATIONS, errs);
+  num(spec, 'negativeSlope', path, {}, errs);
+  const p = spec.dropout;
+  if (p !== undefined && p !== null && !(typeof p === 'number' && p >= 0 && p < 1)) {
+    errs.push(`${join(path, 'dropout')}: must be in [0, 1), got ${show(p)}`);
+  }
+  bool(spec, 'batchNorm', path, errs);
+  return errs;
+}
+
+/**
+ * The network a spec describes, for inputDim features and outputDim outputs (classes, 1 for
+ * binary logistic or single-target regression). Dense layers draw their initial weights from
+ * `rng` first to last, so the same seed gives the same model. Defaults: relu, no dropout, no batch norm.
+ */
+export function buildModel(spec: ModelSpec, inputDim: number, outputDim: number, rng: Rng): Sequential {
+  const errs = validateModelSpec(spec);
+  if (!(Number.isInteger(inputDim) && inputDim > 0)) errs.push(`inputDim: must be a positive integer, got ${inputDim}`);
+  if (!(Number.isInteger(outputDim) && outputDim > 0)) errs.push(`outputDim: must be a positive integer, got ${outputDim}`);
+  if (errs.length > 0) throw new RangeError(`buildModel: invalid model\n${errs.join('\n')}`);
+  if (spec.kind !== 'mlp') return new Sequential([new Dense(inputDim, outputDim, rng, 'dense0')]);
+  const hidden = spec.hidden ?? [];
+  const act = spec.activation ?? 'relu';
+  const p = spec.dropout ?? 0;
+  const layers: Layer[] = [];
+  let width = inputDim;
+  for (let i = 0; i < hidden.length; i++) {
+    layers.push(new Dense(width, hidden[i], rng, `dense${i}`));
+    if (spec.batchNorm) layers.push(new BatchNorm1d(hidden[i], `bn${i}`));
+    layers.push(new ActivationLayer(act, spec.negativeSlope ?? 0.01));
+    if (p > 0) layers.push(new Dropout(p));
+    width = hidden[i];
+  }
+  layers.push(new Dense(width, outputDim, rng, `dense${hidden.length}`));
+  return new Sequential(layers);
+}

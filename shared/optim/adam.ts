@@ -1,0 +1,132 @@
+import { checkBetas, checkNonNegative, lerp, Optimizer, zerosLike } from './optimizer.ts';
+import type { FloatArray, OptParam } from './optimizer.ts';
+
+/** torch.optim.Adam keyword arguments. */
+export interface AdamOptions {
+  /** γ, the learning rate. */
+  lr: number;
+  /** (β₁, β₂), the decays of the first and second moment estimates. */
+  betas: readonly [number, number];
+  /** ε, added to the bias-corrected root √v̂ (outside it). */
+  eps: number;
+  /** λ: L2 added to the gradient (g ← g + λθ), or decoupled decay θ ← θ(1 − γλ) when `decoupled_weight_decay`. */
+  weight_decay: number;
+  /** AMSGrad (Reddi et al. 2018): divide by the running maximum of v instead of v. */
+  amsgrad: boolean;
+  /** Ascend instead of descend (g ← −∇). */
+  maximize: boolean;
+  /** Apply `weight_decay` as AdamW does (PyTorch ≥ 2.7 keyword; AdamW is Adam with this on). */
+  decoupled_weight_decay: boolean;
+}
+
+/** torch's defaults. */
+export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({
+  lr: 1e-3,
+  betas: Object.freeze([0.9, 0.999]) as readonly [number, number],
+  eps: 1e-8,
+  weight_decay: 0,
+  amsgrad: false,
+  maximize: false,
+  decoupled_weight_decay: false,
+});
+
+/**
+ * One Adam step on one tensor at step t ≥ 1, in place (torch.optim.adam `_single_tensor_adam`,
+ * not capturable):
+ *
+ *   g ← ±∇;  decoupled: θ ← θ(1 − γλ)   otherwise: g ← g + λθ
+ *   m ← lerp(m, g, 1 − β₁)              (exp_avg)
+ *   v ← β₂v + (1 − β₂)g²                (exp_avg_sq)
+ *   amsgrad: v_max ← max(v_max, v), and v_max replaces v below
+ *   d ← √v / √(1 − β₂ᵗ) + ε
+ *   θ ← θ − γ/(1 − β₁ᵗ) · m/d
+ *
+ * (the same as the paper's m̂/(√v̂ + ε), written with the bias corrections where torch puts them).
+ * `maxExpAvgSq` is null unless amsgrad.
+ */
+export function adamUpdate(
+  value: FloatArray,
+  grad: FloatArray,
+  expAvg: FloatArray,
+  expAvgSq: FloatArray,
+  maxExpAvgSq: FloatArray | null,
+  t: number,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  weightDecay: number,
+  decoupled: boolean,
+  maximize: boolean,
+): void {
+  const n = value.length;
+  const sign = maximize ? -1 : 1;
+  const shrink = decoupled ? 1 - lr * weightDecay : 1;
+  const l2 = decoupled ? 0 : weightDecay;
+  const w1 = 1 - beta1;
+  const c2 = 1 - beta2;
+  const stepSize = lr / (1 - Math.pow(beta1, t));
+  const bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+  for (let i = 0; i < n; i++) {
+    const th = shrink * value[i];
+    const g = sign * grad[i] + l2 * th;
+    const m = lerp(expAvg[i], g, w1);
+    expAvg[i] = m;
+    let v = beta2 * expAvgSq[i] + c2 * (g * g);
+    expAvgSq[i] = v;
+    if (maxExpAvgSq !== null) {
+      v = Math.max(maxExpAvgSq[i], v);
+      maxExpAvgSq[i] = v;
+    }
+    const d = Math.sqrt(v) / bc2Sqrt + eps;
+    value[i] = th - stepSize * (m / d);
+  }
+}
+
+/** torch.optim.Adam (Kingma & Ba 2015), with AMSGrad as an option. */
+export class Adam extends Optimizer<AdamOptions> {
+  readonly name: string = 'adam';
+  /** m, the first moment estimate, one per tensor. */
+  #expAvg: FloatArray[] = [];
+  /** v, the second moment estimate, one per tensor. */
+  #expAvgSq: FloatArray[] = [];
+  /** v_max, the running maximum of v, one per tensor (amsgrad only). */
+  #maxExpAvgSq: FloatArray[] = [];
+
+  constructor(params: readonly OptParam[], options: Partial<AdamOptions> = {}) {
+    const o: AdamOptions = { ...ADAM_DEFAULTS, ...options };
+    checkAdamOptions(o);
+    super(params, o);
+  }
+
+  protected initState(): void {
+    this.#expAvg = this.params.map((p) => zerosLike(p.value));
+    this.#expAvgSq = this.params.map((p) => zerosLike(p.value));
+    if (this.defaults.amsgrad) this.#maxExpAvgSq = this.params.map((p) => zerosLike(p.value));
+  }
+
+  protected update(t: number): void {
+    const { betas, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay } = this.defaults;
+    const lr = this.lr;
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i];
+      const vmax = amsgrad ? this.#maxExpAvgSq[i] : null;
+      adamUpdate(p.value, p.grad, this.#expAvg[i], this.#expAvgSq[i], vmax, t, lr, betas[0], betas[1], eps, weight_decay, decoupled_weight_decay, maximize);
+    }
+  }
+
+  stateOf(i: number): Readonly<Record<string, FloatArray | number>> {
+    if (!this.started) return {};
+    const s: Record<string, FloatArray | number> = { step: this.stepCount, exp_avg: this.#expAvg[i], exp_avg_sq: this.#expAvgSq[i] };
+    if (this.defaults.amsgrad) s.max_exp_avg_sq = this.#maxExpAvgSq[i];
+    return s;
+  }
+}
+
+/** The argument checks torch's Adam and AdamW constructors make, with their messages. */
+export function checkAdamOptions(o: { lr: number; eps: number; betas: readonly [number, number]; weight_decay: number }): void {
+  checkNonNegative(o.lr, 'learning rate');
+  checkNonNegative(o.eps, 'epsilon value');
+  checkBetas(o.betas);
+  checkNonNegative(o.weight_decay, 'weight_decay value');
+}

@@ -1,0 +1,81 @@
+import type { Dataset } from '../data/dataset.ts';
+import type { Standardizer } from '../data/standardize.ts';
+import { Scratch } from '../linalg/mat.ts';
+import type { Loss } from '../nn/loss.ts';
+import type { Sequential } from '../nn/model.ts';
+import { predictClasses } from '../nn/metrics.ts';
+import type { Rng } from '../rng.ts';
+import { gatherInputs, gatherTargets, type TargetKind } from './batches.ts';
+
+/** Scores of a model on one set of rows (inference mode: running batch-norm stats, no dropout). */
+export interface SetMetrics {
+  /** Mean data loss (no penalty, no label smoothing: the same yardstick for every configuration). */
+  loss: number;
+  /** Fraction of rows classified correctly (classification only). */
+  accuracy?: number;
+  /** Mean squared error of the prediction (regression only). */
+  mse?: number;
+  /** R² = 1 − SS_res/SS_tot (regression only). */
+  r2?: number;
+}
+
+/** Rows per forward pass at evaluation: bounds memory on large sets. */
+const CHUNK = 512;
+
+/** Reusable buffers for evaluation, so per-epoch scoring allocates nothing after the first call. */
+export class Evaluator {
+  readonly #x = new Scratch();
+  readonly #t = new Scratch();
+  #pred = new Int32Array(0);
+
+  constructor(
+    /** The data set rows are taken from. */
+    readonly data: Dataset,
+    /** Feature scaling fitted on the training rows (null: raw features). */
+    readonly standardizer: Standardizer | null,
+    /** How y is turned into the loss's targets. */
+    readonly targets: TargetKind,
+    /** The plain data loss used for scoring. */
+    readonly loss: Loss,
+  ) {}
+
+  /**
+   * Scores `model` on `rows`; when `outputs` is given, writes the raw outputs (rows×outDim)
+   * there as well. `rng` is only required by the layer interface; nothing random runs here.
+   */
+  score(model: Sequential, rows: Uint32Array, rng: Rng, outputs?: Float32Array): SetMetrics {
+    const data = this.data;
+    const n = rows.length;
+    if (n === 0) return { loss: Number.NaN };
+    const ctx = { training: false, rng };
+    let lossSum = 0, hits = 0, sse = 0, outDim = 0;
+    for (let start = 0; start < n; start += CHUNK) {
+      const count = Math.min(CHUNK, n - start);
+      const xb = this.#x.get(count, data.d);
+      gatherInputs(data, this.standardizer, rows, start, count, xb);
+      const out = model.forward(xb, ctx);
+      outDim = out.cols;
+      const tb = this.#t.get(count, out.cols);
+      gatherTargets(data, this.targets, rows, start, count, tb);
+      lossSum += this.loss.evaluate(out, tb) * count;
+      if (outputs) outputs.set(out.data.subarray(0, count * out.cols), start * out.cols);
+      if (data.task === 'classification') {
+        if (this.#pred.length < count) this.#pred = new Int32Array(CHUNK);
+        const pred = predictClasses(out, this.#pred);
+        for (let i = 0; i < count; i++) if (pred[i] === data.y[rows[start + i]]) hits++;
+      } else {
+        for (let i = 0; i < count; i++) {
+          const e = out.data[i * outDim] - data.y[rows[start + i]];
+          sse += e * e;
+        }
+      }
+    }
+    if (data.task === 'classification') return { loss: lossSum / n, accuracy: hits / n };
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += data.y[rows[i]];
+    mean /= n;
+    let sst = 0;
+    for (let i = 0; i < n; i++) sst += (data.y[rows[i]] - mean) ** 2;
+    return { loss: lossSum / n, mse: sse / n, r2: sst > 0 ? 1 - sse / sst : Number.NaN };
+  }
+}
