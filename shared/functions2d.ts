@@ -61,7 +61,7 @@ const rosenbrock: Function2D = {
   name: 'rosenbrock',
   label: 'Rosenbrock',
   formula: '(1 − x)² + 100(y − x²)²',
-  value: (x, y) => (1 - x) ** 2 + 100 * (y - x * x) ** 2,
+  value: (x, y) => (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x),
   valueAndGrad(x, y, out) {
     const a = 1 - x;
     const b = y - x * x;
@@ -79,7 +79,13 @@ const beale: Function2D = {
   name: 'beale',
   label: 'Beale',
   formula: '(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²',
-  value: (x, y) => (1.5 - x + x * y) ** 2 + (2.25 - x + x * y * y) ** 2 + (2.625 - x + x * y * y * y) ** 2,
+  value(x, y) {
+    const y2 = y * y;
+    const a = 1.5 - x + x * y;
+    const b = 2.25 - x + x * y2;
+    const c = 2.625 - x + x * (y2 * y);
+    return a * a + b * b + c * c;
+  },
   valueAndGrad(x, y, out) {
     const y2 = y * y;
     const y3 = y2 * y;
@@ -133,7 +139,7 @@ const himmelblau: Function2D = {
   name: 'himmelblau',
   label: 'Himmelblau',
   formula: '(x² + y − 11)² + (x + y² − 7)²',
-  value: (x, y) => (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2,
+  value: (x, y) => (x * x + y - 11) * (x * x + y - 11) + (x + y * y - 7) * (x + y * y - 7),
   valueAndGrad(x, y, out) {
     const u = x * x + y - 11;
     const v = x + y * y - 7;

@@ -41,7 +41,8 @@ function snap(v: number): number {
 /**
  * dst image = t applied to the src image (both of `shape`, HWC layout, starting at the given
  * offsets). For each output pixel the source position is found by undoing the steps in
- * reverse order, then sampled bilinearly; positions outside the source read as 0.
+ * reverse order, then sampled bilinearly; positions outside the image read as 0.
+ * src and dst must not overlap.
  */
 export function warpImage(src: Float32Array, srcOff: number, dst: Float32Array, dstOff: number, shape: ImageShape, t: ImageTransform): void {
   const { height: H, width: W, channels: C } = shape;
@@ -61,14 +62,22 @@ export function warpImage(src: Float32Array, srcOff: number, dst: Float32Array, 
       const r2 = cy - ys;
       const c2 = cx + xs;
       // Undo crop-and-rescale: output pixel centres map evenly onto the window.
-      const r3 = snap(t.top + (r2 + 0.5) * t.scale - 0.5);
+      let r3 = snap(t.top + (r2 + 0.5) * t.scale - 0.5);
       let c3 = snap(t.left + (c2 + 0.5) * t.scale - 0.5);
       if (t.flip) c3 = W - 1 - c3;
+      const o = dstOff + (r * W + c) * C;
+      // The image covers its pixels' squares: a position inside the outer half pixel reads the
+      // edge pixel (so a crop-rescale of a flat image stays flat); beyond it is zero.
+      if (r3 < -0.5 || r3 > H - 0.5 || c3 < -0.5 || c3 > W - 0.5) {
+        for (let ch = 0; ch < C; ch++) dst[o + ch] = 0;
+        continue;
+      }
+      r3 = r3 < 0 ? 0 : r3 > H - 1 ? H - 1 : r3;
+      c3 = c3 < 0 ? 0 : c3 > W - 1 ? W - 1 : c3;
       const r0 = Math.floor(r3);
       const c0 = Math.floor(c3);
       const fr = r3 - r0;
       const fc = c3 - c0;
-      const o = dstOff + (r * W + c) * C;
       for (let ch = 0; ch < C; ch++) {
         const v00 = pixel(src, srcOff, shape, r0, c0, ch);
         const v01 = fc > 0 ? pixel(src, srcOff, shape, r0, c0 + 1, ch) : 0;

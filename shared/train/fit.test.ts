@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fit, FitCancelled, type FitConfig } from './fit.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { makeBlobs, makeMoons } from '../data/synthetic.ts';
+import { Rng } from '../rng.ts';
+
+const all = (n: number, from = 0) => Uint32Array.from({ length: n - from }, (_, i) => i + from);
+
+function cfg(over: Partial<FitConfig> = {}): FitConfig {
+  return {
+    model: { kind: 'mlp', hidden: [8], activation: 'tanh' },
+    loss: { kind: 'cross_entropy' },
+    optimizer: { name: 'adam', lr: 0.01 },
+    training: { epochs: 5, batchSize: 16 },
+    ...over,
+  };
+}
+
+test('determinism: the same seed gives identical bytes of the history; another seed does not', () => {
+  const data = makeMoons({ samples: 120, noise: 0.2 }, new Rng(1));
+  const run = (seed: number) => fit({
+    data, train: all(90), evals: { train: all(90), val: all(120, 90) }, seed,
+    config: cfg({ model: { kind: 'mlp', hidden: [8], activation: 'relu', dropout: 0.2, batchNorm: true }, regularization: { mixup: { alpha: 0.4 }, inputNoise: 0.1, l2: 1e-3 } }),
+  });
+  const a = JSON.stringify(run(3).history), b = JSON.stringify(run(3).history), c = JSON.stringify(run(4).history);
+  assert.equal(a, b);
+  assert.notEqual(a, c);
+  assert.deepEqual(run(3).state, run(3).state);
+});
+
+test('logistic regression separates a linearly separable set (train accuracy 1)', () => {
+  const data = makeBlobs({ samples: 200, classes: 2, noise: 0.5 }, new Rng(5));
+  const r = fit({
+    data, train: all(200), evals: { train: all(200) }, seed: 1,
+    config: cfg({ model: { kind: 'logistic' }, optimizer: { name: 'sgd', lr: 0.5 }, training: { epochs: 30, batchSize: 'full' } }),
+  });
+  assert.equal(r.final.train.accuracy, 1);
+  assert.ok(r.final.train.loss < 0.05, `loss ${r.final.train.loss}`);
+});
+
+test('linear regression by full-batch GD recovers its coefficients (y = 2·x0 − 3·x1 + 0.5)', () => {
+  const rng = new Rng(9);
+  const n = 200;
+  const x = new Float32Array(n * 2), y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    x[2 * i] = rng.uniform(-1, 1);
+    x[2 * i + 1] = rng.uniform(-1, 1);
+    y[i] = 2 * x[2 * i] - 3 * x[2 * i + 1] + 0.5;
+  }
+  const data: Dataset = { name: 'lin', task: 'regression', n, d: 2, x, y, classes: 0, classNames: [], featureNames: ['a', 'b'] };
+  const r = fit({
+    data, train: all(n), evals: { train: all(n) }, seed: 2,
+    config: { ...cfg(), model: { kind: 'linear' }, loss: { kind: 'mse' }, optimizer: { name: 'sgd', lr: 0.5 }, training: { epochs: 300, batchSize: 'full' }, dataset: { standardize: false } },
+  });
+  // State order: dense weight (in×out = 2×1), then bias.
+  assert.ok(Math.abs(r.state[0] - 2) < 1e-3, `w0 ${r.state[0]}`);
+  assert.ok(Math.abs(r.state[1] + 3) < 1e-3, `w1 ${r.state[1]}`);
+  assert.ok(Math.abs(r.state[2] - 0.5) < 1e-3, `b ${r.state[2]}`);
+  assert.ok(r.final.train.r2! > 0.999999);
+});
+
+test('early stopping keeps the best epoch: final val loss is that epoch\'s', () => {
+  const data = makeMoons({ samples: 60, noise: 0.35 }, new Rng(3));
+  const r = fit({
+    data, train: all(30), evals: { train: all(30), val: all(60, 30) }, seed: 4,
+    config: cfg({ model: { kind: 'mlp', hidden: [64, 64], activation: 'relu' }, optimizer: { name: 'adam', lr: 0.05 }, training: { epochs: 200, batchSize: 8, earlyStopping: { patience: 5 } } }),
+  });
+  assert.ok(r.stoppedEarly, 'an overfitting net on 30 noisy rows should stop early');
+  assert.ok(r.bestEpoch < r.history.length);
+  assert.equal(r.final.val.loss, r.history[r.bestEpoch - 1].val_loss);
+});
+
+test('penalty is reported apart from the data loss, and L2 shrinks the weights', () => {
+  const data = makeMoons({ samples: 100, noise: 0.2 }, new Rng(8));
+  const run = (l2: number) => fit({ data, train: all(100), evals: { train: all(100) }, seed: 1, config: cfg({ training: { epochs: 20, batchSize: 20 }, regularization: { l2 } }) });
+  const a = run(0), b = run(0.1);
+  assert.equal(a.history.at(-1)!.penalty, 0);
+  assert.ok(b.history.at(-1)!.penalty > 0);
+  const norm = (s: Float32Array) => s.reduce((acc, v) => acc + v * v, 0);
+  assert.ok(norm(b.state) < norm(a.state));
+});
+
+test('a diverging run stops and says so instead of producing NaN epochs', () => {
+  // Gradient descent on a quadratic with lr far above 2/L: the error grows geometrically until float32 overflows.
+  const n = 50;
+  const x = Float32Array.from({ length: n }, (_, i) => i / 10), y = Float32Array.from(x, (v) => 3 * v);
+  const data: Dataset = { name: 'lin', task: 'regression', n, d: 1, x, y, classes: 0, classNames: [], featureNames: ['a'] };
+  const r = fit({ data, train: all(n), evals: { train: all(n) }, seed: 1, config: { ...cfg(), model: { kind: 'linear' }, loss: { kind: 'mse' }, optimizer: { name: 'sgd', lr: 100 }, training: { epochs: 500, batchSize: 'full' } } });
+  assert.equal(r.diverged, true);
+  assert.ok(r.history.length < 500);
+});
+
+test('cancellation throws FitCancelled; outputs are returned for the sets asked', () => {
+  const data = makeMoons({ samples: 50 }, new Rng(8));
+  assert.throws(() => fit({ data, train: all(50), seed: 1, config: cfg(), cancelled: () => true }), FitCancelled);
+  const r = fit({ data, train: all(40), evals: { val: all(50, 40) }, outputsFor: ['val'], seed: 1, config: cfg() });
+  assert.equal(r.outputs.val.length, 10 * 2);
+});
