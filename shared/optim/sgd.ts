@@ -63,7 +63,7 @@ export function sgdUpdate(
     return;
   }
   const keep = first ? 0 : momentum;
-  const add = first ? 1 : 1 - dampening;
+  const add = 1 - dampening;
   for (let i = 0; i < n; i++) {
     const th = value[i];
     const g = sign * grad[i] + weightDecay * th;

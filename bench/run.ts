@@ -1,0 +1,258 @@
+/**
+ * `npm run bench`: single-threaded training throughput of the real training step (forward,
+ * softmax cross-entropy, backward, Adam) through shared/nn and shared/optim, for an MLP
+ * 64-128-10 and an MLP 784-256-10 (ReLU) at batch 32, 128 and 1024 on random data, with the
+ * plain JS kernels and the WebAssembly SIMD kernels side by side; and, where Debian's
+ * python3-torch is installed, PyTorch (one thread) on the same cells in the same run.
+ *
+ *   npm run bench                 table
+ *   npm run bench -- --json       {"core":[{"model":"64-128-10","batch":32,"samples_per_s":…,"gflops":…},…],"js":[…],"torch":[…]}
+ *   npm run bench -- --no-torch   skip PyTorch     --no-js   skip the plain JS kernels
+ *   npm run bench -- --profile    time of each phase of the step (wasm kernels)
+ *
+ * GFLOP/s counts 6 × parameters per sample (2 forward, 4 backward), PyTorch's usual measure,
+ * whatever the step actually computes. Every figure is the median of several repetitions:
+ * the machine is shared and noisy.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { jsKernels, setKernels } from '../shared/linalg/gemm.ts';
+import { allocF32, setAllocator } from '../shared/linalg/alloc.ts';
+import { installWasmKernels, type InstalledWasmKernels } from '../shared/linalg/wasm-kernels.ts';
+import type { Mat } from '../shared/linalg/mat.ts';
+import { buildModel } from '../shared/nn/model.ts';
+import { CrossEntropyLoss } from '../shared/nn/loss.ts';
+import { createOptimizer } from '../shared/optim/index.ts';
+import { Rng } from '../shared/rng.ts';
+
+interface Cell {
+  inputs: number;
+  hidden: number;
+  classes: number;
+  batch: number;
+}
+interface Result {
+  model: string;
+  batch: number;
+  samples_per_s: number;
+  gflops: number;
+}
+
+const CELLS: Cell[] = [];
+for (const [inputs, hidden] of [[64, 128], [784, 256]] as const)
+  for (const batch of [32, 128, 1024]) CELLS.push({ inputs, hidden, classes: 10, batch });
+
+/**
+ * Goal of issue 3, from PyTorch's CPU build (MKL, one thread) on this machine: match it on the
+ * small net at batch 32 and 128, reach half of it elsewhere.
+ */
+const ISSUE_TORCH: Record<string, number> = {
+  '64-128-10/32': 150e3, '64-128-10/128': 450e3, '64-128-10/1024': 1.0e6,
+  '784-256-10/32': 40e3, '784-256-10/128': 70e3, '784-256-10/1024': 95e3,
+};
+function goal(model: string, batch: number): number {
+  const full = model === '64-128-10' && batch <= 128;
+  return ISSUE_TORCH[`${model}/${batch}`] * (full ? 1 : 0.5);
+}
+
+const args = new Set(process.argv.slice(2));
+const json = args.has('--json');
+const log = (s: string): void => {
+  process.stderr.write(s + '\n');
+};
+
+const modelName = (c: Cell): string => `${c.inputs}-${c.hidden}-${c.classes}`;
+const paramCount = (c: Cell): number => c.inputs * c.hidden + c.hidden + c.hidden * c.classes + c.classes;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** A model, its loss and optimizer and a few random batches: everything one timed step touches. */
+function setup(c: Cell) {
+  const rng = new Rng(`bench/${modelName(c)}/${c.batch}`);
+  const model = buildModel({ kind: 'mlp', hidden: [c.hidden], activation: 'relu' }, c.inputs, c.classes, rng.fork('init'));
+  const loss = new CrossEntropyLoss();
+  const opt = createOptimizer({ name: 'adam', lr: 1e-3 }, model.params());
+  const data = rng.fork('data');
+  const batches: { x: Mat; t: Mat }[] = [];
+  for (let b = 0; b < 4; b++) {
+    const x = { rows: c.batch, cols: c.inputs, data: allocF32(c.batch * c.inputs) };
+    for (let i = 0; i < x.data.length; i++) x.data[i] = data.normal();
+    const t = { rows: c.batch, cols: c.classes, data: allocF32(c.batch * c.classes) };
+    for (let i = 0; i < c.batch; i++) t.data[i * c.classes + data.int(c.classes)] = 1;
+    batches.push({ x, t });
+  }
+  const ctx = { training: true, rng: rng.fork('forward') };
+  return { model, loss, opt, batches, ctx };
+}
+
+/** Median samples/s of the full training step over `reps` runs of about `seconds` each. */
+function measure(c: Cell, seconds: number, reps: number): number {
+  const { model, loss, opt, batches, ctx } = setup(c);
+  let n = 0;
+  const step = (): void => {
+    const { x, t } = batches[n++ & 3];
+    const out = model.forward(x, ctx);
+    loss.compute(out, t);
+    model.backwardParams(loss.grad);
+    opt.step();
+  };
+  // Warm-up (JIT, buffer allocation), then size the repetitions from its speed.
+  let t0 = performance.now();
+  let warm = 0;
+  do {
+    step();
+    warm++;
+  } while (performance.now() - t0 < (seconds * 1000) / 2 && warm < 1000);
+  const perStep = (performance.now() - t0) / warm;
+  const steps = Math.max(1, Math.round((seconds * 1000) / perStep));
+  const rates: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    t0 = performance.now();
+    for (let i = 0; i < steps; i++) step();
+    rates.push((steps * c.batch) / ((performance.now() - t0) / 1000));
+  }
+  return median(rates);
+}
+
+/** Time of each phase of the step, for finding where the rest of the time goes. */
+function profile(c: Cell): string {
+  const { model, loss, opt, batches, ctx } = setup(c);
+  const t = [0, 0, 0, 0];
+  const steps = Math.max(20, Math.round(2e5 / c.batch));
+  for (let i = 0; i < steps + 10; i++) {
+    const { x, t: tg } = batches[i & 3];
+    const a = performance.now();
+    const out = model.forward(x, ctx);
+    const b = performance.now();
+    loss.compute(out, tg);
+    const d = performance.now();
+    model.backwardParams(loss.grad);
+    const e = performance.now();
+    opt.step();
+    const f = performance.now();
+    if (i >= 10) {
+      t[0] += b - a;
+      t[1] += d - b;
+      t[2] += e - d;
+      t[3] += f - e;
+    }
+  }
+  const us = t.map((v) => ((v / steps) * 1000).toFixed(1));
+  return `forward ${us[0]} µs, loss ${us[1]} µs, backward ${us[2]} µs, adam ${us[3]} µs per step`;
+}
+
+function result(c: Cell, sps: number): Result {
+  return { model: modelName(c), batch: c.batch, samples_per_s: Math.round(sps), gflops: +((6 * paramCount(c) * sps) / 1e9).toFixed(2) };
+}
+
+function runKernels(name: 'js' | 'wasm', seconds: number, reps: number): Result[] {
+  let handle: InstalledWasmKernels | null = null;
+  if (name === 'wasm') handle = installWasmKernels({ memoryMiB: 128 });
+  else {
+    setKernels(jsKernels);
+    setAllocator(null);
+  }
+  const out: Result[] = [];
+  try {
+    for (const c of CELLS) {
+      handle?.reset();
+      // The plain kernels are slow enough that a short repetition still covers several steps.
+      const r = result(c, measure(c, seconds, reps));
+      if (handle) {
+        const st = handle.stats();
+        if (st.fallbackAllocations > 0 || st.copyingCalls > 0) log(`  note: ${st.fallbackAllocations} buffers outside wasm memory, ${st.copyingCalls} copying calls`);
+      }
+      log(`  ${name.padEnd(4)} ${r.model.padEnd(10)} batch ${String(r.batch).padStart(4)}: ${fmt(r.samples_per_s).padStart(7)} samples/s  ${r.gflops.toFixed(2).padStart(6)} GFLOP/s`);
+      if (args.has('--profile') && handle) {
+        handle.reset();
+        log(`       ${profile(c)}`);
+      }
+      out.push(r);
+    }
+  } finally {
+    handle?.uninstall();
+  }
+  return out;
+}
+
+function fmt(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : n.toFixed(0);
+}
+
+/** PyTorch (one thread) on the same cells, or why it did not run. */
+function runTorch(seconds: number, reps: number): { version: string; cells: Result[] } | string {
+  const script = fileURLToPath(new URL('./torch_bench.py', import.meta.url));
+  const request = JSON.stringify({ cells: CELLS.map((c) => [c.inputs, c.hidden, c.classes, c.batch]), seconds, reps });
+  // Debian's python3-torch lives under the system interpreter, which a pyenv or venv python3 on PATH may hide.
+  const pythons = ['/usr/bin/python3', 'python3'].filter((p) => !p.startsWith('/') || existsSync(p));
+  let why = 'no python3 found';
+  for (const py of pythons) {
+    const r = spawnSync(py, [script, request], {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+      timeout: 120_000,
+    });
+    if (r.status === 0) {
+      const parsed = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; cells: { model: string; batch: number; samples_per_s: number }[] };
+      return {
+        version: parsed.torch,
+        cells: parsed.cells.map((x) => {
+          const c = CELLS.find((c) => modelName(c) === x.model && c.batch === x.batch)!;
+          return result(c, x.samples_per_s);
+        }),
+      };
+    }
+    why = /No module named 'torch'/.test(r.stderr ?? '') ? `${py} has no torch module (apt-get install python3-torch)` : `${py} failed: ${(r.stderr || String(r.error)).trim().split('\n').pop()}`;
+  }
+  return why;
+}
+
+function main(): void {
+  const t0 = performance.now();
+  log('OptLab training benchmark: one thread, forward + softmax cross-entropy + backward + Adam, random data');
+  const wasm = runKernels('wasm', 0.4, 5);
+  const js = args.has('--no-js') ? null : runKernels('js', 0.3, 3);
+  let torch: ReturnType<typeof runTorch> = 'skipped (--no-torch)';
+  if (!args.has('--no-torch')) {
+    log('  torch: running bench/torch_bench.py (torch.set_num_threads(1)) …');
+    torch = runTorch(0.4, 5);
+  }
+  const torchCells = typeof torch === 'string' ? null : torch.cells;
+
+  if (json) {
+    const out: Record<string, unknown> = { core: wasm, kernels: 'wasm-simd' };
+    if (js) out.js = js;
+    if (torchCells) out.torch = torchCells;
+    else out.torch_note = torch;
+    process.stdout.write(JSON.stringify(out) + '\n');
+    return;
+  }
+
+  const rows: string[][] = [['model', 'batch', 'JS samples/s', 'WASM samples/s', 'WASM GFLOP/s', 'torch samples/s', 'WASM/torch', 'goal (issue)', 'goal met']];
+  wasm.forEach((w, i) => {
+    const j = js?.[i];
+    const t = torchCells?.[i];
+    const g = goal(w.model, w.batch);
+    rows.push([
+      w.model, String(w.batch),
+      j ? fmt(j.samples_per_s) : '-',
+      fmt(w.samples_per_s), w.gflops.toFixed(1),
+      t ? fmt(t.samples_per_s) : '-',
+      t ? `${(w.samples_per_s / t.samples_per_s).toFixed(2)}×` : '-',
+      fmt(g), w.samples_per_s >= g ? 'yes' : `no (${((100 * w.samples_per_s) / g).toFixed(0)}%)`,
+    ]);
+  });
+  const widths = rows[0].map((_, k) => Math.max(...rows.map((r) => r[k].length)));
+  console.log('');
+  for (const r of rows) console.log(r.map((v, k) => (k < 2 ? v.padEnd(widths[k]) : v.padStart(widths[k]))).join('  '));
+  console.log('');
+  console.log(typeof torch === 'string' ? `PyTorch: ${torch}` : `PyTorch ${torch.version}, one thread, same cells, timed inside Python.`);
+  console.log("Goal (issue 3): PyTorch's single-thread CPU build (MKL) at 150k/450k/1.0M and 40k/70k/95k samples/s; all of it on 64-128-10 at batch 32 and 128, half elsewhere.");
+  console.log(`GFLOP/s = 6 × parameters × samples/s. Medians of 5 (WASM, PyTorch) or 3 (JS) repetitions. ${((performance.now() - t0) / 1000).toFixed(0)} s in all.`);
+}
+
+main();
