@@ -124,7 +124,9 @@ export function jitterRows(batch: Mat, std: number | ArrayLike<number>, rng: Rng
  * need an image shape; asking for them on tabular data is an error, not a silent no-op.
  */
 export class Augmenter {
+  /** The options this augmenter draws from. */
   readonly spec: Readonly<AugmentSpec>;
+  /** Shape of each row as an image; undefined for tabular rows (then only jitter applies). */
   readonly image: ImageShape | undefined;
   #scratch = new Float32Array(0);
   #t: ImageTransform = { ...IDENTITY };

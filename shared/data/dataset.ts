@@ -19,6 +19,7 @@ export interface ImageShape {
 /** The noise-free function behind a synthetic regression set (serializable, so it can travel with jobs). */
 export type TruthFunction =
   | {
+      /** f(x) = A·sin(ω·x + φ). */
       kind: 'sine';
       /** A in f(x) = A·sin(ω·x + φ). */
       amplitude: number;
@@ -28,6 +29,7 @@ export type TruthFunction =
       phase: number;
     }
   | {
+      /** f(x) = Σ_k c[k]·x^k. */
       kind: 'polynomial';
       /** c in f(x) = c[0] + c[1]·x + c[2]·x² + … (ascending powers). */
       coefficients: number[];

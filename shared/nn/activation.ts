@@ -6,14 +6,12 @@
 import type { Mat } from '../linalg/mat.ts';
 import type { Activation } from '../spec/types.ts';
 import { MatBuffer } from './buffer.ts';
-import { erfc } from './erf.ts';
+import { normalCdfInto } from './erf.ts';
 import type { ForwardContext, Layer } from './layer.ts';
 import type { Param } from './param.ts';
 
 export const ACTIVATIONS: readonly Activation[] = ['identity', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'gelu'];
 
-/** 1/√2, the argument scale of GELU's erf. */
-const SQRT1_2 = Math.SQRT1_2;
 /** 1/√(2π), the standard normal density at 0. */
 const INV_SQRT_2PI = 0.3989422804014327;
 
@@ -33,6 +31,8 @@ export class ActivationLayer implements Layer {
   #x: Mat | null = null;
   /** y = f(x) (sigmoid and tanh differentiate from the output). */
   #y = new MatBuffer();
+  /** Φ(x) from gelu's forward, reused by its backward (the erfc is the expensive part). */
+  #cdf = new MatBuffer();
   /** ∂L/∂x = dy ⊙ f′(x). */
   #dx = new MatBuffer();
   /** No parameters; an empty list kept so that params() allocates nothing. */
@@ -82,13 +82,12 @@ export class ActivationLayer implements Layer {
         }
         break;
       }
-      case 'gelu':
-        // Φ(x) = erfc(−x/√2)/2 keeps full relative precision in the left tail, where 1 + erf cancels.
-        for (let i = 0; i < n; i++) {
-          const v = xd[i];
-          yd[i] = 0.5 * v * erfc(-v * SQRT1_2);
-        }
+      case 'gelu': {
+        const cdf = this.#cdf.get(x.rows, x.cols).data;
+        normalCdfInto(xd, cdf, n);
+        for (let i = 0; i < n; i++) yd[i] = xd[i] * cdf[i];
         break;
+      }
     }
     return y;
   }
@@ -127,14 +126,15 @@ export class ActivationLayer implements Layer {
         for (let i = 0; i < n; i++) d[i] = xd[i] > 0 ? g[i] : a * g[i];
         break;
       }
-      case 'gelu':
+      case 'gelu': {
         // d/dx [x·Φ(x)] = Φ(x) + x·φ(x)
+        const cdf = this.#cdf.mat.data;
         for (let i = 0; i < n; i++) {
           const v = xd[i];
-          const cdf = 0.5 * erfc(-v * SQRT1_2);
-          d[i] = g[i] * (cdf + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+          d[i] = g[i] * (cdf[i] + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
         }
         break;
+      }
     }
     return dx;
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { erf, erfc } from './erf.ts';
+import { erf, erfc, normalCdfInto } from './erf.ts';
 
 // Reference values from C's libm (Python's math.erf / math.erfc).
 const REF: [x: number, erf: number, erfc: number][] = [
@@ -59,4 +59,21 @@ test('erf is odd, bounded by 1 and monotone; erfc = 1 - erf', () => {
   assert.equal(erf(Infinity), 1);
   assert.equal(erfc(-Infinity), 2);
   assert.equal(erfc(40), 0);
+});
+
+test('normalCdfInto gives Φ(x) = erfc(−x/√2)/2 to double precision, in every range of the approximation', () => {
+  const xs = Float64Array.from({ length: 2401 }, (_, i) => (i - 1200) / 30); // −40 … 40
+  const out = new Float64Array(xs.length);
+  normalCdfInto(xs, out, xs.length);
+  let worst = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const ref = 0.5 * erfc(-xs[i] * Math.SQRT1_2);
+    worst = Math.max(worst, Math.abs(out[i] - ref) / Math.max(ref, 1e-300));
+  }
+  assert.ok(worst < 1e-13, `worst relative difference ${worst}`);
+  // Φ(1) from libm: 0.5·erfc(−1/√2)
+  assert.ok(Math.abs(out[1230] - 0.8413447460685429) < 1e-15);
+  const nan = new Float64Array(1);
+  normalCdfInto(Float64Array.of(Number.NaN), nan, 1);
+  assert.ok(Number.isNaN(nan[0]));
 });

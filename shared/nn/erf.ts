@@ -58,3 +58,35 @@ export function erfc(x: number): number {
   const tail = ax >= 27 ? 0 : expNegSquare(ax) * erfcScaled(ax);
   return x > 0 ? tail : 2 - tail;
 }
+
+/**
+ * out[i] = Φ(x[i]) = erfc(−x[i]/√2)/2, the standard normal CDF, for i < n. The erfc evaluation is
+ * written out inside the loop because a non-inlined call returning a double makes V8 box the
+ * result on the heap, and GELU evaluates this millions of times per epoch.
+ */
+export function normalCdfInto(x: Float32Array | Float64Array, out: Float32Array | Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const z = -x[i] * Math.SQRT1_2;
+    const az = Math.abs(z);
+    let erfcZ: number;
+    if (az <= 0.5) {
+      const y = z * z;
+      erfcZ = 1 - (z * ((((A4 * y + A0) * y + A1) * y + A2) * y + A3)) / ((((y + B0) * y + B1) * y + B2) * y + B3);
+    } else {
+      let r: number;
+      if (az <= 4) {
+        r = ((((((((C8 * az + C0) * az + C1) * az + C2) * az + C3) * az + C4) * az + C5) * az + C6) * az + C7) /
+          ((((((((az + D0) * az + D1) * az + D2) * az + D3) * az + D4) * az + D5) * az + D6) * az + D7);
+      } else if (az < 27) {
+        const w = 1 / (az * az);
+        r = (INV_SQRT_PI - (w * (((((P5 * w + P0) * w + P1) * w + P2) * w + P3) * w + P4)) / (((((w + Q0) * w + Q1) * w + Q2) * w + Q3) * w + Q4)) / az;
+      } else {
+        r = 0;
+      }
+      // One exp of −z² suffices here: its rounding is ~z²·1e-16 relative, far below float32's.
+      const tail = Math.exp(-az * az) * r;
+      erfcZ = z > 0 ? tail : 2 - tail;
+    }
+    out[i] = 0.5 * erfcZ;
+  }
+}

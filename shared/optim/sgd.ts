@@ -62,12 +62,11 @@ export function sgdUpdate(
     }
     return;
   }
-  const keep = first ? 0 : momentum;
-  const add = 1 - dampening;
+  const c = 1 - dampening;
   for (let i = 0; i < n; i++) {
     const th = value[i];
     const g = sign * grad[i] + weightDecay * th;
-    const b = first ? g : keep * buf[i] + add * g;
+    const b = first ? g : momentum * buf[i] + c * g;
     buf[i] = b;
     value[i] = th - lr * (nesterov ? g + momentum * b : b);
   }

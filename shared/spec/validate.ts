@@ -5,6 +5,8 @@ import { validateModelSpec } from '../nn/model.ts';
 import { validateLossSpec } from '../nn/loss.ts';
 import { validateOptimizerSpec } from '../optim/index.ts';
 import { validateSchedule } from '../optim/schedule.ts';
+import { specTask } from '../data/make.ts';
+import { BUNDLED, isBundledName } from '../data/bundled.ts';
 
 /** Top-level keys of a training spec; the experiment spec adds its own. */
 export const TRAIN_KEYS = ['name', 'seed', 'dataset', 'model', 'loss', 'optimizer', 'training', 'regularization', 'tags', 'notes'] as const;
@@ -87,13 +89,19 @@ export function validateTrainSpec(spec: unknown, extraKeys: readonly string[] = 
   return out;
 }
 
-const REGRESSION_SETS = ['sine', 'polynomial'];
-
 /** Checks between sections that are only meaningful once each section is valid on its own. */
 function crossCheck(spec: TrainSpec, out: Problems): void {
-  const regression = REGRESSION_SETS.includes(spec.dataset.name) || (spec.dataset.name === 'csv' && spec.dataset.task === 'regression');
+  const regression = specTask(spec.dataset) === 'regression';
   if (regression && spec.loss.kind !== 'mse') out.push(`loss.kind: ${spec.dataset.name} is a regression set; use "mse", got "${spec.loss.kind}"`);
   if (!regression && spec.loss.kind === 'mse') out.push(`loss.kind: "${spec.dataset.name}" is a classification set; use "cross_entropy" or "bce", got "mse"`);
   if (spec.training.earlyStopping && spec.dataset.valFraction === 0) out.push(`training.earlyStopping: needs validation rows, but dataset.valFraction is 0`);
-  if (spec.regularization?.cutmix && !['digits'].includes(spec.dataset.name)) out.push(`regularization.cutmix: needs image data (digits), got "${spec.dataset.name}"`);
+  // A CSV's rows are never images; the bundled sets say whether theirs are.
+  const images = isBundledName(spec.dataset.name) && BUNDLED[spec.dataset.name].image !== undefined;
+  if (spec.regularization?.cutmix && !images) out.push(`regularization.cutmix: needs image data (digits), got "${spec.dataset.name}"; use mixup`);
+  const aug = spec.regularization?.augment;
+  if (aug && !images) {
+    for (const k of ['shift', 'rotate', 'flip', 'scale'] as const) {
+      if (aug[k]) out.push(`regularization.augment.${k}: needs image data (digits), got "${spec.dataset.name}"; use jitter for tabular rows`);
+    }
+  }
 }

@@ -40,8 +40,12 @@ export interface FitInput {
   data: Dataset;
   /** Rows the model is trained on (a row may repeat: bootstrap samples). */
   train: Uint32Array;
-  /** Sets scored after every epoch and at the end, by name; `val` drives early stopping. */
+  /** Sets scored at the end, by name. */
   evals?: Record<string, Uint32Array>;
+  /** Eval sets also scored after every epoch for the learning curve (default: all of them). */
+  curves?: readonly string[];
+  /** The eval set early stopping watches (default `val`); it must be among the curves. */
+  monitor?: string;
   config: FitConfig;
   /** Seed of this fit; initial weights, shuffles, masks and augmentations all derive from it. */
   seed: number;
@@ -127,7 +131,9 @@ export function fit(input: FitInput): FitResult {
   const augmenter = reg.augment ? new Augmenter(reg.augment, data.image) : null;
   const mixer = reg.mixup || reg.cutmix ? new BatchMixer() : null;
   const stopper = tr.earlyStopping ? new EarlyStopping(tr.earlyStopping) : null;
-  if (stopper && !evals.val?.length) throw new Error('fit: early stopping needs validation rows (evals.val)');
+  const monitor = input.monitor ?? 'val';
+  const curves = input.curves ?? Object.keys(evals);
+  if (stopper && (!evals[monitor]?.length || !curves.includes(monitor))) throw new Error(`fit: early stopping needs validation rows (evals.${monitor})`);
   const hasBatchNorm = model.layers.some((l) => l instanceof BatchNorm1d);
 
   const n = train.length;
@@ -172,15 +178,15 @@ export function fit(input: FitInput): FitResult {
     }
 
     const record: EpochRecord = { epoch, lr: optimizer.lr, penalty: penaltyValue(params, coef) };
-    for (const [name, rows] of Object.entries(evals)) {
-      const m = evaluator.score(model, rows, evalCtxRng);
+    for (const name of curves) {
+      const m = evaluator.score(model, evals[name], evalCtxRng);
       for (const [k, v] of Object.entries(m)) record[`${name}_${k}`] = v as number;
     }
     history.push(record);
     input.onEpoch?.(record);
     if (diverged) break;
     if (stopper) {
-      const monitored = record[stopper.monitor];
+      const monitored = record[stopper.monitor.replace('val', monitor)];
       const { improved, stop } = stopper.update(epoch, monitored);
       if (improved && stopper.restoreBest) best = model.getState(best ?? undefined);
       if (stop) {

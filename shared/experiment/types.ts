@@ -1,0 +1,112 @@
+/**
+ * The experiment spec (`optlab run`): a training spec plus how to evaluate it, whether to
+ * ensemble it, and which configurations to sweep; and the jobs and results it turns into.
+ */
+import type { TrainSpec } from '../spec/types.ts';
+import type { FitConfig, EpochRecord } from '../train/fit.ts';
+import type { SetMetrics } from '../train/evaluate.ts';
+
+export type EvaluationSpec =
+  /** One split: train on the training part, score on the validation part (dataset.valFraction). */
+  | { kind: 'holdout' }
+  /** k-fold cross-validation of the development rows (everything but the test part). */
+  | { kind: 'kfold'; k: number; stratified?: boolean; repeats?: number; shuffle?: boolean }
+  /** Leave-one-out: n folds of one row. */
+  | { kind: 'loo' }
+  /** Bootstrap replicates: train on n rows drawn with replacement, score on the rows left out (out-of-bag). */
+  | { kind: 'bootstrap'; replicates: number };
+
+export type EnsembleSpec =
+  /** Bagging: `members` models on bootstrap samples of the training rows, combined by vote. */
+  | { kind: 'bagging'; members: number; vote?: 'hard' | 'soft' }
+  /** AdaBoost SAMME: `rounds` sequential models on reweighted rows. */
+  | { kind: 'boosting'; rounds: number; learning_rate?: number; mode?: 'weights' | 'resample' };
+
+/** A grid (each path a list of values, all combinations) or an explicit list of override sets. */
+export type SweepSpec = Record<string, unknown[]> | Array<Record<string, unknown>>;
+
+/** Extra measurements on each final model, used by the studies. */
+export interface AnalysisSpec {
+  /** ε-sharpness (Keskar et al. 2017) for each ε, in a box around the solution. */
+  sharpness?: { epsilons: number[] } | null;
+  /** Top Hessian eigenvalue of the training loss by power iteration. */
+  hessian?: { iterations?: number } | null;
+  /** Keep the final weights in the results (for interpolation between solutions). */
+  keepWeights?: boolean;
+}
+
+export interface ExperimentSpec extends TrainSpec {
+  evaluation?: EvaluationSpec;
+  ensemble?: EnsembleSpec | null;
+  sweep?: SweepSpec | null;
+  analysis?: AnalysisSpec | null;
+  /** Free labels for the library. */
+  tags?: string[];
+  notes?: string;
+}
+
+/** One configuration of a sweep: the spec with its overrides applied. */
+export interface Configuration {
+  /** `config=2`, stable for the spec. */
+  key: string;
+  /** Short human label (`optimizer=adam`, or a sweep list entry's `label`). */
+  label: string;
+  /** The spec paths and values that differ from the base spec. */
+  overrides: Record<string, unknown>;
+  /** The whole resolved spec of this configuration. */
+  spec: ExperimentSpec;
+}
+
+/** The unit of work: one fit on one index set, scored on others. */
+export interface Job {
+  /** Stable key, e.g. `config=2/repeat=0/fold=7` or `config=0/fold=3/member=4`. */
+  key: string;
+  /** Index of the configuration in the sweep. */
+  config: number;
+  /** Seed of the fit, from the configuration's seed and the key without its config part. */
+  seed: number;
+  /** Seed of the initial weights (shared by configurations, so that comparisons are paired). */
+  initSeed: number;
+  /** Content hash of the data set the rows index into. */
+  dataHash: string;
+  /** Rows trained on (repeats allowed: bootstrap). */
+  train: Uint32Array;
+  /** Sets to score, by name: `train`, `val` (the rows this split is judged on), `inner` (early stopping), `test`, `oob`, `fit` (the fold's training rows, for ensembles). */
+  evals: Record<string, Uint32Array>;
+  /** Eval sets that get a per-epoch learning curve (others are scored once at the end). */
+  curves: string[];
+  /** The eval set that early stopping watches. */
+  monitor?: string;
+  /** Eval sets whose raw outputs come back with the result. */
+  outputsFor: string[];
+  /** Per-row sample weights (boosting rounds), indexed by data row. */
+  weights?: Float32Array;
+  /** Model, loss, optimizer, training and regularization. */
+  fit: FitConfig;
+  /** Extra measurements after training. */
+  analysis?: AnalysisSpec | null;
+}
+
+export interface JobResult {
+  key: string;
+  history: EpochRecord[];
+  final: Record<string, SetMetrics>;
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  diverged: boolean;
+  paramCount: number;
+  outDim: number;
+  outputs: Record<string, Float32Array>;
+  /** Study measurements (sharpness, Hessian eigenvalue). */
+  analysis?: Record<string, number>;
+  /** Final weights, when the analysis asks to keep them. */
+  state?: Float32Array;
+}
+
+/** Live progress of a job, for progress bars and the UI. */
+export interface JobProgress {
+  key: string;
+  epoch: number;
+  epochs: number;
+  record?: EpochRecord;
+}
