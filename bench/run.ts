@@ -17,11 +17,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { jsKernels, setKernels } from '../shared/linalg/gemm.ts';
+import { fused, jsKernels, kernels, setKernels } from '../shared/linalg/gemm.ts';
 import { allocF32, setAllocator } from '../shared/linalg/alloc.ts';
 import { installWasmKernels, type InstalledWasmKernels } from '../shared/linalg/wasm-kernels.ts';
 import type { Mat } from '../shared/linalg/mat.ts';
 import { buildModel } from '../shared/nn/model.ts';
+import { Dense } from '../shared/nn/dense.ts';
 import { CrossEntropyLoss } from '../shared/nn/loss.ts';
 import { createOptimizer } from '../shared/optim/index.ts';
 import { Rng } from '../shared/rng.ts';
@@ -89,17 +90,63 @@ function setup(c: Cell) {
   return { model, loss, opt, batches, ctx };
 }
 
-/** Median samples/s of the full training step over `reps` runs of about `seconds` each. */
-function measure(c: Cell, seconds: number, reps: number): number {
+type Variant = 'layers' | 'fused';
+
+/** One training step through the real layers, loss and optimizer. */
+function layerStep(c: Cell): () => void {
   const { model, loss, opt, batches, ctx } = setup(c);
   let n = 0;
-  const step = (): void => {
+  return () => {
     const { x, t } = batches[n++ & 3];
     const out = model.forward(x, ctx);
     loss.compute(out, t);
     model.backwardParams(loss.grad);
     opt.step();
   };
+}
+
+/**
+ * The same step with the fused kernels and adamF32 called directly on the model's own
+ * parameters (same loss object, same Adam arithmetic): what the layers and the optimizer will
+ * run once they call these kernels. Shown apart from the real step, and marked as such.
+ */
+function fusedStep(c: Cell): () => void {
+  const { model, loss, batches } = setup(c);
+  const [d0, act, d1] = model.layers;
+  if (!(d0 instanceof Dense && d1 instanceof Dense) || act.kind !== 'relu') throw new Error('bench: expected dense → relu → dense');
+  const k = kernels();
+  const f = fused(k);
+  const adam = k.adamF32;
+  if (!adam) throw new Error('bench: the active kernels have no adamF32');
+  const B = c.batch, I = c.inputs, H = c.hidden, C = c.classes;
+  const h = allocF32(B * H);
+  const dh = allocF32(B * H);
+  const z = { rows: B, cols: C, data: allocF32(B * C) };
+  const params = model.params();
+  const m = params.map((p) => allocF32(p.value.length));
+  const v = params.map((p) => allocF32(p.value.length));
+  let n = 0;
+  let t = 0;
+  return () => {
+    const { x, t: target } = batches[n++ & 3];
+    f.gemmBiasAct(B, H, I, x.data, d0.weight.value, d0.bias.value, h, 'relu');
+    f.gemmBiasAct(B, C, H, h, d1.weight.value, d1.bias.value, z.data, 'identity');
+    loss.compute(z, target);
+    const g = loss.grad.data;
+    k.gemmTN(H, C, B, h, g, d1.weight.grad, false);
+    f.colSum(B, C, g, d1.bias.grad, false);
+    k.gemmNT(B, H, C, g, d1.weight.value, dh, false);
+    f.reluBackward(B * H, h, dh, dh);
+    k.gemmTN(I, H, B, x.data, dh, d0.weight.grad, false);
+    f.colSum(B, H, dh, d0.bias.grad, false);
+    t++;
+    for (let i = 0; i < params.length; i++) adam(params[i].value, params[i].grad, m[i], v[i], null, t, 1e-3, 0.9, 0.999, 1e-8, 0, false, false);
+  };
+}
+
+/** Median samples/s of the training step over `reps` runs of about `seconds` each. */
+function measure(c: Cell, variant: Variant, seconds: number, reps: number): number {
+  const step = variant === 'fused' ? fusedStep(c) : layerStep(c);
   // Warm-up (JIT, buffer allocation), then size the repetitions from its speed.
   let t0 = performance.now();
   let warm = 0;
@@ -122,8 +169,9 @@ function measure(c: Cell, seconds: number, reps: number): number {
 function profile(c: Cell): string {
   const { model, loss, opt, batches, ctx } = setup(c);
   const t = [0, 0, 0, 0];
-  const steps = Math.max(20, Math.round(2e5 / c.batch));
-  for (let i = 0; i < steps + 10; i++) {
+  let steps = 0;
+  const start = performance.now();
+  for (let i = 0; performance.now() - start < 1000 || i < 20; i++) {
     const { x, t: tg } = batches[i & 3];
     const a = performance.now();
     const out = model.forward(x, ctx);
@@ -135,6 +183,7 @@ function profile(c: Cell): string {
     opt.step();
     const f = performance.now();
     if (i >= 10) {
+      steps++;
       t[0] += b - a;
       t[1] += d - b;
       t[2] += e - d;
@@ -149,7 +198,7 @@ function result(c: Cell, sps: number): Result {
   return { model: modelName(c), batch: c.batch, samples_per_s: Math.round(sps), gflops: +((6 * paramCount(c) * sps) / 1e9).toFixed(2) };
 }
 
-function runKernels(name: 'js' | 'wasm', seconds: number, reps: number): Result[] {
+function runKernels(name: 'js' | 'wasm', variant: Variant, seconds: number, reps: number): Result[] {
   let handle: InstalledWasmKernels | null = null;
   if (name === 'wasm') handle = installWasmKernels({ memoryMiB: 128 });
   else {
@@ -161,13 +210,13 @@ function runKernels(name: 'js' | 'wasm', seconds: number, reps: number): Result[
     for (const c of CELLS) {
       handle?.reset();
       // The plain kernels are slow enough that a short repetition still covers several steps.
-      const r = result(c, measure(c, seconds, reps));
+      const r = result(c, measure(c, variant, seconds, reps));
       if (handle) {
         const st = handle.stats();
         if (st.fallbackAllocations > 0 || st.copyingCalls > 0) log(`  note: ${st.fallbackAllocations} buffers outside wasm memory, ${st.copyingCalls} copying calls`);
       }
-      log(`  ${name.padEnd(4)} ${r.model.padEnd(10)} batch ${String(r.batch).padStart(4)}: ${fmt(r.samples_per_s).padStart(7)} samples/s  ${r.gflops.toFixed(2).padStart(6)} GFLOP/s`);
-      if (args.has('--profile') && handle) {
+      log(`  ${(variant === 'fused' ? name + '+fused' : name).padEnd(10)} ${r.model.padEnd(10)} batch ${String(r.batch).padStart(4)}: ${fmt(r.samples_per_s).padStart(7)} samples/s  ${r.gflops.toFixed(2).padStart(6)} GFLOP/s`);
+      if (args.has('--profile') && handle && variant === 'layers') {
         handle.reset();
         log(`       ${profile(c)}`);
       }
@@ -214,8 +263,9 @@ function runTorch(seconds: number, reps: number): { version: string; cells: Resu
 function main(): void {
   const t0 = performance.now();
   log('OptLab training benchmark: one thread, forward + softmax cross-entropy + backward + Adam, random data');
-  const wasm = runKernels('wasm', 0.4, 5);
-  const js = args.has('--no-js') ? null : runKernels('js', 0.3, 3);
+  const wasm = runKernels('wasm', 'layers', 0.4, 5);
+  const wasmFused = runKernels('wasm', 'fused', 0.4, 5);
+  const js = args.has('--no-js') ? null : runKernels('js', 'layers', 0.3, 3);
   let torch: ReturnType<typeof runTorch> = 'skipped (--no-torch)';
   if (!args.has('--no-torch')) {
     log('  torch: running bench/torch_bench.py (torch.set_num_threads(1)) …');
@@ -224,7 +274,7 @@ function main(): void {
   const torchCells = typeof torch === 'string' ? null : torch.cells;
 
   if (json) {
-    const out: Record<string, unknown> = { core: wasm, kernels: 'wasm-simd' };
+    const out: Record<string, unknown> = { core: wasm, kernels: 'wasm-simd', wasm_fused_projection: wasmFused };
     if (js) out.js = js;
     if (torchCells) out.torch = torchCells;
     else out.torch_note = torch;
@@ -232,24 +282,29 @@ function main(): void {
     return;
   }
 
-  const rows: string[][] = [['model', 'batch', 'JS samples/s', 'WASM samples/s', 'WASM GFLOP/s', 'torch samples/s', 'WASM/torch', 'goal (issue)', 'goal met']];
+  const rows: string[][] = [['model', 'batch', 'JS', 'WASM', 'GFLOP/s', 'WASM fused*', 'GFLOP/s', 'torch', 'WASM/torch', 'goal', 'WASM met', 'fused* met']];
+  const met = (v: number, g: number): string => (v >= g ? 'yes' : `no ${((100 * v) / g).toFixed(0)}%`);
   wasm.forEach((w, i) => {
     const j = js?.[i];
     const t = torchCells?.[i];
+    const fz = wasmFused[i];
     const g = goal(w.model, w.batch);
     rows.push([
       w.model, String(w.batch),
       j ? fmt(j.samples_per_s) : '-',
       fmt(w.samples_per_s), w.gflops.toFixed(1),
+      fmt(fz.samples_per_s), fz.gflops.toFixed(1),
       t ? fmt(t.samples_per_s) : '-',
       t ? `${(w.samples_per_s / t.samples_per_s).toFixed(2)}×` : '-',
-      fmt(g), w.samples_per_s >= g ? 'yes' : `no (${((100 * w.samples_per_s) / g).toFixed(0)}%)`,
+      fmt(g), met(w.samples_per_s, g), met(fz.samples_per_s, g),
     ]);
   });
   const widths = rows[0].map((_, k) => Math.max(...rows.map((r) => r[k].length)));
   console.log('');
   for (const r of rows) console.log(r.map((v, k) => (k < 2 ? v.padEnd(widths[k]) : v.padStart(widths[k]))).join('  '));
   console.log('');
+  console.log('Samples/s of the training step. JS: plain kernels; WASM: SIMD kernels, both through shared/nn layers and shared/optim Adam.');
+  console.log('*WASM fused: the same step with gemmBiasAct/reluBackward/colSum/adamF32 called directly (what the layers and Adam will run once wired).');
   console.log(typeof torch === 'string' ? `PyTorch: ${torch}` : `PyTorch ${torch.version}, one thread, same cells, timed inside Python.`);
   console.log("Goal (issue 3): PyTorch's single-thread CPU build (MKL) at 150k/450k/1.0M and 40k/70k/95k samples/s; all of it on 64-128-10 at batch 32 and 128, half elsewhere.");
   console.log(`GFLOP/s = 6 × parameters × samples/s. Medians of 5 (WASM, PyTorch) or 3 (JS) repetitions. ${((performance.now() - t0) / 1000).toFixed(0)} s in all.`);

@@ -147,7 +147,7 @@ const himmelblau: Function2D = {
     out[1] = 2 * u + 4 * y * v;
     return u * u + v * v;
   },
-  // The three irrational minima to double precision (Newton's method on ∇f = 0).
+  // Besides (3, 2) the minima are irrational; these are Newton's method on ∇f = 0, to double precision.
   minima: [
     { x: 3, y: 2, value: 0 },
     { x: -2.805118086952745, y: 3.131312518250573, value: 0 },

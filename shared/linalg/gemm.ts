@@ -35,6 +35,17 @@ export interface Kernels {
   reluBackward?(n: number, Y: F32, dY: F32, dX: F32): void;
   /** out[j] (+)= Σ_i A[i×N + j] over i < M, rows added in order: a bias gradient. */
   colSum?(M: number, N: number, A: F32, out: F32, accumulate: boolean): void;
+  /**
+   * One Adam step on float32 tensors; same arguments and, bit for bit, same result as
+   * shared/optim/adam.ts `adamUpdate` (which stays the reference and the float64 path). Its
+   * scalar square root and two divisions per value are the training step's largest cost
+   * outside the products on a wide layer.
+   */
+  adamF32?(
+    value: F32, grad: F32, expAvg: F32, expAvgSq: F32, maxExpAvgSq: F32 | null,
+    t: number, lr: number, beta1: number, beta2: number, eps: number,
+    weightDecay: number, decoupled: boolean, maximize: boolean,
+  ): void;
 }
 
 /** Activations the fused kernels apply; others go through their own layer. */

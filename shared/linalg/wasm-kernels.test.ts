@@ -4,6 +4,7 @@ import { jsKernels, kernels, fused, type F32, type Kernels } from './gemm.ts';
 import { allocF32 } from './alloc.ts';
 import { createWasmKernels, createWasmKernelsAsync, installWasmKernels, type WasmKernels } from './wasm-kernels.ts';
 import { Rng } from '../rng.ts';
+import { adamUpdate } from '../optim/adam.ts';
 
 const EPS = 2 ** -24; // unit roundoff of float32
 
@@ -333,4 +334,37 @@ test('the asynchronous path (browser main thread) gives the same kernels', async
 test('fused() fills in the JS versions for kernel sets without them', () => {
   const bare: Kernels = { name: 'bare', gemm: jsKernels.gemm, gemmTN: jsKernels.gemmTN, gemmNT: jsKernels.gemmNT };
   assert.equal(fused(bare).reluBackward, jsKernels.reluBackward);
+});
+
+test('adamF32 matches shared/optim adamUpdate bit for bit (plain, weight decay, decoupled, AMSGrad, maximize; odd lengths; chunked copies)', () => {
+  const rng = new Rng('adam');
+  const configs = [
+    { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, wd: 0, decoupled: false, amsgrad: false, maximize: false },
+    { lr: 3e-2, betas: [0.8, 0.99], eps: 1e-6, wd: 1e-2, decoupled: false, amsgrad: true, maximize: false },
+    { lr: 1e-2, betas: [0.5, 0.9], eps: 1e-8, wd: 0.1, decoupled: true, amsgrad: false, maximize: true },
+    { lr: 1e-3, betas: [0.3, 0.999], eps: 1e-8, wd: 0, decoupled: false, amsgrad: true, maximize: false },
+  ] as const;
+  const tiny = createWasmKernels({ memoryMiB: 1 });
+  for (const c of configs)
+    for (const n of [1, 2, 3, 7, 33, 1001])
+      for (const where of ['wasm', 'plain', 'tiny'] as const) {
+        w.reset();
+        const k = where === 'tiny' ? tiny : w;
+        const mk = (): F32 => (where === 'wasm' ? place(w, 'wasm', n, n % 3) : new Float32Array(n));
+        const [value, grad, m, v, vmax] = [mk(), mk(), mk(), mk(), mk()];
+        fill(rng, value);
+        const ref = [value, m, v, vmax].map((a) => Float32Array.from(a));
+        if (where === 'tiny') tiny.allocator(tiny.stats().capacityBytes / 4 - 300); // leave room for a few values only
+        for (let t = 1; t <= 5; t++) {
+          fill(rng, grad);
+          k.kernels.adamF32!(value, grad, m, v, c.amsgrad ? vmax : null, t, c.lr, c.betas[0], c.betas[1], c.eps, c.wd, c.decoupled, c.maximize);
+          adamUpdate(ref[0], grad, ref[1], ref[2], c.amsgrad ? ref[3] : null, t, c.lr, c.betas[0], c.betas[1], c.eps, c.wd, c.decoupled, c.maximize);
+          const what = `adam n=${n} ${where} t=${t} ${JSON.stringify(c)}`;
+          assert.deepEqual(Float32Array.from(value), ref[0], what);
+          assert.deepEqual(Float32Array.from(m), ref[1], what);
+          assert.deepEqual(Float32Array.from(v), ref[2], what);
+          if (c.amsgrad) assert.deepEqual(Float32Array.from(vmax), ref[3], what);
+        }
+        if (where === 'tiny') tiny.reset();
+      }
 });

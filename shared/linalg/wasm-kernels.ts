@@ -46,6 +46,10 @@ interface Exports {
   biasAct(M: number, N: number, y: number, bias: number, act: number): void;
   reluBackward(n: number, y: number, dy: number, dx: number): void;
   colSum(M: number, N: number, a: number, out: number, accumulate: number): void;
+  adamF32(
+    n: number, value: number, grad: number, m: number, v: number, vmax: number,
+    w1: number, beta2: number, c2: number, stepSize: number, bc2Sqrt: number, eps: number, shrink: number, l2: number, sign: number,
+  ): void;
   PACK_BYTES: { value: number };
   LOW_SCRATCH_BYTES: { value: number };
 }
@@ -237,8 +241,11 @@ function wrap(module: WasmModule, memory: WasmMemory, ex: Exports, options: Wasm
     copied = false;
   }
   function end(C: F32, pc: number, n: number): void {
-    if (C.buffer !== buffer) C.set(heap.subarray(pc >> 2, (pc >> 2) + n));
+    copyOut(C, pc, n);
     if (copied) copying++;
+  }
+  function copyOut(a: F32, p: number, n: number): void {
+    if (a.buffer !== buffer) a.set(heap.subarray(p >> 2, (p >> 2) + n));
   }
 
   function check(name: string, a: F32, n: number): void {
@@ -334,6 +341,43 @@ function wrap(module: WasmModule, memory: WasmMemory, ex: Exports, options: Wasm
       }
       ex.colSum(m, N, pa, po, accumulate ? 1 : 0);
       end(out, po, N);
+    },
+    adamF32(value, grad, expAvg, expAvgSq, maxExpAvgSq, t, lr, beta1, beta2, eps, weightDecay, decoupled, maximize) {
+      const n = value.length;
+      check('grad', grad, n);
+      check('expAvg', expAvg, n);
+      check('expAvgSq', expAvgSq, n);
+      if (maxExpAvgSq) check('maxExpAvgSq', maxExpAvgSq, n);
+      // The scalars exactly as adamUpdate derives them, so that every value matches it bit for bit.
+      const stepSize = lr / (1 - Math.pow(beta1, t));
+      const bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+      const shrink = decoupled ? 1 - lr * weightDecay : 1;
+      const l2 = decoupled ? 0 : weightDecay;
+      const sign = maximize ? -1 : 1;
+      const arrays = maxExpAvgSq ? [value, grad, expAvg, expAvgSq, maxExpAvgSq] : [value, grad, expAvg, expAvgSq];
+      const foreign = arrays.filter((a) => a.buffer !== buffer).length;
+      // Element-wise, so arrays outside the memory can go through it in chunks of whatever fits.
+      const room = foreign === 0 ? n : Math.floor((limit - top - ALIGN * foreign) / (4 * foreign) / 16) * 16;
+      const chunk = Math.min(n, room);
+      if (chunk <= 0 && n > 0) throw new RangeError('wasm kernels: no free memory left to stage adamF32 arguments');
+      for (let o = 0; o < n; o += chunk) {
+        const len = Math.min(chunk, n - o);
+        const part = (a: F32): F32 => (o === 0 && len === n ? a : a.subarray(o, o + len));
+        const [v, g, m, s2] = [part(value), part(grad), part(expAvg), part(expAvgSq)];
+        const x = maxExpAvgSq ? part(maxExpAvgSq) : null;
+        begin();
+        const pv = place(v, len, true);
+        const pg = place(g, len, true);
+        const pm = place(m, len, true);
+        const ps = place(s2, len, true);
+        const px = x ? place(x, len, true) : 0;
+        ex.adamF32(len, pv, pg, pm, ps, px, 1 - beta1, beta2, 1 - beta2, stepSize, bc2Sqrt, eps, shrink, l2, sign);
+        copyOut(v, pv, len);
+        copyOut(m, pm, len);
+        copyOut(s2, ps, len);
+        if (x) copyOut(x, px, len);
+        if (copied) copying++;
+      }
     },
   };
 

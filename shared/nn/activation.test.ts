@@ -73,6 +73,11 @@ test('activations reuse their buffers; identity passes its input through', () =>
   assert.deepEqual(layer.params(), []);
 });
 
+test('NaN propagates through every activation, as in PyTorch', () => {
+  for (const fn of ACTIVATIONS) assert.ok(Number.isNaN(apply(fn, [Number.NaN])[0]), fn);
+  assert.ok(Object.is(apply('relu', [-0])[0], 0));
+});
+
 test('unknown activation names are rejected', () => {
   assert.throws(() => new ActivationLayer('swish' as never), /unknown activation "swish"/);
 });

@@ -69,9 +69,10 @@ export class ActivationLayer implements Layer {
         for (let i = 0; i < n; i++) yd[i] = Math.tanh(xd[i]);
         break;
       case 'relu':
+        // Written as `v <= 0` so that NaN passes through (a diverged run must show as NaN) and −0 becomes +0.
         for (let i = 0; i < n; i++) {
           const v = xd[i];
-          yd[i] = v > 0 ? v : 0;
+          yd[i] = v <= 0 ? 0 : v;
         }
         break;
       case 'leaky_relu': {
@@ -119,7 +120,7 @@ export class ActivationLayer implements Layer {
         }
         break;
       case 'relu':
-        for (let i = 0; i < n; i++) d[i] = xd[i] > 0 ? g[i] : 0;
+        for (let i = 0; i < n; i++) d[i] = xd[i] <= 0 ? 0 : g[i];
         break;
       case 'leaky_relu': {
         const a = this.negativeSlope;

@@ -11,6 +11,7 @@ import type { ForwardContext, Layer } from './layer.ts';
 import { param, type Param } from './param.ts';
 
 export class BatchNorm1d implements Layer {
+  /** Layer type, shown in model summaries. */
   readonly kind = 'batchnorm';
   /** C, the number of features normalized independently. */
   readonly features: number;

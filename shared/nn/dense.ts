@@ -10,6 +10,7 @@ import type { ForwardContext, Layer } from './layer.ts';
 import { param, type Param } from './param.ts';
 
 export class Dense implements Layer {
+  /** Layer type, shown in model summaries. */
   readonly kind = 'dense';
   /** Number of input features (fan-in). */
   readonly inDim: number;

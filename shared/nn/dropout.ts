@@ -9,6 +9,7 @@ import type { ForwardContext, Layer } from './layer.ts';
 import type { Param } from './param.ts';
 
 export class Dropout implements Layer {
+  /** Layer type, shown in model summaries. */
   readonly kind = 'dropout';
   /** p, the probability of zeroing a unit in training. */
   readonly p: number;

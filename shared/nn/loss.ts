@@ -13,6 +13,7 @@ import { MatBuffer } from './buffer.ts';
 export const LOSS_KINDS: readonly LossSpec['kind'][] = ['mse', 'cross_entropy', 'bce'];
 
 export interface Loss {
+  /** Which loss, as named in the spec. */
   readonly kind: LossSpec['kind'];
   /** Mean loss over the batch; also writes ∂L/∂out into `grad`. */
   compute(out: Mat, target: Mat, weights?: ArrayLike<number> | null): number;
@@ -40,6 +41,7 @@ function checkShapes(name: string, out: Mat, target: Mat): void {
 
 /** Shared plumbing: the gradient buffer and the compute/evaluate pair over one `run`. */
 abstract class BaseLoss implements Loss {
+  /** Which loss, as named in the spec. */
   abstract readonly kind: LossSpec['kind'];
   /** ∂L/∂out. */
   readonly #grad = new MatBuffer();
@@ -64,6 +66,7 @@ abstract class BaseLoss implements Loss {
 
 /** MSELoss: mean over all B·C elements of (out − target)². */
 export class MseLoss extends BaseLoss {
+  /** Spec name of this loss. */
   readonly kind = 'mse';
 
   protected run(out: Mat, target: Mat, weights: ArrayLike<number> | null, g: Float32Array | null): number {
@@ -92,6 +95,7 @@ export class MseLoss extends BaseLoss {
  * definition. Per row ℓ = −Σⱼ t′ⱼ·log softmax(z)ⱼ, with log-softmax z − max − log Σ e^(z−max).
  */
 export class CrossEntropyLoss extends BaseLoss {
+  /** Spec name of this loss. */
   readonly kind = 'cross_entropy';
   /** ε, the label smoothing. */
   readonly labelSmoothing: number;
@@ -150,6 +154,7 @@ export class CrossEntropyLoss extends BaseLoss {
  * −[t·log σ(z) + (1−t)·log(1−σ(z))] without overflow; mean over all elements.
  */
 export class BceWithLogitsLoss extends BaseLoss {
+  /** Spec name of this loss. */
   readonly kind = 'bce';
 
   protected run(out: Mat, target: Mat, weights: ArrayLike<number> | null, g: Float32Array | null): number {

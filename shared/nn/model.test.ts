@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../rng.ts';
 import { mat, type Mat } from '../linalg/mat.ts';
+import { setAllocator } from '../linalg/alloc.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import { Dropout } from './dropout.ts';
 import { CrossEntropyLoss } from './loss.ts';
@@ -114,6 +115,37 @@ test('no allocation after the first call: forward and backward return the same o
   assert.equal(g2, g1);
   assert.equal(g2.data, gData);
   assert.equal(model.params(), model.params());
+});
+
+test('a training step allocates no float buffer after the first one (counted through allocF32)', () => {
+  let count = 0;
+  const prev = setAllocator((n) => {
+    count++;
+    return new Float32Array(n);
+  });
+  try {
+    const rng = new Rng(7);
+    const model = buildModel({ ...MLP, activation: 'gelu' }, 4, 3, rng);
+    const x = randomMat(16, 4, rng);
+    const small = randomMat(5, 4, rng);
+    const t = oneHot(16, 3, rng);
+    const tSmall = oneHot(5, 3, rng);
+    const loss = new CrossEntropyLoss(0.1);
+    const ctx = train(3);
+    const step = (xb: Mat, tb: Mat): void => {
+      loss.compute(model.forward(xb, ctx), tb);
+      model.backwardParams(loss.grad);
+    };
+    step(x, t);
+    const after = count;
+    for (let k = 0; k < 5; k++) step(x, t);
+    step(small, tSmall);
+    model.forward(x, { training: false, rng });
+    loss.evaluate(model.forward(small, { training: false, rng }), tSmall);
+    assert.equal(count, after);
+  } finally {
+    setAllocator(prev);
+  }
 });
 
 test('a model built from a spec trains: a few full-batch gradient steps lower the loss', () => {

@@ -16,6 +16,7 @@ import type { ForwardContext, Layer } from './layer.ts';
 import type { Param } from './param.ts';
 
 export class Sequential implements Layer {
+  /** Layer type (a Sequential can be nested as a layer). */
   readonly kind = 'sequential';
   /** The layers, applied first to last. */
   readonly layers: Layer[];

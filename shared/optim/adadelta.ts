@@ -61,6 +61,7 @@ export function adadeltaUpdate(
 
 /** torch.optim.Adadelta (Zeiler 2012): steps scaled by the ratio of running RMS of updates and of gradients. */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
+  /** torch's name of the algorithm, as in specs. */
   readonly name = 'adadelta';
   /** v, the running average of g², one per tensor. */
   #squareAvg: FloatArray[] = [];

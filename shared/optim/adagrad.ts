@@ -57,6 +57,7 @@ export function adagradUpdate(
 
 /** torch.optim.Adagrad (Duchi et al. 2011): per-coordinate steps shrinking with the summed squared gradients. */
 export class Adagrad extends Optimizer<AdagradOptions> {
+  /** torch's name of the algorithm, as in specs. */
   readonly name = 'adagrad';
   /** s, the running sum of squared gradients, one per tensor. */
   #sum: FloatArray[] = [];

@@ -85,6 +85,7 @@ export function adamUpdate(
 
 /** torch.optim.Adam (Kingma & Ba 2015), with AMSGrad as an option. */
 export class Adam extends Optimizer<AdamOptions> {
+  /** torch's name of the algorithm, as in specs (AdamW overrides it). */
   readonly name: string = 'adam';
   /** m, the first moment estimate, one per tensor. */
   #expAvg: FloatArray[] = [];

@@ -37,6 +37,7 @@ export const ADAMW_DEFAULTS: Readonly<AdamWOptions> = Object.freeze({
  * As in PyTorch ≥ 2.7 it is Adam with `decoupled_weight_decay` on; the update is `adamUpdate`.
  */
 export class AdamW extends Adam {
+  /** torch's name of the algorithm, as in specs. */
   override readonly name: string = 'adamw';
 
   constructor(params: readonly OptParam[], options: Partial<AdamWOptions> = {}) {

@@ -85,6 +85,7 @@ export function nadamUpdate(
 
 /** torch.optim.NAdam (Dozat 2016): Adam with Nesterov momentum and a warming momentum schedule. */
 export class NAdam extends Optimizer<NAdamOptions> {
+  /** torch's name of the algorithm, as in specs. */
   readonly name = 'nadam';
   /** m, the first moment estimate, one per tensor. */
   #expAvg: FloatArray[] = [];

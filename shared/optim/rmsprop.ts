@@ -83,6 +83,7 @@ export function rmspropUpdate(
 
 /** torch.optim.RMSprop (Hinton's lecture 6e), optionally centered (Graves 2013) and with momentum. */
 export class RMSprop extends Optimizer<RMSpropOptions> {
+  /** torch's name of the algorithm, as in specs. */
   readonly name = 'rmsprop';
   /** v, the running average of g², one per tensor. */
   #squareAvg: FloatArray[] = [];

@@ -74,6 +74,7 @@ export function sgdUpdate(
 
 /** torch.optim.SGD: plain gradient descent, heavy-ball momentum, or Nesterov momentum. */
 export class SGD extends Optimizer<SGDOptions> {
+  /** torch's name of the algorithm, as in specs. */
   readonly name = 'sgd';
   /** Momentum buffers b, one per tensor (empty when μ = 0 or before the first step). */
   #buf: FloatArray[] = [];

@@ -439,3 +439,65 @@ export function colSum(M: i32, N: i32, a: usize, out: usize, accumulate: i32): v
     p += <usize>N * 4;
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Adam, float32 storage with float64 arithmetic: the same operations, in the same order, as
+// shared/optim/adam.ts `adamUpdate` (which follows torch's single-tensor Adam), so that the
+// result is bit-identical to it; two elements at a time in f64x2.
+
+/**
+ * One Adam step on n float32 values. vmax: 0 unless AMSGrad. w1 = 1 − β₁ (lerp weight),
+ * c2 = 1 − β₂, stepSize = γ/(1 − β₁ᵗ), bc2Sqrt = √(1 − β₂ᵗ), shrink = 1 − γλ or 1, l2 = λ or 0, sign = ±1.
+ */
+export function adamF32(
+  n: i32, value: usize, grad: usize, m: usize, v: usize, vmax: usize,
+  w1: f64, beta2: f64, c2: f64, stepSize: f64, bc2Sqrt: f64, eps: f64, shrink: f64, l2: f64, sign: f64,
+): void {
+  // torch.lerp from the nearer end: a + w(b − a) for |w| < 0.5, else b − (b − a)(1 − w).
+  const near = abs<f64>(w1) < 0.5;
+  const w1c = 1 - w1;
+  const vw = f64x2.splat(near ? w1 : w1c);
+  const vBeta2 = f64x2.splat(beta2);
+  const vC2 = f64x2.splat(c2);
+  const vStep = f64x2.splat(stepSize);
+  const vBc2 = f64x2.splat(bc2Sqrt);
+  const vEps = f64x2.splat(eps);
+  const vShrink = f64x2.splat(shrink);
+  const vL2 = f64x2.splat(l2);
+  const vSign = f64x2.splat(sign);
+  const n2 = n & ~1;
+  let i = 0;
+  for (; i < n2; i += 2) {
+    const o = <usize>(i << 2);
+    const th = f64x2.mul(vShrink, f64x2.promote_low_f32x4(v128.load64_zero(value + o)));
+    const g = f64x2.add(f64x2.mul(vSign, f64x2.promote_low_f32x4(v128.load64_zero(grad + o))), f64x2.mul(vL2, th));
+    const ea = f64x2.promote_low_f32x4(v128.load64_zero(m + o));
+    const diff = f64x2.sub(g, ea);
+    const mm = near ? f64x2.add(ea, f64x2.mul(vw, diff)) : f64x2.sub(g, f64x2.mul(diff, vw));
+    v128.store64_lane(m + o, f32x4.demote_f64x2_zero(mm), 0);
+    let vv = f64x2.add(f64x2.mul(vBeta2, f64x2.promote_low_f32x4(v128.load64_zero(v + o))), f64x2.mul(vC2, f64x2.mul(g, g)));
+    v128.store64_lane(v + o, f32x4.demote_f64x2_zero(vv), 0);
+    if (vmax != 0) {
+      vv = f64x2.max(f64x2.promote_low_f32x4(v128.load64_zero(vmax + o)), vv);
+      v128.store64_lane(vmax + o, f32x4.demote_f64x2_zero(vv), 0);
+    }
+    const d = f64x2.add(f64x2.div(f64x2.sqrt(vv), vBc2), vEps);
+    v128.store64_lane(value + o, f32x4.demote_f64x2_zero(f64x2.sub(th, f64x2.mul(vStep, f64x2.div(mm, d)))), 0);
+  }
+  for (; i < n; i++) {
+    const o = <usize>(i << 2);
+    const th = shrink * <f64>load<f32>(value + o);
+    const g = sign * <f64>load<f32>(grad + o) + l2 * th;
+    const ea = <f64>load<f32>(m + o);
+    const mm = near ? ea + w1 * (g - ea) : g - (g - ea) * w1c;
+    store<f32>(m + o, <f32>mm);
+    let vv = beta2 * <f64>load<f32>(v + o) + c2 * (g * g);
+    store<f32>(v + o, <f32>vv);
+    if (vmax != 0) {
+      vv = max<f64>(<f64>load<f32>(vmax + o), vv);
+      store<f32>(vmax + o, <f32>vv);
+    }
+    const d = sqrt<f64>(vv) / bc2Sqrt + eps;
+    store<f32>(value + o, <f32>(th - stepSize * (mm / d)));
+  }
+}

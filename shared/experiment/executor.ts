@@ -1,0 +1,75 @@
+/**
+ * Executors run jobs and hand back results in any order; the aggregator sorts by key, so
+ * the order never shows in the numbers. `runJob` is the whole of a job's work, the same in
+ * this process, in a worker thread, or on another machine.
+ */
+import type { Dataset } from '../data/dataset.ts';
+import { fit, type FitResult } from '../train/fit.ts';
+import { analyze } from '../analysis/analyze.ts';
+import type { Job, JobProgress, JobResult } from './types.ts';
+
+export interface ExecutorHooks {
+  /** After every epoch of every job. */
+  onProgress?(p: JobProgress): void;
+  /** When a job's result is in (the Lab commits it here). */
+  onResult?(r: JobResult): void;
+}
+
+export interface Executor {
+  /** Runs the jobs; resolves with every result (in any order) or rejects with the first failure. */
+  run(jobs: Job[], data: ReadonlyMap<string, Dataset>, hooks?: ExecutorHooks): Promise<JobResult[]>;
+  /** Stops what is running; the pending run rejects with a cancellation error. */
+  cancel(): void;
+}
+
+/** Thrown inside a job when its run was cancelled. */
+export class JobCancelled extends Error {
+  constructor(key: string) {
+    super(`job ${key} cancelled`);
+  }
+}
+
+/** One job, start to finish: the fit, then the analyses its spec asks for. */
+export function runJob(job: Job, data: Dataset, onProgress?: (p: JobProgress) => void, cancelled?: () => boolean): JobResult {
+  const epochs = job.fit.training.epochs;
+  const r: FitResult = fit({
+    data, train: job.train, evals: job.evals, curves: job.curves, monitor: job.monitor,
+    config: job.fit, seed: job.seed, initSeed: job.initSeed, weights: job.weights,
+    outputsFor: job.outputsFor, cancelled,
+    onEpoch: onProgress ? (record) => onProgress({ key: job.key, epoch: record.epoch, epochs, record }) : undefined,
+  });
+  const result: JobResult = {
+    key: job.key, history: r.history, final: r.final, bestEpoch: r.bestEpoch, stoppedEarly: r.stoppedEarly,
+    diverged: r.diverged, paramCount: r.paramCount, outDim: r.outDim, outputs: r.outputs,
+  };
+  if (job.analysis && (job.analysis.sharpness || job.analysis.hessian) && !r.diverged) {
+    result.analysis = analyze(job, data, r);
+  }
+  if (job.analysis?.keepWeights) result.state = r.state;
+  return result;
+}
+
+/** Runs jobs one after another in this thread: the reference every other executor must match. */
+export class InProcessExecutor implements Executor {
+  #cancelled = false;
+
+  async run(jobs: Job[], data: ReadonlyMap<string, Dataset>, hooks: ExecutorHooks = {}): Promise<JobResult[]> {
+    this.#cancelled = false;
+    const out: JobResult[] = [];
+    for (const job of jobs) {
+      if (this.#cancelled) throw new JobCancelled(job.key);
+      const ds = data.get(job.dataHash);
+      if (!ds) throw new Error(`job ${job.key}: no data set with hash ${job.dataHash}`);
+      const r = runJob(job, ds, hooks.onProgress, () => this.#cancelled);
+      hooks.onResult?.(r);
+      out.push(r);
+      // Yield between jobs so progress can be drawn and a cancel can arrive.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    return out;
+  }
+
+  cancel(): void {
+    this.#cancelled = true;
+  }
+}

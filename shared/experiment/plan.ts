@@ -1,0 +1,190 @@
+/**
+ * The planner: an experiment spec and its data become configurations, splits and jobs with
+ * stable keys. Everything random derives from the experiment seed through named streams:
+ * the test cut and the folds from the base seed (so every configuration sees the same rows),
+ * each fit from its configuration's seed and the key without its config part (so two
+ * configurations on the same fold start from the same weights when shapes agree).
+ */
+import type { Dataset } from '../data/dataset.ts';
+import { datasetHash } from '../data/dataset.ts';
+import { splitIndices } from '../data/split.ts';
+import { hash32, Rng } from '../rng.ts';
+import { kFold, stratifiedKFold, leaveOneOut } from '../resample/kfold.ts';
+import { bootstrapSample } from '../resample/bootstrap.ts';
+import type { FitConfig } from '../train/fit.ts';
+import { expandSweep } from './sweep.ts';
+import type { Configuration, ExperimentSpec, Job } from './types.ts';
+
+/** One way of cutting the development rows: the rows a model trains on and the rows it is judged on. */
+export interface Split {
+  /** `repeat=0/fold=3`, `fold=0` (holdout), `replicate=7` (bootstrap). */
+  key: string;
+  /** Rows to train on (data rows; repeats allowed for bootstrap replicates). */
+  train: Uint32Array;
+  /** Rows this split is scored on (held-out fold, validation part, out-of-bag rows). */
+  val: Uint32Array;
+}
+
+/** The rows of one data set as the experiment uses them. */
+export interface DataPlan {
+  hash: string;
+  data: Dataset;
+  /** The held-out test part: never trained on, never used for a choice, scored once per final model. */
+  test: Uint32Array;
+  /** Everything but the test part. */
+  dev: Uint32Array;
+  splits: Split[];
+}
+
+/** A boosting chain: its rounds run one after another on the same split. */
+export interface Chain {
+  /** `config=0/fold=2`; round jobs are `${key}/round=${r}`. */
+  key: string;
+  config: number;
+  split: Split;
+  dataHash: string;
+}
+
+export interface Plan {
+  spec: ExperimentSpec;
+  configurations: Configuration[];
+  /** Data plan per configuration (configurations that share a dataset spec share the object). */
+  data: DataPlan[];
+  /** Jobs that can run in any order, in key order. */
+  jobs: Job[];
+  /** Boosting chains (their jobs are made round by round as results arrive). */
+  chains: Chain[];
+}
+
+export type LoadData = (spec: ExperimentSpec['dataset'], rng: Rng) => Dataset;
+
+/** Seed of a fit: the configuration's seed mixed with the key minus its config part. */
+export function jobSeed(configSeed: number, keyWithoutConfig: string): number {
+  return hash32(keyWithoutConfig, configSeed >>> 0);
+}
+
+function fitConfig(spec: ExperimentSpec): FitConfig {
+  return {
+    model: spec.model, loss: spec.loss, optimizer: spec.optimizer, training: spec.training,
+    regularization: spec.regularization, dataset: { standardize: spec.dataset.standardize },
+  };
+}
+
+function splitsFor(spec: ExperimentSpec, data: Dataset, dev: Uint32Array, rng: Rng): Split[] {
+  const ev = spec.evaluation ?? { kind: 'holdout' };
+  const classification = data.task === 'classification';
+  const mapRows = (idx: Uint32Array) => Uint32Array.from(idx, (i) => dev[i]);
+  switch (ev.kind) {
+    case 'holdout': {
+      const y = Float32Array.from(dev, (r) => data.y[r]);
+      const s = splitIndices(y, dev.length, { testFraction: 0, valFraction: spec.dataset.valFraction ?? 0.2, stratify: classification && (spec.dataset.stratify ?? true) }, rng.fork('holdout'));
+      return [{ key: 'fold=0', train: mapRows(s.train), val: mapRows(s.val) }];
+    }
+    case 'kfold': {
+      const out: Split[] = [];
+      const repeats = ev.repeats ?? 1;
+      const y = Float32Array.from(dev, (r) => data.y[r]);
+      for (let r = 0; r < repeats; r++) {
+        const o = { shuffle: repeats > 1 || (ev.shuffle ?? true), rng: rng.fork(`repeat=${r}`) };
+        const folds = classification && (ev.stratified ?? true) ? stratifiedKFold(y, ev.k, o) : kFold(dev.length, ev.k, o);
+        folds.forEach((f, i) => out.push({ key: `repeat=${r}/fold=${i}`, train: mapRows(f.train), val: mapRows(f.test) }));
+      }
+      return out;
+    }
+    case 'loo':
+      return leaveOneOut(dev.length).map((f, i) => ({ key: `fold=${i}`, train: mapRows(f.train), val: mapRows(f.test) }));
+    case 'bootstrap': {
+      const out: Split[] = [];
+      for (let b = 0; b < ev.replicates; b++) {
+        const s = bootstrapSample(dev.length, rng.fork(`replicate=${b}`));
+        out.push({ key: `replicate=${b}`, train: mapRows(s.sample), val: mapRows(s.oob) });
+      }
+      return out;
+    }
+  }
+}
+
+/** Unique rows of a (possibly repeated) row list, ascending. */
+export function uniqueRows(rows: Uint32Array): Uint32Array {
+  return Uint32Array.from(new Set(rows)).sort();
+}
+
+/**
+ * The training rows and the inner validation rows of one fit. With early stopping, a part of
+ * the fold's own training rows is held out for it (never the rows the fold is scored on);
+ * for a bootstrap sample the held-out rows are removed with all their copies.
+ */
+export function innerSplit(spec: ExperimentSpec, data: Dataset, train: Uint32Array, rng: Rng): { fitRows: Uint32Array; inner?: Uint32Array } {
+  if (!spec.training.earlyStopping) return { fitRows: train };
+  const unique = uniqueRows(train);
+  const y = Float32Array.from(unique, (r) => data.y[r]);
+  const classification = data.task === 'classification';
+  const s = splitIndices(y, unique.length, { testFraction: 0, valFraction: spec.dataset.valFraction || 0.2, stratify: classification && (spec.dataset.stratify ?? true) }, rng);
+  const inner = Uint32Array.from(s.val, (i) => unique[i]);
+  const held = new Set(inner);
+  return { fitRows: train.filter((r) => !held.has(r)), inner };
+}
+
+/** A fit job on `train`, scored on the split's rows and the test part. */
+export function makeJob(spec: ExperimentSpec, config: number, key: string, dp: DataPlan, train: Uint32Array, val: Uint32Array, extra: Partial<Job> = {}): Job {
+  const keyNoConfig = key.replace(/^config=\d+\//, '');
+  const configSeed = spec.seed;
+  const { fitRows, inner } = innerSplit(spec, dp.data, train, new Rng(jobSeed(configSeed, keyNoConfig)).fork('inner'));
+  const evals: Record<string, Uint32Array> = { train: fitRows, val };
+  if (inner) evals.inner = inner;
+  if (dp.test.length) evals.test = dp.test;
+  const curves = inner ? ['train', 'val', 'inner'] : ['train', 'val'];
+  return {
+    key, config,
+    seed: jobSeed(configSeed, keyNoConfig),
+    initSeed: jobSeed(configSeed, keyNoConfig.replace(/\/(member|round)=\d+$/, '')),
+    dataHash: dp.hash, train: fitRows, evals, curves,
+    monitor: inner ? 'inner' : undefined,
+    outputsFor: dp.test.length ? ['val', 'test'] : ['val'],
+    fit: fitConfig(spec),
+    analysis: spec.analysis ?? null,
+    ...extra,
+  };
+}
+
+export function plan(spec: ExperimentSpec, load: LoadData): Plan {
+  const configurations = expandSweep(spec);
+  const base = new Rng(spec.seed);
+  const byDataSpec = new Map<string, DataPlan>();
+  const dataPlans: DataPlan[] = [];
+  for (const c of configurations) {
+    const dsKey = JSON.stringify(c.spec.dataset);
+    let dp = byDataSpec.get(dsKey);
+    if (!dp) {
+      const data = load(c.spec.dataset, base.fork('data'));
+      const cut = splitIndices(data.y, data.n, { testFraction: c.spec.dataset.testFraction ?? 0, valFraction: 0, stratify: data.task === 'classification' && (c.spec.dataset.stratify ?? true) }, base.fork('split'));
+      const dev = cut.train;
+      dp = { hash: datasetHash(data), data, test: cut.test, dev, splits: splitsFor(c.spec, data, dev, base.fork('folds')) };
+      byDataSpec.set(dsKey, dp);
+    }
+    dataPlans.push(dp);
+  }
+  const jobs: Job[] = [];
+  const chains: Chain[] = [];
+  configurations.forEach((c, ci) => {
+    const dp = dataPlans[ci];
+    const ens = c.spec.ensemble;
+    for (const split of dp.splits) {
+      const key = `${c.key}/${split.key}`;
+      if (!ens) jobs.push(makeJob(c.spec, ci, key, dp, split.train, split.val));
+      else if (ens.kind === 'bagging') {
+        const fitRows = uniqueRows(split.train);
+        for (let m = 0; m < ens.members; m++) {
+          const mk = `${key}/member=${m}`;
+          const s = bootstrapSample(split.train.length, new Rng(jobSeed(c.spec.seed, mk.replace(/^config=\d+\//, ''))).fork('bag'));
+          const sample = Uint32Array.from(s.sample, (i) => split.train[i]);
+          const job = makeJob(c.spec, ci, mk, dp, sample, split.val);
+          job.evals.fit = fitRows;
+          job.outputsFor = [...job.outputsFor, 'fit'];
+          jobs.push(job);
+        }
+      } else chains.push({ key, config: ci, split, dataHash: dp.hash });
+    }
+  });
+  return { spec, configurations, data: dataPlans, jobs, chains };
+}
