@@ -9,6 +9,7 @@
  *   npm run bench -- --json       {"core":[{"model":"64-128-10","batch":32,"samples_per_s":…,"gflops":…},…],"js":[…],"torch":[…]}
  *   npm run bench -- --no-torch   skip PyTorch     --no-js   skip the plain JS kernels
  *   npm run bench -- --profile    time of each phase of the step (wasm kernels)
+ *   npm run bench -- --kernels    GFLOP/s of each product alone, JS against WASM
  *
  * GFLOP/s counts 6 × parameters per sample (2 forward, 4 backward), PyTorch's usual measure,
  * whatever the step actually computes. Every figure is the median of several repetitions:
@@ -26,6 +27,7 @@ import { Dense } from '../shared/nn/dense.ts';
 import { CrossEntropyLoss } from '../shared/nn/loss.ts';
 import { createOptimizer } from '../shared/optim/index.ts';
 import { Rng } from '../shared/rng.ts';
+import { kernelTable } from './kernels.ts';
 
 interface Cell {
   inputs: number;
@@ -233,7 +235,7 @@ function fmt(n: number): string {
 }
 
 /** PyTorch (one thread) on the same cells, or why it did not run. */
-function runTorch(seconds: number, reps: number): { version: string; cells: Result[] } | string {
+function runTorch(seconds: number, reps: number): { version: string; blas: string; cells: Result[] } | string {
   const script = fileURLToPath(new URL('./torch_bench.py', import.meta.url));
   const request = JSON.stringify({ cells: CELLS.map((c) => [c.inputs, c.hidden, c.classes, c.batch]), seconds, reps });
   // Debian's python3-torch lives under the system interpreter, which a pyenv or venv python3 on PATH may hide.
@@ -246,9 +248,10 @@ function runTorch(seconds: number, reps: number): { version: string; cells: Resu
       timeout: 120_000,
     });
     if (r.status === 0) {
-      const parsed = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; cells: { model: string; batch: number; samples_per_s: number }[] };
+      const parsed = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; blas: string; cells: { model: string; batch: number; samples_per_s: number }[] };
       return {
         version: parsed.torch,
+        blas: parsed.blas,
         cells: parsed.cells.map((x) => {
           const c = CELLS.find((c) => modelName(c) === x.model && c.batch === x.batch)!;
           return result(c, x.samples_per_s);
@@ -276,13 +279,16 @@ function main(): void {
   if (json) {
     const out: Record<string, unknown> = { core: wasm, kernels: 'wasm-simd', wasm_fused_projection: wasmFused };
     if (js) out.js = js;
-    if (torchCells) out.torch = torchCells;
+    if (torchCells) {
+      out.torch = torchCells;
+      if (typeof torch !== 'string') out.torch_blas = torch.blas;
+    }
     else out.torch_note = torch;
     process.stdout.write(JSON.stringify(out) + '\n');
     return;
   }
 
-  const rows: string[][] = [['model', 'batch', 'JS', 'WASM', 'GFLOP/s', 'WASM fused*', 'GFLOP/s', 'torch', 'WASM/torch', 'goal', 'WASM met', 'fused* met']];
+  const rows: string[][] = [['model', 'batch', 'JS', 'WASM', 'GFLOP/s', 'WASM fused*', 'GFLOP/s', 'torch', 'WASM/torch', 'fused*/torch', 'goal', 'WASM met', 'fused* met']];
   const met = (v: number, g: number): string => (v >= g ? 'yes' : `no ${((100 * v) / g).toFixed(0)}%`);
   wasm.forEach((w, i) => {
     const j = js?.[i];
@@ -296,6 +302,7 @@ function main(): void {
       fmt(fz.samples_per_s), fz.gflops.toFixed(1),
       t ? fmt(t.samples_per_s) : '-',
       t ? `${(w.samples_per_s / t.samples_per_s).toFixed(2)}×` : '-',
+      t ? `${(fz.samples_per_s / t.samples_per_s).toFixed(2)}×` : '-',
       fmt(g), met(w.samples_per_s, g), met(fz.samples_per_s, g),
     ]);
   });
@@ -305,9 +312,10 @@ function main(): void {
   console.log('');
   console.log('Samples/s of the training step. JS: plain kernels; WASM: SIMD kernels, both through shared/nn layers and shared/optim Adam.');
   console.log('*WASM fused: the same step with gemmBiasAct/reluBackward/colSum/adamF32 called directly (what the layers and Adam will run once wired).');
-  console.log(typeof torch === 'string' ? `PyTorch: ${torch}` : `PyTorch ${torch.version}, one thread, same cells, timed inside Python.`);
+  console.log(typeof torch === 'string' ? `PyTorch: ${torch}` : `PyTorch ${torch.version} (BLAS: ${torch.blas}), one thread, same cells, timed inside Python.`);
   console.log("Goal (issue 3): PyTorch's single-thread CPU build (MKL) at 150k/450k/1.0M and 40k/70k/95k samples/s; all of it on 64-128-10 at batch 32 and 128, half elsewhere.");
   console.log(`GFLOP/s = 6 × parameters × samples/s. Medians of 5 (WASM, PyTorch) or 3 (JS) repetitions. ${((performance.now() - t0) / 1000).toFixed(0)} s in all.`);
 }
 
-main();
+if (args.has('--kernels')) kernelTable();
+else main();

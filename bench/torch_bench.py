@@ -1,7 +1,7 @@
 """PyTorch reference for `npm run bench`: one thread, same cells, timed inside Python.
 
 Reads a JSON request on argv[1]: {"cells": [[in, hidden, out, batch], ...], "seconds": s, "reps": r}
-and prints one JSON line: {"torch": "<version>", "cells": [{"model": ..., "batch": ..., "samples_per_s": ...}]}.
+and prints one JSON line: {"torch": "<version>", "blas": "<library>", "cells": [{"model": ..., "batch": ..., "samples_per_s": ...}]}.
 """
 import json
 import sys
@@ -47,13 +47,27 @@ def measure(n_in, hidden, n_out, batch, seconds, reps):
     return rates[len(rates) // 2]
 
 
+def blas_library():
+    """The BLAS shared library actually loaded: Debian's torch links whichever libblas.so.3 the
+    alternatives system points at (reference BLAS, OpenBLAS, ...), and that decides its speed."""
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.split()[-1]
+                if "blas" in path.rsplit("/", 1)[-1] or "mkl" in path:
+                    return path
+    except OSError:
+        pass
+    return "unknown"
+
+
 def main():
     req = json.loads(sys.argv[1])
     out = []
     for n_in, hidden, n_out, batch in req["cells"]:
         sps = measure(n_in, hidden, n_out, batch, req["seconds"], req["reps"])
         out.append({"model": f"{n_in}-{hidden}-{n_out}", "batch": batch, "samples_per_s": sps})
-    print(json.dumps({"torch": torch.__version__, "cells": out}))
+    print(json.dumps({"torch": torch.__version__, "blas": blas_library(), "cells": out}))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 import { traceCommand } from './trace.ts';
 import { trainCommand } from './train.ts';
+import { presetsCommand, runCommand } from './run.ts';
 import { SpecError, UsageError } from './args.ts';
 
 interface Command {
@@ -15,6 +16,16 @@ const commands: Record<string, Command> = {
     summary: 'train one model as a spec says (dataset, model, loss, optimizer, training, regularization)',
     usage: 'optlab train SPEC.json [--json] [--quiet]',
     run: trainCommand,
+  },
+  run: {
+    summary: 'run an experiment (cross-validation, bootstrap, ensembles, sweeps) and print its summary table',
+    usage: 'optlab run SPEC.json | --preset NAME [--dataset NAME] [--json] [--out FILE] [--quiet]',
+    run: runCommand,
+  },
+  presets: {
+    summary: 'list the built-in studies (optimizers, capacity, bias-variance, batch-size, regularization, ensembles)',
+    usage: 'optlab presets [--json]',
+    run: presetsCommand,
   },
   trace: {
     summary: 'run an optimizer on a 2-D test function and print its path',

@@ -40,6 +40,8 @@ export interface ExperimentSpec extends TrainSpec {
   ensemble?: EnsembleSpec | null;
   sweep?: SweepSpec | null;
   analysis?: AnalysisSpec | null;
+  /** Which built-in study's series to compute for charts (`optimizers`, `capacity`, …). */
+  study?: 'optimizers' | 'capacity' | 'bias-variance' | 'batch-size' | 'regularization' | 'ensembles';
   /** Free labels for the library. */
   tags?: string[];
   notes?: string;

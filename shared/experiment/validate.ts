@@ -8,7 +8,8 @@ import { validateTrainSpec } from '../spec/validate.ts';
 import { expandSweep, validateSweep } from './sweep.ts';
 import type { ExperimentSpec } from './types.ts';
 
-export const EXPERIMENT_KEYS = ['evaluation', 'ensemble', 'sweep', 'analysis'] as const;
+export const EXPERIMENT_KEYS = ['evaluation', 'ensemble', 'sweep', 'analysis', 'study'] as const;
+export const STUDIES = ['optimizers', 'capacity', 'bias-variance', 'batch-size', 'regularization', 'ensembles'] as const;
 
 function validateEvaluation(v: unknown, path: string, out: Problems): void {
   if (v === undefined || v === null) return;
@@ -72,6 +73,7 @@ export function validateExperimentSpec(spec: unknown): Problems {
   validateEvaluation(spec.evaluation, 'evaluation', out);
   validateEnsemble(spec.ensemble, 'ensemble', out);
   validateAnalysis(spec.analysis, 'analysis', out);
+  oneOf(spec, 'study', '', STUDIES, out);
   const sweepProblems = validateSweep(spec.sweep);
   out.push(...sweepProblems);
   if (isObject(spec.evaluation) && spec.evaluation.kind === 'holdout' && isObject(spec.dataset) && spec.dataset.valFraction === 0) {

@@ -368,3 +368,72 @@ test('adamF32 matches shared/optim adamUpdate bit for bit (plain, weight decay, 
         if (where === 'tiny') tiny.reset();
       }
 });
+
+test('float64 storage (gradient checks, 2-D traces) goes to the JS kernels and keeps double precision', () => {
+  const rng = new Rng('f64');
+  const f64 = (n: number): F32 => {
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++) a[i] = rng.uniform(-1, 1) / 3;
+    return a as unknown as F32;
+  };
+  const before = w.stats().jsCalls;
+  for (const op of ['gemm', 'gemmTN', 'gemmNT'] as const) {
+    const [M, N, K] = [5, 7, 9];
+    const A = f64(M * K), B = f64(K * N);
+    const C = f64(M * N), want = Float64Array.from(C as unknown as Float64Array) as unknown as F32;
+    wk[op](M, N, K, A, B, C, true);
+    jsKernels[op](M, N, K, A, B, want, true);
+    assert.deepEqual(C, want, op);
+    assert.ok(C.some((v) => Math.fround(v) !== v), `${op}: result was rounded to float32`);
+  }
+  const Y = f64(12), bias = f64(4), Yjs = Float64Array.from(Y as unknown as Float64Array) as unknown as F32;
+  wk.biasAct!(3, 4, Y, bias, 'relu');
+  jsKernels.biasAct!(3, 4, Yjs, bias, 'relu');
+  assert.deepEqual(Y, Yjs);
+  const out = f64(4), outJs = Float64Array.from(out as unknown as Float64Array) as unknown as F32;
+  wk.colSum!(3, 4, Y, out, true);
+  jsKernels.colSum!(3, 4, Y, outJs, true);
+  assert.deepEqual(out, outJs);
+  const dX = f64(12), dXjs = f64(12);
+  wk.reluBackward!(12, Y, Yjs, dX);
+  jsKernels.reluBackward!(12, Y, Yjs, dXjs);
+  assert.deepEqual(dX, dXjs);
+  assert.throws(() => wk.adamF32!(f64(3), f64(3), f64(3), f64(3), null, 1, 1e-3, 0.9, 0.999, 1e-8, 0, false, false), TypeError);
+  assert.equal(w.stats().jsCalls, before);
+});
+
+test('a worker thread compiles and runs the kernels synchronously, and gets the same bits', async () => {
+  const { Worker } = await import('node:worker_threads');
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const mod = new URL('./wasm-kernels.ts', import.meta.url).href;
+  // A .ts worker entry fails under tsx on Node 20: the entry is a small ES module that registers tsx first.
+  const boot = `
+    import { parentPort } from 'node:worker_threads';
+    const { register } = await import(${JSON.stringify(tsxApi)});
+    register();
+    const { installWasmKernels } = await import(${JSON.stringify(mod)});
+    const { allocF32 } = await import(${JSON.stringify(new URL('./alloc.ts', import.meta.url).href)});
+    const { kernels } = await import(${JSON.stringify(new URL('./gemm.ts', import.meta.url).href)});
+    const h = installWasmKernels({ memoryMiB: 4 });
+    const A = allocF32(35), B = allocF32(77);
+    for (let i = 0; i < 35; i++) A[i] = Math.sin(i);
+    for (let i = 0; i < 77; i++) B[i] = Math.cos(i);
+    const C = allocF32(55);
+    kernels().gemm(5, 11, 7, A, B, C, false);
+    parentPort.postMessage({ name: kernels().name, owns: h.owns(C), C: Array.from(C) });
+  `;
+  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
+  const msg = await new Promise<{ name: string; owns: boolean; C: number[] }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  assert.equal(msg.name, 'wasm-simd');
+  assert.ok(msg.owns);
+  w.reset();
+  const A = w.allocator(35), B = w.allocator(77), C = w.allocator(55);
+  for (let i = 0; i < 35; i++) A[i] = Math.sin(i);
+  for (let i = 0; i < 77; i++) B[i] = Math.cos(i);
+  wk.gemm(5, 11, 7, A, B, C, false);
+  assert.deepEqual(msg.C, Array.from(C));
+});

@@ -260,6 +260,7 @@ function wrap(module: WasmModule, memory: WasmMemory, ex: Exports, options: Wasm
     C: F32, bias: F32 | null, flags: number,
   ): boolean {
     if (M <= 0 || N <= 0) return true;
+    if (!(f32(A) && f32(B) && f32(C) && (bias === null || f32(bias)))) return false;
     const kk = Math.max(K, 0);
     check('A', A, M * kk);
     check('B', B, kk * N);
@@ -295,6 +296,7 @@ function wrap(module: WasmModule, memory: WasmMemory, ex: Exports, options: Wasm
     },
     biasAct(M, N, Y, bias, act) {
       if (M <= 0 || N <= 0) return;
+      if (!(f32(Y) && (bias === null || f32(bias)))) return jsKernels.biasAct!(M, N, Y, bias, act);
       check('Y', Y, M * N);
       if (bias) check('bias', bias, N);
       begin();
@@ -310,6 +312,7 @@ function wrap(module: WasmModule, memory: WasmMemory, ex: Exports, options: Wasm
     },
     reluBackward(n, Y, dY, dX) {
       if (n <= 0) return;
+      if (!(f32(Y) && f32(dY) && f32(dX))) return jsKernels.reluBackward!(n, Y, dY, dX);
       check('Y', Y, n);
       check('dY', dY, n);
       check('dX', dX, n);
@@ -328,6 +331,7 @@ function wrap(module: WasmModule, memory: WasmMemory, ex: Exports, options: Wasm
     },
     colSum(M, N, A, out, accumulate) {
       if (N <= 0) return;
+      if (!(f32(A) && f32(out))) return jsKernels.colSum!(M, N, A, out, accumulate);
       const m = Math.max(M, 0);
       check('A', A, m * N);
       check('out', out, N);
@@ -344,6 +348,9 @@ function wrap(module: WasmModule, memory: WasmMemory, ex: Exports, options: Wasm
     },
     adamF32(value, grad, expAvg, expAvgSq, maxExpAvgSq, t, lr, beta1, beta2, eps, weightDecay, decoupled, maximize) {
       const n = value.length;
+      for (const a of [value, grad, expAvg, expAvgSq, maxExpAvgSq ?? value]) {
+        if (!f32(a)) throw new TypeError('wasm kernels: adamF32 takes Float32Arrays; use adamUpdate for float64 state');
+      }
       check('grad', grad, n);
       check('expAvg', expAvg, n);
       check('expAvgSq', expAvgSq, n);
@@ -396,6 +403,15 @@ function wrap(module: WasmModule, memory: WasmMemory, ex: Exports, options: Wasm
       jsCalls,
     }),
   };
+}
+
+/**
+ * Whether `a` really is float32 storage. The float64 paths (gradient checks, 2-D traces) run the
+ * same layers on Float64Arrays typed as Float32Array; they go to the JS kernels, which compute
+ * in double, instead of being rounded to float32 here.
+ */
+function f32(a: ArrayLike<number>): boolean {
+  return a instanceof Float32Array;
 }
 
 function actFlag(act: FusedActivation): number {

@@ -6,7 +6,7 @@
  * relative precision. The quantile starts from Acklam's rational approximation (relative
  * error 1.15e-9) and takes Halley steps on that CDF until the correction is below an ulp.
  */
-import { erfc } from '../nn/erf.ts';
+import { erf, erfc } from '../nn/erf.ts';
 
 /** 1/√(2π), the density at 0. */
 const INV_SQRT_2PI = 0.3989422804014327;
@@ -56,14 +56,25 @@ export function normalQuantile(p: number): number {
   if (p === 0) return -Infinity;
   if (p === 1) return Infinity;
   if (p === 0.5) return 0;
-  // Refine on the lower tail so that a p near 1 (where 1 − p has few digits) is solved as its small complement.
+  if (p >= 0.25 && p <= 0.75) {
+    // Near the centre solve erf(z/√2) = 2(p − ½) (exact for p ≥ ¼ by Sterbenz): Φ(z) − p would
+    // leave z with only the digits that survive the subtraction from ½.
+    const m = 2 * (p - 0.5);
+    let z = acklam(p);
+    for (let i = 0; i < 4; i++) {
+      const step = (erf(z * Math.SQRT1_2) - m) / (2 * normalPdf(z));
+      z -= step;
+      if (Math.abs(step) <= Number.EPSILON * Math.abs(z)) break;
+    }
+    return z;
+  }
+  // In the tails refine on the smaller tail, so that a p near 1 is solved as its exact complement.
   const lowerTail = p < 0.5;
   const q = lowerTail ? p : 1 - p;
   let z = acklam(q);
   for (let i = 0; i < 4; i++) {
-    // Halley's step on Φ(z) − q; the density is taken as φ(z) = Φ'(z) and φ' = −zφ.
-    const e = normalCdf(z) - q;
-    const u = e / normalPdf(z);
+    // Halley's step on Φ(z) − q, with Φ' = φ and φ' = −zφ.
+    const u = (normalCdf(z) - q) / normalPdf(z);
     const step = u / (1 + (z * u) / 2);
     z -= step;
     if (Math.abs(step) <= Number.EPSILON * Math.abs(z)) break;

@@ -127,8 +127,9 @@ export function incompleteBeta(x: number, a: number, b: number, y = 1 - x): Beta
   if (Number.isNaN(x) || Number.isNaN(a) || Number.isNaN(b) || Number.isNaN(y)) return { lower: Number.NaN, upper: Number.NaN };
   if (!(a > 0 && b > 0)) throw new RangeError(`incompleteBeta: needs a, b > 0, got ${a}, ${b}`);
   if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1)) throw new RangeError(`incompleteBeta: x must be in [0, 1], got ${x}`);
-  if (x === 0 || y === 1) return { lower: 0, upper: 1 };
-  if (y === 0 || x === 1) return { lower: 1, upper: 0 };
+  // Decided on x and y separately: with y given, x may round to 1 while y still carries the answer.
+  if (x === 0) return { lower: 0, upper: 1 };
+  if (y === 0) return { lower: 1, upper: 0 };
   // ln x from y when x is near 1 (and vice versa): a·ln x with a ~ 10⁶ would multiply x's rounding error a millionfold.
   const logX = x > 0.5 ? Math.log1p(-y) : Math.log(x);
   const logY = y > 0.5 ? Math.log1p(-x) : Math.log(y);

@@ -10,20 +10,30 @@
  */
 import { incompleteBeta, logBeta } from './special.ts';
 import { normalCdf, normalPdf, normalQuantile, normalSf } from './normal.ts';
+import { erf } from '../nn/erf.ts';
 
 function checkDf(df: number, where: string): void {
   if (!(df > 0)) throw new RangeError(`${where}: degrees of freedom must be > 0, got ${df}`);
 }
 
-/** P(T > |t|) and P(T ≤ |t|) for |t|, each computed on its own side. */
-function tails(t: number, df: number): { upper: number; lower: number } {
+/** The three probabilities around |t|, each computed without subtracting from 1 where it is small. */
+interface Tails {
+  /** P(T > |t|). */
+  upper: number;
+  /** P(T ≤ |t|). */
+  lower: number;
+  /** P(|T| ≤ |t|). */
+  central: number;
+}
+
+function tails(t: number, df: number): Tails {
   const at = Math.abs(t);
-  if (df === Infinity) return { upper: normalSf(at), lower: normalCdf(at) };
+  if (df === Infinity) return { upper: normalSf(at), lower: normalCdf(at), central: erf(at * Math.SQRT1_2) };
   const t2 = at * at;
-  if (t2 === Infinity) return { upper: 0, lower: 1 };
+  if (t2 === Infinity) return { upper: 0, lower: 1, central: 1 };
   const s = df + t2;
   const { lower: i, upper: ic } = incompleteBeta(df / s, df / 2, 0.5, t2 / s);
-  return { upper: 0.5 * i, lower: 0.5 + 0.5 * ic };
+  return { upper: 0.5 * i, lower: 0.5 + 0.5 * ic, central: ic };
 }
 
 /** Density f(t) = (1 + t²/ν)^(−(ν+1)/2) / (√ν·B(ν/2, ½)). */
@@ -56,31 +66,55 @@ export function tTwoSidedP(t: number, df: number): number {
   return Math.min(1, 2 * tails(t, df).upper);
 }
 
-/** The t ≥ 0 with P(T > t) = q, for q in (0, ½]. */
-function upperQuantile(q: number, df: number): number {
-  if (q === 0.5) return 0;
-  const logQ = Math.log(q);
-  // The normal quantile undershoots the t quantile, so it is a valid lower end; the upper end doubles until it brackets.
+/**
+ * Root of an increasing function h on t ≥ 0 with h(0) < 0: the upper end doubles until h
+ * changes sign, then Newton steps with slope dh, replaced by bisection when a step would
+ * leave the bracket, until the step is below two ulps.
+ */
+function solveIncreasing(h: (t: number) => number, dh: (t: number) => number, start: number): number {
   let lo = 0;
-  let hi = Math.max(1, -normalQuantile(q));
-  while (tails(hi, df).upper > q) {
+  let hi = Math.max(1, start);
+  while (h(hi) < 0) {
     lo = hi;
     hi *= 2;
     if (hi === Infinity) return Infinity;
   }
-  let t = 0.5 * (lo + hi);
+  let t = Math.min(Math.max(start, lo), hi);
   for (let iter = 0; iter < 200; iter++) {
-    const sf = tails(t, df).upper;
-    if (sf > q) lo = t;
-    else if (sf < q) hi = t;
+    const v = h(t);
+    if (v < 0) lo = t;
+    else if (v > 0) hi = t;
     else return t;
-    // Newton on g(t) = ln P(T > t) − ln q, whose slope is −f(t)/P(T > t).
-    let next = t + ((Math.log(sf) - logQ) * sf) / tPdf(t, df);
+    let next = t - v / dh(t);
     if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
     if (Math.abs(next - t) <= 2 * Number.EPSILON * next || hi - lo <= 2 * Number.EPSILON * hi) return next;
     t = next;
   }
   return t;
+}
+
+/** The t ≥ 0 with P(T > t) = q, for q in (0, ½]. */
+function upperQuantile(q: number, df: number): number {
+  if (q === 0.5) return 0;
+  const logQ = Math.log(q);
+  // Newton on ln q − ln P(T > t): the tail spans hundreds of orders of magnitude, its logarithm is nearly linear.
+  const start = -normalQuantile(q);
+  return solveIncreasing(
+    (t) => logQ - Math.log(tails(t, df).upper),
+    (t) => tPdf(t, df) / tails(t, df).upper,
+    start,
+  );
+}
+
+/** The t ≥ 0 with P(|T| ≤ t) = m, for m in [0, ½]: near the centre the central mass keeps the digits that 1 − p rounds away. */
+function centralQuantile(m: number, df: number): number {
+  if (m === 0) return 0;
+  const start = -normalQuantile(0.5 - 0.5 * m);
+  return solveIncreasing(
+    (t) => tails(t, df).central - m,
+    (t) => 2 * tPdf(t, df),
+    start,
+  );
 }
 
 /** t_(p, ν): the t with P(T ≤ t) = p; −∞ at 0 and +∞ at 1. */
@@ -91,6 +125,11 @@ export function tQuantile(p: number, df: number): number {
   if (p === 0) return -Infinity;
   if (p === 1) return Infinity;
   if (df === Infinity) return normalQuantile(p);
-  // Work with the smaller tail: for p < ½ it is p itself (no rounding), for p > ½ it is 1 − p (exact by Sterbenz).
+  // Both p − ½ (for p ≥ ¼) and 1 − p (for p ≥ ½) are exact in floating point (Sterbenz), so each
+  // branch solves for a probability that carries all of p's digits.
+  if (p >= 0.25 && p <= 0.75) {
+    const m = 2 * Math.abs(p - 0.5);
+    return p < 0.5 ? -centralQuantile(m, df) : centralQuantile(m, df);
+  }
   return p < 0.5 ? -upperQuantile(p, df) : upperQuantile(1 - p, df);
 }

@@ -9,21 +9,25 @@
 
 // A product is computed as C (+)= A·B with A(i,k) = a[i*rsA + k*csA] and B(k,j) = b[k*rsB + j*csB]
 // (strides in elements), which covers gemm, gemmTN and gemmNT with one code path. B is first
-// packed into panels of NR columns, each panel kc rows × NR contiguous floats, zero-padded, so
-// that the micro-kernel reads B sequentially whatever the layout of the original.
+// packed into panels of up to 16 columns, each panel kc rows × width contiguous floats,
+// zero-padded, so that the micro-kernel reads B sequentially whatever the layout of the original.
+// When B has more than one panel, A is packed too, in micro-panels of 2 rows (kc × 2 floats), so
+// that its reads are sequential as well: gemmTN's A (the layer input, read down its columns)
+// would otherwise cost one cache line and one TLB entry per k.
 //
-// Blocking: a packed B panel (KC×8 floats, 8 KiB) stays in L1 while the micro-kernel walks
-// down MC rows of A (at most MC×KC floats, 128 KiB, in L2).
+// Blocking: a packed B panel (KC×16 floats, 16 KiB) stays in L1 while the micro-kernel walks
+// the packed A block (MC×KC floats, 128 KiB, in L2).
 const KC: i32 = 256;
 const NC: i32 = 512;
 const MC: i32 = 128;
 
-/** Bytes of packing buffer the host must reserve and pass as `pack`. */
-export const PACK_BYTES: i32 = KC * (NC + 8) * 4;
+/** Bytes of packing buffer the host must reserve and pass as `pack` (B block, then A block). */
+export const PACK_BYTES: i32 = (KC * (NC + 16) + MC * KC) * 4;
+const PACK_A_OFFSET: usize = <usize>(KC * (NC + 16) * 4);
 /** Bytes at the start of memory this module uses as a tile scratch (host must not allocate there). */
 export const LOW_SCRATCH_BYTES: i32 = 256;
 
-const TILE: usize = 0; // 4 rows × 8 floats, for tiles whose columns do not fill the SIMD vectors
+const TILE: usize = 0; // 2 rows × 16 floats, for tiles that do not fill their vectors
 
 const F_ACC: i32 = 1; // add into the existing C
 const F_BIAS: i32 = 2; // add bias[j] (only on the last K block)
@@ -48,10 +52,10 @@ function finishScalar(v: f32, c: usize, bias: usize, flags: i32): f32 {
   return v;
 }
 
-/** Writes `rows` rows of `ncols` (< the tile width) columns from TILE (row stride 32 bytes). */
+/** Writes `rows` rows of `ncols` columns from TILE (row stride 64 bytes). */
 function storePartial(rows: i32, ncols: i32, c: usize, ldc: usize, bias: usize, flags: i32): void {
   for (let r = 0; r < rows; r++) {
-    const t = TILE + <usize>(r * 32);
+    const t = TILE + <usize>(r * 64);
     const cr = c + <usize>r * ldc;
     for (let j = 0; j < ncols; j++) {
       const o = <usize>(j << 2);
@@ -61,24 +65,68 @@ function storePartial(rows: i32, ncols: i32, c: usize, ldc: usize, bias: usize, 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Micro-kernels. 4×8 is the largest tile whose 8 accumulators, 2 B vectors, the broadcast A
-// value and a product temporary fit V8's 15 usable xmm registers without spilling; it issues
-// 16 vector flops per 6 loads, enough to keep the multiply and add pipes busy.
+// Micro-kernels: C[2 × w] for a panel of width w. Rows i and i+1 of A are read at a0 + k·csA and
+// a1 + k·csA (a packed micro-panel: a1 = a0 + 4, csA = 8); for a last odd row a1 = a0 and only
+// row 0 is stored (mr = 1).
+//
+// 2×16 is the fastest shape measured under V8 (about 1.2× 4×8): the same 8 accumulators, but
+// 2 broadcasts per k instead of 4, and broadcasts compete with the multiplies and adds for the
+// vector pipes. It is not unrolled: unrolling made V8 spill and ran 35% slower. The narrower
+// tail kernels are unrolled by two, so that they still have enough independent additions.
 
-/** C[4×8] tile. a: &A(i0, k0); b: packed panel (kc × 8); c: &C(i0, j0). */
-function kernel4x8(kc: i32, a: usize, rsA: usize, csA: usize, b: usize, c: usize, ldc: usize, bias: usize, flags: i32, ncols: i32): void {
-  const a0 = a;
-  const a1 = a + rsA;
-  const a2 = a1 + rsA;
-  const a3 = a2 + rsA;
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+function kernel2x16(kc: i32, a0: usize, a1: usize, csA: usize, b: usize, c: usize, ldc: usize, bias: usize, flags: i32, ncols: i32, mr: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+  let ka: usize = 0;
+  let pb = b;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const b2 = v128.load(pb, 32);
+    const b3 = v128.load(pb, 48);
+    let s = v128.load32_splat(a0 + ka);
+    c00 = f32x4.add(c00, f32x4.mul(s, b0));
+    c01 = f32x4.add(c01, f32x4.mul(s, b1));
+    c02 = f32x4.add(c02, f32x4.mul(s, b2));
+    c03 = f32x4.add(c03, f32x4.mul(s, b3));
+    s = v128.load32_splat(a1 + ka);
+    c10 = f32x4.add(c10, f32x4.mul(s, b0));
+    c11 = f32x4.add(c11, f32x4.mul(s, b1));
+    c12 = f32x4.add(c12, f32x4.mul(s, b2));
+    c13 = f32x4.add(c13, f32x4.mul(s, b3));
+    ka += csA;
+    pb += 64;
+  }
+  if (ncols == 16 && mr == 2) {
+    const r1 = c + ldc;
+    v128.store(c, finish(c00, c, bias, flags));
+    v128.store(c, finish(c01, c + 16, bias + 16, flags), 16);
+    v128.store(c, finish(c02, c + 32, bias + 32, flags), 32);
+    v128.store(c, finish(c03, c + 48, bias + 48, flags), 48);
+    v128.store(r1, finish(c10, r1, bias, flags));
+    v128.store(r1, finish(c11, r1 + 16, bias + 16, flags), 16);
+    v128.store(r1, finish(c12, r1 + 32, bias + 32, flags), 32);
+    v128.store(r1, finish(c13, r1 + 48, bias + 48, flags), 48);
+  } else {
+    v128.store(TILE, c00);
+    v128.store(TILE, c01, 16);
+    v128.store(TILE, c02, 32);
+    v128.store(TILE, c03, 48);
+    v128.store(TILE, c10, 64);
+    v128.store(TILE, c11, 80);
+    v128.store(TILE, c12, 96);
+    v128.store(TILE, c13, 112);
+    storePartial(mr, ncols, c, ldc, bias, flags);
+  }
+}
+
+function kernel2x8(kc: i32, a0: usize, a1: usize, csA: usize, b: usize, c: usize, ldc: usize, bias: usize, flags: i32, ncols: i32, mr: i32): void {
+  // Two sets of accumulators (even and odd k), summed at the end.
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let d00 = f32x4.splat(0), d01 = f32x4.splat(0), d10 = f32x4.splat(0), d11 = f32x4.splat(0);
   let ka: usize = 0;
   let pb = b;
   let k = 0;
-  // Unrolled by two: the loop bookkeeping is then a small part of each iteration.
   for (; k + 2 <= kc; k += 2) {
     let b0 = v128.load(pb);
     let b1 = v128.load(pb, 16);
@@ -88,27 +136,15 @@ function kernel4x8(kc: i32, a: usize, rsA: usize, csA: usize, b: usize, c: usize
     s = v128.load32_splat(a1 + ka);
     c10 = f32x4.add(c10, f32x4.mul(s, b0));
     c11 = f32x4.add(c11, f32x4.mul(s, b1));
-    s = v128.load32_splat(a2 + ka);
-    c20 = f32x4.add(c20, f32x4.mul(s, b0));
-    c21 = f32x4.add(c21, f32x4.mul(s, b1));
-    s = v128.load32_splat(a3 + ka);
-    c30 = f32x4.add(c30, f32x4.mul(s, b0));
-    c31 = f32x4.add(c31, f32x4.mul(s, b1));
     ka += csA;
     b0 = v128.load(pb, 32);
     b1 = v128.load(pb, 48);
     s = v128.load32_splat(a0 + ka);
-    c00 = f32x4.add(c00, f32x4.mul(s, b0));
-    c01 = f32x4.add(c01, f32x4.mul(s, b1));
+    d00 = f32x4.add(d00, f32x4.mul(s, b0));
+    d01 = f32x4.add(d01, f32x4.mul(s, b1));
     s = v128.load32_splat(a1 + ka);
-    c10 = f32x4.add(c10, f32x4.mul(s, b0));
-    c11 = f32x4.add(c11, f32x4.mul(s, b1));
-    s = v128.load32_splat(a2 + ka);
-    c20 = f32x4.add(c20, f32x4.mul(s, b0));
-    c21 = f32x4.add(c21, f32x4.mul(s, b1));
-    s = v128.load32_splat(a3 + ka);
-    c30 = f32x4.add(c30, f32x4.mul(s, b0));
-    c31 = f32x4.add(c31, f32x4.mul(s, b1));
+    d10 = f32x4.add(d10, f32x4.mul(s, b0));
+    d11 = f32x4.add(d11, f32x4.mul(s, b1));
     ka += csA;
     pb += 64;
   }
@@ -121,143 +157,94 @@ function kernel4x8(kc: i32, a: usize, rsA: usize, csA: usize, b: usize, c: usize
     s = v128.load32_splat(a1 + ka);
     c10 = f32x4.add(c10, f32x4.mul(s, b0));
     c11 = f32x4.add(c11, f32x4.mul(s, b1));
-    s = v128.load32_splat(a2 + ka);
-    c20 = f32x4.add(c20, f32x4.mul(s, b0));
-    c21 = f32x4.add(c21, f32x4.mul(s, b1));
-    s = v128.load32_splat(a3 + ka);
-    c30 = f32x4.add(c30, f32x4.mul(s, b0));
-    c31 = f32x4.add(c31, f32x4.mul(s, b1));
   }
-  if (ncols == 8) {
-    const c1 = c + ldc;
-    const c2 = c1 + ldc;
-    const c3 = c2 + ldc;
+  c00 = f32x4.add(c00, d00);
+  c01 = f32x4.add(c01, d01);
+  c10 = f32x4.add(c10, d10);
+  c11 = f32x4.add(c11, d11);
+  if (ncols == 8 && mr == 2) {
+    const r1 = c + ldc;
     v128.store(c, finish(c00, c, bias, flags));
     v128.store(c, finish(c01, c + 16, bias + 16, flags), 16);
-    v128.store(c1, finish(c10, c1, bias, flags));
-    v128.store(c1, finish(c11, c1 + 16, bias + 16, flags), 16);
-    v128.store(c2, finish(c20, c2, bias, flags));
-    v128.store(c2, finish(c21, c2 + 16, bias + 16, flags), 16);
-    v128.store(c3, finish(c30, c3, bias, flags));
-    v128.store(c3, finish(c31, c3 + 16, bias + 16, flags), 16);
+    v128.store(r1, finish(c10, r1, bias, flags));
+    v128.store(r1, finish(c11, r1 + 16, bias + 16, flags), 16);
   } else {
     v128.store(TILE, c00);
     v128.store(TILE, c01, 16);
-    v128.store(TILE, c10, 32);
-    v128.store(TILE, c11, 48);
-    v128.store(TILE, c20, 64);
-    v128.store(TILE, c21, 80);
-    v128.store(TILE, c30, 96);
-    v128.store(TILE, c31, 112);
-    storePartial(4, ncols, c, ldc, bias, flags);
+    v128.store(TILE, c10, 64);
+    v128.store(TILE, c11, 80);
+    storePartial(mr, ncols, c, ldc, bias, flags);
   }
 }
 
-/** C[4×4] tile, for the last columns when at most 4 remain (b: packed panel kc × 4). */
-function kernel4x4(kc: i32, a: usize, rsA: usize, csA: usize, b: usize, c: usize, ldc: usize, bias: usize, flags: i32, ncols: i32): void {
-  const a0 = a;
-  const a1 = a + rsA;
-  const a2 = a1 + rsA;
-  const a3 = a2 + rsA;
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+function kernel2x4(kc: i32, a0: usize, a1: usize, csA: usize, b: usize, c: usize, ldc: usize, bias: usize, flags: i32, ncols: i32, mr: i32): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
   let ka: usize = 0;
   let pb = b;
-  for (let k = 0; k < kc; k++) {
+  let k = 0;
+  for (; k + 2 <= kc; k += 2) {
+    let b0 = v128.load(pb);
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a0 + ka), b0));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a1 + ka), b0));
+    ka += csA;
+    b0 = v128.load(pb, 16);
+    d0 = f32x4.add(d0, f32x4.mul(v128.load32_splat(a0 + ka), b0));
+    d1 = f32x4.add(d1, f32x4.mul(v128.load32_splat(a1 + ka), b0));
+    ka += csA;
+    pb += 32;
+  }
+  if (k < kc) {
     const b0 = v128.load(pb);
     c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a0 + ka), b0));
     c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a1 + ka), b0));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a2 + ka), b0));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a3 + ka), b0));
-    ka += csA;
-    pb += 16;
   }
-  if (ncols == 4) {
+  c0 = f32x4.add(c0, d0);
+  c1 = f32x4.add(c1, d1);
+  if (ncols == 4 && mr == 2) {
     const r1 = c + ldc;
-    const r2 = r1 + ldc;
-    const r3 = r2 + ldc;
     v128.store(c, finish(c0, c, bias, flags));
     v128.store(r1, finish(c1, r1, bias, flags));
-    v128.store(r2, finish(c2, r2, bias, flags));
-    v128.store(r3, finish(c3, r3, bias, flags));
   } else {
     v128.store(TILE, c0);
-    v128.store(TILE, c1, 32);
-    v128.store(TILE, c2, 64);
-    v128.store(TILE, c3, 96);
-    storePartial(4, ncols, c, ldc, bias, flags);
-  }
-}
-
-/** One row of C against a panel of width w (8 or 4), for the last M mod 4 rows. */
-function kernel1(kc: i32, a: usize, csA: usize, b: usize, w: i32, c: usize, bias: usize, flags: i32, ncols: i32): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
-  let ka: usize = 0;
-  let pb = b;
-  if (w == 8) {
-    for (let k = 0; k < kc; k++) {
-      const s = v128.load32_splat(a + ka);
-      c0 = f32x4.add(c0, f32x4.mul(s, v128.load(pb)));
-      c1 = f32x4.add(c1, f32x4.mul(s, v128.load(pb, 16)));
-      ka += csA;
-      pb += 32;
-    }
-  } else {
-    for (let k = 0; k < kc; k++) {
-      c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a + ka), v128.load(pb)));
-      ka += csA;
-      pb += 16;
-    }
-  }
-  if (ncols == 8) {
-    v128.store(c, finish(c0, c, bias, flags));
-    v128.store(c, finish(c1, c + 16, bias + 16, flags), 16);
-  } else if (ncols == 4) {
-    v128.store(c, finish(c0, c, bias, flags));
-  } else {
-    v128.store(TILE, c0);
-    v128.store(TILE, c1, 16);
-    storePartial(1, ncols, c, 0, bias, flags);
+    v128.store(TILE, c1, 64);
+    storePartial(mr, ncols, c, ldc, bias, flags);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Packing.
 
-/** Width of the panel starting at column jr of a block of nc columns: 8, or 4 for a short tail. */
+/** Width of the panel starting at column jr of a block of nc columns: 16, or 8 or 4 for a short tail. */
 @inline
 function panelWidth(nc: i32, jr: i32): i32 {
-  return nc - jr > 4 ? 8 : 4;
+  const rem = nc - jr;
+  return rem > 8 ? 16 : rem > 4 ? 8 : 4;
 }
 
 /**
- * Packs B(k0..k0+kc, j0..j0+nc) into panels: panel p (starting at column jr) occupies
- * kc × w floats at pack + jr*kc*4, row k holding B(k0+k, j0+jr .. j0+jr+w), zero-padded.
+ * Packs B(k0..k0+kc, j0..j0+nc) into panels: the panel starting at column jr occupies
+ * kc × w floats at pack + jr*kc*4 (every earlier panel is 16 wide), row k holding
+ * B(k0+k, j0+jr .. j0+jr+w), zero-padded.
  */
 function packB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, k0: i32, j0: i32, pack: usize): void {
-  for (let jr = 0; jr < nc; jr += 8) {
+  for (let jr = 0; jr < nc; jr += 16) {
     const w = panelWidth(nc, jr);
     const valid = min(w, nc - jr);
     const dst = pack + <usize>(jr * kc) * 4;
+    const wb = <usize>(w * 4);
     if (csB == 1 && valid == w) {
       // Rows of B are contiguous: copy w floats per row with vector loads.
       let src = b + <usize>(k0 * rsB + j0 + jr) * 4;
       const step = <usize>rsB * 4;
-      if (w == 8) {
-        for (let k = 0; k < kc; k++) {
-          const d = dst + <usize>(k * 32);
-          v128.store(d, v128.load(src));
-          v128.store(d, v128.load(src, 16), 16);
-          src += step;
-        }
-      } else {
-        for (let k = 0; k < kc; k++) {
-          v128.store(dst + <usize>(k * 16), v128.load(src));
-          src += step;
-        }
+      let d = dst;
+      for (let k = 0; k < kc; k++) {
+        for (let o: usize = 0; o < wb; o += 16) v128.store(d + o, v128.load(src + o));
+        src += step;
+        d += wb;
       }
-    } else if (rsB == 1 && valid == w && w == 8) {
-      // B is stored transposed (gemmNT): read 4 columns × 4 k at a time and transpose in registers.
-      packTransposed8(kc, b + <usize>((j0 + jr) * csB + k0) * 4, <usize>csB * 4, dst);
+    } else if (rsB == 1 && valid == w) {
+      // B is stored transposed (gemmNT): each column of the panel is kc contiguous floats.
+      packTransposed(kc, w, b + <usize>((j0 + jr) * csB + k0) * 4, <usize>csB * 4, dst);
     } else {
       for (let j = 0; j < w; j++) {
         if (j < valid) {
@@ -272,42 +259,92 @@ function packB(kc: i32, nc: i32, b: usize, rsB: i32, csB: i32, k0: i32, j0: i32,
         }
       }
     }
-    if (w == 4) break;
+    if (w < 16) break;
   }
 }
 
-/** Transposing pack of an 8-column panel whose columns are contiguous runs of kc floats (`ld` bytes apart). */
-function packTransposed8(kc: i32, src: usize, ld: usize, dst: usize): void {
+/** Transposing pack of a w-column panel (w a multiple of 4) whose columns are contiguous runs of kc floats `ld` bytes apart. */
+function packTransposed(kc: i32, w: i32, src: usize, ld: usize, dst: usize): void {
+  const wb = <usize>(w * 4);
   let k = 0;
   for (; k + 4 <= kc; k += 4) {
     const o = <usize>(k * 4);
-    for (let half: usize = 0; half < 2; half++) {
-      const s = src + half * 4 * ld + o;
+    const d = dst + <usize>k * wb;
+    for (let q = 0; q < w; q += 4) {
+      const s = src + <usize>q * ld + o;
       const r0 = v128.load(s);
       const r1 = v128.load(s + ld);
       const r2 = v128.load(s + 2 * ld);
       const r3 = v128.load(s + 3 * ld);
-      // 4×4 transpose: r_j holds column j at k..k+3; we want rows k..k+3 holding columns 0..3.
+      // r_j holds column q+j at k..k+3; rows k..k+3 of the panel want columns q..q+3.
       const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
       const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
       const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
       const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-      const d = dst + <usize>(k * 32) + half * 16;
-      v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-      v128.store(d + 32, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-      v128.store(d + 64, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-      v128.store(d + 96, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+      const dq = d + <usize>(q * 4);
+      v128.store(dq, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(dq + wb, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+      v128.store(dq + 2 * wb, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+      v128.store(dq + 3 * wb, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
     }
   }
   for (; k < kc; k++) {
     const o = <usize>(k * 4);
-    const d = dst + <usize>(k * 32);
-    for (let j: usize = 0; j < 8; j++) store<f32>(d + j * 4, load<f32>(src + j * ld + o));
+    const d = dst + <usize>k * wb;
+    for (let j = 0; j < w; j++) store<f32>(d + <usize>(j * 4), load<f32>(src + <usize>j * ld + o));
+  }
+}
+
+/**
+ * Packs the first m2 (even) rows of A(i0.., k0..k0+kc) into micro-panels of 2 rows:
+ * micro-panel p occupies kc × 2 floats at dst + p*kc*8, row k holding A(i0+2p, k0+k), A(i0+2p+1, k0+k).
+ */
+function packA(m2: i32, kc: i32, a: usize, rsA: i32, csA: i32, i0: i32, k0: i32, dst: usize): void {
+  for (let p = 0; p < m2; p += 2) {
+    const d = dst + <usize>(p * kc) * 4;
+    const base = a + <usize>((i0 + p) * rsA + k0 * csA) * 4;
+    if (rsA == 1) {
+      // gemmTN: the 2 rows are 2 adjacent floats of each row of the stored matrix.
+      const step = <usize>csA * 4;
+      let src = base;
+      for (let k = 0; k < kc; k++) {
+        store<u64>(d + <usize>(k * 8), load<u64>(src));
+        src += step;
+      }
+    } else if (csA == 1) {
+      // Row-major A: interleave the two rows 4 values at a time.
+      const r1 = base + <usize>rsA * 4;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const o = <usize>(k * 4);
+        const x = v128.load(base + o);
+        const y = v128.load(r1 + o);
+        v128.store(d + o * 2, v128.shuffle<f32>(x, y, 0, 4, 1, 5));
+        v128.store(d + o * 2, v128.shuffle<f32>(x, y, 2, 6, 3, 7), 16);
+      }
+      for (; k < kc; k++) {
+        const o = <usize>(k * 4);
+        store<f32>(d + o * 2, load<f32>(base + o));
+        store<f32>(d + o * 2 + 4, load<f32>(r1 + o));
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        store<f32>(d + <usize>(k * 8), load<f32>(base + <usize>(k * csA) * 4));
+        store<f32>(d + <usize>(k * 8) + 4, load<f32>(base + <usize>(rsA + k * csA) * 4));
+      }
+    }
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // The product.
+
+@inline
+function tile(w: i32, kc: i32, a0: usize, a1: usize, csA: usize, b: usize, c: usize, ldc: usize, bias: usize, flags: i32, ncols: i32, mr: i32): void {
+  if (w == 16) kernel2x16(kc, a0, a1, csA, b, c, ldc, bias, flags, ncols, mr);
+  else if (w == 8) kernel2x8(kc, a0, a1, csA, b, c, ldc, bias, flags, ncols, mr);
+  else kernel2x4(kc, a0, a1, csA, b, c, ldc, bias, flags, ncols, mr);
+}
 
 /**
  * C[M×N] = act(C·[acc] + A·B + bias). A(i,k) at a + 4(i·rsA + k·csA), B(k,j) at b + 4(k·rsB + j·csB),
@@ -326,8 +363,11 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: us
   const kcMax = ((((K + kBlocks - 1) / kBlocks) + 3) >> 2) << 2;
   const rsAb = <usize>rsA * 4;
   const csAb = <usize>csA * 4;
+  const pa = pack + PACK_A_OFFSET;
   for (let j0 = 0; j0 < N; j0 += NC) {
     const nc = min(NC, N - j0);
+    // With a single panel each element of A is read once: packing it would only add a pass.
+    const packedA = nc > 16;
     for (let k0 = 0; k0 < K; k0 += kcMax) {
       const kc = min(kcMax, K - k0);
       packB(kc, nc, b, rsB, csB, k0, j0, pack);
@@ -337,29 +377,32 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: us
       const aK = a + <usize>k0 * csAb;
       for (let i0 = 0; i0 < M; i0 += MC) {
         const mc = min(MC, M - i0);
-        const m4 = mc & ~3;
-        for (let jr = 0; jr < nc; jr += 8) {
+        const m2 = mc & ~1;
+        if (packedA) packA(m2, kc, a, rsA, csA, i0, k0, pa);
+        for (let jr = 0; jr < nc; jr += 16) {
           const w = panelWidth(nc, jr);
           const ncols = min(w, nc - jr);
           const pb = pack + <usize>(jr * kc) * 4;
           const cj = c + <usize>(j0 + jr) * 4;
           const bj = bias != 0 ? bias + <usize>(j0 + jr) * 4 : 0;
-          if (w == 8) {
-            for (let i = 0; i < m4; i += 4) {
-              const r = i0 + i;
-              kernel4x8(kc, aK + <usize>r * rsAb, rsAb, csAb, pb, cj + <usize>r * ldc, ldc, bj, f, ncols);
-            }
-          } else {
-            for (let i = 0; i < m4; i += 4) {
-              const r = i0 + i;
-              kernel4x4(kc, aK + <usize>r * rsAb, rsAb, csAb, pb, cj + <usize>r * ldc, ldc, bj, f, ncols);
-            }
-          }
-          for (let i = m4; i < mc; i++) {
+          for (let i = 0; i < m2; i += 2) {
             const r = i0 + i;
-            kernel1(kc, aK + <usize>r * rsAb, csAb, pb, w, cj + <usize>r * ldc, bj, f, ncols);
+            const cr = cj + <usize>r * ldc;
+            if (packedA) {
+              const ap = pa + <usize>(i * kc) * 4;
+              tile(w, kc, ap, ap + 4, 8, pb, cr, ldc, bj, f, ncols, 2);
+            } else {
+              const ar = aK + <usize>r * rsAb;
+              tile(w, kc, ar, ar + rsAb, csAb, pb, cr, ldc, bj, f, ncols, 2);
+            }
           }
-          if (w == 4) break;
+          if (m2 < mc) {
+            // The last odd row: read it twice, store it once.
+            const r = i0 + m2;
+            const ar = aK + <usize>r * rsAb;
+            tile(w, kc, ar, ar, csAb, pb, cj + <usize>r * ldc, ldc, bj, f, ncols, 1);
+          }
+          if (w < 16) break;
         }
       }
     }

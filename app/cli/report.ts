@@ -1,0 +1,93 @@
+/** Plain-text rendering of an experiment report: what a student can paste into a write-up. */
+import type { ExperimentReport } from '../../shared/experiment/aggregate.ts';
+import type { Summary } from '../../shared/stats/describe.ts';
+
+export function fmtNum(v: number | null | undefined, digits = 4): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  if (v !== 0 && (Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3)) return v.toExponential(2);
+  return v.toFixed(digits);
+}
+
+export function fmtSummary(s: Summary | undefined, digits = 4): string {
+  if (!s || s.mean === null) return '—';
+  const std = s.std === null ? '' : ` ± ${fmtNum(s.std, digits)}`;
+  const ci = s.ci95 ? ` [${fmtNum(s.ci95[0], digits)}, ${fmtNum(s.ci95[1], digits)}]` : '';
+  return `${fmtNum(s.mean, digits)}${std}${ci}`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function formatReport(report: ExperimentReport & { study?: { title?: string; lines?: string[] } }, source: string): string {
+  const out: string[] = [];
+  const d = report.dataset;
+  out.push(`${report.name || source} — ${report.evaluation} on ${d.name} (${d.rows} rows: ${d.dev} for training and validation, ${d.test} held-out test)`);
+  out.push('mean ± std [95% interval] over splits');
+  out.push('');
+  const classification = report.primaryMetric === 'val_accuracy';
+  const metrics = classification
+    ? ['val_accuracy', 'test_accuracy', 'train_accuracy', 'gap_accuracy', 'val_loss']
+    : ['val_mse', 'test_mse', 'train_mse', 'gap_mse', 'val_r2'];
+  const present = metrics.filter((m) => report.configurations.some((c) => c.metrics[m]?.n));
+  const best = bestConfig(report);
+  const significant = new Set(report.comparisons.filter((c) => c.significant && (c.a === best || c.b === best)).map((c) => (c.a === best ? c.b : c.a)));
+  out.push(table(['configuration', ...present],
+    report.configurations.map((c) => [
+      `${c.key === best ? '▲ ' : significant.has(c.key) ? '* ' : '  '}${c.label}`,
+      ...present.map((m) => fmtSummary(c.metrics[m])),
+    ])));
+  if (report.configurations.length > 1) {
+    out.push('');
+    out.push(`▲ best by ${report.primaryMetric}; * differs from it significantly (corrected resampled t-test, Holm-adjusted p < 0.05)`);
+  }
+  for (const c of report.configurations) {
+    const extra: string[] = [];
+    if (c.diverged) extra.push(`${c.diverged} split(s) diverged`);
+    if (c.ensemble) {
+      const e = c.ensemble;
+      const last = e.curveSummary.at(-1);
+      extra.push(`${e.kind} (${e.method}): ${e.metric} with ${last?.size} ${e.kind === 'boosting' ? 'rounds' : 'members'} ${fmtSummary(last?.value)}` +
+        (e.oobSummary ? `; out-of-bag ${fmtSummary(e.oobSummary)}` : '') + (e.note ? ` — ${e.note}` : ''));
+    }
+    if (c.analysis) for (const [k, s] of Object.entries(c.analysis)) extra.push(`${k} ${fmtSummary(s)}`);
+    if (c.biasVariance) {
+      const b = c.biasVariance;
+      extra.push(`bias² ${fmtNum(b.bias2)}  variance ${fmtNum(b.variance)}  noise ${fmtNum(b.noise)}  expected error ${fmtNum(b.expectedError)} (measured ${fmtNum(b.measuredError)})`);
+    }
+    if (extra.length) {
+      out.push('');
+      out.push(`${c.label}:`);
+      for (const e of extra) out.push(`  ${e}`);
+    }
+  }
+  if (report.comparisons.length) {
+    out.push('');
+    out.push(`Pairwise comparisons of ${report.primaryMetric} (a − b), corrected resampled t-test (Nadeau & Bengio), Holm over ${report.comparisons.length} pairs:`);
+    const label = (k: string) => report.configurations.find((c) => c.key === k)?.label ?? k;
+    const rows = report.comparisons.slice().sort((x, y) => x.p - y.p).slice(0, 15)
+      .map((c) => [`${label(c.a)}  vs  ${label(c.b)}`, fmtNum(c.meanDifference), fmtNum(c.t, 2), fmtNum(c.p), fmtNum(c.pHolm), c.significant ? 'yes' : 'no']);
+    out.push(table(['pair', 'mean diff', 't', 'p', 'p (Holm)', 'significant'], rows));
+    if (report.comparisons.length > 15) out.push(`(${report.comparisons.length - 15} more pairs in --json)`);
+  }
+  if (report.study?.lines?.length) {
+    out.push('');
+    if (report.study.title) out.push(report.study.title);
+    out.push(...report.study.lines);
+  }
+  return out.join('\n');
+}
+
+/** The configuration with the best mean primary metric (highest accuracy, lowest mse). */
+export function bestConfig(report: ExperimentReport): string | undefined {
+  const higher = report.primaryMetric.endsWith('accuracy');
+  let best: string | undefined, bestV = 0;
+  for (const c of report.configurations) {
+    const v = c.metrics[report.primaryMetric]?.mean;
+    if (v === null || v === undefined) continue;
+    if (best === undefined || (higher ? v > bestV : v < bestV)) { best = c.key; bestV = v; }
+  }
+  return best;
+}

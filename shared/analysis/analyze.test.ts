@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeBlobs } from '../data/synthetic.ts';
+import type { AnalysisSpec, Job } from '../experiment/types.ts';
+import { Rng } from '../rng.ts';
+import { fit, type FitConfig } from '../train/fit.ts';
+import { analyze, HESSIAN_ITERATIONS_KEY, HESSIAN_KEY, sharpnessKey, trainingObjective } from './analyze.ts';
+import { topHessianEigenvalue } from './hessian.ts';
+import { epsilonSharpness } from './sharpness.ts';
+
+const all = (n: number, from = 0) => Uint32Array.from({ length: n - from }, (_, i) => i + from);
+const data = makeBlobs({ samples: 180, classes: 3, noise: 1.5 }, new Rng(5));
+const config: FitConfig = {
+  model: { kind: 'mlp', hidden: [10], activation: 'gelu', dropout: 0.2, batchNorm: true },
+  loss: { kind: 'cross_entropy', label_smoothing: 0.1 },
+  optimizer: { name: 'adam', lr: 0.01 },
+  training: { epochs: 6, batchSize: 32 },
+  regularization: { l2: 1e-3 },
+};
+
+function job(analysis: AnalysisSpec | null, seed = 17): Job {
+  return {
+    key: 'config=0/fold=0', config: 0, seed, initSeed: 3, dataHash: 'h',
+    train: all(140), evals: { train: all(140), val: all(180, 140) }, curves: ['train', 'val'], outputsFor: [],
+    fit: config, analysis,
+  };
+}
+
+function run(j: Job) {
+  const r = fit({ data, train: j.train, evals: j.evals, config: j.fit, seed: j.seed, initSeed: j.initSeed });
+  return { r, out: analyze(j, data, r) };
+}
+
+test('keys follow the spec: one per ε, and the Hessian pair only when asked for', () => {
+  const both = run(job({ sharpness: { epsilons: [1e-3, 5e-4] }, hessian: { iterations: 5 } })).out;
+  assert.deepEqual(Object.keys(both).sort(), [HESSIAN_ITERATIONS_KEY, HESSIAN_KEY, 'sharpness_eps_0.0005', 'sharpness_eps_0.001'].sort());
+  assert.ok(both[HESSIAN_ITERATIONS_KEY] >= 1 && both[HESSIAN_ITERATIONS_KEY] <= 5);
+  assert.ok(both['sharpness_eps_0.001'] >= both['sharpness_eps_0.0005']);
+  assert.ok(both['sharpness_eps_0.0005'] > 0);
+  assert.ok(Number.isFinite(both[HESSIAN_KEY]));
+  assert.deepEqual(Object.keys(run(job({ hessian: {} })).out).sort(), [HESSIAN_ITERATIONS_KEY, HESSIAN_KEY]);
+  assert.deepEqual(Object.keys(run(job({ sharpness: { epsilons: [0.01] } })).out), ['sharpness_eps_0.01']);
+  assert.deepEqual(run(job(null)).out, {});
+  assert.deepEqual(run(job({ keepWeights: true })).out, {});
+  assert.equal(sharpnessKey(1e-7), 'sharpness_eps_1e-7');
+});
+
+test('determinism: the same job gives the same numbers bit for bit; another job seed other random starts', () => {
+  const spec: AnalysisSpec = { sharpness: { epsilons: [5e-3] }, hessian: { iterations: 3 } };
+  const a = run(job(spec)).out, b = run(job(spec)).out;
+  assert.deepEqual(a, b);
+  // Same weights (the fit's seed is what changes them), other analysis streams.
+  const j = job(spec), r = fit({ data, train: j.train, evals: j.evals, config: j.fit, seed: j.seed, initSeed: j.initSeed });
+  const other = analyze({ ...j, seed: 99 }, data, r);
+  assert.notDeepEqual(other, a);
+});
+
+test('measured on the fit’s training loss, with the streams named in analyze', () => {
+  const j = job({ sharpness: { epsilons: [1e-3] }, hessian: { iterations: 4 } });
+  const { r, out } = run(j);
+  const { objective, theta } = trainingObjective(j, data, r);
+  // The objective at the final weights is the fit's reported training loss.
+  assert.ok(Math.abs(objective.value(theta) - r.final.train.loss) < 1e-5 * r.final.train.loss);
+  assert.equal(objective.rows, j.evals.train);
+  const rng = new Rng(j.seed).fork('analysis');
+  const [s] = epsilonSharpness(objective, theta, [1e-3], { rng: rng.fork('sharpness') });
+  const h = topHessianEigenvalue(objective, theta, { iterations: 4, rng: rng.fork('hessian') });
+  assert.equal(out[sharpnessKey(1e-3)], s.sharpness);
+  assert.equal(out[HESSIAN_KEY], h.eigenvalue);
+});
+
+test('without an evals.train set the job’s training rows are used; a bad ε is refused', () => {
+  const j = job({ sharpness: { epsilons: [1e-3] } });
+  const { r } = run(j);
+  const { objective } = trainingObjective({ ...j, evals: { val: j.evals.val } }, data, r);
+  assert.equal(objective.rows, j.train);
+  assert.throws(() => analyze(job({ sharpness: { epsilons: [-1] } }), data, r), /ε/);
+});

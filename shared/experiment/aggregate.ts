@@ -1,0 +1,192 @@
+/**
+ * The aggregator: job results in, the experiment's answer out. Results are always taken in
+ * the plan's key order, never in arrival order, so the report is the same bytes whichever
+ * executor ran the jobs and however many workers it had.
+ */
+import { summarize, type Summary } from '../stats/describe.ts';
+import { correctedResampledTTest } from '../stats/ttest.ts';
+import { holmAdjust } from '../stats/holm.ts';
+import type { Plan } from './plan.ts';
+import type { JobResult } from './types.ts';
+import { ensembleSplitMetrics, type EnsembleReport, type SplitScores } from './ensemble.ts';
+import { biasVarianceReport, type BiasVarianceReport } from './bias-variance.ts';
+import { learningCurves, type Curves } from './curves.ts';
+
+export interface ConfigurationReport {
+  key: string;
+  label: string;
+  overrides: Record<string, unknown>;
+  /** Per metric: mean, std, 95% interval and the per-split values in key order. */
+  metrics: Record<string, Summary>;
+  /** Learning curves averaged over splits (mean and std per epoch). */
+  curves: Curves;
+  /** The split keys, in the order of every `values` array. */
+  splits: string[];
+  /** Parameters of one model. */
+  parameters: number;
+  /** Splits whose training diverged (NaN or infinite loss). */
+  diverged: number;
+  /** Present with an ensemble: per-member/per-round scores and the score against ensemble size. */
+  ensemble?: EnsembleReport;
+  /** Present for analyses (sharpness, Hessian eigenvalue): mean over splits. */
+  analysis?: Record<string, Summary>;
+  /** Present for bootstrap evaluation of a synthetic regression set with a known truth. */
+  biasVariance?: BiasVarianceReport;
+}
+
+export interface Comparison {
+  /** Configuration keys compared (a − b). */
+  a: string;
+  b: string;
+  metric: string;
+  meanDifference: number;
+  t: number;
+  df: number;
+  /** Two-sided p-value of the corrected resampled t-test (Nadeau & Bengio 2003). */
+  p: number;
+  /** p after Holm's step-down correction over all pairs of this report. */
+  pHolm: number;
+  /** pHolm < 0.05. */
+  significant: boolean;
+}
+
+export interface ExperimentReport {
+  name: string;
+  seed: number;
+  evaluation: string;
+  dataset: { name: string; rows: number; features: number; classes: number; hash: string; dev: number; test: number };
+  configurations: ConfigurationReport[];
+  comparisons: Comparison[];
+  /** The main metric of comparisons (val_accuracy for classes, val_mse for regression). */
+  primaryMetric: string;
+}
+
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Per split: scores of the single model, or of the ensemble when there is one. */
+function splitScores(plan: Plan, ci: number, results: ReadonlyMap<string, JobResult>): SplitScores[] {
+  const c = plan.configurations[ci];
+  const dp = plan.data[ci];
+  return dp.splits.map((s) => {
+    const key = `${c.key}/${s.key}`;
+    if (!c.spec.ensemble) {
+      const r = results.get(key);
+      if (!r) throw new Error(`aggregate: no result for ${key}`);
+      return { key, results: [r], metrics: flatten(r), };
+    }
+    return ensembleSplitMetrics(plan, ci, s, key, results);
+  });
+}
+
+/** `{train: {loss, accuracy}}` → `{train_loss, train_accuracy}`. */
+export function flatten(r: JobResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [set, m] of Object.entries(r.final)) {
+    if (set === 'inner' || set === 'fit') continue;
+    for (const [k, v] of Object.entries(m)) if (typeof v === 'number') out[`${set}_${k}`] = v;
+  }
+  return out;
+}
+
+function summarizeMetrics(rows: Record<string, number>[]): Record<string, Summary> {
+  const names = [...new Set(rows.flatMap((r) => Object.keys(r)))].sort(byKey);
+  const out: Record<string, Summary> = {};
+  for (const m of names) {
+    const vals = rows.map((r) => r[m]).filter((v) => v !== undefined && Number.isFinite(v));
+    out[m] = summarize(vals);
+  }
+  return out;
+}
+
+export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): ExperimentReport {
+  const spec = plan.spec;
+  const d0 = plan.data[0];
+  const classification = d0.data.task === 'classification';
+  const primaryMetric = classification ? 'val_accuracy' : 'val_mse';
+  const perConfig: SplitScores[][] = [];
+  const configurations: ConfigurationReport[] = plan.configurations.map((c, ci) => {
+    const scores = splitScores(plan, ci, results);
+    perConfig.push(scores);
+    const rows = scores.map((s) => {
+      const m = { ...s.metrics };
+      if (classification && m.train_accuracy !== undefined && m.val_accuracy !== undefined) m.gap_accuracy = m.train_accuracy - m.val_accuracy;
+      if (m.train_loss !== undefined && m.val_loss !== undefined) m.gap_loss = m.val_loss - m.train_loss;
+      if (!classification && m.train_mse !== undefined && m.val_mse !== undefined) m.gap_mse = m.val_mse - m.train_mse;
+      return m;
+    });
+    const all = scores.flatMap((s) => s.results);
+    const report: ConfigurationReport = {
+      key: c.key, label: c.label, overrides: c.overrides,
+      metrics: summarizeMetrics(rows),
+      curves: learningCurves(scores.map((s) => s.results[0].history)),
+      splits: scores.map((s) => s.key),
+      parameters: all[0]?.paramCount ?? 0,
+      diverged: all.filter((r) => r.diverged).length,
+    };
+    if (c.spec.ensemble) report.ensemble = scores[0].ensemble && mergeEnsemble(scores);
+    const analysisRows = all.filter((r) => r.analysis).map((r) => r.analysis!);
+    if (analysisRows.length) report.analysis = summarizeMetrics(analysisRows);
+    const bv = biasVarianceReport(plan, ci, scores);
+    if (bv) report.biasVariance = bv;
+    return report;
+  });
+  return {
+    name: spec.name ?? '',
+    seed: spec.seed,
+    evaluation: describeEvaluation(plan),
+    dataset: { name: d0.data.name, rows: d0.data.n, features: d0.data.d, classes: d0.data.classes, hash: d0.hash, dev: d0.dev.length, test: d0.test.length },
+    configurations,
+    comparisons: compare(plan, perConfig, primaryMetric, classification),
+    primaryMetric,
+  };
+}
+
+function mergeEnsemble(scores: SplitScores[]): EnsembleReport {
+  const first = scores[0].ensemble!;
+  const curve = first.curve.map((_, i) => {
+    const vals = scores.map((s) => s.ensemble!.curve[i]?.value).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    return { size: first.curve[i].size, value: summarize(vals) };
+  });
+  const members = first.members.map((_, i) => summarize(scores.map((s) => s.ensemble!.members[i]).filter((v) => v !== undefined && Number.isFinite(v))));
+  const oobVals = scores.map((s) => s.ensemble!.oob).filter((v): v is number => v !== undefined && Number.isFinite(v));
+  return { kind: first.kind, method: first.method, metric: first.metric, curveSummary: curve, memberSummary: members, oobSummary: oobVals.length ? summarize(oobVals) : undefined, note: first.note };
+}
+
+function describeEvaluation(plan: Plan): string {
+  const ev = plan.spec.evaluation ?? { kind: 'holdout' };
+  switch (ev.kind) {
+    case 'holdout': return 'holdout';
+    case 'kfold': return `${ev.k}-fold${(ev.stratified ?? true) ? ' stratified' : ''}${(ev.repeats ?? 1) > 1 ? ` × ${ev.repeats} repeats` : ''}`;
+    case 'loo': return 'leave-one-out';
+    case 'bootstrap': return `bootstrap × ${ev.replicates}`;
+  }
+}
+
+/**
+ * Every pair of configurations judged on the same rows (same data, same splits), by the
+ * corrected resampled t-test on their per-split differences, then Holm over all pairs.
+ */
+function compare(plan: Plan, perConfig: SplitScores[][], metric: string, classification: boolean): Comparison[] {
+  const out: Omit<Comparison, 'pHolm' | 'significant'>[] = [];
+  const n = plan.configurations.length;
+  for (let a = 0; a < n; a++) {
+    for (let b = a + 1; b < n; b++) {
+      if (plan.data[a] !== plan.data[b]) continue;
+      const sa = perConfig[a], sb = perConfig[b];
+      const da: number[] = [];
+      for (let i = 0; i < sa.length; i++) {
+        const x = sa[i].metrics[metric], y = sb[i].metrics[metric];
+        if (Number.isFinite(x) && Number.isFinite(y)) da.push(x - y);
+      }
+      if (da.length < 2) continue;
+      const splits = plan.data[a].splits;
+      const nTrain = splits.reduce((s, x) => s + x.train.length, 0) / splits.length;
+      const nTest = splits.reduce((s, x) => s + x.val.length, 0) / splits.length;
+      const t = correctedResampledTTest(da, nTrain, nTest);
+      out.push({ a: plan.configurations[a].key, b: plan.configurations[b].key, metric, meanDifference: t.meanDiff, t: t.t, df: t.df, p: t.p });
+    }
+  }
+  void classification;
+  const adjusted = holmAdjust(out.map((c) => c.p));
+  return out.map((c, i) => ({ ...c, pHolm: adjusted[i], significant: adjusted[i] < 0.05 }));
+}

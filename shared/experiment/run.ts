@@ -1,0 +1,63 @@
+/**
+ * Running a plan: the independent jobs through an executor, then the boosting chains round by
+ * round (each round's sample weights come from the previous rounds' results, replayed in
+ * round order, so a resumed run computes the same weights), then the aggregator.
+ */
+import type { Dataset } from '../data/dataset.ts';
+import type { Executor, ExecutorHooks } from './executor.ts';
+import { aggregate, type ExperimentReport } from './aggregate.ts';
+import { boostingJob, boostingState } from './boosting.ts';
+import type { Plan } from './plan.ts';
+import type { Job, JobResult } from './types.ts';
+
+export interface RunOptions extends ExecutorHooks {
+  /** Results already committed (a resumed run): their jobs are not run again. */
+  done?: ReadonlyMap<string, JobResult>;
+  /** Called once the total number of jobs is known, and again when boosting adds rounds. */
+  onPlanned?(total: number, alreadyDone: number): void;
+}
+
+/** Every dataset of the plan by content hash (what executors and workers look data up by). */
+export function planData(plan: Plan): Map<string, Dataset> {
+  const m = new Map<string, Dataset>();
+  for (const dp of plan.data) m.set(dp.hash, dp.data);
+  return m;
+}
+
+/** Number of jobs the plan will run at most (boosting chains may stop early). */
+export function plannedJobs(plan: Plan): number {
+  let n = plan.jobs.length;
+  for (const c of plan.chains) {
+    const ens = plan.configurations[c.config].spec.ensemble;
+    if (ens?.kind === 'boosting') n += ens.rounds;
+  }
+  return n;
+}
+
+export async function runPlan(plan: Plan, executor: Executor, opts: RunOptions = {}): Promise<{ report: ExperimentReport; results: Map<string, JobResult> }> {
+  const results = new Map<string, JobResult>(opts.done ?? []);
+  const data = planData(plan);
+  const hooks: ExecutorHooks = {
+    onProgress: opts.onProgress,
+    onResult: (r) => {
+      results.set(r.key, r);
+      opts.onResult?.(r);
+    },
+  };
+  opts.onPlanned?.(plannedJobs(plan), [...results.keys()].length);
+  const pending = plan.jobs.filter((j) => !results.has(j.key));
+  if (pending.length) await executor.run(pending, data, hooks);
+
+  // Boosting: all chains advance one round at a time, so their rounds still run in parallel.
+  for (;;) {
+    const batch: Job[] = [];
+    for (const chain of plan.chains) {
+      const state = boostingState(plan, chain, results);
+      if (state.stopped || state.rounds.length >= state.maxRounds) continue;
+      batch.push(boostingJob(plan, chain, state.rounds.length, state));
+    }
+    if (!batch.length) break;
+    await executor.run(batch, data, hooks);
+  }
+  return { report: aggregate(plan, results), results };
+}
