@@ -32,7 +32,7 @@ function gflops(k: Kernels, op: Op, M: number, N: number, K: number, A: Float32A
 export function kernelTable(): void {
   const w = createWasmKernels({ memoryMiB: 64 });
   const rng = new Rng('bench/kernels');
-  console.log("product                   op                  M×N×K   JS GFLOP/s  WASM GFLOP/s");
+  console.log("product                    op                  M×N×K   JS GFLOP/s  WASM GFLOP/s");
   for (const [net, I, H] of [['64-128-10', 64, 128], ['784-256-10', 784, 256]] as const)
     for (const b of [32, 128, 1024]) {
       const shapes: [string, Op, number, number, number][] = [
@@ -46,7 +46,7 @@ export function kernelTable(): void {
         const g = gflops(w.kernels, op, M, N, K, A, B, C, 40);
         const j = gflops(jsKernels, op, M, N, K, A, B, C, 15);
         const label = `${net} b${b} ${name}`;
-        console.log(`${label.padEnd(26)}${op.padEnd(8)}${`${M}×${N}×${K}`.padStart(15)}${j.toFixed(2).padStart(13)}${g.toFixed(2).padStart(14)}`);
+        console.log(`${label.padEnd(27)}${op.padEnd(8)}${`${M}×${N}×${K}`.padStart(15)}${j.toFixed(2).padStart(13)}${g.toFixed(2).padStart(14)}`);
       }
     }
 }

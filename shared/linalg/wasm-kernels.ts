@@ -347,10 +347,10 @@ function wrap(module: WasmModule, memory: WasmMemory, ex: Exports, options: Wasm
       end(out, po, N);
     },
     adamF32(value, grad, expAvg, expAvgSq, maxExpAvgSq, t, lr, beta1, beta2, eps, weightDecay, decoupled, maximize) {
-      const n = value.length;
-      for (const a of [value, grad, expAvg, expAvgSq, maxExpAvgSq ?? value]) {
-        if (!f32(a)) throw new TypeError('wasm kernels: adamF32 takes Float32Arrays; use adamUpdate for float64 state');
+      if (!(f32(value) && f32(grad) && f32(expAvg) && f32(expAvgSq) && (maxExpAvgSq === null || f32(maxExpAvgSq)))) {
+        throw new TypeError('wasm kernels: adamF32 takes Float32Arrays; use adamUpdate for float64 state');
       }
+      const n = value.length;
       check('grad', grad, n);
       check('expAvg', expAvg, n);
       check('expAvgSq', expAvgSq, n);
@@ -361,20 +361,27 @@ function wrap(module: WasmModule, memory: WasmMemory, ex: Exports, options: Wasm
       const shrink = decoupled ? 1 - lr * weightDecay : 1;
       const l2 = decoupled ? 0 : weightDecay;
       const sign = maximize ? -1 : 1;
-      const arrays = maxExpAvgSq ? [value, grad, expAvg, expAvgSq, maxExpAvgSq] : [value, grad, expAvg, expAvgSq];
-      const foreign = arrays.filter((a) => a.buffer !== buffer).length;
+      const foreign =
+        +(value.buffer !== buffer) + +(grad.buffer !== buffer) + +(expAvg.buffer !== buffer) +
+        +(expAvgSq.buffer !== buffer) + +(maxExpAvgSq !== null && maxExpAvgSq.buffer !== buffer);
+      if (foreign === 0) {
+        const px = maxExpAvgSq ? maxExpAvgSq.byteOffset : 0;
+        ex.adamF32(n, value.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, px, 1 - beta1, beta2, 1 - beta2, stepSize, bc2Sqrt, eps, shrink, l2, sign);
+        return;
+      }
       // Element-wise, so arrays outside the memory can go through it in chunks of whatever fits.
-      const room = foreign === 0 ? n : Math.floor((limit - top - ALIGN * foreign) / (4 * foreign) / 16) * 16;
-      const chunk = Math.min(n, room);
+      const chunk = Math.min(n, Math.floor((limit - top - ALIGN * foreign) / (4 * foreign) / 16) * 16);
       if (chunk <= 0 && n > 0) throw new RangeError('wasm kernels: no free memory left to stage adamF32 arguments');
       for (let o = 0; o < n; o += chunk) {
-        const len = Math.min(chunk, n - o);
-        const part = (a: F32): F32 => (o === 0 && len === n ? a : a.subarray(o, o + len));
-        const [v, g, m, s2] = [part(value), part(grad), part(expAvg), part(expAvgSq)];
-        const x = maxExpAvgSq ? part(maxExpAvgSq) : null;
+        const e = Math.min(n, o + chunk);
+        const len = e - o;
+        const v = value.subarray(o, e);
+        const m = expAvg.subarray(o, e);
+        const s2 = expAvgSq.subarray(o, e);
+        const x = maxExpAvgSq ? maxExpAvgSq.subarray(o, e) : null;
         begin();
         const pv = place(v, len, true);
-        const pg = place(g, len, true);
+        const pg = place(grad.subarray(o, e), len, true);
         const pm = place(m, len, true);
         const ps = place(s2, len, true);
         const px = x ? place(x, len, true) : 0;
@@ -383,7 +390,7 @@ function wrap(module: WasmModule, memory: WasmMemory, ex: Exports, options: Wasm
         copyOut(m, pm, len);
         copyOut(s2, ps, len);
         if (x) copyOut(x, px, len);
-        if (copied) copying++;
+        copying++;
       }
     },
   };
