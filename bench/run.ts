@@ -10,6 +10,8 @@
  *   npm run bench -- --no-torch   skip PyTorch     --no-js   skip the plain JS kernels
  *   npm run bench -- --profile    time of each phase of the step (wasm kernels)
  *   npm run bench -- --kernels    GFLOP/s of each product alone, JS against WASM
+ *   npm run bench -- --cpu-time   time by this process's CPU time instead of the wall clock
+ *                                 (both sides), when other work shares the machine
  *
  * GFLOP/s counts 6 × parameters per sample (2 forward, 4 backward), PyTorch's usual measure,
  * whatever the step actually computes. Every figure is the median of several repetitions:
@@ -146,23 +148,31 @@ function fusedStep(c: Cell): () => void {
   };
 }
 
+const cpuTime = args.has('--cpu-time');
+/** Milliseconds on the clock the run measures with. */
+function now(): number {
+  if (!cpuTime) return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /** Median samples/s of the training step over `reps` runs of about `seconds` each. */
 function measure(c: Cell, variant: Variant, seconds: number, reps: number): number {
   const step = variant === 'fused' ? fusedStep(c) : layerStep(c);
   // Warm-up (JIT, buffer allocation), then size the repetitions from its speed.
-  let t0 = performance.now();
+  let t0 = now();
   let warm = 0;
   do {
     step();
     warm++;
-  } while (performance.now() - t0 < (seconds * 1000) / 2 && warm < 1000);
-  const perStep = (performance.now() - t0) / warm;
+  } while (now() - t0 < (seconds * 1000) / 2 && warm < 1000);
+  const perStep = Math.max(now() - t0, 1e-3) / warm;
   const steps = Math.max(1, Math.round((seconds * 1000) / perStep));
   const rates: number[] = [];
   for (let r = 0; r < reps; r++) {
-    t0 = performance.now();
+    t0 = now();
     for (let i = 0; i < steps; i++) step();
-    rates.push((steps * c.batch) / ((performance.now() - t0) / 1000));
+    rates.push((steps * c.batch) / ((now() - t0) / 1000));
   }
   return median(rates);
 }
@@ -237,7 +247,7 @@ function fmt(n: number): string {
 /** PyTorch (one thread) on the same cells, or why it did not run. */
 function runTorch(seconds: number, reps: number): { version: string; blas: string; cells: Result[] } | string {
   const script = fileURLToPath(new URL('./torch_bench.py', import.meta.url));
-  const request = JSON.stringify({ cells: CELLS.map((c) => [c.inputs, c.hidden, c.classes, c.batch]), seconds, reps });
+  const request = JSON.stringify({ cells: CELLS.map((c) => [c.inputs, c.hidden, c.classes, c.batch]), seconds, reps, clock: cpuTime ? 'cpu' : 'wall' });
   // Debian's python3-torch lives under the system interpreter, which a pyenv or venv python3 on PATH may hide.
   const pythons = ['/usr/bin/python3', 'python3'].filter((p) => !p.startsWith('/') || existsSync(p));
   let why = 'no python3 found';
@@ -314,7 +324,7 @@ function main(): void {
   console.log('*WASM fused: the same step with gemmBiasAct/reluBackward/colSum/adamF32 called directly (what the layers and Adam will run once wired).');
   console.log(typeof torch === 'string' ? `PyTorch: ${torch}` : `PyTorch ${torch.version} (BLAS: ${torch.blas}), one thread, same cells, timed inside Python.`);
   console.log("Goal (issue 3): PyTorch's single-thread CPU build (MKL) at 150k/450k/1.0M and 40k/70k/95k samples/s; all of it on 64-128-10 at batch 32 and 128, half elsewhere.");
-  console.log(`GFLOP/s = 6 × parameters × samples/s. Medians of 5 (WASM, PyTorch) or 3 (JS) repetitions. ${((performance.now() - t0) / 1000).toFixed(0)} s in all.`);
+  console.log(`GFLOP/s = 6 × parameters × samples/s. Medians of 5 (WASM, PyTorch) or 3 (JS) repetitions, ${cpuTime ? 'process CPU time' : 'wall clock'}. ${((performance.now() - t0) / 1000).toFixed(0)} s in all.`);
 }
 
 if (args.has('--kernels')) kernelTable();

@@ -71,10 +71,12 @@ export const PRESETS: Record<StudyKind, Preset> = {
     defaultDataset: 'moons', datasets: CLASSIFICATION,
     build(ds) {
       const s = baseSpec(`Capacity on ${ds}`, 'capacity', ds);
-      if (isSynthetic(ds)) s.dataset = { name: ds, samples: 120, noise: ds === 'blobs' ? 4 : 0.35, testFraction: 0.25 };
+      // Few noisy rows and long full-batch training: wide nets have room to fit the noise.
+      if (isSynthetic(ds)) s.dataset = { name: ds, samples: 80, noise: ds === 'blobs' ? 4 : 0.4, testFraction: 0.25 };
       s.optimizer = { name: 'adam', lr: 0.01 };
-      s.training = { epochs: 300, batchSize: 'full' };
+      s.training = { epochs: 1000, batchSize: 'full' };
       s.model = { kind: 'mlp', hidden: [1], activation: 'relu' };
+      s.evaluation = { kind: 'kfold', k: 5, stratified: true, repeats: 2 };
       s.sweep = { 'model.hidden': [[1], [2], [4], [8], [32], [128], [512]] };
       return s;
     },

@@ -4,7 +4,14 @@
  * kernels work on the layers' own arrays without copying.
  *
  * Node and worker threads: `installWasmKernels()` (synchronous). Browser main thread, where
- * synchronous compilation of more than 4 KiB is refused: `await installWasmKernelsAsync()`.
+ * engines may refuse synchronous compilation (Chrome long did above 4 KiB) and it would block
+ * the page anyway: `await installWasmKernelsAsync()`.
+ *
+ * Results. Only IEEE float32 operations whose rounding WebAssembly fixes are used, so a call
+ * gives the same bits on every machine and engine; they differ from the plain JS kernels in
+ * the last bits (another summation order), by at most a few units of float32 rounding of
+ * Σ|a·b| (see the tests). Arguments that are not Float32Arrays (the float64 gradient checks
+ * and 2-D traces) go to the plain JS kernels and keep double precision.
  *
  * Memory. A WebAssembly memory that grows detaches every Float32Array view of it, and the
  * layers hold such views for their whole life; so the memory never grows while views handed
@@ -109,9 +116,12 @@ export function compileWasmKernels(): Promise<WasmModule> {
   return WebAssembly.compile(wasmKernelBytes());
 }
 
+let cachedModule: WasmModule | null = null;
+
 /** Creates kernels and allocator synchronously (Node, workers) without installing them. */
 export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels {
-  const module = options.module ?? new WebAssembly.Module(wasmKernelBytes());
+  cachedModule ??= options.module ?? new WebAssembly.Module(wasmKernelBytes());
+  const module = options.module ?? cachedModule;
   const memory = newMemory(options);
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   return wrap(module, memory, instance.exports as unknown as Exports, options);

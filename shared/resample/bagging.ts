@@ -148,7 +148,8 @@ function accumulate(members: readonly OobMember[], n: number, width: number, whe
 /** OOB hard vote over rows 0..n−1: each member's output is a class id per OOB row. */
 export function oobHardVote(members: readonly OobMember[], n: number, K: number): OobClassification {
   checkK(K, 'oobHardVote');
-  const oneHot = members.map((mem) => {
+  const oneHot = members.map((mem, m) => {
+    if (mem.output.length !== mem.oob.length) throw new RangeError(`oobHardVote: member ${m} has ${mem.output.length} outputs for ${mem.oob.length} OOB rows`);
     const o = new Float64Array(mem.output.length * K);
     for (let j = 0; j < mem.output.length; j++) o[j * K + classAt(mem.output[j], K, 'oobHardVote')] = 1;
     return { oob: mem.oob, output: o };

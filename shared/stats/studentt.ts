@@ -4,9 +4,13 @@
  *
  * The tail is P(T > t) = ½·I_(ν/(ν+t²))(ν/2, ½) for t ≥ 0 (Abramowitz & Stegun 26.7.1 via
  * 26.5.27), with 1 − x = t²/(ν + t²) passed separately so that neither side of the
- * distribution loses digits. The quantile solves that tail by safeguarded Newton steps on
- * its logarithm (the tail spans hundreds of orders of magnitude, its logarithm is nearly
- * linear), inside a bracket that falls back to bisection.
+ * distribution loses digits. Quantiles solve that tail (or, for p in [¼, ¾], the central
+ * mass P(|T| ≤ t)) by safeguarded Newton steps inside a bracket that falls back to bisection.
+ *
+ * Accuracy, measured against mpmath at 40 digits: relative error below 1e-13 for ν ≤ 1000
+ * (the cases this lab meets: ν = folds × repeats − 1), growing with ν to ~1e-12 at ν = 10⁵
+ * and ~1e-11 at ν = 10⁶, because the continued fraction's variable x = ν/(ν + t²) then sits
+ * next to 1 and its rounding is amplified. ν = ∞ uses the normal functions directly.
  */
 import { incompleteBeta, logBeta } from './special.ts';
 import { normalCdf, normalPdf, normalQuantile, normalSf } from './normal.ts';

@@ -3,9 +3,10 @@
 // memory; every matrix is float32. The host owns the memory layout: this module keeps no
 // state and allocates nothing, so one instance can serve any number of models.
 //
-// Only plain f32x4 arithmetic is used (no relaxed SIMD, no fused multiply-add): WebAssembly
-// fixes the rounding of each of these operations, so a given call gives the same bits on
-// every machine and in every engine, which the determinism rules of the project rely on.
+// Only plain IEEE arithmetic is used (f32x4; f64x2 in Adam), no relaxed SIMD and no fused
+// multiply-add: WebAssembly fixes the rounding of each of these operations, so a given call
+// gives the same bits on every machine and in every engine, which the determinism rules of the
+// project rely on. (Relaxed SIMD's madd would not: it may or may not round in between.)
 
 // A product is computed as C (+)= A·B with A(i,k) = a[i*rsA + k*csA] and B(k,j) = b[k*rsB + j*csB]
 // (strides in elements), which covers gemm, gemmTN and gemmNT with one code path. B is first
