@@ -8,6 +8,8 @@
  *   node bench/sklearn/run.mjs                  table
  *   node bench/sklearn/run.mjs --json           the rows as JSON on stdout (progress on stderr)
  *   node bench/sklearn/run.mjs --only digits    cells whose "dataset-model" contains the word
+ *   node bench/sklearn/run.mjs --seed 3         OptLab specs with another seed (other folds and
+ *                                               initial weights): how much of a difference is luck
  *
  * Without scikit-learn in Debian's python (/usr/bin/python3) it says so and exits 0: the
  * comparison is a benchmark, never something the tests need.
@@ -19,7 +21,7 @@
  * ("obj gap"): close to 0 means the run converged, which is the point of that half of the check.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +34,7 @@ const MODELS = ['logistic', 'mlp'];
 const TARGET_POINTS = 1.5;
 
 const { values: opts } = parseArgs({
-  options: { json: { type: 'boolean', default: false }, only: { type: 'string' } },
+  options: { json: { type: 'boolean', default: false }, only: { type: 'string' }, seed: { type: 'string' } },
 });
 // With --json, stdout carries only the JSON document.
 const log = (s) => (opts.json ? process.stderr : process.stdout).write(s + '\n');
@@ -56,6 +58,17 @@ if (probe.status !== 0) {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'optlab-sklearn-'));
+if (opts.seed !== undefined) {
+  const seed = Number(opts.seed);
+  if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got ${opts.seed}`);
+  // Bundled data sets only: a copy of the spec elsewhere resolves the same data.
+  for (const c of cells) {
+    const spec = JSON.parse(readFileSync(join(ROOT, c.spec), 'utf8'));
+    spec.seed = seed;
+    c.spec = join(tmp, `${c.dataset}-${c.model}.json`);
+    writeFileSync(c.spec, JSON.stringify(spec));
+  }
+}
 let sk, folds;
 try {
   log('folds of OptLab\'s planner …');
@@ -67,52 +80,61 @@ try {
   const t0 = performance.now();
   sk = JSON.parse(run(PYTHON, ['bench/sklearn/compare.py', '--folds', foldsFile, '--datasets', datasets], 'compare.py'));
   sk.seconds = (performance.now() - t0) / 1000;
+} catch (e) {
+  rmSync(tmp, { recursive: true, force: true });
+  throw e;
+}
+
+const rows = [];
+try {
+  for (const c of cells) {
+    log(`optlab run ${c.spec} …`);
+    const t0 = performance.now();
+    const report = JSON.parse(run(process.execPath, ['bin/optlab.mjs', 'run', c.spec, '--json', '--quiet'], c.spec));
+    const seconds = (performance.now() - t0) / 1000;
+    const conf = report.configurations[0];
+    const acc = conf.metrics.val_accuracy;
+    const ref = sk.results.find((r) => r.dataset === c.dataset && r.model === c.model);
+    const row = {
+      dataset: c.dataset, model: c.model,
+      optlab: { mean: acc.mean, std: acc.std, values: acc.values },
+      sklearn: { mean: ref.mean, std: ref.std, values: ref.values, n_iter: ref.n_iter },
+      diff_points: 100 * (acc.mean - ref.mean),
+      within: Math.abs(100 * (acc.mean - ref.mean)) <= TARGET_POINTS,
+      seconds,
+      epochs: conf.curves.epoch.length,
+      diverged: conf.diverged,
+    };
+    if (ref.optlab_folds) {
+      row.sklearn_on_optlab_folds = { mean: ref.optlab_folds.mean, std: ref.optlab_folds.std, values: ref.optlab_folds.values };
+      row.paired_diff_points = 100 * (acc.mean - ref.optlab_folds.mean);
+    }
+    if (ref.optlab_folds?.objective) {
+      // The report keeps per-fold losses but the penalty only as a per-epoch mean over folds; the
+      // mean of the objective is all the check needs.
+      const last = conf.curves.series.penalty.mean.length - 1;
+      const ours = conf.metrics.train_loss.mean + conf.curves.series.penalty.mean[last];
+      row.objective = { optlab: ours, sklearn: ref.optlab_folds.objective.mean, relative_gap: (ours - ref.optlab_folds.objective.mean) / ref.optlab_folds.objective.mean };
+    }
+    rows.push(row);
+  }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-const rows = [];
-for (const c of cells) {
-  log(`optlab run ${c.spec} …`);
-  const t0 = performance.now();
-  const report = JSON.parse(run(process.execPath, ['bin/optlab.mjs', 'run', c.spec, '--json', '--quiet'], c.spec));
-  const seconds = (performance.now() - t0) / 1000;
-  const conf = report.configurations[0];
-  const acc = conf.metrics.val_accuracy;
-  const ref = sk.results.find((r) => r.dataset === c.dataset && r.model === c.model);
-  const row = {
-    dataset: c.dataset, model: c.model,
-    optlab: { mean: acc.mean, std: acc.std, values: acc.values },
-    sklearn: { mean: ref.mean, std: ref.std, values: ref.values, n_iter: ref.n_iter },
-    diff_points: 100 * (acc.mean - ref.mean),
-    within: Math.abs(100 * (acc.mean - ref.mean)) <= TARGET_POINTS,
-    seconds,
-    epochs: conf.curves.epoch.length,
-    diverged: conf.diverged,
-  };
-  if (ref.optlab_folds) {
-    row.sklearn_on_optlab_folds = { mean: ref.optlab_folds.mean, std: ref.optlab_folds.std, values: ref.optlab_folds.values };
-    row.paired_diff_points = 100 * (acc.mean - ref.optlab_folds.mean);
-  }
-  if (ref.optlab_folds?.objective) {
-    // The report keeps per-fold losses but the penalty only as a per-epoch mean over folds; the
-    // mean of the objective is all the check needs.
-    const last = conf.curves.series.penalty.mean.length - 1;
-    const ours = conf.metrics.train_loss.mean + conf.curves.series.penalty.mean[last];
-    row.objective = { optlab: ours, sklearn: ref.optlab_folds.objective.mean, relative_gap: (ours - ref.optlab_folds.objective.mean) / ref.optlab_folds.objective.mean };
-  }
-  rows.push(row);
-}
-
 const out = {
-  sklearn_version: sk.sklearn, numpy_version: sk.numpy, node: process.version,
+  sklearn_version: sk.sklearn, numpy_version: sk.numpy, node: process.version, optlab_seed: opts.seed === undefined ? 'spec' : Number(opts.seed),
   protocol: sk.protocol, target_points: TARGET_POINTS, sklearn_seconds: sk.seconds, rows,
 };
 if (opts.json) {
   console.log(JSON.stringify(out));
 } else {
   const pct = (s) => `${(100 * s.mean).toFixed(2)} ± ${(100 * s.std).toFixed(2)}`;
-  const sign = (x) => (x >= 0 ? '+' : '') + x.toFixed(2);
+  // Rounded before the sign is chosen, so float dust does not print as "-0.00".
+  const sign = (x) => {
+    const t = x.toFixed(2);
+    return Number(t) === 0 ? ' 0.00' : (x > 0 ? '+' : '') + t;
+  };
   const head = ['dataset', 'model', 'OptLab %', 'sklearn %', 'diff', `≤${TARGET_POINTS}?`, 'sk@ours %', 'paired', 'obj gap', 'time s'];
   const body = rows.map((r) => [
     r.dataset, r.model, pct(r.optlab), pct(r.sklearn), sign(r.diff_points), r.within ? 'yes' : 'NO',
