@@ -97,3 +97,41 @@ test('cancellation throws FitCancelled; outputs are returned for the sets asked'
   const r = fit({ data, train: all(40), evals: { val: all(50, 40) }, outputsFor: ['val'], seed: 1, config: cfg() });
   assert.equal(r.outputs.val.length, 10 * 2);
 });
+
+test('every regularizer path runs, stays finite, and changes the trajectory', () => {
+  const blobs = makeBlobs({ samples: 160, classes: 3, features: 64, noise: 4 }, new Rng(12));
+  const data: Dataset = { ...blobs, image: { height: 8, width: 8, channels: 1 } };
+  const base = cfg({ model: { kind: 'mlp', hidden: [16], activation: 'relu' }, training: { epochs: 2, batchSize: 32 } });
+  const run = (over: Partial<FitConfig>) => fit({ data, train: all(120), evals: { train: all(120), val: all(160, 120) }, seed: 5, config: { ...base, ...over } });
+  const ref = JSON.stringify(run({}).history);
+  const variants: Record<string, Partial<FitConfig>> = {
+    l1: { regularization: { l1: 1e-2 } },
+    elasticNet: { regularization: { elasticNet: { alpha: 1e-2, l1_ratio: 0.5 } } },
+    inputNoise: { regularization: { inputNoise: 0.5 } },
+    augment: { regularization: { augment: { shift: 1, rotate: 10, flip: true, scale: 0.2 } } },
+    jitter: { regularization: { augment: { jitter: 0.3 } } },
+    mixup: { regularization: { mixup: { alpha: 0.4 } } },
+    cutmix: { regularization: { cutmix: { alpha: 1 } } },
+    labelSmoothing: { loss: { kind: 'cross_entropy', label_smoothing: 0.2 } },
+    dropout: { model: { kind: 'mlp', hidden: [16], activation: 'relu', dropout: 0.3 } },
+    batchNorm: { model: { kind: 'mlp', hidden: [16], activation: 'relu', batchNorm: true } },
+    schedule: { training: { epochs: 2, batchSize: 32, schedule: { kind: 'step', step_size: 1, gamma: 0.1 } } },
+  };
+  for (const [name, over] of Object.entries(variants)) {
+    const r = run(over);
+    const h = JSON.stringify(r.history);
+    assert.notEqual(h, ref, `${name} changed nothing`);
+    assert.ok(r.history.every((e) => Number.isFinite(e.train_loss) && Number.isFinite(e.val_loss)), name);
+  }
+});
+
+test('sample weights: a doubled weight equals a duplicated row (full batch, no shuffle effects)', () => {
+  const data = makeMoons({ samples: 40, noise: 0.2 }, new Rng(2));
+  const config = cfg({ optimizer: { name: 'sgd', lr: 0.1 }, training: { epochs: 3, batchSize: 'full', shuffle: false } });
+  const w = new Float32Array(40).fill(1);
+  w[0] = 2;
+  const weighted = fit({ data, train: all(40), evals: { train: all(40) }, seed: 1, weights: w, config: { ...config, dataset: { standardize: false } } });
+  const dup = Uint32Array.from([...all(40), 0]);
+  const duplicated = fit({ data, train: dup, evals: { train: all(40) }, seed: 1, config: { ...config, dataset: { standardize: false } } });
+  for (let i = 0; i < weighted.state.length; i++) assert.ok(Math.abs(weighted.state[i] - duplicated.state[i]) < 1e-5, `param ${i}`);
+});
