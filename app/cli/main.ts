@@ -1,7 +1,10 @@
 import { traceCommand } from './trace.ts';
 import { trainCommand } from './train.ts';
 import { presetsCommand, runCommand } from './run.ts';
+import { exportCommand, importCommand, lsCommand, resumeCommand, serveWorkersCommand, showCommand } from './library-commands.ts';
+import { LabSpecError } from '../lab.ts';
 import { SpecError, UsageError } from './args.ts';
+import { WORKER_USAGE, workerCommand } from '../../worker/main.ts';
 
 interface Command {
   /** One-line description for `optlab --help`. */
@@ -19,8 +22,38 @@ const commands: Record<string, Command> = {
   },
   run: {
     summary: 'run an experiment (cross-validation, bootstrap, ensembles, sweeps) and print its summary table',
-    usage: 'optlab run SPEC.json | --preset NAME [--dataset NAME] [--json] [--out FILE] [--quiet]',
+    usage: 'optlab run SPEC.json | --preset NAME [--dataset NAME] [--workers N] [--db PATH] [--json] [--out FILE] [--quiet] [--tag T] [--queue]',
     run: runCommand,
+  },
+  ls: {
+    summary: 'list the experiments in the library (search by name, tag or notes)',
+    usage: 'optlab ls [SEARCH] [--status created|running|done|failed|cancelled] [--tag T] [--limit N] [--db PATH] [--json]',
+    run: lsCommand,
+  },
+  show: {
+    summary: 'show one experiment: status, jobs and its report',
+    usage: 'optlab show ID [--jobs] [--db PATH] [--json]',
+    run: showCommand,
+  },
+  resume: {
+    summary: 'finish an interrupted experiment (committed jobs are not run again)',
+    usage: 'optlab resume ID [--workers N] [--db PATH] [--json] [--out FILE]',
+    run: resumeCommand,
+  },
+  export: {
+    summary: 'write an experiment with its data sets and results to one JSON file',
+    usage: 'optlab export ID [--out FILE] [--db PATH]',
+    run: exportCommand,
+  },
+  import: {
+    summary: 'add an exported experiment to the library',
+    usage: 'optlab import FILE [--db PATH]',
+    run: importCommand,
+  },
+  'serve-workers': {
+    summary: 'keep a Lab up that workers (on this or other machines) join; runs queued experiments',
+    usage: 'optlab serve-workers [--lan] [--port P] [--workers N] [--db PATH]',
+    run: serveWorkersCommand,
   },
   presets: {
     summary: 'list the built-in studies (optimizers, capacity, bias-variance, batch-size, regularization, ensembles)',
@@ -31,6 +64,11 @@ const commands: Record<string, Command> = {
     summary: 'run an optimizer on a 2-D test function and print its path',
     usage: "optlab trace --fn rosenbrock|beale|quadratic|saddle|himmelblau --start X,Y --steps N --optimizer '{\"name\":\"adam\",\"lr\":0.01}' [--json]",
     run: traceCommand,
+  },
+  worker: {
+    summary: "run the Lab's jobs on this machine (local or LAN worker; connects to a Lab's coordinator)",
+    usage: WORKER_USAGE,
+    run: (argv) => workerCommand(argv),
   },
 };
 
@@ -79,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`Usage: ${cmd.usage}`);
       return 2;
     }
-    if (e instanceof SpecError) {
+    if (e instanceof SpecError || e instanceof LabSpecError) {
       console.error(`optlab ${name}: ${e.message}`);
       return 2;
     }

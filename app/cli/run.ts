@@ -3,13 +3,10 @@ import { parse, SpecError, UsageError } from './args.ts';
 import { readSpecFile } from './train.ts';
 import { Progress } from './progress.ts';
 import { formatReport } from './report.ts';
-import { loadDataset } from '../datasets.ts';
+import { availableParallelism } from 'node:os';
+import { Lab } from '../lab.ts';
 import { validateExperimentSpec } from '../../shared/experiment/validate.ts';
-import { plan as makePlan } from '../../shared/experiment/plan.ts';
-import { runPlan } from '../../shared/experiment/run.ts';
-import { InProcessExecutor } from '../../shared/experiment/executor.ts';
 import { PRESETS, presetSpec } from '../../shared/experiment/presets.ts';
-import { studySeries } from '../../shared/experiment/studies.ts';
 import type { ExperimentSpec } from '../../shared/experiment/types.ts';
 
 /** The spec of `optlab run`: a file, or a preset (optionally on another data set). */
@@ -30,7 +27,63 @@ export function resolveSpec(positionals: string[], preset: string | undefined, d
   return { spec: raw as ExperimentSpec, source: positionals[0] };
 }
 
-/** `optlab run`: an experiment in this process, with a progress bar and a summary table. */
+/** Local workers by default: one per core (the Lab itself mostly waits). */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+function parseWorkers(v: string | undefined): number {
+  if (v === undefined) return defaultWorkers();
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 256) throw new UsageError(`--workers: must be a whole number from 0 (run in this process) to 256, got "${v}"`);
+  return n;
+}
+
+/** Runs (or resumes) an experiment in the Lab with live progress; prints or writes the report. */
+export async function runInLab(lab: Lab, id: number, o: { workers: number; json: boolean; out?: string; quiet: boolean; source: string }): Promise<number> {
+  const progress = new Progress(!o.quiet);
+  const off = lab.subscribe((e) => {
+    if (e.type === 'planned') progress.planned(e.total, e.done);
+    else if (e.type === 'progress') progress.epoch(e.key, e.epoch, e.epochs);
+    else if (e.type === 'job-done') {
+      const v = e.result.final.val;
+      const score = v?.accuracy !== undefined ? `val_accuracy ${v.accuracy.toFixed(4)}` : v?.mse !== undefined ? `val_mse ${v.mse.toPrecision(4)}` : '';
+      progress.jobDone(e.key, `${e.result.history.length} epochs ${score}${e.result.diverged ? ' DIVERGED' : ''}`);
+    }
+  });
+  const onSignal = () => {
+    progress.finish();
+    console.error(`optlab: cancelling experiment ${id}; what finished is kept (optlab resume ${id})`);
+    lab.cancel(id);
+  };
+  process.once('SIGINT', onSignal);
+  const t0 = performance.now();
+  try {
+    if (o.workers > 0) {
+      const c = await lab.coordinator();
+      if (!o.quiet) console.error(`experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  npx optlab worker --connect ${c.url} --token ${c.token}`);
+    }
+    const report = await lab.run(id, { workers: o.workers });
+    progress.finish();
+    const seconds = (performance.now() - t0) / 1000;
+    const json = JSON.stringify(report);
+    if (o.out) writeFileSync(o.out, json + '\n');
+    if (o.json) console.log(json);
+    else {
+      console.log(formatReport(report, o.source));
+      const jobs = lab.jobStates(id).total;
+      console.log(`\nexperiment ${id}: ${jobs} jobs in ${seconds.toFixed(1)} s on ${o.workers ? `${o.workers} local worker${o.workers === 1 ? '' : 's'}` : 'this process'}; stored in ${lab.library.path}` +
+        `${o.out ? `; full results in ${o.out}` : ''}`);
+    }
+    return 0;
+  } finally {
+    progress.finish();
+    off();
+    process.off('SIGINT', onSignal);
+  }
+}
+
+/** `optlab run`: store the experiment in the library and run it on local workers. */
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     json: { type: 'boolean', default: false },
@@ -38,39 +91,23 @@ export async function runCommand(argv: string[]): Promise<number> {
     preset: { type: 'string' },
     dataset: { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    workers: { type: 'string' },
+    db: { type: 'string' },
+    tag: { type: 'string', multiple: true },
+    queue: { type: 'boolean', default: false },
   }, true);
+  const workers = parseWorkers(values.workers);
   const { spec, source } = resolveSpec(positionals, values.preset, values.dataset);
-  const specFile = values.preset ? undefined : positionals[0];
-  const plan = makePlan(spec, (ds, rng) => loadDataset(ds, rng, specFile));
-  const progress = new Progress(!values.quiet);
-  const executor = new InProcessExecutor();
-  const onSignal = () => executor.cancel();
-  process.once('SIGINT', onSignal);
-  const t0 = performance.now();
+  const lab = Lab.open(values.db);
   try {
-    const { report, results } = await runPlan(plan, executor, {
-      onPlanned: (total, done) => progress.planned(total, done),
-      onProgress: (p) => progress.epoch(p.key, p.epoch, p.epochs),
-      onResult: (r) => {
-        const v = r.final.val;
-        const score = v?.accuracy !== undefined ? `val_accuracy ${v.accuracy.toFixed(4)}` : v?.mse !== undefined ? `val_mse ${v.mse.toPrecision(4)}` : '';
-        progress.jobDone(r.key, `${r.history.length} epochs ${score}${r.diverged ? ' DIVERGED' : ''}`);
-      },
-    });
-    progress.finish();
-    const seconds = (performance.now() - t0) / 1000;
-    const study = studySeries(plan, report, results, values.preset);
-    const full = study ? { ...report, study } : report;
-    const json = JSON.stringify(full);
-    if (values.out) writeFileSync(values.out, json + '\n');
-    if (values.json) console.log(json);
-    else {
-      console.log(formatReport(full, source));
-      console.log(`\n${results.size} jobs in ${seconds.toFixed(1)} s${values.out ? `; full results in ${values.out}` : ''}`);
+    const id = lab.createExperiment(spec, { source, specFile: values.preset ? undefined : positionals[0], tags: values.tag ?? (values.preset ? ['preset', values.preset] : undefined) });
+    if (values.queue) {
+      console.log(`queued experiment ${id} in ${lab.library.path}; a running optlab serve-workers on this library picks it up`);
+      return 0;
     }
-    return 0;
+    return await runInLab(lab, id, { workers, json: values.json, out: values.out, quiet: values.quiet, source });
   } finally {
-    process.off('SIGINT', onSignal);
+    await lab.close();
   }
 }
 

@@ -11,8 +11,16 @@ import type { Job, JobProgress, JobResult } from './types.ts';
 export interface ExecutorHooks {
   /** After every epoch of every job. */
   onProgress?(p: JobProgress): void;
-  /** When a job's result is in (the Lab commits it here). */
-  onResult?(r: JobResult): void;
+  /** When a job's result is in (the Lab commits it here); `meta` says where and how long it ran. */
+  onResult?(r: JobResult, meta?: ResultMeta): void;
+}
+
+/** Where and how long a job ran (for the library and the UI; never part of the results). */
+export interface ResultMeta {
+  /** Wall time of the job on its worker, ms. */
+  ms: number;
+  /** Name of the worker that ran it. */
+  worker: string;
 }
 
 export interface Executor {
@@ -60,8 +68,9 @@ export class InProcessExecutor implements Executor {
       if (this.#cancelled) throw new JobCancelled(job.key);
       const ds = data.get(job.dataHash);
       if (!ds) throw new Error(`job ${job.key}: no data set with hash ${job.dataHash}`);
+      const t0 = performance.now();
       const r = runJob(job, ds, hooks.onProgress, () => this.#cancelled);
-      hooks.onResult?.(r);
+      hooks.onResult?.(r, { ms: performance.now() - t0, worker: 'in-process' });
       out.push(r);
       // Yield between jobs so progress can be drawn and a cancel can arrive.
       await new Promise((resolve) => setTimeout(resolve, 0));

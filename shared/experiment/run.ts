@@ -13,6 +13,8 @@ import type { Job, JobResult } from './types.ts';
 export interface RunOptions extends ExecutorHooks {
   /** Results already committed (a resumed run): their jobs are not run again. */
   done?: ReadonlyMap<string, JobResult>;
+  /** Called with every batch of jobs just before it goes to the executor (the Lab records them). */
+  onSubmit?(jobs: Job[]): void;
   /** Called once the total number of jobs is known, and again when boosting adds rounds. */
   onPlanned?(total: number, alreadyDone: number): void;
 }
@@ -39,14 +41,17 @@ export async function runPlan(plan: Plan, executor: Executor, opts: RunOptions =
   const data = planData(plan);
   const hooks: ExecutorHooks = {
     onProgress: opts.onProgress,
-    onResult: (r) => {
+    onResult: (r, meta) => {
       results.set(r.key, r);
-      opts.onResult?.(r);
+      opts.onResult?.(r, meta);
     },
   };
   opts.onPlanned?.(plannedJobs(plan), [...results.keys()].length);
   const pending = plan.jobs.filter((j) => !results.has(j.key));
-  if (pending.length) await executor.run(pending, data, hooks);
+  if (pending.length) {
+    opts.onSubmit?.(pending);
+    await executor.run(pending, data, hooks);
+  }
 
   // Boosting: all chains advance one round at a time, so their rounds still run in parallel.
   for (;;) {
@@ -57,6 +62,7 @@ export async function runPlan(plan: Plan, executor: Executor, opts: RunOptions =
       batch.push(boostingJob(plan, chain, state.rounds.length, state));
     }
     if (!batch.length) break;
+    opts.onSubmit?.(batch);
     await executor.run(batch, data, hooks);
   }
   return { report: aggregate(plan, results), results };

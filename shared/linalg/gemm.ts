@@ -31,7 +31,10 @@ export interface Kernels {
   gemmBiasAct?(M: number, N: number, K: number, A: F32, B: F32, bias: F32 | null, C: F32, act: FusedActivation): void;
   /** Y[M×N] = act(Y + bias) in place, bias broadcast over rows (null: no bias). */
   biasAct?(M: number, N: number, Y: F32, bias: F32 | null, act: FusedActivation): void;
-  /** dX[i] = Y[i] > 0 ? dY[i] : 0 for i < n: ReLU backward from its output (dX may be dY). */
+  /**
+   * dX[i] = Y[i] <= 0 ? 0 : dY[i] for i < n: ReLU backward from its output (dX may be dY).
+   * Written as PyTorch's threshold_backward, so that a NaN output passes its gradient on.
+   */
   reluBackward?(n: number, Y: F32, dY: F32, dX: F32): void;
   /** out[j] (+)= Σ_i A[i×N + j] over i < M, rows added in order: a bias gradient. */
   colSum?(M: number, N: number, A: F32, out: F32, accumulate: boolean): void;
@@ -108,7 +111,7 @@ export const jsKernels: Kernels = {
     }
   },
   reluBackward(n, Y, dY, dX) {
-    for (let i = 0; i < n; i++) dX[i] = Y[i] > 0 ? dY[i] : 0;
+    for (let i = 0; i < n; i++) dX[i] = Y[i] <= 0 ? 0 : dY[i];
   },
   colSum(M, N, A, out, accumulate) {
     if (!accumulate) out.fill(0, 0, N);

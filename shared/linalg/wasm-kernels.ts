@@ -18,9 +18,11 @@
  * out may be in use. It is reserved up front (untouched pages cost no physical memory) and
  * handed out by a bump allocator. When it is full, further buffers are plain Float32Arrays
  * (the kernels copy those in and out: correct, slower) unless `onExhausted: 'throw'`.
- * `reset()` declares every buffer handed out so far dead (call it between jobs, once the old
- * model is dropped); that is also the one moment the memory grows, to fit what the last job
- * asked for.
+ * The allocator supports scopes (`allocScope` in alloc.ts, which `fit` opens around each
+ * fit): closing one hands the memory of the buffers allocated inside it out again. `reset()`
+ * declares every buffer handed out so far dead (for callers that manage memory by hand).
+ * Those two moments, a reset and the close of a scope that leaves nothing live, are the only
+ * ones the memory grows, to fit what the busiest job so far asked for.
  */
 import { jsKernels, setKernels, kernels as activeKernels, type F32, type FusedActivation, type Kernels } from './gemm.ts';
 import { setAllocator, type Allocator } from './alloc.ts';
@@ -81,8 +83,12 @@ export interface WasmHeapStats {
   capacityBytes: number;
   /** Bytes handed out since the last reset. */
   usedBytes: number;
-  /** Bytes that buffers since the last reset asked for, including those that did not fit. */
+  /** Bytes that the live buffers (since the last reset, less closed scopes) asked for, including those that did not fit. */
   demandBytes: number;
+  /** Largest demandBytes since the memory last could grow (at a reset, or when the outermost scope closed). */
+  peakDemandBytes: number;
+  /** Allocation scopes open now (see allocScope in alloc.ts). */
+  openScopes: number;
   /** Buffers handed out as plain arrays because the memory was full (since the last reset). */
   fallbackAllocations: number;
   /** Kernel calls that had to copy an argument that lives outside the memory. */
@@ -185,16 +191,24 @@ function wrap(module: WasmModule, memory: WasmMemory, ex: Exports, options: Wasm
   let heap = new Float32Array(buffer);
   let limit = buffer.byteLength - GUARD;
   let top = heapStart;
+  /** Bytes the live buffers asked for, including those that did not fit. */
   let demand = 0;
+  /** Largest `demand` since the memory last had a chance to grow. */
+  let peak = 0;
   let fallbacks = 0;
   let copying = 0;
   let jsCalls = 0;
+  /** Open allocation scopes, outermost first: where each one started. */
+  const scopes: { token: number; top: number; demand: number }[] = [];
+  /** Tokens are never reused, so that closing a scope twice cannot close a newer one. */
+  let nextToken = 1;
 
   if (heapStart + GUARD > buffer.byteLength) throw new RangeError('wasm kernels: memoryMiB too small for the packing buffer');
 
-  const allocator: Allocator = (n) => {
+  const take = (n: number): Float32Array => {
     const bytes = alignUp(n * 4, ALIGN);
     demand += bytes;
+    if (demand > peak) peak = demand;
     if (n === 0) return new Float32Array(0);
     if (top + bytes <= limit) {
       const view = new Float32Array(buffer, top, n);
@@ -213,8 +227,9 @@ function wrap(module: WasmModule, memory: WasmMemory, ex: Exports, options: Wasm
     return new Float32Array(n);
   };
 
-  function reset(): void {
-    const need = heapStart + demand + GUARD;
+  /** Grows the memory to what the busiest job so far asked for; only while no view is live. */
+  function growToPeak(): void {
+    const need = heapStart + peak + GUARD;
     if (need > buffer.byteLength) {
       try {
         memory.grow(Math.ceil((need - buffer.byteLength) / PAGE));
@@ -225,8 +240,37 @@ function wrap(module: WasmModule, memory: WasmMemory, ex: Exports, options: Wasm
       heap = new Float32Array(buffer);
       limit = buffer.byteLength - GUARD;
     }
-    top = heapStart;
+    peak = demand;
+  }
+
+  const mark = (): number => {
+    const token = nextToken++;
+    scopes.push({ token, top, demand });
+    return token;
+  };
+
+  const release = (token: number): void => {
+    let i = scopes.length - 1;
+    while (i >= 0 && scopes[i].token !== token) i--;
+    if (i < 0) return;
+    const s = scopes[i];
+    scopes.length = i;
+    // A view kept past its scope by mistake then reads NaN until the memory is reused,
+    // rather than numbers that look plausible.
+    if (top > s.top) heap.fill(Number.NaN, s.top >> 2, top >> 2);
+    top = s.top;
+    demand = s.demand;
+    if (top === heapStart) growToPeak();
+  };
+
+  const allocator: Allocator = Object.assign(take, { mark, release });
+
+  function reset(): void {
+    scopes.length = 0;
     demand = 0;
+    top = heapStart;
+    growToPeak();
+    peak = 0;
     fallbacks = 0;
   }
 
@@ -415,6 +459,8 @@ function wrap(module: WasmModule, memory: WasmMemory, ex: Exports, options: Wasm
       capacityBytes: limit - heapStart,
       usedBytes: top - heapStart,
       demandBytes: demand,
+      peakDemandBytes: peak,
+      openScopes: scopes.length,
       fallbackAllocations: fallbacks,
       copyingCalls: copying,
       jsCalls,

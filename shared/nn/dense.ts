@@ -1,8 +1,13 @@
 /**
  * Fully connected layer y = x·W + b with W stored in×out row-major, so the three products
  * map directly onto the kernels: forward `gemm`, dW = xᵀ·dy `gemmTN`, dx = dy·Wᵀ `gemmNT`.
+ *
+ * The forward pass is one `gemmBiasAct` call, which may also apply a ReLU (`forwardAct`,
+ * used by Sequential for a dense layer followed by a ReLU): the products dominate a step, and
+ * a separate pass over the output for the bias and another for the activation cost as much as
+ * a small layer's product. The bias is added to the finished sum, as PyTorch's addmm does.
  */
-import { kernels } from '../linalg/gemm.ts';
+import { jsKernels, kernels, type FusedActivation } from '../linalg/gemm.ts';
 import type { Mat } from '../linalg/mat.ts';
 import type { Rng } from '../rng.ts';
 import { MatBuffer } from './buffer.ts';
@@ -31,6 +36,10 @@ export class Dense implements Layer {
   #y = new MatBuffer();
   /** ∂L/∂x = dy·Wᵀ. */
   #dx = new MatBuffer();
+  /** The activation the last forward applied; backward differentiates through it. */
+  #act: FusedActivation = 'identity';
+  /** ∂L/∂(x·W + b) behind a fused ReLU. */
+  #dz = new MatBuffer();
   /** [W, b], built once so that params() allocates nothing. */
   readonly #params: Param[];
   /** No running statistics; an empty list kept so that buffers() allocates nothing. */
@@ -61,19 +70,26 @@ export class Dense implements Layer {
   }
 
   forward(x: Mat, _ctx: ForwardContext): Mat {
+    return this.forwardAct(x, 'identity');
+  }
+
+  /**
+   * y = act(x·W + b); the next backward takes ∂L/∂y and differentiates through act as well.
+   * A ReLU keeps NaN and turns −0 into +0, as the ReLU layer and PyTorch do.
+   */
+  forwardAct(x: Mat, act: FusedActivation): Mat {
     if (x.cols !== this.inDim) throw new RangeError(`Dense: expected ${this.inDim} input columns, got ${x.cols}`);
     const B = x.rows;
     const N = this.outDim;
     const y = this.#y.get(B, N);
-    const yd = y.data;
-    const b = this.bias.value;
-    // Seeding y with the bias lets the product accumulate onto it: one pass fewer over y.
-    for (let i = 0; i < B; i++) {
-      const o = i * N;
-      for (let j = 0; j < N; j++) yd[o + j] = b[j];
+    const k = kernels();
+    if (k.gemmBiasAct) k.gemmBiasAct(B, N, this.inDim, x.data, this.weight.value, this.bias.value, y.data, act);
+    else {
+      k.gemm(B, N, this.inDim, x.data, this.weight.value, y.data, false);
+      (k.biasAct ?? jsKernels.biasAct!)(B, N, y.data, this.bias.value, act);
     }
-    kernels().gemm(B, N, this.inDim, x.data, this.weight.value, yd, true);
     this.#x = x;
+    this.#act = act;
     return y;
   }
 
@@ -85,14 +101,15 @@ export class Dense implements Layer {
     const K = this.inDim;
     if (dy.rows !== B || dy.cols !== N) throw new RangeError(`Dense: dy is ${dy.rows}×${dy.cols}, expected ${B}×${N}`);
     const k = kernels();
-    k.gemmTN(K, N, B, x.data, dy.data, this.weight.grad, false);
-    const db = this.bias.grad;
-    const g = dy.data;
-    for (let j = 0; j < N; j++) db[j] = 0;
-    for (let i = 0; i < B; i++) {
-      const o = i * N;
-      for (let j = 0; j < N; j++) db[j] += g[o + j];
+    let g = dy.data;
+    if (this.#act === 'relu') {
+      // From the output: y ≤ 0 exactly where the pre-activation was ≤ 0, and y is NaN where it was.
+      const dz = this.#dz.get(B, N).data;
+      (k.reluBackward ?? jsKernels.reluBackward!)(B * N, this.#y.mat.data, g, dz);
+      g = dz;
     }
+    k.gemmTN(K, N, B, x.data, g, this.weight.grad, false);
+    (k.colSum ?? jsKernels.colSum!)(B, N, g, this.bias.grad, false);
     const dx = this.#dx.get(B, K);
     if (this.needInputGrad) k.gemmNT(B, K, N, g, this.weight.value, dx.data, false);
     return dx;

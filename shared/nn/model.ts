@@ -4,7 +4,7 @@
  * dense → [batchnorm] → activation → [dropout] per hidden width, then a dense output layer.
  */
 import type { Mat } from '../linalg/mat.ts';
-import { allocF32 } from '../linalg/alloc.ts';
+import type { FusedActivation } from '../linalg/gemm.ts';
 import type { Rng } from '../rng.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import { bool, isObject, join, num, oneOf, show, unknownKeys, type Problems } from '../spec/check.ts';
@@ -15,6 +15,23 @@ import { Dropout } from './dropout.ts';
 import type { ForwardContext, Layer } from './layer.ts';
 import type { Param } from './param.ts';
 
+export interface SequentialOptions {
+  /**
+   * Run a dense layer followed by a ReLU (or identity) activation as one fused kernel call,
+   * forward and backward (default true). The activation layer stays in `layers` but is then
+   * not called; its outputs come from the dense layer.
+   */
+  fuse?: boolean;
+}
+
+/** One call of the forward pass: a layer, or a dense layer with the activation after it fused in. */
+interface Step {
+  layer: Layer;
+  /** `layer` itself when it is a Dense that applies `act` (the next layer) itself. */
+  fused: Dense | null;
+  act: FusedActivation;
+}
+
 export class Sequential implements Layer {
   /** Layer type (a Sequential can be nested as a layer). */
   readonly kind = 'sequential';
@@ -24,8 +41,10 @@ export class Sequential implements Layer {
   readonly #params: Param[];
   /** Every layer's buffers (running statistics) in layer order. */
   readonly #buffers: Float32Array[];
+  /** What forward calls, in order (layers with fused pairs collapsed). */
+  readonly #steps: Step[];
 
-  constructor(layers: Layer[]) {
+  constructor(layers: Layer[], options: SequentialOptions = {}) {
     if (layers.length === 0) throw new RangeError('Sequential: needs at least one layer');
     this.layers = layers;
     this.#params = [];
@@ -34,20 +53,42 @@ export class Sequential implements Layer {
       for (const p of l.params()) this.#params.push(p);
       for (const b of l.buffers()) this.#buffers.push(b);
     }
+    const fuse = options.fuse ?? true;
+    this.#steps = [];
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i];
+      const next = layers[i + 1];
+      if (fuse && l instanceof Dense && next instanceof ActivationLayer && (next.kind === 'relu' || next.kind === 'identity')) {
+        this.#steps.push({ layer: l, fused: l, act: next.kind });
+        i++;
+      } else {
+        this.#steps.push({ layer: l, fused: null, act: 'identity' });
+      }
+    }
+  }
+
+  /** Number of dense layers that run with their activation fused in. */
+  get fusedPairs(): number {
+    let n = 0;
+    for (const s of this.#steps) if (s.fused !== null) n++;
+    return n;
   }
 
   forward(x: Mat, ctx: ForwardContext): Mat {
-    const ls = this.layers;
+    const steps = this.#steps;
     let h = x;
-    for (let i = 0; i < ls.length; i++) h = ls[i].forward(h, ctx);
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i];
+      h = s.fused === null ? s.layer.forward(h, ctx) : s.fused.forwardAct(h, s.act);
+    }
     return h;
   }
 
   /** Writes every param's grad and returns ∂L/∂x for the input of the last forward. */
   backward(dy: Mat): Mat {
-    const ls = this.layers;
+    const steps = this.#steps;
     let g = dy;
-    for (let i = ls.length - 1; i >= 0; i--) g = ls[i].backward(g);
+    for (let i = steps.length - 1; i >= 0; i--) g = steps[i].layer.backward(g);
     return g;
   }
 
@@ -88,10 +129,15 @@ export class Sequential implements Layer {
     return n;
   }
 
-  /** All param values (in params() order) followed by all buffers, copied into `out` or a new array. */
+  /**
+   * All param values (in params() order) followed by all buffers, copied into `out` or a new
+   * array. The new array is a plain Float32Array, never one from allocF32: a snapshot outlives
+   * the training step (early stopping keeps one, a fit returns one) and must not sit in kernel
+   * memory that is reused after the fit.
+   */
   getState(out?: Float32Array): Float32Array {
     const n = this.stateSize();
-    const s = out ?? allocF32(n);
+    const s = out ?? new Float32Array(n);
     if (s.length !== n) throw new RangeError(`Sequential.getState: state has ${n} values, buffer has ${s.length}`);
     let o = 0;
     for (const p of this.#params) {

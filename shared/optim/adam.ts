@@ -1,4 +1,5 @@
-import { checkBetas, checkNonNegative, lerp, Optimizer, zerosLike } from './optimizer.ts';
+import { kernels } from '../linalg/gemm.ts';
+import { checkBetas, checkNonNegative, kernelZerosLike, lerp, Optimizer } from './optimizer.ts';
 import type { FloatArray, OptParam } from './optimizer.ts';
 
 /** torch.optim.Adam keyword arguments. */
@@ -101,18 +102,27 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   protected initState(): void {
-    this.#expAvg = this.params.map((p) => zerosLike(p.value));
-    this.#expAvgSq = this.params.map((p) => zerosLike(p.value));
-    if (this.defaults.amsgrad) this.#maxExpAvgSq = this.params.map((p) => zerosLike(p.value));
+    this.#expAvg = this.params.map((p) => kernelZerosLike(p.value));
+    this.#expAvgSq = this.params.map((p) => kernelZerosLike(p.value));
+    if (this.defaults.amsgrad) this.#maxExpAvgSq = this.params.map((p) => kernelZerosLike(p.value));
   }
 
   protected update(t: number): void {
     const { betas, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay } = this.defaults;
     const lr = this.lr;
+    // The kernel gives adamUpdate's bits for float32 tensors; its square roots and divisions
+    // run two at a time, which is most of the step's time outside the products on a wide layer.
+    const fast = kernels().adamF32;
     for (let i = 0; i < this.params.length; i++) {
       const p = this.params[i];
+      const m = this.#expAvg[i];
+      const v = this.#expAvgSq[i];
       const vmax = amsgrad ? this.#maxExpAvgSq[i] : null;
-      adamUpdate(p.value, p.grad, this.#expAvg[i], this.#expAvgSq[i], vmax, t, lr, betas[0], betas[1], eps, weight_decay, decoupled_weight_decay, maximize);
+      if (fast && p.value instanceof Float32Array && p.grad instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array && (vmax === null || vmax instanceof Float32Array)) {
+        fast(p.value, p.grad, m, v, vmax, t, lr, betas[0], betas[1], eps, weight_decay, decoupled_weight_decay, maximize);
+      } else {
+        adamUpdate(p.value, p.grad, m, v, vmax, t, lr, betas[0], betas[1], eps, weight_decay, decoupled_weight_decay, maximize);
+      }
     }
   }
 

@@ -13,6 +13,7 @@
  * so float64 parameters (the 2-D traces) keep full double precision, and float32 parameters may
  * differ from torch's float32 kernels in the last bit, never more.
  */
+import { allocF32 } from '../linalg/alloc.ts';
 
 /** A float buffer an optimizer updates: float32 in training, float64 in the 2-D traces. */
 export type FloatArray = Float32Array | Float64Array;
@@ -34,6 +35,18 @@ export interface BaseOptions {
 /** Zeros with the precision of `a` (torch.zeros_like). */
 export function zerosLike(a: FloatArray): FloatArray {
   return a instanceof Float64Array ? new Float64Array(a.length) : new Float32Array(a.length);
+}
+
+/**
+ * Zeros with the precision of `a`, float32 state taken from `allocF32` so that it lives where
+ * the kernels work (WebAssembly memory once installed) and a kernel update needs no copies.
+ * Such state is only valid inside the allocation scope the optimizer was stepped in.
+ */
+export function kernelZerosLike(a: FloatArray): FloatArray {
+  if (!(a instanceof Float32Array)) return zerosLike(a);
+  const s = allocF32(a.length);
+  // An allocator installed for a float64 run may hand out Float64Arrays; state keeps θ's precision.
+  return s instanceof Float32Array ? s : new Float32Array(a.length);
 }
 
 /** `v` everywhere with the precision of `a` (torch.full_like). */

@@ -12,6 +12,7 @@ import type { Dataset } from '../data/dataset.ts';
 import { fitStandardizer, type Standardizer } from '../data/standardize.ts';
 import { Augmenter, addInputNoise } from '../data/augment.ts';
 import { BatchMixer } from '../data/mix.ts';
+import { allocScope } from '../linalg/alloc.ts';
 import { Scratch } from '../linalg/mat.ts';
 import { makeLoss } from '../nn/loss.ts';
 import { buildModel } from '../nn/model.ts';
@@ -106,7 +107,22 @@ export function targetKind(data: Dataset, loss: LossSpec): { kind: TargetKind; o
   return { kind: 'onehot', outDim: data.classes };
 }
 
+/**
+ * Trains and scores one model. Everything it allocates through allocF32 (model, optimizer
+ * state, batch buffers) lives in one allocation scope, closed when it returns or throws, so
+ * that any number of fits can run one after another in a process without the kernels'
+ * memory filling up. What it returns is in plain arrays, never in that memory.
+ */
 export function fit(input: FitInput): FitResult {
+  const close = allocScope();
+  try {
+    return fitInScope(input);
+  } finally {
+    close();
+  }
+}
+
+function fitInScope(input: FitInput): FitResult {
   const { data, train, config } = input;
   const evals = input.evals ?? {};
   if (train.length === 0) throw new Error('fit: no training rows');

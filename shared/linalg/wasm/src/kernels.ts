@@ -448,18 +448,21 @@ export function biasAct(M: i32, N: i32, y: usize, bias: usize, act: i32): void {
   }
 }
 
-/** dX[i] = Y[i] > 0 ? dY[i] : 0, for n values. */
+/**
+ * dX[i] = Y[i] <= 0 ? 0 : dY[i], for n values: PyTorch's threshold_backward, so that a NaN
+ * output passes its gradient on as the JS ReLU layer does.
+ */
 export function reluBackward(n: i32, y: usize, dy: usize, dx: usize): void {
   const n4 = n & ~3;
   const zero = f32x4.splat(0);
   let i = 0;
   for (; i < n4; i += 4) {
     const o = <usize>(i << 2);
-    v128.store(dx + o, v128.and(v128.load(dy + o), f32x4.gt(v128.load(y + o), zero)));
+    v128.store(dx + o, v128.andnot(v128.load(dy + o), f32x4.le(v128.load(y + o), zero)));
   }
   for (; i < n; i++) {
     const o = <usize>(i << 2);
-    store<f32>(dx + o, load<f32>(y + o) > 0 ? load<f32>(dy + o) : 0);
+    store<f32>(dx + o, load<f32>(y + o) <= 0 ? 0 : load<f32>(dy + o));
   }
 }
 

@@ -1,0 +1,169 @@
+/** Commands over the experiment library: ls, show, resume, export, import, serve-workers. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse, UsageError } from './args.ts';
+import { formatReport, fmtNum } from './report.ts';
+import { defaultWorkers, runInLab } from './run.ts';
+import { Lab, workerToken } from '../lab.ts';
+import { spawnLocalWorkers } from '../coordinator/index.ts';
+import type { ExperimentStatus } from '../library/types.ts';
+
+function experimentId(positionals: string[]): number {
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one experiment id, got ${positionals.length}` : 'missing the experiment id (see optlab ls)');
+  const id = Number(positionals[0]);
+  if (!Number.isInteger(id) || id < 1) throw new UsageError(`not an experiment id: "${positionals[0]}"`);
+  return id;
+}
+
+async function withLab<T>(db: string | undefined, fn: (lab: Lab) => Promise<T> | T): Promise<T> {
+  const lab = Lab.open(db);
+  try {
+    return await fn(lab);
+  } finally {
+    await lab.close();
+  }
+}
+
+const STATUSES: ExperimentStatus[] = ['created', 'running', 'done', 'failed', 'cancelled'];
+
+/** `optlab ls [SEARCH] [--status S] [--tag T] [--json]` */
+export async function lsCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    db: { type: 'string' }, json: { type: 'boolean', default: false }, status: { type: 'string' }, tag: { type: 'string' }, limit: { type: 'string' },
+  }, true);
+  if (positionals.length > 1) throw new UsageError('give at most one search text (quote it if it has spaces)');
+  if (values.status !== undefined && !STATUSES.includes(values.status as ExperimentStatus)) throw new UsageError(`--status: one of ${STATUSES.join(', ')}, got "${values.status}"`);
+  const limit = values.limit === undefined ? 50 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: a whole number >= 1, got "${values.limit}"`);
+  return withLab(values.db, (lab) => {
+    const list = lab.listExperiments({ search: positionals[0], status: values.status as ExperimentStatus | undefined, tag: values.tag, limit });
+    if (values.json) {
+      console.log(JSON.stringify(list));
+      return 0;
+    }
+    if (!list.length) {
+      console.log(`no experiments${positionals[0] || values.status || values.tag ? ' match' : ' yet'} in ${lab.library.path}`);
+      return 0;
+    }
+    const rows = list.map((e) => [String(e.id), e.status, `${e.jobs.done}/${e.jobs.total}`, new Date(e.updatedAt).toISOString().slice(0, 16).replace('T', ' '), e.name, e.tags.join(',')]);
+    const header = ['id', 'status', 'jobs', 'updated (UTC)', 'name', 'tags'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+    return 0;
+  });
+}
+
+/** `optlab show ID [--json] [--jobs]` */
+export async function showCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { db: { type: 'string' }, json: { type: 'boolean', default: false }, jobs: { type: 'boolean', default: false } }, true);
+  const id = experimentId(positionals);
+  return withLab(values.db, (lab) => {
+    const e = lab.getExperiment(id);
+    const report = lab.getReport(id);
+    const states = lab.jobStates(id);
+    if (values.json) {
+      console.log(JSON.stringify({ experiment: e, jobs: values.jobs ? states.jobs : states.counts, report: report ?? null }));
+      return 0;
+    }
+    console.log(`experiment ${e.id}: ${e.name}  [${e.status}]${e.tags.length ? `  tags: ${e.tags.join(', ')}` : ''}`);
+    console.log(`jobs: ${states.counts.done} done, ${states.counts.leased} running, ${states.counts.pending} pending, ${states.counts.failed} failed (of ${states.total})`);
+    if (e.error) console.log(`error: ${e.error}`);
+    if (e.notes) console.log(`notes: ${e.notes}`);
+    if (values.jobs) {
+      for (const j of states.jobs) console.log(`  ${j.key.padEnd(36)} ${j.state.padEnd(7)} attempts ${j.attempts}  ${j.worker ?? ''}  ${j.ms === null ? '' : `${fmtNum(j.ms / 1000, 2)} s`}${j.error ? `  ${j.error}` : ''}`);
+    }
+    console.log('');
+    if (report) console.log(formatReport(report, e.name));
+    else console.log(e.status === 'done' ? 'no report stored' : `no report yet: ${e.status === 'running' ? 'it is running' : `continue it with optlab resume ${id}`}`);
+    return 0;
+  });
+}
+
+/** `optlab resume ID [--workers N]`: runs what is left of an experiment (committed jobs are not run again). */
+export async function resumeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    db: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' }, quiet: { type: 'boolean', default: false },
+  }, true);
+  const id = experimentId(positionals);
+  const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 0) throw new UsageError(`--workers: a whole number >= 0, got "${values.workers}"`);
+  const lab = Lab.open(values.db);
+  try {
+    const e = lab.getExperiment(id);
+    if (e.status === 'done') console.error(`experiment ${id} is already done; recomputing its report from the stored results`);
+    return await runInLab(lab, id, { workers, json: values.json, out: values.out, quiet: values.quiet, source: e.name });
+  } finally {
+    await lab.close();
+  }
+}
+
+/** `optlab export ID [--out FILE]`: the experiment, its data sets and results as one JSON file. */
+export async function exportCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { db: { type: 'string' }, out: { type: 'string' } }, true);
+  const id = experimentId(positionals);
+  return withLab(values.db, (lab) => {
+    const text = JSON.stringify(lab.exportExperiment(id));
+    if (values.out) {
+      writeFileSync(values.out, text + '\n');
+      console.error(`exported experiment ${id} to ${values.out} (${(text.length / 1024).toFixed(0)} KiB)`);
+    } else console.log(text);
+    return 0;
+  });
+}
+
+/** `optlab import FILE`: adds an exported experiment to this library under a new id. */
+export async function importCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { db: { type: 'string' } }, true);
+  if (positionals.length !== 1) throw new UsageError('expected one file written by optlab export');
+  let obj: unknown;
+  try {
+    obj = JSON.parse(readFileSync(positionals[0], 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${positionals[0]}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not a JSON export (${(e as Error).message})`}`);
+  }
+  return withLab(values.db, (lab) => {
+    const id = lab.importExperiment(obj);
+    console.log(`imported as experiment ${id}`);
+    return 0;
+  });
+}
+
+/**
+ * `optlab serve-workers [--lan] [--port P] [--workers N]`: keeps a Lab up that workers can join,
+ * prints the command to start one, and runs the experiments queued in the library
+ * (`optlab run … --queue`) one after another on every worker that has joined.
+ */
+export async function serveWorkersCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { db: { type: 'string' }, lan: { type: 'boolean', default: false }, port: { type: 'string' }, workers: { type: 'string' }, 'poll-ms': { type: 'string' } }, false);
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: 0..65535, got "${values.port}"`);
+  const local = values.workers === undefined ? 0 : Number(values.workers);
+  if (!Number.isInteger(local) || local < 0) throw new UsageError(`--workers: a whole number >= 0, got "${values.workers}"`);
+  const pollMs = values['poll-ms'] === undefined ? 1000 : Number(values['poll-ms']);
+  const lab = Lab.open(values.db);
+  const c = await lab.coordinator({ lan: values.lan, port, token: workerToken(lab.library.path) });
+  const urls = values.lan ? c.lanUrls() : [c.url];
+  console.log(`Lab listening on ${c.url}${values.lan ? ' (all interfaces)' : ' (this machine only; add --lan for other machines)'}; library ${lab.library.path}`);
+  console.log('Start a worker with:');
+  for (const u of urls) console.log(`  npx optlab worker --connect ${u} --token ${c.token}`);
+  console.log('Queue experiments with: npx optlab run SPEC.json --queue (same --db); Ctrl-C stops.');
+  lab.subscribe((e) => {
+    if (e.type === 'workers') console.log(`workers: ${e.workers.map((w) => `${w.name}@${w.address} (${w.slots} slots)`).join(', ') || 'none'}`);
+    if (e.type === 'status') console.log(`experiment ${e.experiment}: ${e.status}${e.error ? ` (${e.error})` : ''}`);
+  });
+  let stop = false;
+  const stopped = new Promise<void>((resolve) => process.once('SIGINT', () => { stop = true; resolve(); }));
+  const localWorkers = local > 0 ? spawnLocalWorkers(local, c.url, c.token) : undefined;
+  try {
+    while (!stop) {
+      const next = lab.listExperiments({ status: 'created', limit: 1000 }).at(-1);
+      if (next) {
+        console.log(`running experiment ${next.id}: ${next.name}`);
+        await lab.run(next.id, { executor: c.executor() }).catch((e) => console.log(`experiment ${next.id} failed: ${e instanceof Error ? e.message : String(e)}`));
+      } else await Promise.race([stopped, new Promise((r) => setTimeout(r, pollMs))]);
+    }
+  } finally {
+    await localWorkers?.stop();
+    await lab.close();
+  }
+  return 0;
+}

@@ -1,0 +1,65 @@
+/**
+ * Local workers: `optlab worker` processes on this machine, spawned by the Lab. Separate
+ * processes rather than threads of the Lab, so that a crashing or runaway job cannot take the
+ * Lab (and its open SQLite library) down with it, and local and LAN workers are the same code.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/optlab.mjs', import.meta.url));
+
+export interface LocalWorkerOptions {
+  /** Slots (threads) per process (default 1: one process per core gives the OS the scheduling). */
+  slots?: number;
+  /** Names are `${prefix}-${i}` (default `local`). */
+  prefix?: string;
+  /** Seconds a stopping worker lets its jobs finish (the worker's --grace; default 30). */
+  graceSeconds?: number;
+  /** Where the workers' output lines go, prefixed by their name (default: dropped). */
+  onLine?: (name: string, line: string) => void;
+}
+
+export interface LocalWorkers {
+  readonly processes: readonly ChildProcess[];
+  readonly names: readonly string[];
+  /** SIGTERM to each (they finish or hand back their jobs, then exit); SIGKILL for any still there after `timeoutMs`. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/** Resolves when the process has exited (at once if it already has). */
+export function exited(p: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve({ code: p.exitCode, signal: p.signalCode });
+  return new Promise((resolve) => p.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+/**
+ * Starts `n` worker processes connected to `url`. They run with --exit-on-disconnect: when
+ * the Lab goes away they exit rather than outlive it.
+ */
+export function spawnLocalWorkers(n: number, url: string, token: string, opts: LocalWorkerOptions = {}): LocalWorkers {
+  const prefix = opts.prefix ?? 'local';
+  const names = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+  const processes = names.map((name) => {
+    const args = [BIN, 'worker', '--connect', url, '--token', token, '--slots', String(opts.slots ?? 1), '--name', name, '--exit-on-disconnect'];
+    if (opts.graceSeconds !== undefined) args.push('--grace', String(opts.graceSeconds));
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Always drained: a full pipe would block the worker on its next line.
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => opts.onLine?.(name, line));
+    }
+    return child;
+  });
+  return {
+    processes, names,
+    async stop(timeoutMs = ((opts.graceSeconds ?? 30) + 5) * 1000) {
+      await Promise.all(processes.map(async (p) => {
+        if (p.exitCode !== null || p.signalCode !== null) return;
+        p.kill('SIGTERM');
+        const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+        await exited(p);
+        clearTimeout(t);
+      }));
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decode, encode, WireError } from './wire.ts';
+import { validateMessage } from './protocol-validate.ts';
+import type { Message } from './protocol.ts';
+import { plan } from './experiment/plan.ts';
+import { runJob } from './experiment/executor.ts';
+import { makeDataset } from './data/make.ts';
+import { Rng } from './rng.ts';
+
+function fixtures(): Message[] {
+  const p = plan({
+    seed: 3, dataset: { name: 'moons', samples: 60, noise: 0.3, testFraction: 0.2 }, model: { kind: 'mlp', hidden: [4], activation: 'tanh' },
+    loss: { kind: 'cross_entropy' }, optimizer: { name: 'adam', lr: 0.01 }, training: { epochs: 2, batchSize: 8 }, evaluation: { kind: 'kfold', k: 3 },
+    analysis: { keepWeights: true },
+  }, (s, r) => makeDataset(s, r));
+  const job = p.jobs[0];
+  const result = runJob(job, p.data[0].data);
+  // Numbers JSON cannot spell, as a diverged run produces them.
+  result.history[0].val_loss = Number.NaN;
+  result.history[1].val_loss = Infinity;
+  result.final.val.loss = -Infinity;
+  result.analysis = { sharp: -0 };
+  return [
+    { type: 'challenge', version: 1, nonce: 'ab'.repeat(16) },
+    { type: 'job', id: '1.7', job: { ...job, weights: new Float32Array([0.5, Number.NaN, -0, 1e-45]) } },
+    { type: 'data', id: '1.7', hash: p.data[0].hash, dataset: p.data[0].data },
+    { type: 'result', id: '1.7', result, ms: 12.5 },
+    { type: 'progress', id: '1.7', progress: { key: job.key, epoch: 1, epochs: 2, record: result.history[0] } },
+    { type: 'heartbeat', running: [] },
+    { type: 'draining' },
+  ];
+}
+
+/** The message as it should come back: properties set to undefined are absent (as in JSON). */
+function withoutUndefined<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(withoutUndefined) as T;
+  if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v)) return v;
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, withoutUndefined(x)])) as T;
+}
+
+test('encode/decode round-trips messages exactly: typed arrays by type and bits, NaN, ±Infinity, −0, $-keys', () => {
+  for (const m of fixtures()) {
+    const frame = encode(m);
+    assert.equal(frame.length % 8, 0);
+    const back = decode(frame);
+    assert.deepStrictEqual(back, withoutUndefined(m), m.type);
+    assert.deepEqual(validateMessage(back), [], m.type);
+  }
+  const sent = (fixtures()[1] as Extract<Message, { type: 'job' }>).job.weights!;
+  const got = (decode(encode(fixtures()[1])) as Extract<Message, { type: 'job' }>).job.weights!;
+  assert.deepEqual(new Uint32Array(got.buffer), new Uint32Array(sent.buffer), 'same bits, NaN payload and −0 included');
+  const odd = { type: 'heartbeat', running: [], $a: 1, $$n: { $n: 'NaN' }, f64: new Float64Array([Math.PI, -0]), i32: new Int32Array([-1, 2 ** 31 - 1]) } as unknown as Message;
+  const back = decode(encode(odd)) as unknown as Record<string, unknown>;
+  assert.deepStrictEqual(back, odd as unknown);
+  assert.ok(Object.is((back.f64 as Float64Array)[1], -0));
+  // A frame inside a larger, unaligned buffer (as a socket hands it over) decodes too, into aligned copies.
+  const frame = encode(fixtures()[1]);
+  const host = new Uint8Array(frame.length + 3);
+  host.set(frame, 3);
+  const job = decode(host.subarray(3)) as Extract<Message, { type: 'job' }>;
+  assert.equal(job.job.train.byteOffset, 0);
+  assert.deepStrictEqual(job.job.train, (fixtures()[1] as Extract<Message, { type: 'job' }>).job.train);
+});
+
+function expectWireError(bytes: Uint8Array, code: string, pattern: RegExp): void {
+  assert.throws(() => decode(bytes, 1 << 20), (e: unknown) => e instanceof WireError && e.code === code && pattern.test(e.message));
+}
+
+function frameOf(header: unknown, tail: number[] = []): Uint8Array {
+  const h = new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));
+  const len = (8 + h.length + 7) & ~7;
+  const out = new Uint8Array(len + tail.length);
+  out.set([0x4f, 0x4c, 0x57, 0x31]);
+  new DataView(out.buffer).setUint32(4, h.length, true);
+  out.set(h, 8);
+  out.set(tail, len);
+  return out;
+}
+
+test('malformed frames are refused with E_BAD_FRAME / E_TOO_BIG and a reason', () => {
+  const good = encode({ type: 'heartbeat', running: ['a'] });
+  expectWireError(new Uint8Array(3), 'E_BAD_FRAME', /shorter/);
+  expectWireError(new Uint8Array(1 << 21), 'E_TOO_BIG', /over the limit/);
+  expectWireError(Uint8Array.from([1, 2, 3, 4, 0, 0, 0, 0]), 'E_BAD_FRAME', /magic/);
+  const long = good.slice();
+  new DataView(long.buffer).setUint32(4, 1e6, true);
+  expectWireError(long, 'E_BAD_FRAME', /header length/);
+  expectWireError(new Uint8Array([...good, 0, 0, 0, 0, 0, 0, 0, 0]), 'E_BAD_FRAME', /trailing/);
+  expectWireError(frameOf('{"m":{"type":"draining"},"a":[]'), 'E_BAD_FRAME', /not JSON/);
+  expectWireError(frameOf({ m: {}, a: [], x: 1 }), 'E_BAD_FRAME', /exactly/);
+  expectWireError(frameOf({ m: { type: 'x', v: { $a: 0 } }, a: [['u8', 1]] }, [1, 0, 0, 0, 0, 0, 0, 0]), 'E_BAD_FRAME', /unknown array type/);
+  expectWireError(frameOf({ m: { type: 'x', v: { $a: 0 } }, a: [['f32', 1000]] }, [0, 0, 0, 0, 0, 0, 0, 0]), 'E_BAD_FRAME', /past the end/);
+  expectWireError(frameOf({ m: { type: 'x', v: { $a: 1 } }, a: [['f32', 1]] }, [0, 0, 0, 0, 0, 0, 0, 0]), 'E_BAD_FRAME', /bad array reference/);
+  expectWireError(frameOf({ m: { type: 'x', v: [{ $a: 0 }, { $a: 0 }] }, a: [['f32', 1]] }, [0, 0, 0, 0, 0, 0, 0, 0]), 'E_BAD_FRAME', /twice/);
+  expectWireError(frameOf({ m: { type: 'x' }, a: [['f32', 1]] }, [0, 0, 0, 0, 0, 0, 0, 0]), 'E_BAD_FRAME', /never referenced/);
+  expectWireError(frameOf({ m: { type: 'x', v: { $a: 0 } }, a: [['f32', 1]] }, [0, 0, 0, 0, 9, 0, 0, 0]), 'E_BAD_FRAME', /padding/);
+  expectWireError(frameOf({ m: { type: 'x', v: { $n: 'NaNa' } }, a: [] }), 'E_BAD_FRAME', /number marker/);
+  expectWireError(frameOf({ m: { type: 'x', $b: 1 }, a: [] }), 'E_BAD_FRAME', /marker key/);
+  expectWireError(frameOf('{"m":{"type":"x","__proto__":{"polluted":1}},"a":[]}'), 'E_BAD_FRAME', /__proto__/);
+  expectWireError(frameOf({ m: [1], a: [] }), 'E_BAD_FRAME', /not an object/);
+  let deep: unknown = 1;
+  for (let i = 0; i < 100; i++) deep = [deep];
+  expectWireError(frameOf({ m: { type: 'x', deep }, a: [] }), 'E_BAD_FRAME', /nested/);
+  const badUtf8 = frameOf('{"m":{"type":"xx"},"a":[]}');
+  badUtf8[18] = 0xff;
+  expectWireError(badUtf8, 'E_BAD_FRAME', /UTF-8/);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
+test('encode refuses what the framing cannot carry', () => {
+  const bad = (v: unknown, code: string, pattern: RegExp) =>
+    assert.throws(() => encode(v as Message, 1 << 20), (e: unknown) => e instanceof WireError && e.code === code && pattern.test(e.message));
+  bad({ type: 'x', v: new Uint8Array(2) }, 'E_BAD_FRAME', /Uint8Array/);
+  bad({ type: 'x', v: new Map() }, 'E_BAD_FRAME', /Map/);
+  bad({ type: 'x', v: 1n }, 'E_BAD_FRAME', /bigint/);
+  bad({ type: 'x', v: new Float64Array(1 << 18) }, 'E_TOO_BIG', /over the limit/);
+});
+
+test('fuzz: random byte strings and mutations of valid frames give a clean result or a WireError, never a crash', () => {
+  const rng = new Rng(20261125);
+  const valid = fixtures().map((m) => encode(m));
+  let refused = 0, decoded = 0;
+  const attempt = (bytes: Uint8Array) => {
+    try {
+      const m = decode(bytes, 1 << 20);
+      validateMessage(m); // must not throw either, whatever the decoded shape
+      decoded++;
+    } catch (e) {
+      assert.ok(e instanceof WireError && (e.code === 'E_BAD_FRAME' || e.code === 'E_TOO_BIG'), `unexpected ${e instanceof Error ? e.stack : String(e)}`);
+      refused++;
+    }
+  };
+  for (let i = 0; i < 300; i++) {
+    const n = rng.int(64);
+    const bytes = new Uint8Array(n);
+    for (let j = 0; j < n; j++) bytes[j] = rng.int(256);
+    if (n >= 4 && rng.next() < 0.5) bytes.set([0x4f, 0x4c, 0x57, 0x31]);
+    attempt(bytes);
+  }
+  for (let i = 0; i < 1500; i++) {
+    const base = valid[rng.int(valid.length)];
+    let bytes = base.slice();
+    const kind = rng.int(4);
+    if (kind === 0) for (let k = 1 + rng.int(4); k > 0; k--) bytes[rng.int(bytes.length)] = rng.int(256);
+    else if (kind === 1) bytes = bytes.slice(0, rng.int(bytes.length));
+    else if (kind === 2) {
+      const extra = new Uint8Array(1 + rng.int(16));
+      for (let j = 0; j < extra.length; j++) extra[j] = rng.int(256);
+      bytes = new Uint8Array([...bytes, ...extra]);
+    } else {
+      // Mutate inside the header, where the structure lives.
+      const h = new DataView(bytes.buffer).getUint32(4, true);
+      bytes[8 + rng.int(Math.max(1, h))] = 32 + rng.int(95);
+    }
+    attempt(bytes);
+  }
+  assert.ok(refused > 1000 && decoded > 0, `refused ${refused}, decoded ${decoded}`);
+});

@@ -1,0 +1,71 @@
+/**
+ * `optlab worker`: a headless process that runs the Lab's jobs on this machine. Started by
+ * the Lab for local workers, or by hand, systemd or a container on spare machines.
+ */
+import { availableParallelism, hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { LabWorker } from './client.ts';
+import { LIMITS } from '../shared/protocol-validate.ts';
+
+export const WORKER_USAGE = 'optlab worker --connect ws://HOST:PORT --token TOKEN [--slots N] [--name NAME] [--grace SECONDS] [--exit-on-disconnect]';
+
+class UsageProblem extends Error {}
+
+function options(argv: string[], env: NodeJS.ProcessEnv) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv, allowPositionals: false, strict: true,
+      options: {
+        connect: { type: 'string' }, token: { type: 'string' }, slots: { type: 'string' }, name: { type: 'string' },
+        grace: { type: 'string' }, 'exit-on-disconnect': { type: 'boolean', default: false },
+      },
+    }));
+  } catch (e) {
+    throw new UsageProblem(e instanceof Error ? e.message : String(e));
+  }
+  const url = values.connect;
+  if (!url) throw new UsageProblem('missing --connect ws://HOST:PORT');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageProblem(`--connect: not a URL: ${url}`);
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw new UsageProblem(`--connect: must be ws://HOST:PORT, got ${url}`);
+  // The environment keeps the token out of `ps` listings (systemd EnvironmentFile, containers).
+  const token = values.token ?? env.OPTLAB_TOKEN;
+  if (!token) throw new UsageProblem('missing --token (or the OPTLAB_TOKEN environment variable)');
+  const slots = values.slots === undefined ? availableParallelism() : Number(values.slots);
+  if (!Number.isInteger(slots) || slots < 1 || slots > LIMITS.slots) throw new UsageProblem(`--slots: must be an integer in 1..${LIMITS.slots}, got ${values.slots}`);
+  const name = values.name ?? `${hostname()}-${process.pid}`;
+  if (!name || name.length > LIMITS.name || /[\u0000-\u001f\u007f]/.test(name)) throw new UsageProblem(`--name: 1..${LIMITS.name} printable characters`);
+  const grace = values.grace === undefined ? 30 : Number(values.grace);
+  if (!Number.isFinite(grace) || grace < 0) throw new UsageProblem(`--grace: must be a number of seconds >= 0, got ${values.grace}`);
+  return { url, token, slots, name, graceMs: grace * 1000, exitOnDisconnect: values['exit-on-disconnect'] };
+}
+
+export async function workerCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let opts;
+  try {
+    opts = options(argv, env);
+  } catch (e) {
+    if (!(e instanceof UsageProblem)) throw e;
+    console.error(`optlab worker: ${e.message}`);
+    console.error(`Usage: ${WORKER_USAGE}`);
+    return 2;
+  }
+  const worker = new LabWorker(opts);
+  const stop = () => worker.drain();
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  try {
+    const code = await worker.run();
+    // Everything is closed by now; should a handle linger anyway, the worker must still exit.
+    setTimeout(() => process.exit(code), 5000).unref();
+    return code;
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+  }
+}
