@@ -16,7 +16,7 @@ import type { WorkerMessage } from '../../shared/protocol.ts';
 const MAX_FRAME = 256 * 1024;
 
 describe('misbehaving clients beside a real worker', { timeout: 120_000 }, () => {
-  const log = memoryLogger(true);
+  const log = memoryLogger();
   const spec = moonsSpec({ training: { epochs: 60, batchSize: 16 } });
   let expected: string;
   let coordinator: Coordinator;

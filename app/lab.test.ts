@@ -1,0 +1,124 @@
+// The Lab as a user drives it: real `optlab` processes, a real SQLite file, real workers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Library } from './library/library.ts';
+import { Lab } from './lab.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin/optlab.mjs');
+const optlab = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, maxBuffer: 1e8 });
+const tmp = mkdtempSync(join(tmpdir(), 'optlab-lab-'));
+
+/** Small but not instant: 2 configurations × 5 folds of a few epochs on moons. */
+const spec = {
+  name: 'lab test', seed: 5,
+  dataset: { name: 'moons', samples: 400, noise: 0.3, testFraction: 0.2 },
+  model: { kind: 'mlp', hidden: [32], activation: 'tanh' },
+  loss: { kind: 'cross_entropy' }, optimizer: { name: 'adam', lr: 0.01 },
+  training: { epochs: 40, batchSize: 8 },
+  evaluation: { kind: 'kfold', k: 5 },
+  sweep: { optimizer: [{ name: 'adam', lr: 0.01 }, { name: 'sgd', lr: 0.05, momentum: 0.9 }] },
+};
+const specFile = join(tmp, 'spec.json');
+writeFileSync(specFile, JSON.stringify(spec));
+
+test('0, 1 and 2 local workers give byte-identical reports, stored in the library', () => {
+  const reports = [0, 1, 2].map((w) => {
+    const r = optlab('run', specFile, '--workers', String(w), '--db', join(tmp, `w${w}.db`), '--json', '--quiet');
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  });
+  assert.equal(reports[1], reports[0]);
+  assert.equal(reports[2], reports[0]);
+  const ls = optlab('ls', '--db', join(tmp, 'w2.db'), '--json');
+  const list = JSON.parse(ls.stdout);
+  assert.equal(list.length, 1);
+  assert.equal(list[0].status, 'done');
+  assert.deepEqual(list[0].jobs, { total: 10, done: 10, failed: 0 });
+  const show = JSON.parse(optlab('show', '1', '--db', join(tmp, 'w2.db'), '--json').stdout);
+  assert.equal(JSON.stringify(show.report), reports[0].trim());
+});
+
+test('kill -9 of the Lab mid-run: resume finishes it without rerunning committed jobs or losing them', async () => {
+  const db = join(tmp, 'crash.db');
+  const child = spawn(process.execPath, [bin, 'run', specFile, '--workers', '1', '--db', db, '--quiet'], { stdio: 'ignore' });
+  // Wait (bounded) until some but not all jobs are committed, then kill the Lab without warning.
+  let before = new Map<string, number>();
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    assert.ok(Date.now() < deadline, 'the run committed nothing within 60 s');
+    await new Promise((r) => setTimeout(r, 100));
+    let lib: Library;
+    try { lib = Library.open(db); } catch { continue; }
+    try {
+      if (!lib.getExperiment(1)) continue;
+      const jobs = lib.jobStates(1).jobs.filter((j) => j.state === 'done');
+      if (jobs.length >= 3) {
+        child.kill('SIGKILL');
+        await new Promise((r) => child.once('exit', r));
+        break;
+      }
+    } finally {
+      lib.close();
+    }
+  }
+  const lib = Library.open(db);
+  const committed = lib.doneResults(1);
+  const rows = new Map(lib.jobStates(1).jobs.map((j) => [j.key, j]));
+  before = new Map([...committed.keys()].map((k) => [k, rows.get(k)!.finishedAt!]));
+  assert.equal(lib.getExperiment(1)!.status, 'running', 'a killed Lab leaves the experiment marked running');
+  lib.close();
+  assert.ok(before.size >= 3 && before.size < 10, `committed ${before.size}`);
+
+  const r = optlab('resume', '1', '--workers', '1', '--db', db, '--json', '--quiet');
+  assert.equal(r.status, 0, r.stderr);
+  const reference = optlab('run', specFile, '--workers', '0', '--db', join(tmp, 'ref.db'), '--json', '--quiet');
+  assert.equal(r.stdout, reference.stdout, 'the resumed report equals an uninterrupted run');
+  const after = Library.open(db);
+  try {
+    assert.equal(after.getExperiment(1)!.status, 'done');
+    const rowsAfter = new Map(after.jobStates(1).jobs.map((j) => [j.key, j]));
+    for (const [key, finishedAt] of before) assert.equal(rowsAfter.get(key)!.finishedAt, finishedAt, `${key} was run again`);
+    const results = after.doneResults(1);
+    for (const [key, res] of committed) assert.deepEqual(results.get(key), res, `${key} changed`);
+  } finally {
+    after.close();
+  }
+});
+
+test('export then import into another library gives the same report; a bad import is refused', () => {
+  const file = join(tmp, 'export.json');
+  assert.equal(optlab('export', '1', '--db', join(tmp, 'w0.db'), '--out', file).status, 0);
+  const imp = optlab('import', file, '--db', join(tmp, 'imported.db'));
+  assert.equal(imp.status, 0, imp.stderr);
+  assert.match(imp.stdout, /imported as experiment 1/);
+  const a = JSON.parse(optlab('show', '1', '--db', join(tmp, 'w0.db'), '--json').stdout).report;
+  const b = JSON.parse(optlab('show', '1', '--db', join(tmp, 'imported.db'), '--json').stdout).report;
+  assert.deepEqual(b, a);
+  writeFileSync(join(tmp, 'bad.json'), '{"format": "nope"}');
+  const bad = optlab('import', join(tmp, 'bad.json'), '--db', join(tmp, 'imported.db'));
+  assert.notEqual(bad.status, 0);
+  assert.ok(bad.stderr.length > 0);
+});
+
+test('a bad spec is refused before anything is stored; an unknown id is a clear error', async () => {
+  const bad = join(tmp, 'bad-spec.json');
+  writeFileSync(bad, JSON.stringify({ ...spec, evaluation: { kind: 'kfold', k: 1 } }));
+  const r = optlab('run', bad, '--db', join(tmp, 'bad.db'), '--workers', '0');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /evaluation\.k: must be >= 2/);
+  const lab = Lab.open(join(tmp, 'bad.db'));
+  try {
+    assert.equal(lab.listExperiments().length, 0);
+  } finally {
+    await lab.close();
+  }
+  const missing = optlab('show', '42', '--db', join(tmp, 'bad.db'));
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /no experiment with id 42/);
+});
