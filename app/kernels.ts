@@ -1,8 +1,9 @@
 /**
  * The kernels of the `optlab` process. Call `useFastKernels()` once, before the first model is
- * built (the training commands do), and pass `choice.name` to every worker thread or remote
- * worker, which calls `useKernels(name)` from shared/linalg/use-kernels.ts: results are the
- * same bits whatever the number of workers only if every thread runs the same kernels.
+ * built, and pass `choice.name` and `choice.build` to every worker thread or remote worker,
+ * which calls `useKernels(name, build)` from shared/linalg/use-kernels.ts before its first
+ * job: results are the same bits whatever the number of workers only if every thread runs
+ * the same kernels.
  *
  * OPTLAB_KERNELS=js (or wasm-simd) forces a kernel set, e.g. to compare the two; a forced set
  * that cannot be had is an error, not a fallback.

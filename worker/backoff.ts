@@ -2,7 +2,7 @@
  * Reconnection delays: exponential, capped, with jitter so that a room of workers that lost
  * the Lab together does not knock on its door in the same millisecond. The jitter comes from
  * a generator seeded by the worker's name: different workers spread out, and one worker's
- * delays are reproducible (no Math.random anywhere in OptLab).
+ * delays are reproducible (OptLab draws nothing from an unseeded source).
  */
 import { Rng } from '../shared/rng.ts';
 

@@ -94,7 +94,8 @@ export class LabWorker {
   readonly #o: Required<Omit<LabWorkerOptions, 'backoff'>>;
   readonly #backoff: Backoff;
   readonly #data = new Map<string, Dataset>();
-  readonly #running = new Map<string, RunningJob>();
+  /** Jobs being run, this connection's and stopped ones of a lost connection whose threads have not returned yet. */
+  readonly #running = new Set<RunningJob>();
   #pool?: ThreadPool;
   #conn?: Connection;
   #draining = false;
@@ -134,7 +135,7 @@ export class LabWorker {
       }
     } finally {
       clearTimeout(this.#grace);
-      for (const rj of this.#running.values()) this.#stop(rj);
+      for (const rj of this.#running) this.#stop(rj);
       await this.#pool.close();
     }
   }
@@ -150,9 +151,10 @@ export class LabWorker {
     const conn = this.#conn;
     if (!conn || conn.closed) return;
     if (!conn.ready) return void conn.ws.close(1000, 'worker stopping');
-    this.#o.out(`draining: ${this.#running.size} job(s) to finish within ${seconds(this.#o.graceMs)} s`);
+    const held = this.#held(conn).length;
+    this.#o.out(`draining: ${held} job(s) to finish within ${seconds(this.#o.graceMs)} s`);
     conn.send({ type: 'draining' });
-    if (this.#running.size === 0) return void conn.ws.close(1000, 'drained');
+    if (held === 0) return void conn.ws.close(1000, 'drained');
     this.#grace = setTimeout(() => this.#releaseAll('grace period over'), this.#o.graceMs);
   }
 
@@ -183,7 +185,7 @@ export class LabWorker {
         clearInterval(conn.heartbeat);
         for (const d of conn.pending.values()) d.reject(new JobError('E_NO_DATA', 'connection to the Lab lost'));
         // The Lab requeues what this connection held; results sent later would go nowhere.
-        for (const rj of this.#running.values()) if (rj.conn === conn) this.#stop(rj);
+        for (const rj of this.#held(conn)) this.#stop(rj);
         if (conn.outcome === undefined) {
           if (this.#draining) conn.outcome = 'drained';
           else {
@@ -228,7 +230,7 @@ export class LabWorker {
         // The Lab goes silent without closing when its machine vanishes; pings notice that.
         const silentMs = Math.max(10 * msg.heartbeatMs, 15_000);
         conn.heartbeat = setInterval(() => {
-          const running = [...this.#running.values()].filter((r) => r.conn === conn && !r.released).map((r) => r.id);
+          const running = this.#held(conn).map((r) => r.id);
           conn.send({ type: 'heartbeat', running });
           if (performance.now() - conn.lastPong > silentMs) {
             this.#o.out(`the Lab has not answered for ${seconds(silentMs)} s`);
@@ -253,8 +255,8 @@ export class LabWorker {
         break;
       }
       case 'cancel': {
-        const rj = this.#running.get(msg.id);
-        if (rj && rj.conn === conn && !rj.cancelled) {
+        const rj = this.#held(conn).find((r) => r.id === msg.id);
+        if (rj && !rj.cancelled) {
           rj.cancelled = true;
           rj.task?.cancel();
           rj.abort.reject(new JobError('E_CANCELLED', 'cancelled by the Lab'));
@@ -266,8 +268,7 @@ export class LabWorker {
           conn.outcome = 'refused';
           this.#o.err(`optlab worker: the Lab at ${this.#o.url} refused this worker: ${msg.code}: ${msg.message}`);
         } else if (msg.id !== undefined && msg.code === 'E_NO_DATA') {
-          const rj = this.#running.get(msg.id);
-          const hash = rj?.job.dataHash;
+          const hash = this.#held(conn).find((r) => r.id === msg.id)?.job.dataHash;
           if (hash) {
             conn.pending.get(hash)?.reject(new JobError('E_NO_DATA', msg.message));
             conn.pending.delete(hash);
@@ -283,13 +284,20 @@ export class LabWorker {
     while (this.#data.size > KEEP_DATA) this.#data.delete(this.#data.keys().next().value!);
   }
 
+  /** Jobs this connection's Lab leased that are still ours to report. */
+  #held(conn: Connection | undefined): RunningJob[] {
+    return [...this.#running].filter((r) => r.conn === conn && !r.released);
+  }
+
   #take(conn: Connection, msg: JobMsg): void {
-    if (this.#draining || this.#running.size >= this.#o.slots || this.#running.has(msg.id)) {
+    // Stopped jobs of a lost connection do not count: the pool queues the new ones behind them.
+    const held = this.#held(conn);
+    if (this.#draining || held.length >= this.#o.slots || held.some((r) => r.id === msg.id)) {
       conn.send({ type: 'released', id: msg.id });
       return;
     }
     const rj: RunningJob = { id: msg.id, job: msg.job, conn, t0: performance.now(), cancelled: false, released: false, abort: deferred<never>() };
-    this.#running.set(rj.id, rj);
+    this.#running.add(rj);
     void this.#execute(rj);
   }
 
@@ -324,12 +332,14 @@ export class LabWorker {
       const result = await rj.task.result;
       if (!live()) return;
       const ms = performance.now() - rj.t0;
+      let sent: boolean;
       try {
-        conn.send({ type: 'result', id: rj.id, result, ms });
+        sent = conn.send({ type: 'result', id: rj.id, result, ms });
       } catch (e) {
         if (!(e instanceof WireError)) throw e;
         throw new JobError(e.code, `the result cannot be sent: ${e.message}`);
       }
+      if (!sent) return;
       this.#o.out(`done ${job.key} in ${seconds(ms)} s`);
     } catch (e) {
       if (!live()) return;
@@ -344,8 +354,8 @@ export class LabWorker {
         this.#o.out(`failed ${job.key} after ${after} s: ${message}`);
       }
     } finally {
-      this.#running.delete(rj.id);
-      if (this.#draining && this.#running.size === 0 && !conn.closed) {
+      this.#running.delete(rj);
+      if (this.#draining && this.#held(conn).length === 0 && !conn.closed) {
         clearTimeout(this.#grace);
         conn.ws.close(1000, 'drained');
       }
@@ -361,7 +371,7 @@ export class LabWorker {
 
   #releaseAll(why: string): void {
     const conn = this.#conn;
-    for (const rj of this.#running.values()) {
+    for (const rj of this.#running) {
       if (rj.released) continue;
       if (rj.conn === conn) conn.send({ type: 'released', id: rj.id });
       this.#stop(rj);

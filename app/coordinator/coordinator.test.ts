@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
 import { Coordinator, JobFailedError, RunCancelled } from './coordinator.ts';
 import { exited, spawnLocalWorkers, type LocalWorkers } from './local.ts';
 import { load, memoryLogger, moonsSpec, until, within } from './test-support.ts';
@@ -53,9 +54,17 @@ describe('three local worker processes', { timeout: 120_000 }, () => {
 
   test('the aggregate JSON is byte-identical to the in-process executor; one line per job on the workers', async () => {
     let progress = 0;
-    const { report, results } = await within(runPlan(plan(spec, load), coordinator.executor(), { onProgress: () => progress++ }), 60_000, 'the run');
+    const ranOn = new Map<string, string>();
+    const { report, results } = await within(runPlan(plan(spec, load), coordinator.executor(), {
+      onProgress: () => progress++,
+      onResult: (r, meta) => {
+        assert.ok(meta && meta.ms >= 0);
+        ranOn.set(r.key, meta.worker);
+      },
+    }), 60_000, 'the run');
     assert.equal(JSON.stringify(report), expected);
     assert.equal(results.size, 8);
+    assert.ok([...ranOn.values()].every((w) => /^local-[012]$/.test(w)), [...ranOn.values()].join());
     assert.ok(progress >= 8 * 120, `progress reports: ${progress}`);
     const listed = coordinator.workers();
     assert.deepEqual(listed.map((w) => w.name).sort(), ['local-0', 'local-1', 'local-2']);
@@ -205,6 +214,37 @@ describe('one local worker', { timeout: 120_000 }, () => {
       assert.ok(out.of('quitter-0').some((l) => /^released config=0\/repeat=0\/fold=\d \(grace period over\)$/.test(l)), out.of('quitter-0').join('\n'));
     } finally {
       await quitter.stop(5000);
+    }
+  });
+});
+
+describe('reconnection', { timeout: 60_000 }, () => {
+  test('a worker started by hand reconnects with backoff when the Lab goes away and comes back on its port', async () => {
+    const token = 'feed'.repeat(16);
+    const first = new Coordinator({ token, logger: memoryLogger() });
+    const url = await first.listen();
+    const child = spawn(process.execPath, [BIN, 'worker', '--connect', url, '--token', token, '--name', 'roamer', '--slots', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
+    child.stderr!.resume();
+    let second: Coordinator | undefined;
+    try {
+      await until(() => first.workers().length === 1, 30_000, 'the worker to join');
+      await first.close();
+      await until(() => lines.some((l) => /^reconnecting to ws:\/\/127\.0\.0\.1:\d+ in \d+\.\d\d s$/.test(l)), 10_000, 'a reconnection line');
+      assert.ok(lines.some((l) => l.startsWith('lost the Lab')), lines.join('\n'));
+      second = new Coordinator({ token, port: first.port, logger: memoryLogger() });
+      await second.listen();
+      await until(() => second!.workers().length === 1, 20_000, 'the worker to come back');
+      const small = moonsSpec({ sweep: null, training: { epochs: 5, batchSize: 16 } });
+      const { report } = await within(runPlan(plan(small, load), second.executor()), 30_000, 'a run on the new Lab');
+      assert.equal(JSON.stringify(report), await reference(small));
+      child.kill('SIGTERM');
+      assert.deepEqual(await within(exited(child), 20_000, 'the worker to exit'), { code: 0, signal: null });
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await second?.close();
+      await first.close();
     }
   });
 });

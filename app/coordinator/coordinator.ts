@@ -21,7 +21,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type ErrorCode, type HelloMsg, type LabMessage, type WorkerMessage } from '../../shared/protocol.ts';
 import { decode, encode, WireError } from '../../shared/wire.ts';
 import { LIMITS, resultProblems, validateWorkerMessage } from '../../shared/protocol-validate.ts';
-import { JobCancelled, type Executor, type ExecutorHooks } from '../../shared/experiment/executor.ts';
+import { JobCancelled, type Executor, type ExecutorHooks, type ResultMeta } from '../../shared/experiment/executor.ts';
 import type { Dataset } from '../../shared/data/dataset.ts';
 import type { Job, JobResult } from '../../shared/experiment/types.ts';
 import { hmacMatches } from '../../worker/auth.ts';
@@ -477,7 +477,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         if (problems.length) return this.#refuse(conn, 'E_BAD_FRAME', `result of ${lease.item.job.key} does not match its job: ${problems.slice(0, 5).join('; ')}`);
         this.#endLease(lease);
         conn.done++;
-        this.#accepted(lease.item, msg.result);
+        this.#accepted(lease.item, msg.result, { ms: msg.ms, worker: conn.name });
         return this.#pump();
       }
       case 'failed': {
@@ -595,7 +595,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (lease.item.lease === lease) lease.item.lease = undefined;
   }
 
-  #accepted(item: Item, result: JobResult): void {
+  #accepted(item: Item, result: JobResult, meta: ResultMeta): void {
     const { run } = item;
     if (run.settled || run.done.has(item.job.key)) {
       this.#log.info(`job ${item.job.key}: a second result arrived and was ignored`);
@@ -610,11 +610,12 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     run.done.add(item.job.key);
     run.results.push(result);
     try {
-      run.hooks.onResult?.(result);
+      run.hooks.onResult?.(result, meta);
     } catch (e) {
       return this.#failRun(run, e instanceof Error ? e : new Error(String(e)));
     }
-    if (run.done.size === run.items.size) {
+    // The hook may have cancelled or failed the run.
+    if (!run.settled && run.done.size === run.items.size) {
       run.settled = true;
       this.#runs.delete(run);
       run.resolve(run.results);

@@ -34,16 +34,18 @@ export function exited(p: ChildProcess): Promise<{ code: number | null; signal: 
 }
 
 /**
- * Starts `n` worker processes connected to `url`. They run with --exit-on-disconnect: when
- * the Lab goes away they exit rather than outlive it.
+ * Starts `n` worker processes connected to `url`:
+ * `node bin/optlab.mjs worker --connect URL --slots 1 --name local-i --exit-on-disconnect`
+ * with the token in OPTLAB_TOKEN. When the Lab goes away they exit rather than outlive it.
  */
 export function spawnLocalWorkers(n: number, url: string, token: string, opts: LocalWorkerOptions = {}): LocalWorkers {
   const prefix = opts.prefix ?? 'local';
   const names = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
   const processes = names.map((name) => {
-    const args = [BIN, 'worker', '--connect', url, '--token', token, '--slots', String(opts.slots ?? 1), '--name', name, '--exit-on-disconnect'];
+    const args = [BIN, 'worker', '--connect', url, '--slots', String(opts.slots ?? 1), '--name', name, '--exit-on-disconnect'];
     if (opts.graceSeconds !== undefined) args.push('--grace', String(opts.graceSeconds));
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The token goes in the environment, not on the command line, where any local user's `ps` would show it.
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OPTLAB_TOKEN: token } });
     // Always drained: a full pipe would block the worker on its next line.
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => opts.onLine?.(name, line));

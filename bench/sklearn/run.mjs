@@ -11,8 +11,8 @@
  *   node bench/sklearn/run.mjs --seed 3         OptLab specs with another seed (other folds and
  *                                               initial weights): how much of a difference is luck
  *
- * Without scikit-learn in Debian's python (/usr/bin/python3) it says so and exits 0: the
- * comparison is a benchmark, never something the tests need.
+ * Without scikit-learn in Debian's python (/usr/bin/python3, or $OPTLAB_SKLEARN_PYTHON) it says
+ * so and exits 0: the comparison is a benchmark, never something the tests need.
  *
  * Besides the two means it shows scikit-learn scored on OptLab's own folds ("sk@ours"): the
  * fold generators differ, and on 150 rows one row is 0.67 points, so the paired column tells
@@ -28,7 +28,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PYTHON = '/usr/bin/python3';
+// Debian's python, where apt's python3-sklearn lands; the python3 on PATH may be another one.
+const PYTHON = process.env.OPTLAB_SKLEARN_PYTHON || '/usr/bin/python3';
 const DATASETS = ['iris', 'wine', 'breast_cancer', 'digits'];
 const MODELS = ['logistic', 'mlp'];
 const TARGET_POINTS = 1.5;

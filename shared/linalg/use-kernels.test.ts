@@ -11,7 +11,7 @@ test('a module that did not load, or kernels that fail to start, leave the JS ke
   assert.deepEqual(missing, { name: 'js', reason: 'the WebAssembly kernel module did not load (ERR_MODULE_NOT_FOUND)' });
   assert.equal(kernels(), jsKernels);
   const broken = { ...wasmKernels, installWasmKernels: () => { throw new Error('CompileError: no SIMD'); } } as typeof wasmKernels;
-  const failed = install({ ok: true, mod: broken, build: 'x' });
+  const failed = install({ ok: true, mod: broken, module: {}, build: 'x' });
   assert.equal(failed.name, 'js');
   assert.match(failed.reason!, /failed to start \(CompileError: no SIMD\)/);
   assert.equal(kernels(), jsKernels);
@@ -26,6 +26,8 @@ test('useFastKernels installs the wasm kernels once per thread; useKernels must 
   assert.equal(useFastKernels(), a, 'the second call changes nothing');
   assert.equal(allocF32(4).buffer, mem, 'same memory: not installed twice');
   assert.equal(useKernels('wasm-simd'), a);
+  assert.equal(useKernels('wasm-simd', a.build), a);
+  assert.throws(() => useKernels('wasm-simd', '000000000000'), /build .* here, 000000000000 asked for/);
   assert.throws(() => useKernels('js'), /already uses "wasm-simd"/);
   assert.equal(kernelChoice(), a);
   setKernels(jsKernels);

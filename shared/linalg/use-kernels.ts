@@ -7,12 +7,13 @@
  * one set to the other (and, over many steps, in more than the last bits of a loss). Results
  * are the same whatever the number of workers only if every thread that runs jobs of one
  * experiment uses the same kernels: the Lab picks with `useFastKernels()`, and tells its
- * workers to `useKernels(name)` with the same name, which refuses rather than falling back.
+ * workers to `useKernels(name, build)` with its own choice, which refuses rather than falls back.
  *
  * The WebAssembly module is loaded with a dynamic import, so that a checkout whose generated
  * module is missing (an install without the build step) still runs, on the JS kernels.
  */
 import type * as WasmKernelsModule from './wasm-kernels.ts';
+import type { WasmModule } from './wasm-kernels.ts';
 import { jsKernels, setKernels } from './gemm.ts';
 import { setAllocator } from './alloc.ts';
 
@@ -34,15 +35,26 @@ export interface KernelChoice {
 /** Default memory reserved for the WebAssembly kernels; fits grow it when they need more. */
 const MEMORY_MIB = 64;
 
-/** What the dynamic import of the WebAssembly module gave. */
-export type LoadedKernels = { ok: true; mod: typeof WasmKernelsModule; build: string } | { ok: false; reason: string };
+/** What loading the WebAssembly module gave. */
+export type LoadedKernels =
+  | { ok: true; mod: typeof WasmKernelsModule; module: WasmModule; build: string }
+  | { ok: false; reason: string };
 
 async function load(): Promise<LoadedKernels> {
+  let mod: typeof WasmKernelsModule;
+  let build: string;
   try {
-    const [mod, gen] = await Promise.all([import('./wasm-kernels.ts'), import('./wasm/kernels.generated.ts')]);
-    return { ok: true, mod, build: gen.KERNELS_WASM_SHA256.slice(0, 12) };
+    const [m, gen] = await Promise.all([import('./wasm-kernels.ts'), import('./wasm/kernels.generated.ts')]);
+    mod = m;
+    build = gen.KERNELS_WASM_SHA256.slice(0, 12);
   } catch (e) {
     return { ok: false, reason: `the WebAssembly kernel module did not load (${describe(e)}); run npm install to build it` };
+  }
+  try {
+    // Compiled without blocking: a browser main thread refuses to compile this size synchronously.
+    return { ok: true, mod, module: await mod.compileWasmKernels(), build };
+  } catch (e) {
+    return { ok: false, reason: `the WebAssembly kernels did not compile (${describe(e)})` };
   }
 }
 
@@ -60,11 +72,20 @@ export function useFastKernels(): KernelChoice {
 }
 
 /**
- * Installs exactly the kernels `name` names, for a thread that must match another (a worker
- * and its Lab). Throws when they cannot be had, or when this thread already chose others:
- * silently falling back would give results that differ from the other threads'.
+ * Installs exactly the kernels `name` names (and, given `build`, that build of the WebAssembly
+ * module), for a thread that must match another: a worker and its Lab. Throws when they cannot
+ * be had, or when this thread already chose others: silently falling back would give results
+ * that differ from the other threads'.
  */
-export function useKernels(name: KernelName): KernelChoice {
+export function useKernels(name: KernelName, build?: string): KernelChoice {
+  const c = pick(name);
+  if (build !== undefined && name === 'wasm-simd' && c.build !== build) {
+    throw new Error(`kernels: WebAssembly module build ${c.build} here, ${build} asked for (rebuild with npm install from the same sources)`);
+  }
+  return c;
+}
+
+function pick(name: KernelName): KernelChoice {
   if (chosen) {
     if (chosen.name !== name) throw new Error(`kernels: this thread already uses "${chosen.name}", cannot switch to "${name}"`);
     return chosen;
@@ -89,7 +110,7 @@ export function kernelChoice(): KernelChoice | null {
 export function install(l: LoadedKernels): KernelChoice {
   if (!l.ok) return useJs(l.reason);
   try {
-    l.mod.installWasmKernels({ memoryMiB: MEMORY_MIB });
+    l.mod.installWasmKernels({ memoryMiB: MEMORY_MIB, module: l.module });
     return { name: 'wasm-simd', build: l.build };
   } catch (e) {
     return useJs(`the WebAssembly kernels failed to start (${describe(e)})`);

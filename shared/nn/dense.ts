@@ -32,7 +32,7 @@ export class Dense implements Layer {
   needInputGrad = true;
   /** x from the last forward, read by backward for dW = xᵀ·dy. */
   #x: Mat | null = null;
-  /** y = x·W + b. */
+  /** y = act(x·W + b); a fused ReLU's backward reads it (y ≤ 0 exactly where x·W + b ≤ 0). */
   #y = new MatBuffer();
   /** ∂L/∂x = dy·Wᵀ. */
   #dx = new MatBuffer();
@@ -103,7 +103,6 @@ export class Dense implements Layer {
     const k = kernels();
     let g = dy.data;
     if (this.#act === 'relu') {
-      // From the output: y ≤ 0 exactly where the pre-activation was ≤ 0, and y is NaN where it was.
       const dz = this.#dz.get(B, N).data;
       (k.reluBackward ?? jsKernels.reluBackward!)(B * N, this.#y.mat.data, g, dz);
       g = dz;
