@@ -18,7 +18,7 @@ function fixture() {
 test('valid messages of both directions pass; each is refused in the wrong direction', () => {
   const { job, data, hash, result } = fixture();
   const lab = [
-    { type: 'challenge', version: 1, nonce: 'f'.repeat(64) },
+    { type: 'challenge', version: 1, nonce: 'f'.repeat(64), kernels: { name: 'wasm-simd', build: 'abc123' } },
     { type: 'welcome', workerId: 'w1', heartbeatMs: 1000 },
     { type: 'job', id: '1.2', job },
     { type: 'data', id: '1.2', hash, dataset: data },

@@ -318,9 +318,11 @@ export function validateMessage(m: unknown): Problems {
   switch (m.type) {
     // ---- Lab → worker ----
     case 'challenge':
-      fields(m, ['version', 'nonce'], out);
+      fields(m, ['version', 'nonce', 'kernels'], out);
       int(m.version, 'version', out, 0, 1_000_000);
       str(m.nonce, 'nonce', out, 256, HEX, 16);
+      if (!isObj(m.kernels) || (m.kernels.name !== 'wasm-simd' && m.kernels.name !== 'js')) out.push('kernels: must be { name: "wasm-simd" | "js", build? }');
+      else if (m.kernels.build !== undefined) str(m.kernels.build, 'kernels.build', out, 64, HEX, 1);
       break;
     case 'welcome':
       fields(m, ['workerId', 'heartbeatMs'], out);

@@ -28,7 +28,9 @@ export type ErrorCode =
   | 'E_CANCELLED'; // the job was cancelled
 
 // ---- Lab → worker ----
-export interface ChallengeMsg { type: 'challenge'; version: number; nonce: string }
+/** The kernels every thread of an experiment must train with (results are bit-identical only then). */
+export interface KernelsSpec { name: 'wasm-simd' | 'js'; build?: string }
+export interface ChallengeMsg { type: 'challenge'; version: number; nonce: string; kernels: KernelsSpec }
 export interface WelcomeMsg { type: 'welcome'; workerId: string; heartbeatMs: number }
 /** A lease: run this job; answer with progress, then result or failed, under the same id. */
 export interface JobMsg { type: 'job'; id: string; job: Job }

@@ -22,7 +22,7 @@ function fixtures(): Message[] {
   result.final.val.loss = -Infinity;
   result.analysis = { sharp: -0 };
   return [
-    { type: 'challenge', version: 1, nonce: 'ab'.repeat(16) },
+    { type: 'challenge', version: 1, nonce: 'ab'.repeat(16), kernels: { name: 'js' } },
     { type: 'job', id: '1.7', job: { ...job, weights: new Float32Array([0.5, Number.NaN, -0, 1e-45]) } },
     { type: 'data', id: '1.7', hash: p.data[0].hash, dataset: p.data[0].data },
     { type: 'result', id: '1.7', result, ms: 12.5 },

@@ -6,6 +6,7 @@
  * cannot help. SIGTERM (see `drain`) lets the jobs it holds finish within a grace period and
  * hands the rest back.
  */
+import { useKernels } from '../shared/linalg/use-kernels.ts';
 import WebSocket from 'ws';
 import { performance } from 'node:perf_hooks';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type ErrorCode, type JobMsg, type LabMessage, type WorkerMessage } from '../shared/protocol.ts';
@@ -112,7 +113,6 @@ export class LabWorker {
 
   /** Serves the Lab until drained (0), refused (2), or, with exitOnDisconnect, until the Lab goes away (0; 1 if it was never reached). */
   async run(): Promise<number> {
-    this.#pool = new ThreadPool(this.#o.slots);
     let everConnected = false;
     try {
       for (;;) {
@@ -136,7 +136,7 @@ export class LabWorker {
     } finally {
       clearTimeout(this.#grace);
       for (const rj of this.#running) this.#stop(rj);
-      await this.#pool.close();
+      await this.#pool?.close();
     }
   }
 
@@ -220,9 +220,20 @@ export class LabWorker {
       return this.#protocolError(conn, `"${msg.type}" before welcome`);
     }
     switch (msg.type) {
-      case 'challenge':
+      case 'challenge': {
+        // Every thread of an experiment must train with the Lab's kernels, or results would differ in their last bits.
+        try {
+          const k = useKernels(msg.kernels.name, msg.kernels.build);
+          this.#pool ??= new ThreadPool(this.#o.slots, { name: k.name, build: k.build });
+        } catch (e) {
+          conn.outcome = 'refused';
+          this.#o.err(`optlab worker: cannot train with the Lab's kernels (${msg.kernels.name}${msg.kernels.build ? ` build ${msg.kernels.build}` : ''}): ${e instanceof Error ? e.message : String(e)}`);
+          conn.ws.close();
+          break;
+        }
         conn.send({ type: 'hello', version: PROTOCOL_VERSION, name: this.#o.name, slots: this.#o.slots, hmac: hmacHex(this.#o.token, msg.nonce) });
         break;
+      }
       case 'welcome': {
         conn.ready = true;
         this.#backoff.reset();

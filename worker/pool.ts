@@ -10,6 +10,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { Dataset } from '../shared/data/dataset.ts';
 import type { Job, JobProgress, JobResult } from '../shared/experiment/types.ts';
 import type { ThreadApi } from './thread.ts';
+import type { KernelsSpec } from '../shared/protocol.ts';
 
 interface Slot {
   worker: Worker;
@@ -31,12 +32,16 @@ export class ThreadPool {
   readonly #waiters: Array<{ take: (s: Slot) => void; refuse: (e: Error) => void }> = [];
   #closed = false;
 
-  constructor(readonly size: number) {
+  /** The kernels every thread trains with (the Lab's choice). */
+  readonly #kernels: KernelsSpec;
+
+  constructor(readonly size: number, kernels: KernelsSpec = { name: 'js' }) {
+    this.#kernels = kernels;
     this.#slots = Array.from({ length: size }, () => this.#spawn());
   }
 
   #spawn(): Slot {
-    const worker = new Worker(new URL('./thread.mjs', import.meta.url));
+    const worker = new Worker(new URL('./thread.mjs', import.meta.url), { workerData: { kernels: this.#kernels } });
     const api = Comlink.wrap<ThreadApi>(nodeEndpoint(worker));
     const slot: Slot = { worker, api, busy: false, dead: false };
     api.setProgress(Comlink.proxy(async (p: JobProgress) => slot.onProgress?.(p))).catch(() => {});

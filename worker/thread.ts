@@ -4,15 +4,21 @@
  * whole of a fit, so cancellation is a shared flag that the fit polls between batches, not a
  * message it would only read once the fit is over.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { runJob } from '../shared/experiment/executor.ts';
 import type { Dataset } from '../shared/data/dataset.ts';
 import type { Job, JobProgress, JobResult } from '../shared/experiment/types.ts';
+import type { KernelsSpec } from '../shared/protocol.ts';
+import { useKernels } from '../shared/linalg/use-kernels.ts';
 
 /** Data sets a thread keeps; a job's data then crosses from the worker's main thread once, not per job. */
 const KEEP = 4;
+
+// Before any model is built: the pool's main thread has checked these kernels load here.
+const kernels = (workerData as { kernels?: KernelsSpec } | undefined)?.kernels;
+if (kernels) useKernels(kernels.name, kernels.build);
 
 const data = new Map<string, Dataset>();
 let report: ((p: JobProgress) => Promise<void>) | undefined;

@@ -3,6 +3,7 @@ import { trainCommand } from './train.ts';
 import { presetsCommand, runCommand } from './run.ts';
 import { exportCommand, importCommand, lsCommand, resumeCommand, serveWorkersCommand, showCommand } from './library-commands.ts';
 import { LabSpecError } from '../lab.ts';
+import { useFastKernels } from '../kernels.ts';
 import { SpecError, UsageError } from './args.ts';
 import { WORKER_USAGE, workerCommand } from '../../worker/main.ts';
 
@@ -72,6 +73,9 @@ const commands: Record<string, Command> = {
   },
 };
 
+/** Commands that build models in this process (directly, or as the Lab that workers follow). */
+const TRAINS_HERE = new Set(['train', 'run', 'resume', 'serve-workers', 'trace']);
+
 export function helpText(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));
   const lines = [
@@ -110,6 +114,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    // Commands that train in this process pick the kernels first (workers take the Lab's choice).
+    if (TRAINS_HERE.has(name)) {
+      const k = useFastKernels();
+      if (k.reason) console.error(`optlab: plain JS kernels (${k.reason})`);
+    }
     return await cmd.run(rest);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -13,12 +13,13 @@
  * of a requeued job finishes first; the aggregator sorts by key, so which worker ran what
  * never shows in the numbers.
  */
+import { useFastKernels } from '../kernels.ts';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type ErrorCode, type HelloMsg, type LabMessage, type WorkerMessage } from '../../shared/protocol.ts';
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type ErrorCode, type HelloMsg, type KernelsSpec, type LabMessage, type WorkerMessage } from '../../shared/protocol.ts';
 import { decode, encode, WireError } from '../../shared/wire.ts';
 import { LIMITS, resultProblems, validateWorkerMessage } from '../../shared/protocol-validate.ts';
 import { JobCancelled, type Executor, type ExecutorHooks, type ResultMeta } from '../../shared/experiment/executor.ts';
@@ -56,6 +57,8 @@ export interface CoordinatorOptions {
   /** Largest frame accepted or sent (bytes, default MAX_FRAME_BYTES). */
   maxFrameBytes?: number;
   logger?: CoordinatorLogger;
+  /** Kernels workers must train with (default: this process's choice, see app/kernels.ts). */
+  kernels?: KernelsSpec;
 }
 
 /** A connected, authenticated worker as the CLI and UI list it. */
@@ -168,6 +171,8 @@ function plainAddress(a: string | undefined): string {
 }
 
 export class Coordinator extends EventEmitter<CoordinatorEvents> {
+  /** What every worker is told to train with. */
+  readonly #kernels: KernelsSpec;
   readonly token: string;
   readonly #host: string;
   readonly #port: number;
@@ -193,6 +198,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   constructor(opts: CoordinatorOptions = {}) {
     super();
     this.token = opts.token ?? randomBytes(32).toString('hex');
+    const k = opts.kernels ?? useFastKernels();
+    this.#kernels = k.build === undefined ? { name: k.name } : { name: k.name, build: k.build };
     if (!this.token) throw new CoordinatorError('the token must not be empty');
     this.#host = opts.host ?? (opts.lan ? '0.0.0.0' : '127.0.0.1');
     this.#port = opts.port ?? 0;
@@ -325,7 +332,7 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       if (conn.state !== 'closed') this.#log.warn(`connection from ${address}${conn.name ? ` (worker "${conn.name}")` : ''}: ${e.message}`);
     });
     ws.on('close', (code, reason) => this.#drop(conn, reason.length ? `closed the connection (${reason.toString().slice(0, 100)})` : `disconnected (${code})`));
-    this.#send(conn, { type: 'challenge', version: PROTOCOL_VERSION, nonce: conn.nonce });
+    this.#send(conn, { type: 'challenge', version: PROTOCOL_VERSION, nonce: conn.nonce, kernels: this.#kernels });
   }
 
   #info(c: Conn): WorkerInfo {

@@ -10,6 +10,10 @@ import { PROTOCOL_VERSION, type LabMessage, type WorkerMessage } from '../../sha
 import type { LoadData } from '../../shared/experiment/plan.ts';
 import { makeDataset } from '../../shared/data/make.ts';
 import type { ExperimentSpec } from '../../shared/experiment/types.ts';
+import { useFastKernels } from '../kernels.ts';
+
+// The in-process reference runs must train with the kernels the workers are told to use.
+useFastKernels();
 
 export const load: LoadData = (spec, rng) => makeDataset(spec, rng);
 
