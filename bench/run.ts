@@ -13,6 +13,8 @@
  *   npm run bench -- --no-torch   skip PyTorch     --no-js   skip the plain JS kernels
  *   npm run bench -- --profile    time of each phase of the step (wasm kernels)
  *   npm run bench -- --kernels    GFLOP/s of each product alone, JS against WASM
+ *   npm run bench -- --lab        only the distributed lab (jobs/s, 10-fold CV on 1 and 2 workers)
+ *   npm run bench -- --no-lab     skip it
  *   npm run bench -- --cpu-time   time by this process's CPU time instead of the wall clock
  *                                 (both sides), when other work shares the machine
  *
@@ -32,6 +34,7 @@ import { CrossEntropyLoss } from '../shared/nn/loss.ts';
 import { createOptimizer } from '../shared/optim/index.ts';
 import { Rng } from '../shared/rng.ts';
 import { kernelTable } from './kernels.ts';
+import { labBench } from './lab.ts';
 
 interface Cell {
   inputs: number;
@@ -243,7 +246,7 @@ function describeStep(): string {
   return `${k.name}: ${model.fusedPairs} dense+activation pair(s) fused, Adam ${k.adamF32 ? 'adamF32' : 'adamUpdate (JS)'}`;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const t0 = performance.now();
   log('OptLab training benchmark: one thread, forward + softmax cross-entropy + backward + Adam, random data');
   const wasm = runKernels('wasm', 0.4, 5);
@@ -266,6 +269,7 @@ function main(): void {
       if (typeof torch !== 'string') out.torch_blas = torch.blas;
     }
     else out.torch_note = torch;
+    if (!args.has('--no-lab')) out.lab = await labBench(log);
     process.stdout.write(JSON.stringify(out) + '\n');
     return;
   }
@@ -300,5 +304,23 @@ function main(): void {
   console.log(`GFLOP/s = 6 × parameters × samples/s. Medians of 5 (WASM, PyTorch) or 3 (JS) repetitions, ${cpuTime ? 'process CPU time' : 'wall clock'}. ${((performance.now() - t0) / 1000).toFixed(0)} s in all.`);
 }
 
+/** The distributed lab's figures (issue 5), after the core table. */
+async function lab(): Promise<void> {
+  const r = await labBench(log);
+  if (json) {
+    process.stdout.write(JSON.stringify({ lab: r }) + '\n');
+    return;
+  }
+  console.log('');
+  console.log(`Distributed lab on this machine (loopback, ${r.kernels} kernels; workers started before timing, start-up ${r.worker_startup_s.toFixed(2)} s):`);
+  console.log(`  minimal jobs (${r.minimal_jobs}): ${r.jobs_per_s_in_process.toFixed(0)} jobs/s in-process, ${r.jobs_per_s_2_workers.toFixed(0)} jobs/s through coordinator and 2 worker processes`);
+  console.log(`  10-fold CV, digits, MLP 256-256, 30 epochs: in-process ${r.cv10_in_process_s.toFixed(2)} s, 1 worker ${r.cv10_1_worker_s.toFixed(2)} s, 2 workers ${r.cv10_2_workers_s.toFixed(2)} s`);
+  console.log(`  2 workers vs 1: ${r.speedup_2_vs_1.toFixed(2)}× (target ≥ 1.8×: ${r.speedup_2_vs_1 >= 1.8 ? 'met' : 'not met'}); 1 worker vs in-process: ${(r.overhead_1_worker_vs_in_process * 100).toFixed(1)}% (target within 10%: ${Math.abs(r.overhead_1_worker_vs_in_process) <= 0.1 ? 'met' : 'not met'})`);
+}
+
 if (args.has('--kernels')) kernelTable();
-else main();
+else if (args.has('--lab')) await lab();
+else {
+  await main();
+  if (!json && !args.has('--no-lab')) await lab();
+}
