@@ -122,3 +122,25 @@ test('a bad spec is refused before anything is stored; an unknown id is a clear 
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /no experiment with id 42/);
 });
+
+test('cancel keeps what finished; the experiment is marked cancelled and resume completes it identically', async () => {
+  const lab = Lab.open(join(tmp, 'cancel.db'));
+  try {
+    const id = lab.createExperiment(spec, { source: 'test' });
+    let seen = 0;
+    const off = lab.subscribe((e) => {
+      if (e.type === 'job-done' && ++seen === 2) lab.cancel(id);
+    });
+    await assert.rejects(lab.run(id, { workers: 0 }), /cancel/);
+    off();
+    const e = lab.getExperiment(id);
+    assert.equal(e.status, 'cancelled');
+    assert.equal(e.jobs.done, 2);
+    const report = await lab.run(id, { workers: 0 });
+    const fresh = lab.createExperiment(spec, { source: 'test' });
+    assert.equal(JSON.stringify(report), JSON.stringify(await lab.run(fresh, { workers: 0 })));
+    assert.equal(lab.getExperiment(id).status, 'done');
+  } finally {
+    await lab.close();
+  }
+});

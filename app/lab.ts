@@ -15,7 +15,8 @@ import { Coordinator, spawnLocalWorkers, type CoordinatorOptions, type LocalWork
 import { validateExperimentSpec } from '../shared/experiment/validate.ts';
 import { plan as makePlan, type Plan } from '../shared/experiment/plan.ts';
 import { runPlan } from '../shared/experiment/run.ts';
-import { InProcessExecutor, type Executor } from '../shared/experiment/executor.ts';
+import { InProcessExecutor, JobCancelled, type Executor } from '../shared/experiment/executor.ts';
+import { FitCancelled } from '../shared/train/fit.ts';
 import { presetSpec } from '../shared/experiment/presets.ts';
 import { studySeries } from '../shared/experiment/studies.ts';
 import type { ExperimentSpec, JobProgress, JobResult } from '../shared/experiment/types.ts';
@@ -202,7 +203,7 @@ export class Lab {
       this.#emit({ type: 'status', experiment: id, status: 'done' });
       return stored;
     } catch (e) {
-      const cancelled = e instanceof Error && /cancel/i.test(e.message);
+      const cancelled = e instanceof JobCancelled || e instanceof FitCancelled;
       const message = e instanceof Error ? e.message : String(e);
       this.library.requeueLeased(id);
       this.library.setStatus(id, cancelled ? 'cancelled' : 'failed', message);
