@@ -88,13 +88,15 @@ export const PRESETS: Record<StudyKind, Preset> = {
     build(ds) {
       const regression = ds === 'sine' || ds === 'polynomial';
       const s = baseSpec(`Bias–variance on ${ds}`, 'bias-variance', ds);
-      s.dataset = regression ? { name: ds, samples: 120, noise: 0.3, testFraction: 0.5, ...(ds === 'polynomial' ? { degree: 3 } : {}) } : { ...dataset(ds), testFraction: 0.3 };
+      // 33 training rows (few enough for wide nets to chase the noise) and a held-out grid of
+      // 297 points (many enough for the measured error to check bias² + variance + σ² closely).
+      s.dataset = regression ? { name: ds, samples: 330, noise: 0.3, testFraction: 0.9, ...(ds === 'polynomial' ? { degree: 3 } : {}) } : { ...dataset(ds), testFraction: 0.3 };
       s.loss = regression ? { kind: 'mse' } : { kind: 'cross_entropy' };
       s.model = { kind: 'mlp', hidden: [1], activation: 'tanh' };
       s.optimizer = { name: 'adam', lr: 0.01 };
-      s.training = { epochs: 400, batchSize: 'full' };
+      s.training = { epochs: 1000, batchSize: 'full' };
       s.evaluation = { kind: 'bootstrap', replicates: 20 };
-      s.sweep = { 'model.hidden': [[1], [2], [4], [16], [64]] };
+      s.sweep = { 'model.hidden': [[1], [2], [4], [16], [64], [256]] };
       return s;
     },
   },

@@ -64,28 +64,48 @@ abstract class BaseLoss implements Loss {
   protected abstract run(out: Mat, target: Mat, weights: ArrayLike<number> | null, g: Float32Array | null): number;
 }
 
-/** MSELoss: mean over all B·C elements of (out − target)². */
-export class MseLoss extends BaseLoss {
-  /** Spec name of this loss. */
-  readonly kind = 'mse';
+/**
+ * A loss that is a mean over all B·C elements of ℓ(z, t), each row's elements weighted by its
+ * wᵢ: the reduction MSE and BCE share, so that only their per-element formulas differ.
+ */
+abstract class ElementwiseLoss extends BaseLoss {
+  /** ℓ(z, t) of one element. */
+  protected abstract element(z: number, t: number): number;
+  /** ∂ℓ/∂z of one element. */
+  protected abstract slope(z: number, t: number): number;
 
   protected run(out: Mat, target: Mat, weights: ArrayLike<number> | null, g: Float32Array | null): number {
     const B = out.rows, C = out.cols;
     const norm = 1 / (weightSum(B, weights) * C);
-    const o = out.data, t = target.data;
+    const z = out.data, t = target.data;
     let total = 0;
     for (let i = 0; i < B; i++) {
       const w = weights ? weights[i] : 1;
       const base = i * C;
       let row = 0;
       for (let j = 0; j < C; j++) {
-        const d = o[base + j] - t[base + j];
-        row += d * d;
-        if (g) g[base + j] = 2 * d * w * norm;
+        const k = base + j;
+        row += this.element(z[k], t[k]);
+        if (g) g[k] = this.slope(z[k], t[k]) * w * norm;
       }
       total += w * row;
     }
     return total * norm;
+  }
+}
+
+/** MSELoss: mean over all B·C elements of (out − target)². */
+export class MseLoss extends ElementwiseLoss {
+  /** Spec name of this loss. */
+  readonly kind = 'mse';
+
+  protected element(z: number, t: number): number {
+    const d = z - t;
+    return d * d;
+  }
+
+  protected slope(z: number, t: number): number {
+    return 2 * (z - t);
   }
 }
 
@@ -153,31 +173,19 @@ export class CrossEntropyLoss extends BaseLoss {
  * BCEWithLogitsLoss: per element ℓ = max(z, 0) − z·t + log(1 + e^(−|z|)), equal to
  * −[t·log σ(z) + (1−t)·log(1−σ(z))] without overflow; mean over all elements.
  */
-export class BceWithLogitsLoss extends BaseLoss {
+export class BceWithLogitsLoss extends ElementwiseLoss {
   /** Spec name of this loss. */
   readonly kind = 'bce';
 
-  protected run(out: Mat, target: Mat, weights: ArrayLike<number> | null, g: Float32Array | null): number {
-    const B = out.rows, C = out.cols;
-    const norm = 1 / (weightSum(B, weights) * C);
-    const z = out.data, t = target.data;
-    let total = 0;
-    for (let i = 0; i < B; i++) {
-      const w = weights ? weights[i] : 1;
-      const base = i * C;
-      let row = 0;
-      for (let j = 0; j < C; j++) {
-        const v = z[base + j];
-        const e = Math.exp(-Math.abs(v));
-        row += (v > 0 ? v : 0) - v * t[base + j] + Math.log1p(e);
-        if (g) {
-          const sig = v >= 0 ? 1 / (1 + e) : e / (1 + e);
-          g[base + j] = (sig - t[base + j]) * w * norm;
-        }
-      }
-      total += w * row;
-    }
-    return total * norm;
+  protected element(z: number, t: number): number {
+    return (z > 0 ? z : 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+  }
+
+  /** σ(z) − t, with σ taken from e^(−|z|) so that it cannot overflow either. */
+  protected slope(z: number, t: number): number {
+    const e = Math.exp(-Math.abs(z));
+    const sig = z >= 0 ? 1 / (1 + e) : e / (1 + e);
+    return sig - t;
   }
 }
 

@@ -2,31 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Adadelta, ADADELTA_DEFAULTS } from './adadelta.ts';
 import type { OptParam } from './optimizer.ts';
-
-const THETA0 = [1, -2];
-/** A fixed gradient sequence, one row per step. */
-const G = [
-  [0.5, -1],
-  [0.25, 2],
-  [-0.75, 0.5],
-];
-
-function run(opt: Adadelta, p: OptParam): number[][] {
-  return G.map((g) => {
-    p.grad.set(g);
-    opt.step();
-    return Array.from(p.value);
-  });
-}
-
-function assertClose(actual: number[][], expected: number[][], tol: number): void {
-  for (let t = 0; t < expected.length; t++) {
-    for (let j = 0; j < expected[t].length; j++) {
-      const d = Math.abs(actual[t][j] - expected[t][j]);
-      assert.ok(d <= tol, `step ${t + 1}, element ${j}: got ${actual[t][j]}, expected ${expected[t][j]}`);
-    }
-  }
-}
+import { THETA0, G, param64, param32, run, assertClose } from './testing.ts';
 
 /** Zeiler's Adadelta with torch's γ and λ: v ← ρv + (1−ρ)g², Δ = √(u+ε)/√(v+ε)·g, u ← ρu + (1−ρ)Δ², θ ← θ − γΔ. */
 function reference(lr: number, rho: number, eps: number, wd: number): number[][] {
@@ -50,7 +26,8 @@ test('defaults are PyTorch Adadelta defaults', () => {
 });
 
 test('first step is √ε/√(0.1g² + ε)·g with the defaults', () => {
-  const p: OptParam = { value: Float64Array.from(THETA0), grad: Float64Array.from(G[0]) };
+  const p = param64();
+  p.grad.set(G[0]);
   const opt = new Adadelta([p]);
   opt.step();
   const d0 = (Math.sqrt(1e-6) / Math.sqrt(0.1 * 0.25 + 1e-6)) * 0.5;
@@ -61,18 +38,18 @@ test('first step is √ε/√(0.1g² + ε)·g with the defaults', () => {
 });
 
 test('default Adadelta over three steps', () => {
-  const p: OptParam = { value: Float64Array.from(THETA0), grad: new Float64Array(2) };
+  const p = param64();
   assertClose(run(new Adadelta([p]), p), reference(1, 0.9, 1e-6, 0), 1e-12);
 });
 
 test('lr, rho, eps and weight decay', () => {
-  const p: OptParam = { value: Float64Array.from(THETA0), grad: new Float64Array(2) };
+  const p = param64();
   const opt = new Adadelta([p], { lr: 0.5, rho: 0.8, eps: 1e-3, weight_decay: 0.1 });
   assertClose(run(opt, p), reference(0.5, 0.8, 1e-3, 0.1), 1e-12);
 });
 
 test('float32 params follow the float64 recurrence to float32 precision', () => {
-  const p: OptParam = { value: Float32Array.from(THETA0), grad: new Float32Array(2) };
+  const p = param32();
   assertClose(run(new Adadelta([p], { eps: 1e-3 }), p), reference(1, 0.9, 1e-3, 0), 1e-6);
 });
 

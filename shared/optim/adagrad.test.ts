@@ -2,31 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Adagrad, ADAGRAD_DEFAULTS } from './adagrad.ts';
 import type { OptParam } from './optimizer.ts';
-
-const THETA0 = [1, -2];
-/** A fixed gradient sequence, one row per step. */
-const G = [
-  [0.5, -1],
-  [0.25, 2],
-  [-0.75, 0.5],
-];
-
-function run(opt: Adagrad, p: OptParam): number[][] {
-  return G.map((g) => {
-    p.grad.set(g);
-    opt.step();
-    return Array.from(p.value);
-  });
-}
-
-function assertClose(actual: number[][], expected: number[][], tol: number): void {
-  for (let t = 0; t < expected.length; t++) {
-    for (let j = 0; j < expected[t].length; j++) {
-      const d = Math.abs(actual[t][j] - expected[t][j]);
-      assert.ok(d <= tol, `step ${t + 1}, element ${j}: got ${actual[t][j]}, expected ${expected[t][j]}`);
-    }
-  }
-}
+import { THETA0, G, param64, param32, run, assertClose } from './testing.ts';
 
 /** Adagrad written out: g ← g + λθ, s ← s + g², θ ← θ − γ/(1 + (t−1)η) · g/(√s + ε). */
 function reference(lr: number, lrDecay: number, wd: number, s0: number, eps: number): number[][] {
@@ -49,7 +25,8 @@ test('defaults are PyTorch Adagrad defaults', () => {
 });
 
 test('first step from a zero accumulator moves each coordinate by about γ·sign(g)', () => {
-  const p: OptParam = { value: Float64Array.from(THETA0), grad: Float64Array.from(G[0]) };
+  const p = param64();
+  p.grad.set(G[0]);
   new Adagrad([p], { lr: 0.1 }).step();
   // s = g², so θ₁ = θ₀ − 0.1·g/(|g| + 1e-10)
   assert.ok(Math.abs(p.value[0] - (1 - (0.1 * 0.5) / (0.5 + 1e-10))) < 1e-15);
@@ -57,12 +34,12 @@ test('first step from a zero accumulator moves each coordinate by about γ·sign
 });
 
 test('plain Adagrad over three steps', () => {
-  const p: OptParam = { value: Float64Array.from(THETA0), grad: new Float64Array(2) };
+  const p = param64();
   assertClose(run(new Adagrad([p], { lr: 0.1 }), p), reference(0.1, 0, 0, 0, 1e-10), 1e-12);
 });
 
 test('lr_decay, initial accumulator and weight decay', () => {
-  const p: OptParam = { value: Float64Array.from(THETA0), grad: new Float64Array(2) };
+  const p = param64();
   const opt = new Adagrad([p], { lr: 0.1, lr_decay: 0.5, initial_accumulator_value: 0.1, weight_decay: 0.1, eps: 1e-10 });
   const got = run(opt, p);
   assertClose(got, reference(0.1, 0.5, 0.1, 0.1, 1e-10), 1e-12);
@@ -72,7 +49,7 @@ test('lr_decay, initial accumulator and weight decay', () => {
 });
 
 test('float32 params follow the float64 recurrence to float32 precision', () => {
-  const p: OptParam = { value: Float32Array.from(THETA0), grad: new Float32Array(2) };
+  const p = param32();
   const opt = new Adagrad([p], { lr: 0.1, lr_decay: 0.5, initial_accumulator_value: 0.1 });
   assertClose(run(opt, p), reference(0.1, 0.5, 0, 0.1, 1e-10), 1e-6);
   assert.ok(opt.stateOf(0).sum instanceof Float32Array);

@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Adam, ADAM_DEFAULTS } from './adam.ts';
-import type { OptParam } from './optimizer.ts';
+import { THETA0, param64, param32, run, assertClose } from './testing.ts';
 
-const THETA0 = [1, -2];
 /** Gradients that shrink after step 1, so that AMSGrad's running maximum differs from v. */
 const G = [
   [2, -1],
@@ -11,23 +10,6 @@ const G = [
   [0.05, -0.1],
   [1, 1],
 ];
-
-function run(opt: Adam, p: OptParam): number[][] {
-  return G.map((g) => {
-    p.grad.set(g);
-    opt.step();
-    return Array.from(p.value);
-  });
-}
-
-function assertClose(actual: number[][], expected: number[][], tol: number): void {
-  for (let t = 0; t < expected.length; t++) {
-    for (let j = 0; j < expected[t].length; j++) {
-      const d = Math.abs(actual[t][j] - expected[t][j]);
-      assert.ok(d <= tol, `step ${t + 1}, element ${j}: got ${actual[t][j]}, expected ${expected[t][j]}`);
-    }
-  }
-}
 
 /**
  * Kingma & Ba's Adam written out: g ← g + λθ (L2), m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
@@ -54,10 +36,6 @@ function reference(lr: number, b1: number, b2: number, eps: number, wd: number, 
   });
 }
 
-function fresh(): OptParam {
-  return { value: Float64Array.from(THETA0), grad: new Float64Array(2) };
-}
-
 test('defaults are PyTorch Adam defaults', () => {
   assert.deepEqual(JSON.parse(JSON.stringify(ADAM_DEFAULTS)), {
     lr: 0.001,
@@ -71,7 +49,7 @@ test('defaults are PyTorch Adam defaults', () => {
 });
 
 test('the first step is γ·g/(|g| + ε): the bias corrections undo the zero start', () => {
-  const p = fresh();
+  const p = param64();
   p.grad.set(G[0]);
   new Adam([p], { lr: 0.1 }).step();
   assert.ok(Math.abs(p.value[0] - (1 - (0.1 * 2) / (2 + 1e-8))) < 1e-15);
@@ -79,23 +57,23 @@ test('the first step is γ·g/(|g| + ε): the bias corrections undo the zero sta
 });
 
 test('Adam over four steps', () => {
-  const p = fresh();
+  const p = param64();
   const opt = new Adam([p], { lr: 0.1 });
-  assertClose(run(opt, p), reference(0.1, 0.9, 0.999, 1e-8, 0, false), 1e-12);
+  assertClose(run(opt, p, G), reference(0.1, 0.9, 0.999, 1e-8, 0, false), 1e-12);
   const s = opt.stateOf(0);
   assert.equal(s.step, 4);
   assert.equal(s.max_exp_avg_sq, undefined);
 });
 
 test('Adam with L2 weight decay added to the gradient and other betas', () => {
-  const p = fresh();
-  assertClose(run(new Adam([p], { lr: 0.05, betas: [0.8, 0.99], eps: 1e-6, weight_decay: 0.1 }), p), reference(0.05, 0.8, 0.99, 1e-6, 0.1, false), 1e-12);
+  const p = param64();
+  assertClose(run(new Adam([p], { lr: 0.05, betas: [0.8, 0.99], eps: 1e-6, weight_decay: 0.1 }), p, G), reference(0.05, 0.8, 0.99, 1e-6, 0.1, false), 1e-12);
 });
 
 test('AMSGrad keeps the running maximum of v and differs from Adam once gradients shrink', () => {
-  const p = fresh();
+  const p = param64();
   const opt = new Adam([p], { lr: 0.1, amsgrad: true, betas: [0.9, 0.9] });
-  const got = run(opt, p);
+  const got = run(opt, p, G);
   const want = reference(0.1, 0.9, 0.9, 1e-8, 0, true);
   assertClose(got, want, 1e-12);
   const plain = reference(0.1, 0.9, 0.9, 1e-8, 0, false);
@@ -107,19 +85,19 @@ test('AMSGrad keeps the running maximum of v and differs from Adam once gradient
 });
 
 test('AMSGrad with weight decay', () => {
-  const p = fresh();
-  assertClose(run(new Adam([p], { lr: 0.1, amsgrad: true, weight_decay: 0.05 }), p), reference(0.1, 0.9, 0.999, 1e-8, 0.05, true), 1e-12);
+  const p = param64();
+  assertClose(run(new Adam([p], { lr: 0.1, amsgrad: true, weight_decay: 0.05 }), p, G), reference(0.1, 0.9, 0.999, 1e-8, 0.05, true), 1e-12);
 });
 
 test('maximize ascends', () => {
-  const p = fresh();
+  const p = param64();
   p.grad.set(G[0]);
   new Adam([p], { lr: 0.1, maximize: true }).step();
   assert.ok(Math.abs(p.value[0] - (1 + (0.1 * 2) / (2 + 1e-8))) < 1e-15);
 });
 
 test('decoupled_weight_decay shrinks θ by (1 − γλ) before the step instead of adding λθ to g', () => {
-  const p = fresh();
+  const p = param64();
   p.grad.set(G[0]);
   new Adam([p], { lr: 0.1, weight_decay: 0.5, decoupled_weight_decay: true }).step();
   // θ₁ = 0.95·θ₀ − 0.1·g/(|g| + ε)
@@ -128,14 +106,14 @@ test('decoupled_weight_decay shrinks θ by (1 − γλ) before the step instead 
 });
 
 test('float32 params follow the float64 recurrence to float32 precision', () => {
-  const p: OptParam = { value: Float32Array.from(THETA0), grad: new Float32Array(2) };
+  const p = param32();
   const opt = new Adam([p], { lr: 0.1, amsgrad: true });
-  assertClose(run(opt, p), reference(0.1, 0.9, 0.999, 1e-8, 0, true), 1e-6);
+  assertClose(run(opt, p, G), reference(0.1, 0.9, 0.999, 1e-8, 0, true), 1e-6);
   assert.ok(opt.stateOf(0).exp_avg instanceof Float32Array);
 });
 
 test('constructor errors carry PyTorch messages', () => {
-  const ps = [fresh()];
+  const ps = [param64()];
   assert.throws(() => new Adam(ps, { lr: -1 }), { message: 'Invalid learning rate: -1' });
   assert.throws(() => new Adam(ps, { eps: -1 }), { message: 'Invalid epsilon value: -1' });
   assert.throws(() => new Adam(ps, { betas: [1, 0.999] }), { message: 'Invalid beta parameter at index 0: 1' });

@@ -134,7 +134,7 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 }
 
-/** The argument checks torch's Adam and AdamW constructors make, with their messages. */
+/** The argument checks torch's Adam, AdamW and NAdam constructors share, in their order and with their messages. */
 export function checkAdamOptions(o: { lr: number; eps: number; betas: readonly [number, number]; weight_decay: number }): void {
   checkNonNegative(o.lr, 'learning rate');
   checkNonNegative(o.eps, 'epsilon value');

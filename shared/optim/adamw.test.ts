@@ -2,32 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Adam } from './adam.ts';
 import { AdamW, ADAMW_DEFAULTS } from './adamw.ts';
-import type { OptParam } from './optimizer.ts';
-
-const THETA0 = [1, -2];
-/** A fixed gradient sequence, one row per step. */
-const G = [
-  [0.5, -1],
-  [0.25, 2],
-  [-0.75, 0.5],
-];
-
-function run(opt: Adam, p: OptParam): number[][] {
-  return G.map((g) => {
-    p.grad.set(g);
-    opt.step();
-    return Array.from(p.value);
-  });
-}
-
-function assertClose(actual: number[][], expected: number[][], tol: number): void {
-  for (let t = 0; t < expected.length; t++) {
-    for (let j = 0; j < expected[t].length; j++) {
-      const d = Math.abs(actual[t][j] - expected[t][j]);
-      assert.ok(d <= tol, `step ${t + 1}, element ${j}: got ${actual[t][j]}, expected ${expected[t][j]}`);
-    }
-  }
-}
+import { THETA0, G, param64, param32, run, assertClose } from './testing.ts';
 
 /**
  * Loshchilov & Hutter's AdamW written out (with torch's γ-scaled decay):
@@ -54,20 +29,16 @@ function reference(lrs: number[], b1: number, b2: number, eps: number, wd: numbe
   });
 }
 
-function fresh(): OptParam {
-  return { value: Float64Array.from(THETA0), grad: new Float64Array(2) };
-}
-
 test('defaults are PyTorch AdamW defaults (weight_decay 1e-2)', () => {
   assert.deepEqual(JSON.parse(JSON.stringify(ADAMW_DEFAULTS)), { lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.01, amsgrad: false, maximize: false });
-  const opt = new AdamW([fresh()]);
+  const opt = new AdamW([param64()]);
   assert.equal(opt.name, 'adamw');
   assert.equal(opt.defaults.weight_decay, 0.01);
   assert.equal(opt.defaults.decoupled_weight_decay, true);
 });
 
 test('first step: θ₁ = θ₀(1 − γλ) − γ·g/(|g| + ε)', () => {
-  const p = fresh();
+  const p = param64();
   p.grad.set(G[0]);
   new AdamW([p], { lr: 0.1, weight_decay: 0.2 }).step();
   assert.ok(Math.abs(p.value[0] - (0.98 - (0.1 * 0.5) / (0.5 + 1e-8))) < 1e-15);
@@ -75,16 +46,16 @@ test('first step: θ₁ = θ₀(1 − γλ) − γ·g/(|g| + ε)', () => {
 });
 
 test('AdamW over three steps, decoupled decay not fed to the moments', () => {
-  const p = fresh();
+  const p = param64();
   const got = run(new AdamW([p], { lr: 0.1, weight_decay: 0.2 }), p);
   assertClose(got, reference([0.1, 0.1, 0.1], 0.9, 0.999, 1e-8, 0.2, false), 1e-12);
-  const coupled = fresh();
+  const coupled = param64();
   const l2 = run(new Adam([coupled], { lr: 0.1, weight_decay: 0.2 }), coupled);
   assert.ok(Math.abs(l2[2][0] - got[2][0]) > 1e-3, 'decoupled and L2 decay must differ');
 });
 
 test('the decay uses the learning rate of the current step', () => {
-  const p = fresh();
+  const p = param64();
   const opt = new AdamW([p], { lr: 0.1, weight_decay: 0.2, amsgrad: true, betas: [0.8, 0.9] });
   const lrs = [0.1, 0.05, 0.2];
   const got = G.map((g, k) => {
@@ -97,12 +68,12 @@ test('the decay uses the learning rate of the current step', () => {
 });
 
 test('float32 params follow the float64 recurrence to float32 precision', () => {
-  const p: OptParam = { value: Float32Array.from(THETA0), grad: new Float32Array(2) };
+  const p = param32();
   assertClose(run(new AdamW([p], { lr: 0.1 }), p), reference([0.1, 0.1, 0.1], 0.9, 0.999, 1e-8, 0.01, false), 1e-6);
 });
 
 test('constructor errors carry PyTorch messages', () => {
-  const ps = [fresh()];
+  const ps = [param64()];
   assert.throws(() => new AdamW(ps, { lr: -1 }), { message: 'Invalid learning rate: -1' });
   assert.throws(() => new AdamW(ps, { betas: [0.9, 1] }), { message: 'Invalid beta parameter at index 1: 1' });
   assert.throws(() => new AdamW(ps, { weight_decay: -0.01 }), { message: 'Invalid weight_decay value: -0.01' });

@@ -1,20 +1,10 @@
-import { Adam, ADAM_DEFAULTS } from './adam.ts';
+import { Adam, ADAM_DEFAULTS, type AdamOptions } from './adam.ts';
 import type { OptParam } from './optimizer.ts';
 
 /** torch.optim.AdamW keyword arguments (Adam's, with the decay always decoupled). */
-export interface AdamWOptions {
-  /** γ, the learning rate. */
-  lr: number;
-  /** (β₁, β₂), the decays of the first and second moment estimates. */
-  betas: readonly [number, number];
-  /** ε, added to the bias-corrected root √v̂ (outside it). */
-  eps: number;
+export interface AdamWOptions extends Omit<AdamOptions, 'decoupled_weight_decay'> {
   /** λ, the decoupled decay: θ ← θ(1 − γλ) before the Adam step, never added to the gradient. */
   weight_decay: number;
-  /** AMSGrad: divide by the running maximum of v instead of v. */
-  amsgrad: boolean;
-  /** Ascend instead of descend (g ← −∇). */
-  maximize: boolean;
 }
 
 /** torch's defaults (weight_decay 1e-2, unlike Adam's 0). */

@@ -1,32 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NAdam, NADAM_DEFAULTS, nadamMu } from './nadam.ts';
-import type { OptParam } from './optimizer.ts';
-
-const THETA0 = [1, -2];
-/** A fixed gradient sequence, one row per step. */
-const G = [
-  [0.5, -1],
-  [0.25, 2],
-  [-0.75, 0.5],
-];
-
-function run(opt: NAdam, p: OptParam): number[][] {
-  return G.map((g) => {
-    p.grad.set(g);
-    opt.step();
-    return Array.from(p.value);
-  });
-}
-
-function assertClose(actual: number[][], expected: number[][], tol: number): void {
-  for (let t = 0; t < expected.length; t++) {
-    for (let j = 0; j < expected[t].length; j++) {
-      const d = Math.abs(actual[t][j] - expected[t][j]);
-      assert.ok(d <= tol, `step ${t + 1}, element ${j}: got ${actual[t][j]}, expected ${expected[t][j]}`);
-    }
-  }
-}
+import { THETA0, G, param64, param32, run, assertClose } from './testing.ts';
 
 /** Π_{i=1..n} μ_i with μ_i = β₁(1 − ½·0.96^(iψ)). */
 function muProd(b1: number, psi: number, n: number): number {
@@ -62,10 +37,6 @@ function reference(lr: number, b1: number, b2: number, eps: number, wd: number, 
   });
 }
 
-function fresh(): OptParam {
-  return { value: Float64Array.from(THETA0), grad: new Float64Array(2) };
-}
-
 test('defaults are PyTorch NAdam defaults', () => {
   assert.deepEqual(JSON.parse(JSON.stringify(NADAM_DEFAULTS)), {
     lr: 0.002,
@@ -82,7 +53,7 @@ test('μ_t = β₁(1 − ½·0.96^(tψ)) and mu_product is their running product
   // Values computed separately in Python for β₁ = 0.9, ψ = 4e-3.
   assert.ok(Math.abs(nadamMu(0.9, 0.004, 1) - 0.45007347359129607) < 1e-15);
   assert.ok(Math.abs(nadamMu(0.9, 0.004, 3) - 0.45022038478672294) < 1e-15);
-  const p = fresh();
+  const p = param64();
   const opt = new NAdam([p]);
   run(opt, p);
   assert.ok(Math.abs((opt.stateOf(0).mu_product as number) - 0.0912142874159059) < 1e-15);
@@ -90,24 +61,24 @@ test('μ_t = β₁(1 − ½·0.96^(tψ)) and mu_product is their running product
 });
 
 test('NAdam with defaults over three steps', () => {
-  const p = fresh();
+  const p = param64();
   assertClose(run(new NAdam([p]), p), reference(0.002, 0.9, 0.999, 1e-8, 0, 0.004, false), 1e-12);
 });
 
 test('NAdam with L2 weight decay, other betas and a faster momentum schedule', () => {
-  const p = fresh();
+  const p = param64();
   const opt = new NAdam([p], { lr: 0.1, betas: [0.8, 0.99], eps: 1e-6, weight_decay: 0.1, momentum_decay: 0.5 });
   assertClose(run(opt, p), reference(0.1, 0.8, 0.99, 1e-6, 0.1, 0.5, false), 1e-12);
 });
 
 test('NAdam with decoupled weight decay (NAdamW)', () => {
-  const p = fresh();
+  const p = param64();
   const opt = new NAdam([p], { lr: 0.1, weight_decay: 0.1, decoupled_weight_decay: true });
   assertClose(run(opt, p), reference(0.1, 0.9, 0.999, 1e-8, 0.1, 0.004, true), 1e-12);
 });
 
 test('float32 params follow the float64 recurrence to float32 precision', () => {
-  const p: OptParam = { value: Float32Array.from(THETA0), grad: new Float32Array(2) };
+  const p = param32();
   const opt = new NAdam([p], { lr: 0.1 });
   assertClose(run(opt, p), reference(0.1, 0.9, 0.999, 1e-8, 0, 0.004, false), 1e-6);
   const mp = opt.stateOf(0).mu_product as number;
@@ -115,7 +86,7 @@ test('float32 params follow the float64 recurrence to float32 precision', () => 
 });
 
 test('constructor errors carry PyTorch messages', () => {
-  const ps = [fresh()];
+  const ps = [param64()];
   assert.throws(() => new NAdam(ps, { lr: -1 }), { message: 'Invalid learning rate: -1' });
   assert.throws(() => new NAdam(ps, { eps: -1 }), { message: 'Invalid epsilon value: -1' });
   assert.throws(() => new NAdam(ps, { betas: [-0.1, 0.999] }), { message: 'Invalid beta parameter at index 0: -0.1' });

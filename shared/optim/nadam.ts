@@ -1,4 +1,5 @@
-import { checkBetas, checkNonNegative, lerp, Optimizer, zerosLike } from './optimizer.ts';
+import { checkAdamOptions } from './adam.ts';
+import { checkNonNegative, lerp, Optimizer, zerosLike } from './optimizer.ts';
 import type { FloatArray, OptParam } from './optimizer.ts';
 
 /** torch.optim.NAdam keyword arguments. */
@@ -99,10 +100,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
 
   constructor(params: readonly OptParam[], options: Partial<NAdamOptions> = {}) {
     const o: NAdamOptions = { ...NADAM_DEFAULTS, ...options };
-    checkNonNegative(o.lr, 'learning rate');
-    checkNonNegative(o.eps, 'epsilon value');
-    checkBetas(o.betas);
-    checkNonNegative(o.weight_decay, 'weight_decay value');
+    checkAdamOptions(o);
     checkNonNegative(o.momentum_decay, 'momentum_decay value');
     super(params, o);
   }

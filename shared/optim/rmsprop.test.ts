@@ -1,32 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RMSprop, RMSPROP_DEFAULTS } from './rmsprop.ts';
-import type { OptParam } from './optimizer.ts';
-
-const THETA0 = [1, -2];
-/** A fixed gradient sequence, one row per step. */
-const G = [
-  [0.5, -1],
-  [0.25, 2],
-  [-0.75, 0.5],
-];
-
-function run(opt: RMSprop, p: OptParam): number[][] {
-  return G.map((g) => {
-    p.grad.set(g);
-    opt.step();
-    return Array.from(p.value);
-  });
-}
-
-function assertClose(actual: number[][], expected: number[][], tol: number): void {
-  for (let t = 0; t < expected.length; t++) {
-    for (let j = 0; j < expected[t].length; j++) {
-      const d = Math.abs(actual[t][j] - expected[t][j]);
-      assert.ok(d <= tol, `step ${t + 1}, element ${j}: got ${actual[t][j]}, expected ${expected[t][j]}`);
-    }
-  }
-}
+import { THETA0, G, param64, param32, run, assertClose } from './testing.ts';
 
 /**
  * RMSprop written out: v ← αv + (1−α)g²; centered: ḡ ← αḡ + (1−α)g, d = √(v − ḡ²) + ε, else
@@ -59,16 +34,12 @@ function reference(lr: number, alpha: number, eps: number, wd: number, mu: numbe
   });
 }
 
-function fresh(): OptParam {
-  return { value: Float64Array.from(THETA0), grad: new Float64Array(2) };
-}
-
 test('defaults are PyTorch RMSprop defaults', () => {
   assert.deepEqual({ ...RMSPROP_DEFAULTS }, { lr: 0.01, alpha: 0.99, eps: 1e-8, weight_decay: 0, momentum: 0, centered: false, maximize: false });
 });
 
 test('first plain step divides by √(0.01g²) = 0.1|g|', () => {
-  const p = fresh();
+  const p = param64();
   p.grad.set(G[0]);
   new RMSprop([p]).step();
   // θ₁ = θ₀ − 0.01·g/(0.1|g| + 1e-8) ≈ θ₀ − 0.1·sign(g)
@@ -77,12 +48,12 @@ test('first plain step divides by √(0.01g²) = 0.1|g|', () => {
 });
 
 test('plain RMSprop over three steps', () => {
-  const p = fresh();
+  const p = param64();
   assertClose(run(new RMSprop([p]), p), reference(0.01, 0.99, 1e-8, 0, 0, false), 1e-12);
 });
 
 test('centered RMSprop divides by the running standard deviation', () => {
-  const p = fresh();
+  const p = param64();
   const opt = new RMSprop([p], { lr: 0.01, alpha: 0.9, centered: true });
   const got = run(opt, p);
   assertClose(got, reference(0.01, 0.9, 1e-8, 0, 0, true), 1e-12);
@@ -92,26 +63,26 @@ test('centered RMSprop divides by the running standard deviation', () => {
 });
 
 test('RMSprop with momentum: the buffer starts at 0, so b₁ = g/d', () => {
-  const p = fresh();
+  const p = param64();
   const opt = new RMSprop([p], { lr: 0.01, momentum: 0.9 });
   assertClose(run(opt, p), reference(0.01, 0.99, 1e-8, 0, 0.9, false), 1e-12);
   assert.equal(opt.stateOf(0).step, 3);
 });
 
 test('centered RMSprop with momentum and weight decay', () => {
-  const p = fresh();
+  const p = param64();
   const opt = new RMSprop([p], { lr: 0.02, alpha: 0.95, eps: 1e-6, momentum: 0.5, centered: true, weight_decay: 0.1 });
   assertClose(run(opt, p), reference(0.02, 0.95, 1e-6, 0.1, 0.5, true), 1e-12);
 });
 
 test('float32 params follow the float64 recurrence to float32 precision', () => {
-  const p: OptParam = { value: Float32Array.from(THETA0), grad: new Float32Array(2) };
+  const p = param32();
   const opt = new RMSprop([p], { lr: 0.01, momentum: 0.9, centered: true });
   assertClose(run(opt, p), reference(0.01, 0.99, 1e-8, 0, 0.9, true), 1e-6);
 });
 
 test('constructor errors carry PyTorch messages', () => {
-  const ps = [fresh()];
+  const ps = [param64()];
   assert.throws(() => new RMSprop(ps, { lr: -1 }), { message: 'Invalid learning rate: -1' });
   assert.throws(() => new RMSprop(ps, { eps: -1 }), { message: 'Invalid epsilon value: -1' });
   assert.throws(() => new RMSprop(ps, { momentum: -1 }), { message: 'Invalid momentum value: -1' });

@@ -2,37 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SGD, SGD_DEFAULTS } from './sgd.ts';
 import type { OptParam } from './optimizer.ts';
-
-const THETA0 = [1, -2];
-/** A fixed gradient sequence, one row per step. */
-const G = [
-  [0.5, -1],
-  [0.25, 2],
-  [-0.75, 0.5],
-];
-
-function param64(): OptParam {
-  return { value: Float64Array.from(THETA0), grad: new Float64Array(2) };
-}
-
-/** θ after each step when the optimizer is fed G. */
-function run(opt: SGD, p: OptParam, grads = G): number[][] {
-  return grads.map((g) => {
-    p.grad.set(g);
-    opt.step();
-    return Array.from(p.value);
-  });
-}
-
-function assertClose(actual: number[][], expected: number[][], tol: number): void {
-  assert.equal(actual.length, expected.length);
-  for (let t = 0; t < expected.length; t++) {
-    for (let j = 0; j < expected[t].length; j++) {
-      const d = Math.abs(actual[t][j] - expected[t][j]);
-      assert.ok(d <= tol, `step ${t + 1}, element ${j}: got ${actual[t][j]}, expected ${expected[t][j]} (|diff| ${d})`);
-    }
-  }
-}
+import { THETA0, G, param64, param32, run, assertClose } from './testing.ts';
 
 test('defaults are PyTorch 2.x SGD defaults', () => {
   assert.deepEqual({ ...SGD_DEFAULTS }, { lr: 0.001, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false, maximize: false });
@@ -108,7 +78,7 @@ test('a learning rate changed between steps scales the whole momentum buffer (to
 });
 
 test('float32 params follow the float64 recurrence to float32 precision', () => {
-  const p: OptParam = { value: Float32Array.from(THETA0), grad: new Float32Array(2) };
+  const p = param32();
   const opt = new SGD([p], { lr: 0.05, momentum: 0.9, nesterov: true });
   const got = run(opt, p);
   const th = [...THETA0];
