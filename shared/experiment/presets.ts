@@ -142,18 +142,19 @@ export const PRESETS: Record<StudyKind, Preset> = {
   },
   ensembles: {
     title: 'Ensembles: one model against bagging (hard and soft vote) and AdaBoost (SAMME)',
-    description: 'Small base learners; the score against the number of members or rounds, and the out-of-bag estimate.',
+    description: 'A weak base learner; the score against the number of members or rounds, and the out-of-bag estimate.',
     defaultDataset: 'breast_cancer', datasets: CLASSIFICATION,
     build(ds) {
       const s = baseSpec(`Ensembles on ${ds}`, 'ensembles', ds);
-      s.model = { kind: 'mlp', hidden: [4], activation: 'relu' };
+      // A weak learner (2 hidden units, 3 epochs), the kind ensembles are meant to improve.
+      s.model = { kind: 'mlp', hidden: [2], activation: 'relu' };
       s.optimizer = { name: 'adam', lr: 0.01 };
-      s.training = { epochs: 10, batchSize: 32 };
+      s.training = { epochs: 3, batchSize: 32 };
       s.sweep = [
         { label: 'single model', ensemble: null },
         { label: 'bagging, hard vote', ensemble: { kind: 'bagging', members: 10, vote: 'hard' } },
         { label: 'bagging, soft vote', ensemble: { kind: 'bagging', members: 10, vote: 'soft' } },
-        { label: 'AdaBoost SAMME', ensemble: { kind: 'boosting', rounds: 10, learning_rate: 1.0 } },
+        { label: 'AdaBoost SAMME', ensemble: { kind: 'boosting', rounds: 10, learning_rate: 0.5 } },
       ];
       return s;
     },
