@@ -37,6 +37,19 @@ describe('three local worker processes', { timeout: 120_000 }, () => {
   let coordinator: Coordinator;
   let workers: LocalWorkers;
   const proc = (name: string): ChildProcess => workers.processes[workers.names.indexOf(name)];
+  /** An onResult hook that signals the first worker it sees holding a job, once; `hit` says which and what it held. */
+  const signalFirstBusy = (signal: NodeJS.Signals) => {
+    const hit: { name?: string; running: string[] } = { running: [] };
+    const onResult = () => {
+      if (hit.name) return;
+      const busy = coordinator.workers().find((w) => w.running.length > 0);
+      if (!busy) return;
+      hit.name = busy.name;
+      hit.running = busy.running;
+      proc(busy.name).kill(signal);
+    };
+    return { hit, onResult };
+  };
 
   before(async () => {
     expected = await reference(spec);
@@ -106,18 +119,9 @@ describe('three local worker processes', { timeout: 120_000 }, () => {
   });
 
   test('kill -9 of a worker holding a job in the middle of a run: the run completes with identical results', async () => {
-    let victim: string | undefined;
-    let heldByVictim: string[] = [];
-    const { report } = await within(runPlan(plan(spec, load), coordinator.executor(), {
-      onResult: () => {
-        if (victim) return;
-        const busy = coordinator.workers().find((w) => w.running.length > 0);
-        if (!busy) return;
-        victim = busy.name;
-        heldByVictim = busy.running;
-        proc(victim).kill('SIGKILL');
-      },
-    }), 60_000, 'the run');
+    const kill = signalFirstBusy('SIGKILL');
+    const { report } = await within(runPlan(plan(spec, load), coordinator.executor(), { onResult: kill.onResult }), 60_000, 'the run');
+    const { name: victim, running: heldByVictim } = kill.hit;
     assert.ok(victim, 'a worker held a job after the first result');
     assert.equal(JSON.stringify(report), expected);
     assert.deepEqual(await within(exited(proc(victim)), 10_000, 'the killed worker'), { code: null, signal: 'SIGKILL' });
@@ -127,16 +131,9 @@ describe('three local worker processes', { timeout: 120_000 }, () => {
   });
 
   test('SIGTERM of a worker in the middle of a run: it finishes its job, exits 0, and the run completes', async () => {
-    let victim: string | undefined;
-    const { report } = await within(runPlan(plan(spec, load), coordinator.executor(), {
-      onResult: () => {
-        if (victim) return;
-        const busy = coordinator.workers().find((w) => w.running.length > 0);
-        if (!busy) return;
-        victim = busy.name;
-        proc(victim).kill('SIGTERM');
-      },
-    }), 60_000, 'the run');
+    const stop = signalFirstBusy('SIGTERM');
+    const { report } = await within(runPlan(plan(spec, load), coordinator.executor(), { onResult: stop.onResult }), 60_000, 'the run');
+    const victim = stop.hit.name;
     assert.ok(victim, 'a worker held a job after the first result');
     assert.equal(JSON.stringify(report), expected);
     assert.deepEqual(await within(exited(proc(victim)), 20_000, 'the stopped worker'), { code: 0, signal: null });

@@ -3,8 +3,7 @@
  * ensemble it, and which configurations to sweep; and the jobs and results it turns into.
  */
 import type { TrainSpec } from '../spec/types.ts';
-import type { FitConfig, EpochRecord } from '../train/fit.ts';
-import type { SetMetrics } from '../train/evaluate.ts';
+import type { FitConfig, EpochRecord, FitResult } from '../train/fit.ts';
 
 export type EvaluationSpec =
   /** One split: train on the training part, score on the validation part (dataset.valFraction). */
@@ -89,16 +88,9 @@ export interface Job {
   analysis?: AnalysisSpec | null;
 }
 
-export interface JobResult {
+/** What of a job's fit travels back to the Lab (the weights only when asked for), plus its analyses. */
+export interface JobResult extends Pick<FitResult, 'history' | 'final' | 'bestEpoch' | 'stoppedEarly' | 'diverged' | 'paramCount' | 'outDim' | 'outputs'> {
   key: string;
-  history: EpochRecord[];
-  final: Record<string, SetMetrics>;
-  bestEpoch: number;
-  stoppedEarly: boolean;
-  diverged: boolean;
-  paramCount: number;
-  outDim: number;
-  outputs: Record<string, Float32Array>;
   /** Study measurements (sharpness, Hessian eigenvalue). */
   analysis?: Record<string, number>;
   /** Final weights, when the analysis asks to keep them. */

@@ -8,7 +8,7 @@ import { ActivationLayer } from './activation.ts';
 import { Dense } from './dense.ts';
 import { CrossEntropyLoss } from './loss.ts';
 import { buildModel, Sequential } from './model.ts';
-import { checkLayer, randomMat, withFloat64, type Objective } from './gradcheck.ts';
+import { checkLayer, lossObjective, randomMat, randomOneHot, withFloat64 } from './gradcheck.ts';
 
 const train = (seed = 0) => ({ training: true, rng: new Rng(seed) });
 
@@ -17,12 +17,6 @@ function pair(spec: ModelSpec, inDim: number, outDim: number, seed: number): [Se
   const a = buildModel(spec, inDim, outDim, new Rng(seed));
   const b = new Sequential(buildModel(spec, inDim, outDim, new Rng(seed)).layers, { fuse: false });
   return [a, b];
-}
-
-function oneHot(rows: number, cols: number, rng: Rng): Mat {
-  const t = mat(rows, cols);
-  for (let i = 0; i < rows; i++) t.data[i * cols + rng.int(cols)] = 1;
-  return t;
 }
 
 /** Same bits, NaN included (whatever its payload). */
@@ -79,7 +73,7 @@ for (const kernelSet of ['js', 'wasm'] as const) {
         [{ kind: 'mlp', hidden: [8], activation: 'identity' }, 4, 2, 7],
       ] as [ModelSpec, number, number, number][]) {
         const x = randomMat(batch, inDim, rng, 2);
-        compareSteps(spec, x, oneHot(batch, outDim, rng), 3, `${spec.hidden!.join('-')}/${spec.activation}`);
+        compareSteps(spec, x, randomOneHot(batch, outDim, rng), 3, `${spec.hidden!.join('-')}/${spec.activation}`);
       }
     } finally {
       h?.uninstall();
@@ -133,16 +127,9 @@ test('fused ReLU MLP: end-to-end gradients match central differences in float64'
     const model = buildModel({ kind: 'mlp', hidden: [9, 7], activation: 'relu' }, 4, 3, rng);
     assert.equal(model.fusedPairs, 2);
     const x = randomMat(6, 4, rng);
-    const t = oneHot(6, 3, rng);
+    const t = randomOneHot(6, 3, rng);
     const loss = new CrossEntropyLoss(0.1);
-    const objective: Objective = {
-      value: (y) => loss.evaluate(y, t),
-      grad: (y) => {
-        loss.compute(y, t);
-        return loss.grad;
-      },
-    };
-    return checkLayer(model, x, train(), rng, objective);
+    return checkLayer(model, x, train(), rng, lossObjective(loss, t));
   });
   assert.ok(r.maxRelError < 1e-6, `max rel error ${r.maxRelError}`);
 });

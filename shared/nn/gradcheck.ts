@@ -12,6 +12,7 @@ import type { Mat } from '../linalg/mat.ts';
 import { mat } from '../linalg/mat.ts';
 import type { Rng } from '../rng.ts';
 import type { ForwardContext, Layer } from './layer.ts';
+import type { Loss } from './loss.ts';
 
 /** Worst disagreement between analytic and numerical derivatives over the checked entries. */
 export interface FdReport {
@@ -103,6 +104,24 @@ export function randomMat(rows: number, cols: number, rng: Rng, scale = 1): Mat 
   const m = mat(rows, cols);
   for (let i = 0; i < rows * cols; i++) m.data[i] = scale * rng.normal();
   return m;
+}
+
+/** A rows×cols matrix of one-hot rows, each row's class drawn uniformly. */
+export function randomOneHot(rows: number, cols: number, rng: Rng): Mat {
+  const t = mat(rows, cols);
+  for (let i = 0; i < rows; i++) t.data[i * cols + rng.int(cols)] = 1;
+  return t;
+}
+
+/** A loss against fixed targets as an objective, so that a model is checked end to end through it. */
+export function lossObjective(loss: Loss, target: Mat): Objective {
+  return {
+    value: (y) => loss.evaluate(y, target),
+    grad: (y) => {
+      loss.compute(y, target);
+      return loss.grad;
+    },
+  };
 }
 
 /** FD reports for ∂L/∂x (`input`) and for each param's grad, by param name. */

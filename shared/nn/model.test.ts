@@ -7,16 +7,10 @@ import type { ModelSpec } from '../spec/types.ts';
 import { Dropout } from './dropout.ts';
 import { CrossEntropyLoss } from './loss.ts';
 import { buildModel, Sequential, validateModelSpec } from './model.ts';
-import { checkLayer, randomMat, withFloat64, type Objective } from './gradcheck.ts';
+import { checkLayer, lossObjective, randomMat, randomOneHot, withFloat64 } from './gradcheck.ts';
 
 const MLP: ModelSpec = { kind: 'mlp', hidden: [8, 6], activation: 'tanh', batchNorm: true, dropout: 0.2 };
 const train = (seed = 0) => ({ training: true, rng: new Rng(seed) });
-
-function oneHot(rows: number, cols: number, rng: Rng): Mat {
-  const t = mat(rows, cols);
-  for (let i = 0; i < rows; i++) t.data[i * cols + rng.int(cols)] = 1;
-  return t;
-}
 
 test('buildModel lays out linear, logistic and mlp models', () => {
   const rng = new Rng(1);
@@ -71,16 +65,9 @@ test('2-hidden-layer MLP with batchnorm and dropout: end-to-end gradients match 
       if (layer instanceof Dropout) layer.fixMask(Array.from({ length: 6 * 8 }, () => (rng.next() < 0.8 ? 1 : 0)));
     }
     const x = randomMat(6, 4, rng);
-    const t = oneHot(6, 3, rng);
+    const t = randomOneHot(6, 3, rng);
     const loss = new CrossEntropyLoss(0.1);
-    const objective: Objective = {
-      value: (y) => loss.evaluate(y, t),
-      grad: (y) => {
-        loss.compute(y, t);
-        return loss.grad;
-      },
-    };
-    return checkLayer(model, x, train(), rng, objective);
+    return checkLayer(model, x, train(), rng, lossObjective(loss, t));
   });
   const parts = [`input ${r.input.maxRelError.toExponential(2)}`, ...Object.entries(r.params).map(([k, v]) => `${k} ${v.maxRelError.toExponential(2)}`)];
   console.log(`MLP end-to-end FD max rel error ${r.maxRelError.toExponential(2)} (${parts.join(', ')})`);
@@ -128,8 +115,8 @@ test('a training step allocates no float buffer after the first one (counted thr
     const model = buildModel({ ...MLP, activation: 'gelu' }, 4, 3, rng);
     const x = randomMat(16, 4, rng);
     const small = randomMat(5, 4, rng);
-    const t = oneHot(16, 3, rng);
-    const tSmall = oneHot(5, 3, rng);
+    const t = randomOneHot(16, 3, rng);
+    const tSmall = randomOneHot(5, 3, rng);
     const loss = new CrossEntropyLoss(0.1);
     const ctx = train(3);
     const step = (xb: Mat, tb: Mat): void => {
