@@ -2,7 +2,7 @@
  * Seeded pseudo-random generator: xoshiro128** (Blackman & Vigna) seeded through
  * splitmix32, with named independent streams via `fork(key)`.
  *
- * Every random draw in OptLab comes from one of these; nothing uses Math.random, so the
+ * Every random draw in OptLab comes from one of these; nothing draws from JavaScript's unseeded global generator, so the
  * same seed gives the same numbers on any machine and in any process.
  */
 
