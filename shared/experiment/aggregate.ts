@@ -6,6 +6,7 @@
 import { summarize, type Summary } from '../stats/describe.ts';
 import { correctedResampledTTest } from '../stats/ttest.ts';
 import { holmAdjust } from '../stats/holm.ts';
+import { estimate632 } from '../resample/bootstrap.ts';
 import type { Plan } from './plan.ts';
 import type { JobResult } from './types.ts';
 import { ensembleSplitMetrics, type EnsembleReport, type SplitScores } from './ensemble.ts';
@@ -103,6 +104,7 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
   const d0 = plan.data[0];
   const classification = d0.data.task === 'classification';
   const primaryMetric = classification ? 'val_accuracy' : 'val_mse';
+  const bootstrap = spec.evaluation?.kind === 'bootstrap';
   const perConfig: SplitScores[][] = [];
   const configurations: ConfigurationReport[] = plan.configurations.map((c, ci) => {
     const scores = splitScores(plan, ci, results);
@@ -112,6 +114,11 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
       if (classification && m.train_accuracy !== undefined && m.val_accuracy !== undefined) m.gap_accuracy = m.train_accuracy - m.val_accuracy;
       if (m.train_loss !== undefined && m.val_loss !== undefined) m.gap_loss = m.val_loss - m.train_loss;
       if (!classification && m.train_mse !== undefined && m.val_mse !== undefined) m.gap_mse = m.val_mse - m.train_mse;
+      // Efron's .632 per replicate: the optimistic error on its own sample, the pessimistic out-of-bag one.
+      if (bootstrap && classification && m.train_accuracy !== undefined && m.val_accuracy !== undefined) {
+        m.estimate632_accuracy = 1 - estimate632(1 - m.train_accuracy, 1 - m.val_accuracy);
+      }
+      if (bootstrap && !classification && m.train_mse !== undefined && m.val_mse !== undefined) m.estimate632_mse = estimate632(m.train_mse, m.val_mse);
       return m;
     });
     const all = scores.flatMap((s) => s.results);

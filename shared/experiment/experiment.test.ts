@@ -151,3 +151,19 @@ test('aggregate refuses to summarize a plan whose results are missing', () => {
   const p = plan(spec(), load);
   assert.throws(() => aggregate(p, new Map()), /no result for config=0\/repeat=0\/fold=0/);
 });
+
+test('bootstrap evaluation reports the out-of-bag score and the .632 estimate per replicate', async () => {
+  const s = spec({ evaluation: { kind: 'bootstrap', replicates: 4 } });
+  const p = plan(s, load);
+  for (const j of p.jobs) {
+    const inBag = new Set(j.train);
+    for (const r of j.evals.val) assert.ok(!inBag.has(r), 'scored rows are out of bag');
+  }
+  const { report } = await runPlan(p, new InProcessExecutor());
+  const m = report.configurations[0].metrics;
+  for (let i = 0; i < 4; i++) {
+    const want = 1 - (0.368 * (1 - m.train_accuracy.values[i]) + 0.632 * (1 - m.val_accuracy.values[i]));
+    assert.ok(Math.abs(m.estimate632_accuracy.values[i] - want) < 1e-12);
+  }
+  assert.equal(report.evaluation, 'bootstrap × 4');
+});
