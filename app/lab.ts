@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Library } from './library/library.ts';
 import { defaultDbPath } from './library/paths.ts';
-import type { ExperimentRecord, ExperimentSummary, JobStates, ListOptions, StoredReport } from './library/types.ts';
+import type { DatasetInfo, ExperimentRecord, ExperimentSummary, JobStates, ListOptions, StoredReport } from './library/types.ts';
+import type { CsvOptions } from '../shared/data/csv.ts';
 import { loadDataset } from './datasets.ts';
 import { Coordinator, spawnLocalWorkers, type CoordinatorOptions, type LocalWorkers, type WorkerInfo } from './coordinator/index.ts';
 import { validateExperimentSpec } from '../shared/experiment/validate.ts';
@@ -82,6 +83,22 @@ export class Lab {
 
   #emit(e: LabEvent): void {
     for (const l of this.#listeners) l(e);
+  }
+
+  // ---- datasets ----
+
+  listDatasets(): DatasetInfo[] {
+    return this.library.listDatasets();
+  }
+
+  /** Parses a CSV file (errors name the line and column) and keeps it in the library by content hash. */
+  importCsv(path: string, options: Partial<CsvOptions> = {}): DatasetInfo {
+    return this.library.importCsv(path, options);
+  }
+
+  /** Refused while an experiment uses the data set. */
+  deleteDataset(hash: string): boolean {
+    return this.library.deleteDataset(hash);
   }
 
   // ---- experiments ----

@@ -65,3 +65,18 @@ test('broken JSON names the line and column; a missing file and an unknown comma
   assert.equal(optlab('frobnicate').status, 2);
   assert.equal(optlab('trace', '--fn', 'rosenbrock').status, 2);
 });
+
+test('datasets: a CSV is imported into the library; a broken one names the line and column, exit 2', () => {
+  const db = join(tmp, 'ds.db');
+  writeFileSync(join(tmp, 'good.csv'), 'a,b,label\n1,2,x\n3,4,y\n5,6,x\n');
+  writeFileSync(join(tmp, 'bad.csv'), 'a,b,label\n1,2,x\n3,4,y\n5,oops,x\n');
+  const ok = optlab('datasets', 'import', join(tmp, 'good.csv'), '--db', db);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /3 rows × 2 features, 2 classes/);
+  const bad = optlab('datasets', 'import', join(tmp, 'bad.csv'), '--db', db);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /line 4, column 2 \("b"\): not a number: "oops"/);
+  const list = JSON.parse(optlab('datasets', 'ls', '--db', db, '--json').stdout);
+  assert.equal(list.length, 1);
+  assert.equal(list[0].name, 'good');
+});

@@ -96,6 +96,38 @@ export async function resumeCommand(argv: string[]): Promise<number> {
   }
 }
 
+/** `optlab datasets [ls | import FILE [--target COL] [--regression] | rm HASH]`: the data sets kept in the library. */
+export async function datasetsCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    db: { type: 'string' }, json: { type: 'boolean', default: false }, target: { type: 'string' }, regression: { type: 'boolean', default: false }, name: { type: 'string' },
+  }, true);
+  const [action = 'ls', arg, ...rest] = positionals;
+  if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  return withLab(values.db, (lab) => {
+    if (action === 'ls') {
+      const list = lab.listDatasets();
+      if (values.json) console.log(JSON.stringify(list));
+      else if (!list.length) console.log(`no data sets in ${lab.library.path} yet (they are stored when an experiment runs, or with optlab datasets import FILE)`);
+      else for (const d of list) console.log(`${d.hash}  ${d.name.padEnd(16)} ${d.task.padEnd(14)} ${String(d.n).padStart(6)} rows × ${d.d} features${d.classes ? `, ${d.classes} classes` : ''}  (${d.experiments} experiment${d.experiments === 1 ? '' : 's'})`);
+      return 0;
+    }
+    if (action === 'import') {
+      if (!arg) throw new UsageError('optlab datasets import FILE [--target COLUMN] [--regression] [--name NAME]');
+      const target = values.target === undefined ? undefined : /^\d+$/.test(values.target) ? Number(values.target) : values.target;
+      const d = lab.importCsv(arg, { target, task: values.regression ? 'regression' : 'classification', ...(values.name ? { name: values.name } : {}) });
+      console.log(`imported ${d.name}: ${d.n} rows × ${d.d} features${d.classes ? `, ${d.classes} classes` : ''} as ${d.hash}`);
+      return 0;
+    }
+    if (action === 'rm') {
+      if (!arg) throw new UsageError('optlab datasets rm HASH');
+      if (!lab.deleteDataset(arg)) throw new UsageError(`no data set ${arg} in the library (see optlab datasets)`);
+      console.log(`deleted ${arg}`);
+      return 0;
+    }
+    throw new UsageError(`unknown action "${action}" (ls, import, rm)`);
+  });
+}
+
 /** `optlab export ID [--out FILE]`: the experiment, its data sets and results as one JSON file. */
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { db: { type: 'string' }, out: { type: 'string' } }, true);

@@ -1,9 +1,10 @@
 import { traceCommand } from './trace.ts';
 import { trainCommand } from './train.ts';
 import { presetsCommand, runCommand } from './run.ts';
-import { exportCommand, importCommand, lsCommand, resumeCommand, serveWorkersCommand, showCommand } from './library-commands.ts';
+import { datasetsCommand, exportCommand, importCommand, lsCommand, resumeCommand, serveWorkersCommand, showCommand } from './library-commands.ts';
 import { LabSpecError } from '../lab.ts';
 import { useFastKernels } from '../kernels.ts';
+import { CsvError } from '../../shared/data/csv.ts';
 import { SpecError, UsageError } from './args.ts';
 import { WORKER_USAGE, workerCommand } from '../../worker/main.ts';
 
@@ -50,6 +51,11 @@ const commands: Record<string, Command> = {
     summary: 'add an exported experiment to the library',
     usage: 'optlab import FILE [--db PATH]',
     run: importCommand,
+  },
+  datasets: {
+    summary: 'list, import (CSV) or delete the data sets kept in the library',
+    usage: 'optlab datasets [ls | import FILE [--target COLUMN] [--regression] [--name NAME] | rm HASH] [--db PATH] [--json]',
+    run: datasetsCommand,
   },
   'serve-workers': {
     summary: 'keep a Lab up that workers (on this or other machines) join; runs queued experiments',
@@ -126,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`Usage: ${cmd.usage}`);
       return 2;
     }
-    if (e instanceof SpecError || e instanceof LabSpecError) {
+    if (e instanceof SpecError || e instanceof LabSpecError || e instanceof CsvError) {
       console.error(`optlab ${name}: ${e.message}`);
       return 2;
     }
