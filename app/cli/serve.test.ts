@@ -1,0 +1,54 @@
+// `optlab serve-workers` as a user runs it: a Lab that prints the worker command and runs the
+// experiments queued in its library by another `optlab` process.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = join(root, 'bin/optlab.mjs');
+const tmp = mkdtempSync(join(tmpdir(), 'optlab-serve-'));
+
+test('serve-workers prints the worker command, runs a queued experiment on a worker started with it, and stops on SIGINT', async () => {
+  const db = join(tmp, 'lib.db');
+  const server = spawn(process.execPath, [bin, 'serve-workers', '--db', db, '--poll-ms', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  createInterface({ input: server.stdout! }).on('line', (l) => lines.push(l));
+  createInterface({ input: server.stderr! }).on('line', (l) => lines.push(l));
+  const waitFor = async (re: RegExp, ms = 60_000) => {
+    const end = Date.now() + ms;
+    while (!lines.some((l) => re.test(l))) {
+      assert.ok(Date.now() < end, `no line matching ${re} in:\n${lines.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return lines.find((l) => re.test(l))!;
+  };
+  let worker: ReturnType<typeof spawn> | undefined;
+  try {
+    const cmd = await waitFor(/npx optlab worker --connect ws:\/\/127\.0\.0\.1:\d+ --token [0-9a-f]{64}/);
+    const [, url, token] = cmd.match(/--connect (\S+) --token (\S+)/)!;
+    worker = spawn(process.execPath, [bin, 'worker', '--connect', url, '--token', token, '--name', 'by-hand', '--slots', '1'], { stdio: 'ignore' });
+    await waitFor(/workers: by-hand@127\.0\.0\.1/);
+    const spec = join(tmp, 'spec.json');
+    writeFileSync(spec, JSON.stringify({
+      seed: 1, dataset: { name: 'moons', samples: 100 }, model: { kind: 'logistic' }, loss: { kind: 'cross_entropy' },
+      optimizer: { name: 'sgd', lr: 0.1 }, training: { epochs: 3, batchSize: 16 }, evaluation: { kind: 'kfold', k: 3 },
+    }));
+    const q = spawnSync(process.execPath, [bin, 'run', spec, '--queue', '--db', db], { encoding: 'utf8' });
+    assert.equal(q.status, 0, q.stderr);
+    assert.match(q.stdout, /queued experiment 1/);
+    await waitFor(/experiment 1: done/);
+    const show = JSON.parse(spawnSync(process.execPath, [bin, 'show', '1', '--db', db, '--json', '--jobs'], { encoding: 'utf8' }).stdout);
+    assert.equal(show.experiment.status, 'done');
+    assert.ok(show.jobs.every((j: { worker: string }) => j.worker === 'by-hand'), 'the jobs ran on the worker started by hand');
+  } finally {
+    worker?.kill('SIGTERM');
+    server.kill('SIGINT');
+    const code = await new Promise((r) => server.once('exit', r));
+    assert.equal(code, 0);
+  }
+});
