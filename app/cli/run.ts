@@ -60,7 +60,7 @@ export async function runInLab(lab: Lab, id: number, o: { workers: number; json:
   const t0 = performance.now();
   try {
     if (o.workers > 0) {
-      const c = await lab.coordinator();
+      const c = await lab.coordinator(o.quiet ? { logger: { info: () => {}, warn: (l) => console.error(l) } } : {});
       if (!o.quiet) console.error(`experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  npx optlab worker --connect ${c.url} --token ${c.token}`);
     }
     const report = await lab.run(id, { workers: o.workers });
