@@ -1,4 +1,4 @@
-/** The shapes the library hands out and takes in; shared by library.ts and exchange.ts. */
+/** The shapes the library hands out and takes in; shared by its modules, exchange.ts and the Lab. */
 import type { ExperimentReport } from '../../shared/experiment/aggregate.ts';
 import type { StudySeries } from '../../shared/experiment/studies.ts';
 import type { ExperimentSpec } from '../../shared/experiment/types.ts';

@@ -1,0 +1,99 @@
+/**
+ * One worker's connection as the coordinator sees it: its state from challenge to close, how
+ * frames go out to it, and the checks every frame from it passes before anything looks at it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RawData, WebSocket } from 'ws';
+import type { ErrorCode, LabMessage, WorkerMessage } from '../../shared/protocol.ts';
+import { decode, encode, WireError } from '../../shared/wire.ts';
+import { LIMITS, validateWorkerMessage } from '../../shared/protocol-validate.ts';
+import type { Lease } from './queue.ts';
+import type { WorkerInfo } from './types.ts';
+
+export interface Conn {
+  id: string;
+  ws: WebSocket;
+  address: string;
+  state: 'challenged' | 'ready' | 'closed';
+  nonce: string;
+  openedAt: number;
+  lastSeen: number;
+  name: string;
+  slots: number;
+  leases: Map<string, Lease>;
+  done: number;
+  failed: number;
+  draining: boolean;
+  joinedAt: number;
+  dataSent: Set<string>;
+}
+
+/** A frame that passed every check, or the error the connection is closed with. */
+export type Frame = { msg: WorkerMessage } | { code: ErrorCode; message: string };
+
+/** Frames before `hello` are tiny; a stranger does not get to make the Lab hold 64 MiB. */
+const PRE_AUTH_MAX_BYTES = 64 * 1024;
+
+const CLOSE_CODES: Partial<Record<ErrorCode, number>> = {
+  E_AUTH: 4001, E_VERSION: 4002, E_BAD_FRAME: 4003, E_TOO_BIG: 4004, E_OUT_OF_ORDER: 4005,
+};
+
+export function plainAddress(a: string | undefined): string {
+  if (!a) return 'unknown';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+/** A new connection, challenged with a fresh nonce and nobody until it answers. */
+export function openConn(id: string, ws: WebSocket, address: string): Conn {
+  const now = performance.now();
+  return {
+    id, ws, address, state: 'challenged', nonce: randomBytes(32).toString('hex'), openedAt: now, lastSeen: now,
+    name: '', slots: 0, leases: new Map(), done: 0, failed: 0, draining: false, joinedAt: 0, dataSent: new Set(),
+  };
+}
+
+/** Where a connection comes from, for log lines: its address and, once known, its worker's name. */
+export function peer(conn: Conn): string {
+  return `${conn.address}${conn.name ? ` (worker "${conn.name}")` : ''}`;
+}
+
+export function workerInfo(c: Conn): WorkerInfo {
+  return {
+    id: c.id, name: c.name, address: c.address, slots: c.slots, running: [...c.leases.values()].map((l) => l.item.job.key),
+    done: c.done, failed: c.failed, draining: c.draining, joinedAt: c.joinedAt,
+  };
+}
+
+export function sendTo(conn: Conn, msg: LabMessage, maxFrame: number): void {
+  if (conn.state === 'closed') return;
+  conn.ws.send(encode(msg, maxFrame));
+}
+
+/** Tells the worker why and closes the socket; one that does not complete the close is cut off. */
+export function closeWith(conn: Conn, code: ErrorCode, message: string, maxFrame: number): void {
+  sendTo(conn, { type: 'error', code, message: message.slice(0, LIMITS.message) }, maxFrame);
+  conn.ws.close(CLOSE_CODES[code] ?? 1008, code);
+  setTimeout(() => conn.ws.terminate(), 2000).unref();
+}
+
+/** Size-caps, decodes and schema-checks one incoming frame. */
+export function readFrame(conn: Conn, data: RawData, isBinary: boolean, maxFrame: number): Frame {
+  if (!isBinary) return { code: 'E_BAD_FRAME', message: 'text frames are not part of the protocol' };
+  const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+  if (conn.state !== 'ready' && bytes.length > PRE_AUTH_MAX_BYTES) {
+    return { code: 'E_TOO_BIG', message: `a frame of ${bytes.length} bytes before hello (at most ${PRE_AUTH_MAX_BYTES})` };
+  }
+  let msg: WorkerMessage;
+  try {
+    msg = decode(bytes, maxFrame) as WorkerMessage;
+  } catch (e) {
+    if (e instanceof WireError) return { code: e.code, message: e.message };
+    return { code: 'E_BAD_FRAME', message: e instanceof Error ? e.message : String(e) };
+  }
+  const problems = validateWorkerMessage(msg);
+  if (problems.length) {
+    const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
+    return { code: 'E_BAD_FRAME', message: `invalid "${String(msg.type).slice(0, 40)}" message: ${problems.slice(0, 5).join('; ')}${more}` };
+  }
+  return { msg };
+}

@@ -1,0 +1,273 @@
+/**
+ * The coordinator's jobs: queued per run, leased to the worker with the most free slots (never
+ * more than its slots), requeued when the worker fails the job, disconnects, goes silent or
+ * overruns the lease timeout, up to `maxAttempts` tries. A result is taken once per key,
+ * whichever copy of a requeued job finishes first; the aggregator sorts by key, so which
+ * worker ran what never shows in the numbers.
+ */
+import type { Dataset } from '../../shared/data/dataset.ts';
+import type { ExecutorHooks, ResultMeta } from '../../shared/experiment/executor.ts';
+import type { Job, JobResult } from '../../shared/experiment/types.ts';
+import { encode } from '../../shared/wire.ts';
+import { sendTo, type Conn } from './connection.ts';
+import type { DistributedExecutor } from './coordinator.ts';
+import { CoordinatorError, JobFailedError, RunCancelled } from './errors.ts';
+import type { CoordinatorLogger } from './types.ts';
+
+export interface Run {
+  id: number;
+  owner: DistributedExecutor | undefined;
+  items: Map<string, Item>;
+  data: ReadonlyMap<string, Dataset>;
+  hooks: ExecutorHooks;
+  results: JobResult[];
+  done: Set<string>;
+  settled: boolean;
+  resolve(r: JobResult[]): void;
+  reject(e: Error): void;
+}
+
+export interface Item {
+  run: Run;
+  job: Job;
+  attempts: number;
+  lastError?: string;
+  /** Worker of the latest lease (a retry prefers another one). */
+  lastWorker?: string;
+  /** The live lease, if any. */
+  lease?: Lease;
+  queued: boolean;
+}
+
+export interface Lease {
+  id: string;
+  item: Item;
+  conn: Conn;
+  /** Cancelled or timed out: the worker was told to stop; the slot is busy until it answers. */
+  revoked: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+export interface QueueSettings {
+  /** The connections jobs may be leased to (only ready ones that are not draining get any). */
+  workers: ReadonlySet<Conn>;
+  /** The coordinator's counter, shared with connection ids so that no two ids repeat. */
+  nextId(): number;
+  leaseTimeoutMs: number;
+  maxAttempts: number;
+  maxFrame: number;
+  log: CoordinatorLogger;
+}
+
+export class JobQueue {
+  readonly #workers: ReadonlySet<Conn>;
+  readonly #nextId: () => number;
+  readonly #leaseTimeoutMs: number;
+  readonly #maxAttempts: number;
+  readonly #maxFrame: number;
+  readonly #log: CoordinatorLogger;
+  readonly #runs = new Set<Run>();
+  #queue: Item[] = [];
+  #pumping = false;
+  #pumpAgain = false;
+  #closed = false;
+
+  constructor(s: QueueSettings) {
+    this.#workers = s.workers;
+    this.#nextId = s.nextId;
+    this.#leaseTimeoutMs = s.leaseTimeoutMs;
+    this.#maxAttempts = s.maxAttempts;
+    this.#maxFrame = s.maxFrame;
+    this.#log = s.log;
+  }
+
+  /** Coordinator.submit: queues the jobs of one run. */
+  submit(jobs: Job[], data: ReadonlyMap<string, Dataset>, hooks: ExecutorHooks, owner: DistributedExecutor | undefined): { done: Promise<JobResult[]>; cancel(): void } {
+    let resolve!: (r: JobResult[]) => void, reject!: (e: Error) => void;
+    const done = new Promise<JobResult[]>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const run: Run = { id: this.#nextId(), owner, items: new Map(), data, hooks, results: [], done: new Set(), settled: false, resolve, reject };
+    const refuse = (why: string) => {
+      run.settled = true;
+      reject(new CoordinatorError(why));
+      return { done, cancel() {} };
+    };
+    if (this.#closed) return refuse('the coordinator is closed');
+    for (const job of jobs) {
+      if (run.items.has(job.key)) return refuse(`two jobs have the key ${job.key}`);
+      if (!data.has(job.dataHash)) return refuse(`job ${job.key}: no data set with hash ${job.dataHash}`);
+      run.items.set(job.key, { run, job, attempts: 0, queued: true });
+    }
+    if (run.items.size === 0) {
+      run.settled = true;
+      resolve([]);
+      return { done, cancel() {} };
+    }
+    this.#runs.add(run);
+    this.#queue.push(...run.items.values());
+    this.pump();
+    return { done, cancel: () => this.#cancelRun(run) };
+  }
+
+  /** Cancels the pending runs of one executor (all runs when none is named). */
+  cancelRuns(owner?: DistributedExecutor): void {
+    for (const run of [...this.#runs]) if (!owner || run.owner === owner) this.#cancelRun(run);
+  }
+
+  /** Fails every pending run and refuses new ones. */
+  close(): void {
+    this.#closed = true;
+    for (const run of [...this.#runs]) this.failRun(run, new CoordinatorError('the coordinator was closed'));
+  }
+
+  /** Leases queued jobs to free slots until one or the other runs out. */
+  pump(): void {
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#pumpAgain = false;
+        while (this.#queue.length) {
+          let best: Conn | undefined;
+          let free = 0;
+          for (const c of this.#workers) {
+            if (c.state !== 'ready' || c.draining) continue;
+            const f = c.slots - c.leases.size;
+            if (f > free) {
+              free = f;
+              best = c;
+            }
+          }
+          if (!best) break;
+          // A retry goes to another worker when one is free: the failure may be the worker's.
+          let i = this.#queue.slice(0, 64).findIndex((it) => it.lastWorker !== best.id);
+          if (i < 0) i = 0;
+          const [item] = this.#queue.splice(i, 1);
+          item.queued = false;
+          this.#lease(best, item);
+        }
+      } while (this.#pumpAgain);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #lease(conn: Conn, item: Item): void {
+    const lease: Lease = { id: `${item.run.id}.${this.#nextId()}`, item, conn, revoked: false };
+    let frame: Uint8Array;
+    try {
+      frame = encode({ type: 'job', id: lease.id, job: item.job }, this.#maxFrame);
+    } catch (e) {
+      return this.failRun(item.run, new CoordinatorError(`job ${item.job.key} cannot be sent: ${e instanceof Error ? e.message : String(e)}`));
+    }
+    conn.leases.set(lease.id, lease);
+    item.lease = lease;
+    item.lastWorker = conn.id;
+    if (this.#leaseTimeoutMs > 0) lease.timer = setTimeout(() => this.#leaseExpired(lease), this.#leaseTimeoutMs);
+    conn.ws.send(frame);
+  }
+
+  #leaseExpired(lease: Lease): void {
+    if (lease.revoked || lease.conn.state === 'closed') return;
+    this.#revoke(lease);
+    this.#log.warn(`job ${lease.item.job.key} overran its lease of ${this.#leaseTimeoutMs / 1000} s on worker "${lease.conn.name}": requeued`);
+    this.attemptFailed(lease.item, `lease of ${this.#leaseTimeoutMs / 1000} s timed out on worker "${lease.conn.name}"`);
+    this.pump();
+  }
+
+  /** Tells the worker to stop the job; its slot stays taken until it answers. */
+  #revoke(lease: Lease): void {
+    if (lease.revoked) return;
+    lease.revoked = true;
+    clearTimeout(lease.timer);
+    if (lease.item.lease === lease) lease.item.lease = undefined;
+    sendTo(lease.conn, { type: 'cancel', id: lease.id }, this.#maxFrame);
+  }
+
+  endLease(lease: Lease): void {
+    clearTimeout(lease.timer);
+    lease.conn.leases.delete(lease.id);
+    if (lease.item.lease === lease) lease.item.lease = undefined;
+  }
+
+  /** A connection is gone: each of its live leases counts as a failed attempt. Returns how many leases it held. */
+  reclaim(conn: Conn, reason: string): number {
+    const leases = [...conn.leases.values()];
+    conn.leases.clear();
+    for (const lease of leases) {
+      clearTimeout(lease.timer);
+      if (lease.revoked) continue;
+      if (lease.item.lease === lease) lease.item.lease = undefined;
+      this.attemptFailed(lease.item, `worker "${conn.name}" ${reason}`);
+    }
+    return leases.length;
+  }
+
+  accepted(item: Item, result: JobResult, meta: ResultMeta): void {
+    const { run } = item;
+    if (run.settled || run.done.has(item.job.key)) {
+      this.#log.info(`job ${item.job.key}: a second result arrived and was ignored`);
+      return;
+    }
+    // A requeued copy may be waiting or running elsewhere: the first result wins.
+    if (item.queued) {
+      this.#queue.splice(this.#queue.indexOf(item), 1);
+      item.queued = false;
+    }
+    if (item.lease) this.#revoke(item.lease);
+    run.done.add(item.job.key);
+    run.results.push(result);
+    try {
+      run.hooks.onResult?.(result, meta);
+    } catch (e) {
+      return this.failRun(run, e instanceof Error ? e : new Error(String(e)));
+    }
+    // The hook may have cancelled or failed the run.
+    if (!run.settled && run.done.size === run.items.size) {
+      run.settled = true;
+      this.#runs.delete(run);
+      run.resolve(run.results);
+    }
+  }
+
+  requeue(item: Item, front: boolean): void {
+    if (item.run.settled || item.run.done.has(item.job.key) || item.queued || item.lease) return;
+    item.queued = true;
+    if (front) this.#queue.unshift(item);
+    else this.#queue.push(item);
+  }
+
+  attemptFailed(item: Item, why: string): void {
+    if (item.run.settled || item.run.done.has(item.job.key)) return;
+    item.attempts++;
+    item.lastError = why;
+    if (item.attempts >= this.#maxAttempts) this.failRun(item.run, new JobFailedError(item.job.key, item.attempts, why));
+    // At the front: the rest of the run is probably waiting on this straggler.
+    else this.requeue(item, true);
+  }
+
+  #cancelRun(run: Run): void {
+    if (run.settled) return;
+    const unfinished = [...run.items.keys()].filter((k) => !run.done.has(k));
+    this.#log.info(`run ${run.id} cancelled (${unfinished.length} job(s) unfinished)`);
+    this.failRun(run, new RunCancelled(unfinished.length, unfinished[0]));
+  }
+
+  failRun(run: Run, err: Error): void {
+    if (run.settled) return;
+    run.settled = true;
+    this.#runs.delete(run);
+    this.#queue = this.#queue.filter((it) => it.run !== run);
+    for (const item of run.items.values()) {
+      item.queued = false;
+      if (item.lease) this.#revoke(item.lease);
+    }
+    run.reject(err);
+    this.pump();
+  }
+}
