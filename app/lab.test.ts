@@ -144,3 +144,26 @@ test('cancel keeps what finished; the experiment is marked cancelled and resume 
     await lab.close();
   }
 });
+
+test('a job that fails is marked failed with its error, the experiment says why, and nothing crashes', async () => {
+  const lab = Lab.open(join(tmp, 'fail.db'));
+  try {
+    // Leave-one-out on 2 rows leaves 1 training row, and batch norm (like PyTorch) refuses batch statistics of one row.
+    const id = lab.createExperiment({
+      seed: 1, dataset: { name: 'moons', samples: 2, noise: 0 }, model: { kind: 'mlp', hidden: [2], batchNorm: true },
+      loss: { kind: 'cross_entropy' }, optimizer: { name: 'sgd', lr: 0.1 }, training: { epochs: 1, batchSize: 1 }, evaluation: { kind: 'loo' },
+    }, { source: 'test' });
+    const failures: string[] = [];
+    lab.subscribe((e) => { if (e.type === 'job-failed') failures.push(e.key); });
+    await assert.rejects(lab.run(id, { workers: 0 }), /1 row|one row|batch/i);
+    const e = lab.getExperiment(id);
+    assert.equal(e.status, 'failed');
+    assert.match(e.error ?? '', /batch/i);
+    const failed = lab.jobStates(id).jobs.filter((j) => j.state === 'failed');
+    assert.equal(failed.length, 1);
+    assert.match(failed[0].error ?? '', /attempt 1: .*batch/i);
+    assert.deepEqual(failures, [failed[0].key]);
+  } finally {
+    await lab.close();
+  }
+});

@@ -29,6 +29,7 @@ export type LabEvent =
   | { type: 'planned'; experiment: number; total: number; done: number }
   | { type: 'progress'; experiment: number; key: string; epoch: number; epochs: number; record?: EpochRecord }
   | { type: 'job-done'; experiment: number; key: string; result: JobResult }
+  | { type: 'job-failed'; experiment: number; key: string; error: string; attempts: number; final: boolean }
   | { type: 'workers'; workers: WorkerInfo[] };
 
 /** A spec that cannot run: every problem with its JSON path. */
@@ -182,6 +183,8 @@ export class Lab {
     }
     this.library.planJobs(id, plan.jobs.map((j) => j.key));
     this.library.requeueLeased(id);
+    // A resumed run tries failed jobs again (their last error stays on the row until they succeed).
+    for (const j of this.library.jobStates(id).jobs) if (j.state === 'failed') this.library.requeueJob(id, j.key);
     const done = this.library.doneResults(id);
     let local: LocalWorkers | undefined;
     let executor = options.executor;
@@ -207,6 +210,15 @@ export class Lab {
           for (const j of jobs) started.set(j.key, now);
         },
         onProgress: (p: JobProgress) => this.#emit({ type: 'progress', experiment: id, ...p }),
+        onLeased: (key, worker) => {
+          this.library.leaseJob(id, key, worker);
+        },
+        onAttemptFailed: (key, error, attempts, final) => {
+          // A failed try is kept with its error; the job goes back to pending unless it is final.
+          this.library.failJob(id, key, `attempt ${attempts}: ${error}`);
+          if (!final) this.library.requeueJob(id, key);
+          this.#emit({ type: 'job-failed', experiment: id, key, error, attempts, final });
+        },
         onResult: (r, meta) => {
           const ms = meta?.ms ?? performance.now() - (started.get(r.key) ?? performance.now());
           this.library.commitResult(id, r.key, r, ms, meta?.worker ?? 'in-process');

@@ -167,6 +167,7 @@ export class JobQueue {
     }
     conn.leases.set(lease.id, lease);
     item.lease = lease;
+    this.#notify(() => item.run.hooks.onLeased?.(item.job.key, conn.name));
     item.lastWorker = conn.id;
     if (this.#leaseTimeoutMs > 0) lease.timer = setTimeout(() => this.#leaseExpired(lease), this.#leaseTimeoutMs);
     conn.ws.send(frame);
@@ -242,11 +243,22 @@ export class JobQueue {
     else this.#queue.push(item);
   }
 
+  /** Calls a hook of the Lab; a hook that throws is logged, never allowed to break the queue. */
+  #notify(call: () => void): void {
+    try {
+      call();
+    } catch (e) {
+      this.#log.warn(`coordinator: a run hook threw: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   attemptFailed(item: Item, why: string): void {
     if (item.run.settled || item.run.done.has(item.job.key)) return;
     item.attempts++;
     item.lastError = why;
-    if (item.attempts >= this.#maxAttempts) this.failRun(item.run, new JobFailedError(item.job.key, item.attempts, why));
+    const final = item.attempts >= this.#maxAttempts;
+    this.#notify(() => item.run.hooks.onAttemptFailed?.(item.job.key, why, item.attempts, final));
+    if (final) this.failRun(item.run, new JobFailedError(item.job.key, item.attempts, why));
     // At the front: the rest of the run is probably waiting on this straggler.
     else this.requeue(item, true);
   }

@@ -11,6 +11,10 @@ import type { Job, JobProgress, JobResult } from './types.ts';
 export interface ExecutorHooks {
   /** After every epoch of every job. */
   onProgress?(p: JobProgress): void;
+  /** A job was handed to a worker (the library marks it leased). */
+  onLeased?(key: string, worker: string): void;
+  /** A try of a job failed; `final` when it will not be tried again (the run then fails). */
+  onAttemptFailed?(key: string, error: string, attempts: number, final: boolean): void;
   /** When a job's result is in (the Lab commits it here); `meta` says where and how long it ran. */
   onResult?(r: JobResult, meta?: ResultMeta): void;
 }
@@ -69,7 +73,14 @@ export class InProcessExecutor implements Executor {
       const ds = data.get(job.dataHash);
       if (!ds) throw new Error(`job ${job.key}: no data set with hash ${job.dataHash}`);
       const t0 = performance.now();
-      const r = runJob(job, ds, hooks.onProgress, () => this.#cancelled);
+      hooks.onLeased?.(job.key, 'in-process');
+      let r: JobResult;
+      try {
+        r = runJob(job, ds, hooks.onProgress, () => this.#cancelled);
+      } catch (e) {
+        if (!this.#cancelled) hooks.onAttemptFailed?.(job.key, e instanceof Error ? e.message : String(e), 1, true);
+        throw e;
+      }
       hooks.onResult?.(r, { ms: performance.now() - t0, worker: 'in-process' });
       out.push(r);
       // Yield between jobs so progress can be drawn and a cancel can arrive.

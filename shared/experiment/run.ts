@@ -41,6 +41,8 @@ export async function runPlan(plan: Plan, executor: Executor, opts: RunOptions =
   const data = planData(plan);
   const hooks: ExecutorHooks = {
     onProgress: opts.onProgress,
+    onLeased: opts.onLeased,
+    onAttemptFailed: opts.onAttemptFailed,
     onResult: (r, meta) => {
       results.set(r.key, r);
       opts.onResult?.(r, meta);
