@@ -69,7 +69,9 @@ export async function showCommand(argv: string[]): Promise<number> {
     if (e.error) console.log(`error: ${e.error}`);
     if (e.notes) console.log(`notes: ${e.notes}`);
     if (values.jobs) {
-      for (const j of states.jobs) console.log(`  ${j.key.padEnd(36)} ${j.state.padEnd(7)} attempts ${j.attempts}  ${j.worker ?? ''}  ${j.ms === null ? '' : `${fmtNum(j.ms / 1000, 2)} s`}${j.error ? `  ${j.error}` : ''}`);
+      // Natural order (fold=2 before fold=10), the order the aggregator takes them in.
+      const jobs = states.jobs.slice().sort((a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }));
+      for (const j of jobs) console.log(`  ${j.key.padEnd(36)} ${j.state.padEnd(7)} attempts ${j.attempts}  ${j.worker ?? ''}  ${j.ms === null ? '' : `${fmtNum(j.ms / 1000, 2)} s`}${j.error ? `  ${j.error}` : ''}`);
     }
     console.log('');
     if (report) console.log(formatReport(report, e.name));
