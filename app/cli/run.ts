@@ -48,7 +48,7 @@ export async function runInLab(lab: Lab, id: number, o: { workers: number; json:
     else if (e.type === 'job-done') {
       const v = e.result.final.val;
       const score = v?.accuracy !== undefined ? `val_accuracy ${v.accuracy.toFixed(4)}` : v?.mse !== undefined ? `val_mse ${v.mse.toPrecision(4)}` : '';
-      progress.jobDone(e.key, `${e.result.history.length} epochs ${score}${e.result.diverged ? ' DIVERGED' : ''}`);
+      progress.jobDone(e.key, `${e.result.history.at(-1)?.epoch ?? 0} epochs ${score}${e.result.diverged ? ' DIVERGED' : ''}`);
     } else if (e.type === 'job-failed') {
       progress.finish();
       console.error(`${e.key} failed (attempt ${e.attempts}${e.final ? ', giving up' : ', will retry'}): ${e.error}`);

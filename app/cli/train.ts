@@ -69,11 +69,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
 
   if (values.json) {
-    console.log(JSON.stringify({ history: result.history, final: { ...result.final, best_epoch: result.bestEpoch, epochs_run: result.history.length, stopped_early: result.stoppedEarly, parameters: result.paramCount } }));
+    console.log(JSON.stringify({ history: result.history, final: { ...result.final, best_epoch: result.bestEpoch, epochs_run: result.epochsRun, stopped_early: result.stoppedEarly, parameters: result.paramCount } }));
     return 0;
   }
   log('');
-  log(`done in ${seconds.toFixed(2)} s: ${result.history.length} epochs${result.stoppedEarly ? ' (stopped early)' : ''}, ${result.paramCount} parameters` +
+  log(`done in ${seconds.toFixed(2)} s: ${result.epochsRun} epochs${result.stoppedEarly ? ' (stopped early)' : ''}, ${result.paramCount} parameters` +
     (result.bestEpoch ? `, weights of epoch ${result.bestEpoch}` : ''));
   for (const [set, m] of Object.entries(result.final)) {
     log(`  ${set.padEnd(5)} ${Object.entries(m).map(([k, v]) => `${k} ${fmt(v)}`).join('  ')}`);

@@ -74,7 +74,7 @@ export const PRESETS: Record<StudyKind, Preset> = {
       // Few noisy rows and long full-batch training: wide nets have room to fit the noise.
       if (isSynthetic(ds)) s.dataset = { name: ds, samples: 80, noise: ds === 'blobs' ? 4 : 0.4, testFraction: 0.25 };
       s.optimizer = { name: 'adam', lr: 0.01 };
-      s.training = { epochs: 1000, batchSize: 'full' };
+      s.training = { epochs: 1000, batchSize: 'full', curveEvery: 10 };
       s.model = { kind: 'mlp', hidden: [1], activation: 'relu' };
       s.evaluation = { kind: 'kfold', k: 5, stratified: true, repeats: 2 };
       s.sweep = { 'model.hidden': [[1], [2], [4], [8], [32], [128], [512]] };
@@ -94,7 +94,7 @@ export const PRESETS: Record<StudyKind, Preset> = {
       s.loss = regression ? { kind: 'mse' } : { kind: 'cross_entropy' };
       s.model = { kind: 'mlp', hidden: [1], activation: 'tanh' };
       s.optimizer = { name: 'adam', lr: 0.01 };
-      s.training = { epochs: 1000, batchSize: 'full' };
+      s.training = { epochs: 1000, batchSize: 'full', curveEvery: 10 };
       s.evaluation = { kind: 'bootstrap', replicates: 20 };
       s.sweep = { 'model.hidden': [[1], [2], [4], [16], [64], [256]] };
       return s;

@@ -79,6 +79,8 @@ export interface TrainingSpec {
   epochs: number;
   /** Mini-batch size; 0 or `"full"` means full-batch gradient descent. */
   batchSize: number | 'full';
+  /** Learning-curve points every this many epochs (and at the last one); default 1. Needs 1 with early stopping. */
+  curveEvery?: number;
   /** Shuffle the training rows every epoch (default true). */
   shuffle?: boolean;
   schedule?: ScheduleSpec | null;

@@ -36,6 +36,8 @@ test('cross-checks: the loss must fit the task, image-only options need images, 
   const p2 = validateTrainSpec({ ...good, dataset: { name: 'iris' }, regularization: { cutmix: { alpha: 1 }, augment: { shift: 1 } } });
   assert.ok(p2.some((x) => x.startsWith('regularization.cutmix: needs image data')), p2.join('\n'));
   assert.ok(p2.some((x) => x.startsWith('regularization.augment.shift: needs image data')), p2.join('\n'));
+  const p4 = validateTrainSpec({ ...good, training: { ...good.training, curveEvery: 5 } });
+  assert.ok(p4.some((x) => x.startsWith('training.curveEvery: early stopping checks the validation loss every epoch')), p4.join('\n'));
   const p3 = validateTrainSpec({ ...good, regularization: { mixup: { alpha: 1 }, cutmix: { alpha: 1 } } });
   assert.ok(p3.some((x) => x.includes('mixup and cutmix cannot both be on')), p3.join('\n'));
   assert.deepEqual(validateTrainSpec('nope'), ['spec: must be a JSON object, got "nope"']);

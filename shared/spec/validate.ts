@@ -16,7 +16,9 @@ export function validateTraining(v: unknown, path: string, out: Problems): void 
     out.push(`${path}: required object with epochs and batchSize, got ${show(v)}`);
     return;
   }
-  unknownKeys(v, ['epochs', 'batchSize', 'shuffle', 'schedule', 'earlyStopping'], path, out);
+  unknownKeys(v, ['epochs', 'batchSize', 'curveEvery', 'shuffle', 'schedule', 'earlyStopping'], path, out);
+  const every = num(v, 'curveEvery', path, { integer: true, min: 1 }, out);
+  if (every !== undefined && every > 1 && isObject(v.earlyStopping)) out.push(`${path}.curveEvery: early stopping checks the validation loss every epoch; use 1 (or leave it out) with earlyStopping`);
   num(v, 'epochs', path, { integer: true, min: 1, max: 100000 }, out, true);
   if (v.batchSize !== 'full') num(v, 'batchSize', path, { integer: true, min: 0 }, out, true);
   bool(v, 'shuffle', path, out);

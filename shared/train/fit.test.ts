@@ -135,3 +135,15 @@ test('sample weights: a doubled weight equals a duplicated row (full batch, no s
   const duplicated = fit({ data, train: dup, evals: { train: all(40) }, seed: 1, config: { ...config, dataset: { standardize: false } } });
   for (let i = 0; i < weighted.state.length; i++) assert.ok(Math.abs(weighted.state[i] - duplicated.state[i]) < 1e-5, `param ${i}`);
 });
+
+test('curveEvery: curve points every k epochs and at the last, the same weights as scoring every epoch', () => {
+  const data = makeMoons({ samples: 80, noise: 0.2 }, new Rng(6));
+  const run = (curveEvery?: number) => fit({ data, train: all(60), evals: { train: all(60), val: all(80, 60) }, seed: 2, config: cfg({ training: { epochs: 7, batchSize: 16, curveEvery } }) });
+  const every = run(), sparse = run(3);
+  assert.deepEqual(sparse.history.map((h) => h.epoch), [3, 6, 7]);
+  assert.equal(sparse.epochsRun, 7);
+  assert.equal(sparse.bestEpoch, 7);
+  assert.deepEqual(sparse.history, [every.history[2], every.history[5], every.history[6]]);
+  assert.deepEqual(sparse.state, every.state);
+  assert.throws(() => fit({ data, train: all(60), evals: { val: all(80, 60) }, seed: 2, config: cfg({ training: { epochs: 7, batchSize: 16, curveEvery: 2, earlyStopping: {} } }) }), /curveEvery must be 1/);
+});

@@ -77,6 +77,8 @@ export interface FitResult {
   final: Record<string, SetMetrics>;
   /** Epoch whose weights were kept (the last one without early stopping). */
   bestEpoch: number;
+  /** Epochs trained (fewer than asked when stopped early or diverged). */
+  epochsRun: number;
   stoppedEarly: boolean;
   /** The training loss became NaN or infinite and training stopped. */
   diverged: boolean;
@@ -162,6 +164,9 @@ function fitInScope(input: FitInput): FitResult {
   const history: EpochRecord[] = [];
   let best: Float32Array | null = null;
   let stoppedEarly = false, diverged = false;
+  let epochsRun = 0;
+  const curveEvery = tr.curveEvery ?? 1;
+  if (stopper && curveEvery !== 1) throw new Error('fit: early stopping checks every epoch; training.curveEvery must be 1');
 
   for (let epoch = 1; epoch <= tr.epochs; epoch++) {
     optimizer.lr = lrAt(tr.schedule, baseLr, epoch - 1);
@@ -193,6 +198,9 @@ function fitInScope(input: FitInput): FitResult {
       optimizer.step();
     }
 
+    epochsRun = epoch;
+    // Scoring every row of every curve set each epoch can cost as much as the training itself.
+    if (!diverged && epoch % curveEvery !== 0 && epoch !== tr.epochs) continue;
     const record: EpochRecord = { epoch, lr: optimizer.lr, penalty: penaltyValue(params, coef) };
     for (const name of curves) {
       const m = evaluator.score(model, evals[name], evalCtxRng);
@@ -212,7 +220,7 @@ function fitInScope(input: FitInput): FitResult {
     }
   }
 
-  let bestEpoch = history.length;
+  let bestEpoch = epochsRun;
   if (stopper && stopper.restoreBest && best) {
     model.setState(best);
     bestEpoch = stopper.bestEpoch;
@@ -226,7 +234,7 @@ function fitInScope(input: FitInput): FitResult {
     if (buf) outputs[name] = buf;
   }
   return {
-    history, final, bestEpoch, stoppedEarly, diverged,
+    history, final, bestEpoch, epochsRun, stoppedEarly, diverged,
     paramCount: model.paramCount(), outputs, outDim,
     state: model.getState(), standardizer,
   };
