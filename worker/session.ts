@@ -1,0 +1,169 @@
+/**
+ * One connection to the Lab: the handshake (the Lab's kernels, then the token proved by HMAC),
+ * the heartbeat, and the Lab's messages, each decoded and validated before it is acted on.
+ * A bad frame closes this connection only; the worker decides whether to open another.
+ */
+import WebSocket from 'ws';
+import { performance } from 'node:perf_hooks';
+import { useKernels } from '../shared/linalg/use-kernels.ts';
+import { PROTOCOL_VERSION, type LabMessage, type WelcomeMsg } from '../shared/protocol.ts';
+import { decode, encode, WireError } from '../shared/wire.ts';
+import { validateLabMessage } from '../shared/protocol-validate.ts';
+import { hmacHex } from './auth.ts';
+import { seconds, type JobLink, type JobRunner } from './jobs.ts';
+
+/** How a connection ended: the Lab went away, refused this worker, or the worker drained. */
+export type Outcome = 'lost' | 'refused' | 'drained';
+
+export interface Connection extends JobLink {
+  ws: WebSocket;
+  ready: boolean;
+  closed: boolean;
+  outcome?: Outcome;
+  heartbeat?: NodeJS.Timeout;
+  lastPong: number;
+}
+
+export interface SessionOptions {
+  url: string;
+  token: string;
+  name: string;
+  slots: number;
+  maxFrameBytes: number;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+/** What a session needs of the worker that opened it. */
+export interface SessionHooks {
+  draining(): boolean;
+  /** The Lab accepted this worker. */
+  welcomed(): void;
+}
+
+export class Session {
+  readonly conn: Connection;
+  /** Settles when the connection has closed. */
+  readonly outcome: Promise<Outcome>;
+  readonly #o: SessionOptions;
+  readonly #jobs: JobRunner;
+  readonly #hooks: SessionHooks;
+
+  constructor(o: SessionOptions, jobs: JobRunner, hooks: SessionHooks) {
+    this.#o = o;
+    this.#jobs = jobs;
+    this.#hooks = hooks;
+    const ws = new WebSocket(o.url, { maxPayload: o.maxFrameBytes + 1, perMessageDeflate: false, handshakeTimeout: 10_000 });
+    const conn: Connection = {
+      ws, ready: false, closed: false, pending: new Map(), lastPong: performance.now(),
+      send: (msg) => {
+        if (conn.closed || ws.readyState !== WebSocket.OPEN) return false;
+        ws.send(encode(msg, o.maxFrameBytes));
+        return true;
+      },
+      close: (code, reason) => ws.close(code, reason),
+    };
+    this.conn = conn;
+    this.outcome = new Promise((resolve) => {
+      let why = '';
+      ws.on('message', (data, isBinary) => {
+        try {
+          this.#onFrame(data, isBinary);
+        } catch (e) {
+          o.out(`internal error on a message from the Lab: ${e instanceof Error ? e.stack : String(e)}`);
+        }
+      });
+      ws.on('pong', () => (conn.lastPong = performance.now()));
+      ws.on('error', (e) => (why = e.message));
+      ws.on('close', (code, reason) => {
+        conn.closed = true;
+        clearInterval(conn.heartbeat);
+        jobs.linkLost(conn);
+        if (conn.outcome === undefined) {
+          if (hooks.draining()) conn.outcome = 'drained';
+          else {
+            conn.outcome = 'lost';
+            const detail = why || `${code}${reason.length ? ` ${reason.toString()}` : ''}`;
+            o.out(conn.ready ? `lost the Lab (${detail})` : `cannot reach the Lab at ${o.url}: ${detail}`);
+          }
+        }
+        resolve(conn.outcome);
+      });
+    });
+  }
+
+  #protocolError(why: string): void {
+    this.#o.out(`the Lab sent a bad message (${why}); reconnecting`);
+    this.conn.ws.close(1002, 'protocol error');
+  }
+
+  #onFrame(data: WebSocket.RawData, isBinary: boolean): void {
+    const conn = this.conn;
+    if (conn.closed) return;
+    if (!isBinary) return this.#protocolError('a text frame');
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+    let msg: LabMessage;
+    try {
+      msg = decode(bytes, this.#o.maxFrameBytes) as LabMessage;
+    } catch (e) {
+      return this.#protocolError(e instanceof WireError ? `${e.code}: ${e.message}` : String(e));
+    }
+    const problems = validateLabMessage(msg);
+    if (problems.length) return this.#protocolError(`${String(msg.type)}: ${problems.slice(0, 3).join('; ')}`);
+    if (!conn.ready && msg.type !== 'challenge' && msg.type !== 'welcome' && msg.type !== 'error') {
+      return this.#protocolError(`"${msg.type}" before welcome`);
+    }
+    switch (msg.type) {
+      case 'challenge': {
+        // Every thread of an experiment must train with the Lab's kernels, or results would differ in their last bits.
+        try {
+          const k = useKernels(msg.kernels.name, msg.kernels.build);
+          this.#jobs.startThreads({ name: k.name, build: k.build });
+        } catch (e) {
+          conn.outcome = 'refused';
+          this.#o.err(`optlab worker: cannot train with the Lab's kernels (${msg.kernels.name}${msg.kernels.build ? ` build ${msg.kernels.build}` : ''}): ${e instanceof Error ? e.message : String(e)}`);
+          conn.ws.close();
+          break;
+        }
+        conn.send({ type: 'hello', version: PROTOCOL_VERSION, name: this.#o.name, slots: this.#o.slots, hmac: hmacHex(this.#o.token, msg.nonce) });
+        break;
+      }
+      case 'welcome':
+        this.#welcome(msg);
+        break;
+      case 'job':
+        this.#jobs.take(conn, msg);
+        break;
+      case 'data':
+        this.#jobs.dataArrived(conn, msg.hash, msg.dataset);
+        break;
+      case 'cancel':
+        this.#jobs.cancel(conn, msg.id);
+        break;
+      case 'error':
+        if (msg.code === 'E_AUTH' || msg.code === 'E_VERSION') {
+          conn.outcome = 'refused';
+          this.#o.err(`optlab worker: the Lab at ${this.#o.url} refused this worker: ${msg.code}: ${msg.message}`);
+        } else if (msg.id !== undefined && msg.code === 'E_NO_DATA') {
+          this.#jobs.dataRefused(conn, msg.id, msg.message);
+        } else this.#o.out(`the Lab reports ${msg.code}: ${msg.message}`);
+        break;
+    }
+  }
+
+  #welcome(msg: WelcomeMsg): void {
+    const conn = this.conn;
+    conn.ready = true;
+    this.#o.out(`connected to ${this.#o.url} as "${this.#o.name}" (${msg.workerId}, ${this.#o.slots} slot${this.#o.slots === 1 ? '' : 's'})`);
+    // The Lab goes silent without closing when its machine vanishes; pings notice that.
+    const silentMs = Math.max(10 * msg.heartbeatMs, 15_000);
+    conn.heartbeat = setInterval(() => {
+      conn.send({ type: 'heartbeat', running: this.#jobs.heldIds(conn) });
+      if (performance.now() - conn.lastPong > silentMs) {
+        this.#o.out(`the Lab has not answered for ${seconds(silentMs)} s`);
+        conn.ws.terminate();
+      } else conn.ws.ping();
+    }, msg.heartbeatMs);
+    this.#hooks.welcomed();
+  }
+}
