@@ -143,7 +143,7 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
     evaluation: describeEvaluation(plan),
     dataset: { name: d0.data.name, rows: d0.data.n, features: d0.data.d, classes: d0.data.classes, hash: d0.hash, dev: d0.dev.length, test: d0.test.length },
     configurations,
-    comparisons: compare(plan, perConfig, primaryMetric, classification),
+    comparisons: compare(plan, perConfig, primaryMetric),
     primaryMetric,
   };
 }
@@ -173,7 +173,7 @@ function describeEvaluation(plan: Plan): string {
  * Every pair of configurations judged on the same rows (same data, same splits), by the
  * corrected resampled t-test on their per-split differences, then Holm over all pairs.
  */
-function compare(plan: Plan, perConfig: SplitScores[][], metric: string, classification: boolean): Comparison[] {
+function compare(plan: Plan, perConfig: SplitScores[][], metric: string): Comparison[] {
   const out: Omit<Comparison, 'pHolm' | 'significant'>[] = [];
   const n = plan.configurations.length;
   for (let a = 0; a < n; a++) {
@@ -193,7 +193,6 @@ function compare(plan: Plan, perConfig: SplitScores[][], metric: string, classif
       out.push({ a: plan.configurations[a].key, b: plan.configurations[b].key, metric, meanDifference: t.meanDiff, t: t.t, df: t.df, p: t.p });
     }
   }
-  void classification;
   const adjusted = holmAdjust(out.map((c) => c.p));
   return out.map((c, i) => ({ ...c, pHolm: adjusted[i], significant: adjusted[i] < 0.05 }));
 }

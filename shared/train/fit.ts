@@ -3,10 +3,10 @@
  * `fit` job of the lab: a fold, a bootstrap replicate, a bagging member and a boosting round
  * are all this function with other index sets or sample weights.
  *
- * Each batch: gather raw rows → augment (image warps before scaling, so zero fill means
- * blank pixels) → standardize (statistics of the training rows only) → input noise →
+ * Each batch: gather raw rows → image warps (before scaling, so zero fill means blank
+ * pixels) → standardize (statistics of the training rows only) → jitter → input noise →
  * mixup/cutmix → forward (training mode) → loss (+ label smoothing) → backward → penalty
- * gradient → optimizer step. Each epoch is then scored in inference mode on every eval set.
+ * gradient → optimizer step. Each curve epoch is then scored in inference mode.
  */
 import type { Dataset } from '../data/dataset.ts';
 import { fitStandardizer, type Standardizer } from '../data/standardize.ts';
@@ -146,7 +146,9 @@ function fitInScope(input: FitInput): FitResult {
   const baseLr = optimizer.lr;
   const coef = penaltyCoefficients(config.regularization);
   const reg = config.regularization ?? {};
-  const augmenter = reg.augment ? new Augmenter(reg.augment, data.image) : null;
+  // Image warps act on raw pixels (zero fill means blank); jitter is in standardized units for every kind of row.
+  const warps = reg.augment && data.image ? new Augmenter({ ...reg.augment, jitter: 0 }, data.image) : null;
+  const jitter = reg.augment?.jitter ?? 0;
   const mixer = reg.mixup || reg.cutmix ? new BatchMixer() : null;
   const stopper = tr.earlyStopping ? new EarlyStopping(tr.earlyStopping) : null;
   const monitor = input.monitor ?? 'val';
@@ -179,9 +181,9 @@ function fitInScope(input: FitInput): FitResult {
       const xb = xs.get(count, data.d);
       const tb = ts.get(count, outDim);
       gatherRaw(data, order, start, count, xb);
-      if (augmenter?.active && data.image) augmenter.apply(xb, augRng);
+      if (warps?.active) warps.apply(xb, augRng);
       standardizeBatch(standardizer, count, xb);
-      if (augmenter && !data.image && augmenter.active) augmenter.apply(xb, augRng);
+      if (jitter > 0) addInputNoise(xb, jitter, augRng);
       if (reg.inputNoise) addInputNoise(xb, reg.inputNoise, augRng);
       gatherTargets(data, kind, order, start, count, tb);
       if (reg.mixup) mixer!.mixup(xb, tb, reg.mixup.alpha, mixRng);
