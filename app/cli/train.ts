@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse, SpecError, UsageError } from './args.ts';
 import { validateTrainSpec } from '../../shared/spec/validate.ts';
+import { EXPERIMENT_KEYS } from '../../shared/experiment/validate.ts';
+import { isObject } from '../../shared/spec/check.ts';
 import type { TrainSpec } from '../../shared/spec/types.ts';
 import { loadDataset } from '../datasets.ts';
 import { Rng } from '../../shared/rng.ts';
@@ -36,7 +38,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one spec file, got ${positionals.length}` : 'missing the spec file');
   const file = positionals[0];
   const raw = readSpecFile(file);
-  const problems = validateTrainSpec(raw);
+  // An experiment spec given to train: say which command reads those sections instead of "unknown option".
+  const experimentOnly = isObject(raw) ? EXPERIMENT_KEYS.filter((k) => raw[k] !== undefined && raw[k] !== null) : [];
+  const problems = [
+    ...validateTrainSpec(raw, experimentOnly).filter((p) => !experimentOnly.some((k) => p.startsWith(`${k}:`))),
+    ...experimentOnly.map((k) => `${k}: an experiment option; optlab train trains one model (run the whole experiment with optlab run ${file})`),
+  ];
   if (problems.length) throw new SpecError(problems, file);
   const spec = raw as TrainSpec;
 
