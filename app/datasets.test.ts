@@ -25,7 +25,9 @@ const manifest: { files: Record<string, FileInfo> } = JSON.parse(
 
 test('bundled files are the ones datasets.json describes (SHA-256)', () => {
   for (const name of BUNDLED_NAMES) {
-    const sha = createHash('sha256').update(readFileSync(bundledFile(name))).digest('hex');
+    const sha = createHash('sha256')
+      .update(readFileSync(bundledFile(name)))
+      .digest('hex');
     assert.equal(sha, manifest.files[`${name}.csv`].sha256, name);
   }
 });
@@ -73,12 +75,15 @@ test('loadCsvFile names the set after the file and prefixes problems with the pa
     assert.deepEqual(Array.from(ds.y), [250, 310]);
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'a,b\n1,x\n1\n');
-    assert.throws(() => loadCsvFile(bad), (e: unknown) => {
-      assert.ok(e instanceof CsvError);
-      assert.equal(e.line, 3);
-      assert.ok(e.message.startsWith(`${bad}: `), e.message);
-      return true;
-    });
+    assert.throws(
+      () => loadCsvFile(bad),
+      (e: unknown) => {
+        assert.ok(e instanceof CsvError);
+        assert.equal(e.line, 3);
+        assert.ok(e.message.startsWith(`${bad}: `), e.message);
+        return true;
+      },
+    );
     assert.throws(() => loadCsvFile(join(dir, 'missing.csv')), /cannot read CSV file .*missing\.csv: no such file/);
   } finally {
     rmSync(dir, { recursive: true });

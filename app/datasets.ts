@@ -16,7 +16,8 @@ import { validateDatasetSpec } from '../shared/data/validate.ts';
 
 /** Where the bundled CSV files are, found from this module's location rather than the working directory. */
 export function bundledFile(name: string): string {
-  if (!isBundledName(name)) throw new Error(`unknown bundled data set ${JSON.stringify(name)} (known: ${BUNDLED_NAMES.join(', ')})`);
+  if (!isBundledName(name))
+    throw new Error(`unknown bundled data set ${JSON.stringify(name)} (known: ${BUNDLED_NAMES.join(', ')})`);
   return fileURLToPath(new URL(`../shared/data/bundled/${BUNDLED[name].file}`, import.meta.url));
 }
 
@@ -24,7 +25,13 @@ export function bundledFile(name: string): string {
 const cache = new Map<string, Dataset>();
 
 function copy(ds: Dataset): Dataset {
-  const out: Dataset = { ...ds, x: ds.x.slice(), y: ds.y.slice(), classNames: [...ds.classNames], featureNames: [...ds.featureNames] };
+  const out: Dataset = {
+    ...ds,
+    x: ds.x.slice(),
+    y: ds.y.slice(),
+    classNames: [...ds.classNames],
+    featureNames: [...ds.featureNames],
+  };
   if (ds.image) out.image = { ...ds.image };
   return out;
 }
@@ -38,7 +45,9 @@ export function loadBundled(name: string): Dataset {
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      throw new Error(`bundled data set ${name}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the installation is incomplete`);
+      throw new Error(
+        `bundled data set ${name}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the installation is incomplete`,
+      );
     }
     ds = parseBundled(name, text);
     cache.set(name, ds);
@@ -57,7 +66,7 @@ export function loadCsvFile(path: string, options: Partial<CsvOptions> = {}): Da
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : code ?? (e as Error).message;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (code ?? (e as Error).message);
     throw new Error(`cannot read CSV file ${path}: ${why}`);
   }
   const name = options.name ?? basename(path, extname(path));

@@ -16,7 +16,10 @@ function inFreshProcess(env: string | undefined): { choice?: unknown; active?: s
   const childEnv = { ...process.env };
   if (env === undefined) delete childEnv.OPTLAB_KERNELS;
   else childEnv.OPTLAB_KERNELS = env;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', env: childEnv });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    env: childEnv,
+  });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }

@@ -11,18 +11,26 @@ import { Lab } from './lab.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin/optlab.mjs');
-const optlab = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, maxBuffer: 1e8 });
+const optlab = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, maxBuffer: 1e8 });
 const tmp = mkdtempSync(join(tmpdir(), 'optlab-lab-'));
 
 /** Small but not instant: 2 configurations × 5 folds of a few epochs on moons. */
 const spec = {
-  name: 'lab test', seed: 5,
+  name: 'lab test',
+  seed: 5,
   dataset: { name: 'moons', samples: 400, noise: 0.3, testFraction: 0.2 },
   model: { kind: 'mlp', hidden: [32], activation: 'tanh' },
-  loss: { kind: 'cross_entropy' }, optimizer: { name: 'adam', lr: 0.01 },
+  loss: { kind: 'cross_entropy' },
+  optimizer: { name: 'adam', lr: 0.01 },
   training: { epochs: 40, batchSize: 8 },
   evaluation: { kind: 'kfold', k: 5 },
-  sweep: { optimizer: [{ name: 'adam', lr: 0.01 }, { name: 'sgd', lr: 0.05, momentum: 0.9 }] },
+  sweep: {
+    optimizer: [
+      { name: 'adam', lr: 0.01 },
+      { name: 'sgd', lr: 0.05, momentum: 0.9 },
+    ],
+  },
 };
 const specFile = join(tmp, 'spec.json');
 writeFileSync(specFile, JSON.stringify(spec));
@@ -46,7 +54,9 @@ test('0, 1 and 2 local workers give byte-identical reports, stored in the librar
 
 test('kill -9 of the Lab mid-run: resume finishes it without rerunning committed jobs or losing them', async () => {
   const db = join(tmp, 'crash.db');
-  const child = spawn(process.execPath, [bin, 'run', specFile, '--workers', '1', '--db', db, '--quiet'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [bin, 'run', specFile, '--workers', '1', '--db', db, '--quiet'], {
+    stdio: 'ignore',
+  });
   // Wait (bounded) until some but not all jobs are committed, then kill the Lab without warning.
   let before = new Map<string, number>();
   const deadline = Date.now() + 60_000;
@@ -54,7 +64,11 @@ test('kill -9 of the Lab mid-run: resume finishes it without rerunning committed
     assert.ok(Date.now() < deadline, 'the run committed nothing within 60 s');
     await new Promise((r) => setTimeout(r, 100));
     let lib: Library;
-    try { lib = Library.open(db); } catch { continue; }
+    try {
+      lib = Library.open(db);
+    } catch {
+      continue;
+    }
     try {
       if (!lib.getExperiment(1)) continue;
       const jobs = lib.jobStates(1).jobs.filter((j) => j.state === 'done');
@@ -83,7 +97,8 @@ test('kill -9 of the Lab mid-run: resume finishes it without rerunning committed
   try {
     assert.equal(after.getExperiment(1)!.status, 'done');
     const rowsAfter = new Map(after.jobStates(1).jobs.map((j) => [j.key, j]));
-    for (const [key, finishedAt] of before) assert.equal(rowsAfter.get(key)!.finishedAt, finishedAt, `${key} was run again`);
+    for (const [key, finishedAt] of before)
+      assert.equal(rowsAfter.get(key)!.finishedAt, finishedAt, `${key} was run again`);
     const results = after.doneResults(1);
     for (const [key, res] of committed) assert.deepEqual(results.get(key), res, `${key} changed`);
   } finally {
@@ -149,12 +164,22 @@ test('a job that fails is marked failed with its error, the experiment says why,
   const lab = Lab.open(join(tmp, 'fail.db'));
   try {
     // Leave-one-out on 2 rows leaves 1 training row, and batch norm (like PyTorch) refuses batch statistics of one row.
-    const id = lab.createExperiment({
-      seed: 1, dataset: { name: 'moons', samples: 2, noise: 0 }, model: { kind: 'mlp', hidden: [2], batchNorm: true },
-      loss: { kind: 'cross_entropy' }, optimizer: { name: 'sgd', lr: 0.1 }, training: { epochs: 1, batchSize: 1 }, evaluation: { kind: 'loo' },
-    }, { source: 'test' });
+    const id = lab.createExperiment(
+      {
+        seed: 1,
+        dataset: { name: 'moons', samples: 2, noise: 0 },
+        model: { kind: 'mlp', hidden: [2], batchNorm: true },
+        loss: { kind: 'cross_entropy' },
+        optimizer: { name: 'sgd', lr: 0.1 },
+        training: { epochs: 1, batchSize: 1 },
+        evaluation: { kind: 'loo' },
+      },
+      { source: 'test' },
+    );
     const failures: string[] = [];
-    lab.subscribe((e) => { if (e.type === 'job-failed') failures.push(e.key); });
+    lab.subscribe((e) => {
+      if (e.type === 'job-failed') failures.push(e.key);
+    });
     await assert.rejects(lab.run(id, { workers: 0 }), /1 row|one row|batch/i);
     const e = lab.getExperiment(id);
     assert.equal(e.status, 'failed');

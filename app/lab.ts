@@ -9,10 +9,23 @@ import { randomBytes } from 'node:crypto';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Library } from './library/library.ts';
 import { defaultDbPath } from './library/paths.ts';
-import type { DatasetInfo, ExperimentRecord, ExperimentSummary, JobStates, ListOptions, StoredReport } from './library/types.ts';
+import type {
+  DatasetInfo,
+  ExperimentRecord,
+  ExperimentSummary,
+  JobStates,
+  ListOptions,
+  StoredReport,
+} from './library/types.ts';
 import type { CsvOptions } from '../shared/data/csv.ts';
 import { loadDataset } from './datasets.ts';
-import { Coordinator, spawnLocalWorkers, type CoordinatorOptions, type LocalWorkers, type WorkerInfo } from './coordinator/index.ts';
+import {
+  Coordinator,
+  spawnLocalWorkers,
+  type CoordinatorOptions,
+  type LocalWorkers,
+  type WorkerInfo,
+} from './coordinator/index.ts';
 import { validateExperimentSpec } from '../shared/experiment/validate.ts';
 import { plan as makePlan, type Plan } from '../shared/experiment/plan.ts';
 import { runPlan } from '../shared/experiment/run.ts';
@@ -34,8 +47,13 @@ export type LabEvent =
 
 /** A spec that cannot run: every problem with its JSON path. */
 export class LabSpecError extends Error {
-  constructor(readonly problems: string[], readonly source: string) {
-    super(`${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  constructor(
+    readonly problems: string[],
+    readonly source: string,
+  ) {
+    super(
+      `${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
 }
 
@@ -108,7 +126,10 @@ export class Lab {
    * Stores a new experiment after validating it; a CSV path is made absolute against the
    * spec file's folder so the experiment can be resumed from anywhere.
    */
-  createExperiment(spec: unknown, options: { source?: string; specFile?: string; tags?: string[]; notes?: string } = {}): number {
+  createExperiment(
+    spec: unknown,
+    options: { source?: string; specFile?: string; tags?: string[]; notes?: string } = {},
+  ): number {
     const problems = validateExperimentSpec(spec);
     if (problems.length) throw new LabSpecError(problems, options.source ?? 'spec');
     const s = structuredClone(spec) as ExperimentSpec;
@@ -119,7 +140,11 @@ export class Lab {
   }
 
   createFromPreset(name: string, dataset?: string, options: { tags?: string[]; notes?: string } = {}): number {
-    return this.createExperiment(presetSpec(name, dataset), { source: `preset ${name}`, tags: options.tags ?? ['preset', name], notes: options.notes });
+    return this.createExperiment(presetSpec(name, dataset), {
+      source: `preset ${name}`,
+      tags: options.tags ?? ['preset', name],
+      notes: options.notes,
+    });
   }
 
   listExperiments(options: ListOptions = {}): ExperimentSummary[] {
@@ -176,12 +201,17 @@ export class Lab {
     const plan = this.plan(id);
     for (const dp of plan.data) {
       if (exp.datasets.length && !exp.datasets.includes(dp.hash) && exp.jobs.done > 0) {
-        throw new Error(`experiment ${id}: its data set changed since the run started (hash ${dp.hash}, stored ${exp.datasets.join(', ')}); duplicate the experiment to start over`);
+        throw new Error(
+          `experiment ${id}: its data set changed since the run started (hash ${dp.hash}, stored ${exp.datasets.join(', ')}); duplicate the experiment to start over`,
+        );
       }
       this.library.putDataset(dp.data);
       this.library.linkDataset(id, dp.hash);
     }
-    this.library.planJobs(id, plan.jobs.map((j) => j.key));
+    this.library.planJobs(
+      id,
+      plan.jobs.map((j) => j.key),
+    );
     this.library.requeueLeased(id);
     // A resumed run tries failed jobs again (their last error stays on the row until they succeed).
     for (const j of this.library.jobStates(id).jobs) if (j.state === 'failed') this.library.requeueJob(id, j.key);
@@ -205,7 +235,10 @@ export class Lab {
         done,
         onPlanned: (total, n) => this.#emit({ type: 'planned', experiment: id, total, done: n }),
         onSubmit: (jobs) => {
-          this.library.planJobs(id, jobs.map((j) => j.key));
+          this.library.planJobs(
+            id,
+            jobs.map((j) => j.key),
+          );
           const now = performance.now();
           for (const j of jobs) started.set(j.key, now);
         },

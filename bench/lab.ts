@@ -31,15 +31,23 @@ export interface LabBench {
 }
 
 const minimal: ExperimentSpec = {
-  seed: 1, dataset: { name: 'blobs', samples: 20, classes: 2, noise: 1 },
-  model: { kind: 'linear' }, loss: { kind: 'cross_entropy' }, optimizer: { name: 'sgd', lr: 0.1 },
-  training: { epochs: 1, batchSize: 'full' }, evaluation: { kind: 'bootstrap', replicates: 300 },
+  seed: 1,
+  dataset: { name: 'blobs', samples: 20, classes: 2, noise: 1 },
+  model: { kind: 'linear' },
+  loss: { kind: 'cross_entropy' },
+  optimizer: { name: 'sgd', lr: 0.1 },
+  training: { epochs: 1, batchSize: 'full' },
+  evaluation: { kind: 'bootstrap', replicates: 300 },
 };
 
 const cv10: ExperimentSpec = {
-  seed: 1, dataset: { name: 'digits' },
-  model: { kind: 'mlp', hidden: [256, 256], activation: 'relu' }, loss: { kind: 'cross_entropy' }, optimizer: { name: 'adam', lr: 0.001 },
-  training: { epochs: 30, batchSize: 32 }, evaluation: { kind: 'kfold', k: 10, stratified: true },
+  seed: 1,
+  dataset: { name: 'digits' },
+  model: { kind: 'mlp', hidden: [256, 256], activation: 'relu' },
+  loss: { kind: 'cross_entropy' },
+  optimizer: { name: 'adam', lr: 0.001 },
+  training: { epochs: 30, batchSize: 32 },
+  evaluation: { kind: 'kfold', k: 10, stratified: true },
 };
 
 async function timed(spec: ExperimentSpec, executor: Executor): Promise<{ s: number; json: string; jobs: number }> {
@@ -70,12 +78,17 @@ export async function labBench(log: (s: string) => void): Promise<LabBench> {
   log(`lab bench (kernels: ${k.name}${k.reason ? `, ${k.reason}` : ''})`);
   const inProc = await timed(minimal, new InProcessExecutor());
   const two = await withWorkers(2, (c) => timed(minimal, c.executor()));
-  if (two.value.json !== inProc.json) throw new Error('lab bench: the distributed report differs from the in-process one');
-  log(`  minimal jobs: ${inProc.jobs} jobs, ${(inProc.jobs / inProc.s).toFixed(0)}/s in-process, ${(two.value.jobs / two.value.s).toFixed(0)}/s on 2 workers (start-up ${two.startup.toFixed(2)} s)`);
+  if (two.value.json !== inProc.json)
+    throw new Error('lab bench: the distributed report differs from the in-process one');
+  log(
+    `  minimal jobs: ${inProc.jobs} jobs, ${(inProc.jobs / inProc.s).toFixed(0)}/s in-process, ${(two.value.jobs / two.value.s).toFixed(0)}/s on 2 workers (start-up ${two.startup.toFixed(2)} s)`,
+  );
   const cvIn = await timed(cv10, new InProcessExecutor());
   const cv1 = await withWorkers(1, (c) => timed(cv10, c.executor()));
   const cv2 = await withWorkers(2, (c) => timed(cv10, c.executor()));
-  for (const r of [cv1.value, cv2.value]) if (r.json !== cvIn.json) throw new Error('lab bench: a distributed 10-fold report differs from the in-process one');
+  for (const r of [cv1.value, cv2.value])
+    if (r.json !== cvIn.json)
+      throw new Error('lab bench: a distributed 10-fold report differs from the in-process one');
   const out: LabBench = {
     kernels: k.name,
     minimal_jobs: inProc.jobs,
@@ -88,7 +101,11 @@ export async function labBench(log: (s: string) => void): Promise<LabBench> {
     speedup_2_vs_1: cv1.value.s / cv2.value.s,
     overhead_1_worker_vs_in_process: cv1.value.s / cvIn.s - 1,
   };
-  log(`  10-fold CV (digits, MLP 256-256, 30 epochs): in-process ${out.cv10_in_process_s.toFixed(2)} s, 1 worker ${out.cv10_1_worker_s.toFixed(2)} s, 2 workers ${out.cv10_2_workers_s.toFixed(2)} s`);
-  log(`  speed-up 2 vs 1 worker: ${out.speedup_2_vs_1.toFixed(2)}× (target ≥ 1.8×); 1 worker vs in-process: ${(out.overhead_1_worker_vs_in_process * 100).toFixed(1)}% (target within 10%)`);
+  log(
+    `  10-fold CV (digits, MLP 256-256, 30 epochs): in-process ${out.cv10_in_process_s.toFixed(2)} s, 1 worker ${out.cv10_1_worker_s.toFixed(2)} s, 2 workers ${out.cv10_2_workers_s.toFixed(2)} s`,
+  );
+  log(
+    `  speed-up 2 vs 1 worker: ${out.speedup_2_vs_1.toFixed(2)}× (target ≥ 1.8×); 1 worker vs in-process: ${(out.overhead_1_worker_vs_in_process * 100).toFixed(1)}% (target within 10%)`,
+  );
   return out;
 }

@@ -50,7 +50,10 @@ interface Result {
 }
 
 const CELLS: Cell[] = [];
-for (const [inputs, hidden] of [[64, 128], [784, 256]] as const)
+for (const [inputs, hidden] of [
+  [64, 128],
+  [784, 256],
+] as const)
   for (const batch of [32, 128, 1024]) CELLS.push({ inputs, hidden, classes: 10, batch });
 
 /**
@@ -59,8 +62,12 @@ for (const [inputs, hidden] of [[64, 128], [784, 256]] as const)
  * against the figures the issue quotes (its CPU build with MKL).
  */
 const ISSUE_TORCH: Record<string, number> = {
-  '64-128-10/32': 150e3, '64-128-10/128': 450e3, '64-128-10/1024': 1.0e6,
-  '784-256-10/32': 40e3, '784-256-10/128': 70e3, '784-256-10/1024': 95e3,
+  '64-128-10/32': 150e3,
+  '64-128-10/128': 450e3,
+  '64-128-10/1024': 1.0e6,
+  '784-256-10/32': 40e3,
+  '784-256-10/128': 70e3,
+  '784-256-10/1024': 95e3,
 };
 function goal(model: string, batch: number, torch: number | undefined): number {
   const full = model === '64-128-10' && batch <= 128;
@@ -84,7 +91,12 @@ function median(xs: number[]): number {
 /** A model, its loss and optimizer and a few random batches: everything one timed step touches. */
 function setup(c: Cell) {
   const rng = new Rng(`bench/${modelName(c)}/${c.batch}`);
-  const model = buildModel({ kind: 'mlp', hidden: [c.hidden], activation: 'relu' }, c.inputs, c.classes, rng.fork('init'));
+  const model = buildModel(
+    { kind: 'mlp', hidden: [c.hidden], activation: 'relu' },
+    c.inputs,
+    c.classes,
+    rng.fork('init'),
+  );
   const loss = new CrossEntropyLoss();
   const opt = createOptimizer({ name: 'adam', lr: 1e-3 }, model.params());
   const data = rng.fork('data');
@@ -172,7 +184,12 @@ function profile(c: Cell): string {
 }
 
 function result(c: Cell, sps: number): Result {
-  return { model: modelName(c), batch: c.batch, samples_per_s: Math.round(sps), gflops: +((6 * paramCount(c) * sps) / 1e9).toFixed(2) };
+  return {
+    model: modelName(c),
+    batch: c.batch,
+    samples_per_s: Math.round(sps),
+    gflops: +((6 * paramCount(c) * sps) / 1e9).toFixed(2),
+  };
 }
 
 function runKernels(name: 'js' | 'wasm', seconds: number, reps: number): Result[] {
@@ -190,9 +207,12 @@ function runKernels(name: 'js' | 'wasm', seconds: number, reps: number): Result[
       const r = result(c, measure(c, seconds, reps));
       if (handle) {
         const st = handle.stats();
-        if (st.fallbackAllocations > 0 || st.copyingCalls > 0) log(`  note: ${st.fallbackAllocations} buffers outside wasm memory, ${st.copyingCalls} copying calls`);
+        if (st.fallbackAllocations > 0 || st.copyingCalls > 0)
+          log(`  note: ${st.fallbackAllocations} buffers outside wasm memory, ${st.copyingCalls} copying calls`);
       }
-      log(`  ${name.padEnd(5)} ${r.model.padEnd(10)} batch ${String(r.batch).padStart(4)}: ${fmt(r.samples_per_s).padStart(7)} samples/s  ${r.gflops.toFixed(2).padStart(6)} GFLOP/s`);
+      log(
+        `  ${name.padEnd(5)} ${r.model.padEnd(10)} batch ${String(r.batch).padStart(4)}: ${fmt(r.samples_per_s).padStart(7)} samples/s  ${r.gflops.toFixed(2).padStart(6)} GFLOP/s`,
+      );
       if (args.has('--profile') && handle) {
         handle.reset();
         log(`       ${profile(c)}`);
@@ -212,7 +232,12 @@ function fmt(n: number): string {
 /** PyTorch (one thread) on the same cells, or why it did not run. */
 function runTorch(seconds: number, reps: number): { version: string; blas: string; cells: Result[] } | string {
   const script = fileURLToPath(new URL('./torch_bench.py', import.meta.url));
-  const request = JSON.stringify({ cells: CELLS.map((c) => [c.inputs, c.hidden, c.classes, c.batch]), seconds, reps, clock: cpuTime ? 'cpu' : 'wall' });
+  const request = JSON.stringify({
+    cells: CELLS.map((c) => [c.inputs, c.hidden, c.classes, c.batch]),
+    seconds,
+    reps,
+    clock: cpuTime ? 'cpu' : 'wall',
+  });
   // Debian's python3-torch lives under the system interpreter, which a pyenv or venv python3 on PATH may hide.
   const pythons = ['/usr/bin/python3', 'python3'].filter((p) => !p.startsWith('/') || existsSync(p));
   let why = 'no python3 found';
@@ -223,7 +248,11 @@ function runTorch(seconds: number, reps: number): { version: string; blas: strin
       timeout: 120_000,
     });
     if (r.status === 0) {
-      const parsed = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; blas: string; cells: { model: string; batch: number; samples_per_s: number }[] };
+      const parsed = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+        torch: string;
+        blas: string;
+        cells: { model: string; batch: number; samples_per_s: number }[];
+      };
       return {
         version: parsed.torch,
         blas: parsed.blas,
@@ -233,7 +262,9 @@ function runTorch(seconds: number, reps: number): { version: string; blas: strin
         }),
       };
     }
-    why = /No module named 'torch'/.test(r.stderr ?? '') ? `${py} has no torch module (apt-get install python3-torch)` : `${py} failed: ${(r.stderr || String(r.error)).trim().split('\n').pop()}`;
+    why = /No module named 'torch'/.test(r.stderr ?? '')
+      ? `${py} has no torch module (apt-get install python3-torch)`
+      : `${py} failed: ${(r.stderr || String(r.error)).trim().split('\n').pop()}`;
   }
   return why;
 }
@@ -267,41 +298,54 @@ async function main(): Promise<void> {
     if (torchCells) {
       out.torch = torchCells;
       if (typeof torch !== 'string') out.torch_blas = torch.blas;
-    }
-    else out.torch_note = torch;
+    } else out.torch_note = torch;
     if (!args.has('--no-lab')) out.lab = await labBench(log);
     process.stdout.write(JSON.stringify(out) + '\n');
     return;
   }
 
-  const rows: string[][] = [['model', 'batch', 'JS', 'WASM', 'GFLOP/s', 'torch', 'GFLOP/s', 'WASM/torch', 'goal', 'met']];
+  const rows: string[][] = [
+    ['model', 'batch', 'JS', 'WASM', 'GFLOP/s', 'torch', 'GFLOP/s', 'WASM/torch', 'goal', 'met'],
+  ];
   const met = (v: number, g: number): string => (v >= g ? 'yes' : `no ${((100 * v) / g).toFixed(0)}%`);
   wasm.forEach((w, i) => {
     const j = js?.[i];
     const t = torchCells?.[i];
     const g = goal(w.model, w.batch, t?.samples_per_s);
     rows.push([
-      w.model, String(w.batch),
+      w.model,
+      String(w.batch),
       j ? fmt(j.samples_per_s) : '-',
-      fmt(w.samples_per_s), w.gflops.toFixed(1),
-      t ? fmt(t.samples_per_s) : '-', t ? t.gflops.toFixed(1) : '-',
+      fmt(w.samples_per_s),
+      w.gflops.toFixed(1),
+      t ? fmt(t.samples_per_s) : '-',
+      t ? t.gflops.toFixed(1) : '-',
       t ? `${(w.samples_per_s / t.samples_per_s).toFixed(2)}×` : '-',
-      fmt(g), met(w.samples_per_s, g),
+      fmt(g),
+      met(w.samples_per_s, g),
     ]);
   });
   const widths = rows[0].map((_, k) => Math.max(...rows.map((r) => r[k].length)));
   console.log('');
   for (const r of rows) console.log(r.map((v, k) => (k < 2 ? v.padEnd(widths[k]) : v.padStart(widths[k]))).join('  '));
   console.log('');
-  console.log('Samples/s of the real training step (shared/nn layers, CrossEntropyLoss, shared/optim Adam), as fit runs it.');
+  console.log(
+    'Samples/s of the real training step (shared/nn layers, CrossEntropyLoss, shared/optim Adam), as fit runs it.',
+  );
   console.log(`JS: plain kernels. WASM: ${wasmStep}.`);
-  console.log(typeof torch === 'string' ? `PyTorch: ${torch}` : `PyTorch ${torch.version} (BLAS: ${torch.blas}), one thread, same cells, timed inside Python.`);
+  console.log(
+    typeof torch === 'string'
+      ? `PyTorch: ${torch}`
+      : `PyTorch ${torch.version} (BLAS: ${torch.blas}), one thread, same cells, timed inside Python.`,
+  );
   console.log(
     torchCells
       ? "Goal (issue 3): PyTorch's samples/s above on 64-128-10 at batch 32 and 128, half of it elsewhere."
-      : "Goal (issue 3), without PyTorch here: its single-thread CPU build (MKL) at 150k/450k/1.0M and 40k/70k/95k samples/s; all of it on 64-128-10 at batch 32 and 128, half elsewhere.",
+      : 'Goal (issue 3), without PyTorch here: its single-thread CPU build (MKL) at 150k/450k/1.0M and 40k/70k/95k samples/s; all of it on 64-128-10 at batch 32 and 128, half elsewhere.',
   );
-  console.log(`GFLOP/s = 6 × parameters × samples/s. Medians of 5 (WASM, PyTorch) or 3 (JS) repetitions, ${cpuTime ? 'process CPU time' : 'wall clock'}. ${((performance.now() - t0) / 1000).toFixed(0)} s in all.`);
+  console.log(
+    `GFLOP/s = 6 × parameters × samples/s. Medians of 5 (WASM, PyTorch) or 3 (JS) repetitions, ${cpuTime ? 'process CPU time' : 'wall clock'}. ${((performance.now() - t0) / 1000).toFixed(0)} s in all.`,
+  );
 }
 
 /** The distributed lab's figures (issue 5), after the core table. */
@@ -312,10 +356,18 @@ async function lab(): Promise<void> {
     return;
   }
   console.log('');
-  console.log(`Distributed lab on this machine (loopback, ${r.kernels} kernels; workers started before timing, start-up ${r.worker_startup_s.toFixed(2)} s):`);
-  console.log(`  minimal jobs (${r.minimal_jobs}): ${r.jobs_per_s_in_process.toFixed(0)} jobs/s in-process, ${r.jobs_per_s_2_workers.toFixed(0)} jobs/s through coordinator and 2 worker processes`);
-  console.log(`  10-fold CV, digits, MLP 256-256, 30 epochs: in-process ${r.cv10_in_process_s.toFixed(2)} s, 1 worker ${r.cv10_1_worker_s.toFixed(2)} s, 2 workers ${r.cv10_2_workers_s.toFixed(2)} s`);
-  console.log(`  2 workers vs 1: ${r.speedup_2_vs_1.toFixed(2)}× (target ≥ 1.8×: ${r.speedup_2_vs_1 >= 1.8 ? 'met' : 'not met'}); 1 worker vs in-process: ${(r.overhead_1_worker_vs_in_process * 100).toFixed(1)}% (target within 10%: ${Math.abs(r.overhead_1_worker_vs_in_process) <= 0.1 ? 'met' : 'not met'})`);
+  console.log(
+    `Distributed lab on this machine (loopback, ${r.kernels} kernels; workers started before timing, start-up ${r.worker_startup_s.toFixed(2)} s):`,
+  );
+  console.log(
+    `  minimal jobs (${r.minimal_jobs}): ${r.jobs_per_s_in_process.toFixed(0)} jobs/s in-process, ${r.jobs_per_s_2_workers.toFixed(0)} jobs/s through coordinator and 2 worker processes`,
+  );
+  console.log(
+    `  10-fold CV, digits, MLP 256-256, 30 epochs: in-process ${r.cv10_in_process_s.toFixed(2)} s, 1 worker ${r.cv10_1_worker_s.toFixed(2)} s, 2 workers ${r.cv10_2_workers_s.toFixed(2)} s`,
+  );
+  console.log(
+    `  2 workers vs 1: ${r.speedup_2_vs_1.toFixed(2)}× (target ≥ 1.8×: ${r.speedup_2_vs_1 >= 1.8 ? 'met' : 'not met'}); 1 worker vs in-process: ${(r.overhead_1_worker_vs_in_process * 100).toFixed(1)}% (target within 10%: ${Math.abs(r.overhead_1_worker_vs_in_process) <= 0.1 ? 'met' : 'not met'})`,
+  );
 }
 
 if (args.has('--kernels')) kernelTable();

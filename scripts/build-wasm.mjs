@@ -31,21 +31,36 @@ const stderr = [];
 const { error } = await asc.main(
   [
     relative(root, source),
-    '--outFile', 'kernels.wasm',
-    '-O3', '--noAssert', '--converge',
-    '--runtime', 'stub',
-    '--enable', 'simd',
+    '--outFile',
+    'kernels.wasm',
+    '-O3',
+    '--noAssert',
+    '--converge',
+    '--runtime',
+    'stub',
+    '--enable',
+    'simd',
     '--importMemory',
     '--noExportMemory',
-    '--use', 'abort=',
+    '--use',
+    'abort=',
   ],
   {
     baseDir: root,
     writeFile(name, contents) {
       if (name.endsWith('.wasm')) binary = contents;
     },
-    stdout: { write() { return true; } },
-    stderr: { write(s) { stderr.push(String(s)); return true; } },
+    stdout: {
+      write() {
+        return true;
+      },
+    },
+    stderr: {
+      write(s) {
+        stderr.push(String(s));
+        return true;
+      },
+    },
   },
 );
 if (error || !binary) {

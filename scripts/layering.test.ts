@@ -11,7 +11,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 function sources(dir: string): string[] {
   const out: string[] = [];
   let entries: string[];
-  try { entries = readdirSync(dir); } catch { return out; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const e of entries) {
     const p = join(dir, e);
     if (statSync(p).isDirectory()) out.push(...sources(p));
@@ -23,15 +27,24 @@ function sources(dir: string): string[] {
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const specs: string[] = [];
-  for (const m of text.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm)) specs.push(m[1] ?? m[2] ?? m[3]);
+  for (const m of text.matchAll(
+    /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm,
+  ))
+    specs.push(m[1] ?? m[2] ?? m[3]);
   return specs;
 }
 
 /** Folders each runtime may import from (besides itself). */
-const allowed: Record<string, string[]> = { shared: [], worker: ['shared'], app: ['shared', 'worker'], renderer: ['shared'] };
+const allowed: Record<string, string[]> = {
+  shared: [],
+  worker: ['shared'],
+  app: ['shared', 'worker'],
+  renderer: ['shared'],
+};
 
 /** Browser and Node globals that must not appear in shared/ (pure TypeScript only). */
-const forbiddenInShared = /\b(process\.|require\(|__dirname|window\.|document\.|localStorage|navigator\.|Buffer\.|Math\.random)/;
+const forbiddenInShared =
+  /\b(process\.|require\(|__dirname|window\.|document\.|localStorage|navigator\.|Buffer\.|Math\.random)/;
 
 test('shared/ imports nothing outside itself and uses no node:, DOM or Electron API', () => {
   const bad: string[] = [];
@@ -39,7 +52,10 @@ test('shared/ imports nothing outside itself and uses no node:, DOM or Electron 
     const isTest = f.endsWith('.test.ts');
     for (const s of imports(f)) {
       if (isTest && s.startsWith('node:')) continue; // tests run under node:test
-      if (!s.startsWith('.')) { bad.push(`${relative(root, f)} imports "${s}"`); continue; }
+      if (!s.startsWith('.')) {
+        bad.push(`${relative(root, f)} imports "${s}"`);
+        continue;
+      }
       const target = relative(root, resolve(dirname(f), s));
       if (!target.startsWith('shared/')) bad.push(`${relative(root, f)} imports ${target}`);
     }

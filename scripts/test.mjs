@@ -8,7 +8,11 @@ const roots = ['shared', 'worker', 'app', 'scripts'];
 const files = [];
 function walk(dir) {
   let entries;
-  try { entries = readdirSync(dir); } catch { return; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
   for (const e of entries) {
     if (e === 'node_modules') continue;
     const p = join(dir, e);
@@ -20,12 +24,16 @@ roots.forEach(walk);
 const only = process.argv.slice(2);
 const chosen = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
 files.sort();
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...chosen.sort()], { stdio: ['ignore', 'pipe', 'inherit'] });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...chosen.sort()], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const out = r.stdout.toString();
 process.stdout.write(out);
 // The spec reporter's summary uses "ℹ pass N"; print the plain closing line CI reads.
 const num = (label) => Number((out.match(new RegExp(`^ℹ ${label} (\\d+)`, 'm')) || [])[1] ?? NaN);
-const pass = num('pass'), fail = num('fail'), skipped = num('skipped');
+const pass = num('pass'),
+  fail = num('fail'),
+  skipped = num('skipped');
 if (Number.isNaN(pass)) {
   console.log('0 passed, 1 failed');
   process.exit(1);

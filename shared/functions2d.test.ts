@@ -5,7 +5,9 @@ import { FUNCTION_2D_NAMES, FUNCTIONS_2D, getFunction2D } from './functions2d.ts
 test('the five functions by name', () => {
   assert.deepEqual([...FUNCTION_2D_NAMES], ['rosenbrock', 'beale', 'quadratic', 'saddle', 'himmelblau']);
   for (const name of FUNCTION_2D_NAMES) assert.equal(getFunction2D(name).name, name);
-  assert.throws(() => getFunction2D('booth'), { message: 'unknown 2-D function "booth" (known: rosenbrock, beale, quadratic, saddle, himmelblau)' });
+  assert.throws(() => getFunction2D('booth'), {
+    message: 'unknown 2-D function "booth" (known: rosenbrock, beale, quadratic, saddle, himmelblau)',
+  });
   assert.throws(() => getFunction2D('toString'), /unknown 2-D function/);
 });
 
@@ -28,7 +30,13 @@ test('values at points worked out by hand', () => {
 test('gradients match central finite differences', () => {
   const h = 1e-6;
   const g = new Float64Array(2);
-  const pts: [number, number][] = [[-1.5, 2], [0.3, -0.7], [1.2, 1.1], [2.5, 0.4], [-3, -2.5]];
+  const pts: [number, number][] = [
+    [-1.5, 2],
+    [0.3, -0.7],
+    [1.2, 1.1],
+    [2.5, 0.4],
+    [-3, -2.5],
+  ];
   for (const name of FUNCTION_2D_NAMES) {
     const f = FUNCTIONS_2D[name];
     for (const [x, y] of pts) {
@@ -62,7 +70,8 @@ test('the listed minima have value ~0 and zero gradient; the saddle has none', (
 test('starts and minima lie inside the view boxes, and starts are not minima', () => {
   for (const name of FUNCTION_2D_NAMES) {
     const f = FUNCTIONS_2D[name];
-    const inside = (x: number, y: number) => x >= f.view.xMin && x <= f.view.xMax && y >= f.view.yMin && y <= f.view.yMax;
+    const inside = (x: number, y: number) =>
+      x >= f.view.xMin && x <= f.view.xMax && y >= f.view.yMin && y <= f.view.yMax;
     assert.ok(inside(f.start[0], f.start[1]), `${name} start`);
     for (const m of f.minima) assert.ok(inside(m.x, m.y), `${name} minimum`);
     const g = [0, 0];

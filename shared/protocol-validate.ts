@@ -19,13 +19,42 @@ import { validateRegularization, validateTraining } from './spec/validate.ts';
 
 type Problems = string[];
 
-export const ERROR_CODES = ['E_AUTH', 'E_VERSION', 'E_BAD_FRAME', 'E_TOO_BIG', 'E_OUT_OF_ORDER', 'E_NO_DATA', 'E_JOB_FAILED', 'E_CANCELLED'] as const;
+export const ERROR_CODES = [
+  'E_AUTH',
+  'E_VERSION',
+  'E_BAD_FRAME',
+  'E_TOO_BIG',
+  'E_OUT_OF_ORDER',
+  'E_NO_DATA',
+  'E_JOB_FAILED',
+  'E_CANCELLED',
+] as const;
 // Fails to compile when protocol.ts gains or loses a code and this list does not follow.
-const codesMatch: [ErrorCode] extends [(typeof ERROR_CODES)[number]] ? ([(typeof ERROR_CODES)[number]] extends [ErrorCode] ? true : false) : false = true;
+const codesMatch: [ErrorCode] extends [(typeof ERROR_CODES)[number]]
+  ? [(typeof ERROR_CODES)[number]] extends [ErrorCode]
+    ? true
+    : false
+  : false = true;
 void codesMatch;
 
-export const LAB_MESSAGE_TYPES = ['challenge', 'welcome', 'job', 'data', 'cancel', 'error'] as const satisfies readonly LabMessage['type'][];
-export const WORKER_MESSAGE_TYPES = ['hello', 'heartbeat', 'need_data', 'progress', 'result', 'failed', 'released', 'draining'] as const satisfies readonly WorkerMessage['type'][];
+export const LAB_MESSAGE_TYPES = [
+  'challenge',
+  'welcome',
+  'job',
+  'data',
+  'cancel',
+  'error',
+] as const satisfies readonly LabMessage['type'][];
+export const WORKER_MESSAGE_TYPES = [
+  'hello',
+  'heartbeat',
+  'need_data',
+  'progress',
+  'result',
+  'failed',
+  'released',
+  'draining',
+] as const satisfies readonly WorkerMessage['type'][];
 
 /** Size limits of fields (the frame cap bounds arrays; these bound what JSON could make huge or absurd). */
 export const LIMITS = {
@@ -141,7 +170,13 @@ function analysisSpec(v: unknown, path: string, out: Problems): void {
   onlyKeys(v, ['sharpness', 'hessian', 'keepWeights'], path, out);
   if (v.sharpness !== undefined && v.sharpness !== null) {
     const s = v.sharpness;
-    if (!isObj(s) || !Array.isArray(s.epsilons) || s.epsilons.length === 0 || s.epsilons.length > 100 || s.epsilons.some((e) => typeof e !== 'number' || !(e > 0) || !Number.isFinite(e))) {
+    if (
+      !isObj(s) ||
+      !Array.isArray(s.epsilons) ||
+      s.epsilons.length === 0 ||
+      s.epsilons.length > 100 ||
+      s.epsilons.some((e) => typeof e !== 'number' || !(e > 0) || !Number.isFinite(e))
+    ) {
       out.push(`${path}.sharpness: must be {epsilons: [numbers > 0]}`);
     } else onlyKeys(s, ['epsilons'], `${path}.sharpness`, out);
   }
@@ -179,7 +214,26 @@ const HASH = /^[0-9a-f]{16,128}$/;
 export function jobProblems(v: unknown, path = 'job'): Problems {
   const out: Problems = [];
   if (!isObj(v)) return [`${path}: must be an object, got ${typeName(v)}`];
-  onlyKeys(v, ['key', 'config', 'seed', 'initSeed', 'dataHash', 'train', 'evals', 'curves', 'monitor', 'outputsFor', 'weights', 'fit', 'analysis'], path, out);
+  onlyKeys(
+    v,
+    [
+      'key',
+      'config',
+      'seed',
+      'initSeed',
+      'dataHash',
+      'train',
+      'evals',
+      'curves',
+      'monitor',
+      'outputsFor',
+      'weights',
+      'fit',
+      'analysis',
+    ],
+    path,
+    out,
+  );
   str(v.key, `${path}.key`, out, LIMITS.key, undefined, 1);
   int(v.config, `${path}.config`, out, 0, 1_000_000);
   int(v.seed, `${path}.seed`, out, 0, 0xffffffff);
@@ -196,7 +250,8 @@ export function jobProblems(v: unknown, path = 'job'): Problems {
   if (out.length === 0) {
     const job = v as unknown as Job;
     for (const c of job.curves) if (!Object.hasOwn(job.evals, c)) out.push(`${path}.curves: "${c}" is not an eval set`);
-    if (job.monitor !== undefined && !job.curves.includes(job.monitor)) out.push(`${path}.monitor: "${job.monitor}" is not among the curves`);
+    if (job.monitor !== undefined && !job.curves.includes(job.monitor))
+      out.push(`${path}.monitor: "${job.monitor}" is not among the curves`);
   }
   return out;
 }
@@ -206,12 +261,14 @@ export function jobDataProblems(job: Job, data: Dataset): Problems {
   const out: Problems = [];
   const within = (rows: Uint32Array, path: string) => {
     for (let i = 0; i < rows.length; i++) {
-      if (rows[i] >= data.n) return void out.push(`${path}[${i}]: row ${rows[i]} is outside the data set's ${data.n} rows`);
+      if (rows[i] >= data.n)
+        return void out.push(`${path}[${i}]: row ${rows[i]} is outside the data set's ${data.n} rows`);
     }
   };
   within(job.train, 'job.train');
   for (const [name, rows] of Object.entries(job.evals)) within(rows, `job.evals.${name}`);
-  if (job.weights && job.weights.length < data.n) out.push(`job.weights: needs ${data.n} values, got ${job.weights.length}`);
+  if (job.weights && job.weights.length < data.n)
+    out.push(`job.weights: needs ${data.n} values, got ${job.weights.length}`);
   return out;
 }
 
@@ -226,7 +283,24 @@ function setMetrics(v: unknown, path: string, out: Problems): void {
 export function jobResultProblems(v: unknown, path = 'result'): Problems {
   const out: Problems = [];
   if (!isObj(v)) return [`${path}: must be an object, got ${typeName(v)}`];
-  onlyKeys(v, ['key', 'history', 'final', 'bestEpoch', 'stoppedEarly', 'diverged', 'paramCount', 'outDim', 'outputs', 'analysis', 'state'], path, out);
+  onlyKeys(
+    v,
+    [
+      'key',
+      'history',
+      'final',
+      'bestEpoch',
+      'stoppedEarly',
+      'diverged',
+      'paramCount',
+      'outDim',
+      'outputs',
+      'analysis',
+      'state',
+    ],
+    path,
+    out,
+  );
   str(v.key, `${path}.key`, out, LIMITS.key, undefined, 1);
   if (!Array.isArray(v.history)) out.push(`${path}.history: must be a list, got ${typeName(v.history)}`);
   else if (v.history.length > LIMITS.epochs) out.push(`${path}.history: more than ${LIMITS.epochs} epochs`);
@@ -255,15 +329,19 @@ export function resultProblems(job: Job, r: JobResult): Problems {
   if (r.key !== job.key) out.push(`result.key: "${r.key}" answers another job than "${job.key}"`);
   const sets = Object.keys(job.evals);
   for (const s of sets) if (!Object.hasOwn(r.final, s)) out.push(`result.final: no scores for "${s}"`);
-  for (const s of Object.keys(r.final)) if (!sets.includes(s)) out.push(`result.final.${s}: not an eval set of the job`);
+  for (const s of Object.keys(r.final))
+    if (!sets.includes(s)) out.push(`result.final.${s}: not an eval set of the job`);
   for (const s of job.outputsFor) {
     if (!Object.hasOwn(job.evals, s)) continue;
     const o = r.outputs[s];
     if (!o) out.push(`result.outputs: no outputs for "${s}"`);
-    else if (o.length !== job.evals[s].length * r.outDim) out.push(`result.outputs.${s}: needs ${job.evals[s].length}×${r.outDim} values, got ${o.length}`);
+    else if (o.length !== job.evals[s].length * r.outDim)
+      out.push(`result.outputs.${s}: needs ${job.evals[s].length}×${r.outDim} values, got ${o.length}`);
   }
-  for (const s of Object.keys(r.outputs)) if (!job.outputsFor.includes(s) || !Object.hasOwn(job.evals, s)) out.push(`result.outputs.${s}: not asked for`);
-  if (r.history.length > job.fit.training.epochs) out.push(`result.history: ${r.history.length} epochs, the job has ${job.fit.training.epochs}`);
+  for (const s of Object.keys(r.outputs))
+    if (!job.outputsFor.includes(s) || !Object.hasOwn(job.evals, s)) out.push(`result.outputs.${s}: not asked for`);
+  if (r.history.length > job.fit.training.epochs)
+    out.push(`result.history: ${r.history.length} epochs, the job has ${job.fit.training.epochs}`);
   return out;
 }
 
@@ -271,9 +349,15 @@ export function resultProblems(job: Job, r: JobResult): Problems {
 export function datasetMessageProblems(v: unknown, path = 'dataset'): Problems {
   const out: Problems = [];
   if (!isObj(v)) return [`${path}: must be an object, got ${typeName(v)}`];
-  onlyKeys(v, ['name', 'task', 'n', 'd', 'x', 'y', 'classes', 'classNames', 'featureNames', 'image', 'truth'], path, out);
+  onlyKeys(
+    v,
+    ['name', 'task', 'n', 'd', 'x', 'y', 'classes', 'classNames', 'featureNames', 'image', 'truth'],
+    path,
+    out,
+  );
   str(v.name, `${path}.name`, out, LIMITS.name);
-  if (v.task !== 'classification' && v.task !== 'regression') out.push(`${path}.task: must be "classification" or "regression", got ${typeName(v.task)}`);
+  if (v.task !== 'classification' && v.task !== 'regression')
+    out.push(`${path}.task: must be "classification" or "regression", got ${typeName(v.task)}`);
   int(v.n, `${path}.n`, out, 0, 2 ** 31);
   int(v.d, `${path}.d`, out, 1, 2 ** 31);
   typed(v.x, Float32Array, `${path}.x`, out);
@@ -297,7 +381,8 @@ export function datasetMessageProblems(v: unknown, path = 'dataset'): Problems {
       for (const k of ['amplitude', 'frequency', 'phase', 'sigma']) finite(t[k], `${path}.truth.${k}`, out);
     } else if (t.kind === 'polynomial') {
       onlyKeys(t, ['kind', 'coefficients', 'sigma'], `${path}.truth`, out);
-      if (!Array.isArray(t.coefficients) || t.coefficients.length > 100) out.push(`${path}.truth.coefficients: must be a list of up to 100 numbers`);
+      if (!Array.isArray(t.coefficients) || t.coefficients.length > 100)
+        out.push(`${path}.truth.coefficients: must be a list of up to 100 numbers`);
       else t.coefficients.forEach((c, i) => finite(c, `${path}.truth.coefficients[${i}]`, out));
       finite(t.sigma, `${path}.truth.sigma`, out);
     } else out.push(`${path}.truth.kind: must be "sine" or "polynomial", got ${typeName(t.kind)}`);
@@ -321,7 +406,8 @@ export function validateMessage(m: unknown): Problems {
       fields(m, ['version', 'nonce', 'kernels'], out);
       int(m.version, 'version', out, 0, 1_000_000);
       str(m.nonce, 'nonce', out, 256, HEX, 16);
-      if (!isObj(m.kernels) || (m.kernels.name !== 'wasm-simd' && m.kernels.name !== 'js')) out.push('kernels: must be { name: "wasm-simd" | "js", build? }');
+      if (!isObj(m.kernels) || (m.kernels.name !== 'wasm-simd' && m.kernels.name !== 'js'))
+        out.push('kernels: must be { name: "wasm-simd" | "js", build? }');
       else if (m.kernels.build !== undefined) str(m.kernels.build, 'kernels.build', out, 64, HEX, 1);
       break;
     case 'welcome':
@@ -360,7 +446,8 @@ export function validateMessage(m: unknown): Problems {
       break;
     case 'heartbeat':
       fields(m, ['running'], out);
-      if (!Array.isArray(m.running) || m.running.length > LIMITS.slots) out.push(`running: must be a list of at most ${LIMITS.slots} job ids, got ${typeName(m.running)}`);
+      if (!Array.isArray(m.running) || m.running.length > LIMITS.slots)
+        out.push(`running: must be a list of at most ${LIMITS.slots} job ids, got ${typeName(m.running)}`);
       else m.running.forEach((r, i) => str(r, `running[${i}]`, out, LIMITS.id, undefined, 1));
       break;
     case 'need_data':
@@ -377,7 +464,8 @@ export function validateMessage(m: unknown): Problems {
       fields(m, ['id', 'result', 'ms'], out);
       id();
       out.push(...jobResultProblems(m.result));
-      if (typeof m.ms !== 'number' || !Number.isFinite(m.ms) || m.ms < 0) out.push(`ms: must be a number >= 0, got ${typeName(m.ms)}`);
+      if (typeof m.ms !== 'number' || !Number.isFinite(m.ms) || m.ms < 0)
+        out.push(`ms: must be a number >= 0, got ${typeName(m.ms)}`);
       break;
     case 'failed':
       fields(m, ['id', 'code', 'message'], out);
@@ -400,13 +488,15 @@ export function validateMessage(m: unknown): Problems {
 
 /** Problems of a message the Lab received: a worker message, or a message of the wrong direction. */
 export function validateWorkerMessage(m: unknown): Problems {
-  if (isObj(m) && (LAB_MESSAGE_TYPES as readonly unknown[]).includes(m.type)) return [`type: "${String(m.type)}" is sent by the Lab, not by a worker`];
+  if (isObj(m) && (LAB_MESSAGE_TYPES as readonly unknown[]).includes(m.type))
+    return [`type: "${String(m.type)}" is sent by the Lab, not by a worker`];
   return validateMessage(m);
 }
 
 /** Problems of a message a worker received. */
 export function validateLabMessage(m: unknown): Problems {
-  if (isObj(m) && (WORKER_MESSAGE_TYPES as readonly unknown[]).includes(m.type)) return [`type: "${String(m.type)}" is sent by a worker, not by the Lab`];
+  if (isObj(m) && (WORKER_MESSAGE_TYPES as readonly unknown[]).includes(m.type))
+    return [`type: "${String(m.type)}" is sent by a worker, not by the Lab`];
   return validateMessage(m);
 }
 

@@ -29,28 +29,90 @@ export type ErrorCode =
 
 // ---- Lab → worker ----
 /** The kernels every thread of an experiment must train with (results are bit-identical only then). */
-export interface KernelsSpec { name: 'wasm-simd' | 'js'; build?: string }
-export interface ChallengeMsg { type: 'challenge'; version: number; nonce: string; kernels: KernelsSpec }
-export interface WelcomeMsg { type: 'welcome'; workerId: string; heartbeatMs: number }
+export interface KernelsSpec {
+  name: 'wasm-simd' | 'js';
+  build?: string;
+}
+export interface ChallengeMsg {
+  type: 'challenge';
+  version: number;
+  nonce: string;
+  kernels: KernelsSpec;
+}
+export interface WelcomeMsg {
+  type: 'welcome';
+  workerId: string;
+  heartbeatMs: number;
+}
 /** A lease: run this job; answer with progress, then result or failed, under the same id. */
-export interface JobMsg { type: 'job'; id: string; job: Job }
+export interface JobMsg {
+  type: 'job';
+  id: string;
+  job: Job;
+}
 /** A data set the worker asked for with need_data, by content hash. */
-export interface DataMsg { type: 'data'; id: string; hash: string; dataset: Dataset }
-export interface CancelMsg { type: 'cancel'; id: string }
-export interface ErrorMsg { type: 'error'; code: ErrorCode; message: string; id?: string }
+export interface DataMsg {
+  type: 'data';
+  id: string;
+  hash: string;
+  dataset: Dataset;
+}
+export interface CancelMsg {
+  type: 'cancel';
+  id: string;
+}
+export interface ErrorMsg {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  id?: string;
+}
 export type LabMessage = ChallengeMsg | WelcomeMsg | JobMsg | DataMsg | CancelMsg | ErrorMsg;
 
 // ---- worker → Lab ----
-export interface HelloMsg { type: 'hello'; version: number; name: string; slots: number; hmac: string }
-export interface HeartbeatMsg { type: 'heartbeat'; running: string[] }
-export interface NeedDataMsg { type: 'need_data'; id: string; hash: string }
-export interface ProgressMsg { type: 'progress'; id: string; progress: JobProgress }
-export interface ResultMsg { type: 'result'; id: string; result: JobResult; ms: number }
-export interface FailedMsg { type: 'failed'; id: string; code: ErrorCode; message: string }
+export interface HelloMsg {
+  type: 'hello';
+  version: number;
+  name: string;
+  slots: number;
+  hmac: string;
+}
+export interface HeartbeatMsg {
+  type: 'heartbeat';
+  running: string[];
+}
+export interface NeedDataMsg {
+  type: 'need_data';
+  id: string;
+  hash: string;
+}
+export interface ProgressMsg {
+  type: 'progress';
+  id: string;
+  progress: JobProgress;
+}
+export interface ResultMsg {
+  type: 'result';
+  id: string;
+  result: JobResult;
+  ms: number;
+}
+export interface FailedMsg {
+  type: 'failed';
+  id: string;
+  code: ErrorCode;
+  message: string;
+}
 /** The worker hands a job back unfinished (it is shutting down); the Lab requeues it without counting an attempt. */
-export interface ReleasedMsg { type: 'released'; id: string }
+export interface ReleasedMsg {
+  type: 'released';
+  id: string;
+}
 /** The worker takes no new jobs (SIGTERM); it finishes or releases the ones it holds, then closes. */
-export interface DrainingMsg { type: 'draining' }
-export type WorkerMessage = HelloMsg | HeartbeatMsg | NeedDataMsg | ProgressMsg | ResultMsg | FailedMsg | ReleasedMsg | DrainingMsg;
+export interface DrainingMsg {
+  type: 'draining';
+}
+export type WorkerMessage =
+  HelloMsg | HeartbeatMsg | NeedDataMsg | ProgressMsg | ResultMsg | FailedMsg | ReleasedMsg | DrainingMsg;
 
 export type Message = LabMessage | WorkerMessage;

@@ -30,7 +30,12 @@ export interface TraceResult {
  * count, or a start where θ or f(θ) is not finite; a path that diverges later is returned with
  * `diverged` set.
  */
-export function trace(fn: string | Function2D, start: Readonly<Point2>, steps: number, optimizerSpec: OptimizerSpec): TraceResult {
+export function trace(
+  fn: string | Function2D,
+  start: Readonly<Point2>,
+  steps: number,
+  optimizerSpec: OptimizerSpec,
+): TraceResult {
   const f = typeof fn === 'string' ? getFunction2D(fn) : fn;
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`trace: steps must be an integer >= 0, got ${steps}`);
   const [x0, y0] = start;

@@ -9,11 +9,19 @@ import { makeDataset } from './data/make.ts';
 import { Rng } from './rng.ts';
 
 function fixtures(): Message[] {
-  const p = plan({
-    seed: 3, dataset: { name: 'moons', samples: 60, noise: 0.3, testFraction: 0.2 }, model: { kind: 'mlp', hidden: [4], activation: 'tanh' },
-    loss: { kind: 'cross_entropy' }, optimizer: { name: 'adam', lr: 0.01 }, training: { epochs: 2, batchSize: 8 }, evaluation: { kind: 'kfold', k: 3 },
-    analysis: { keepWeights: true },
-  }, (s, r) => makeDataset(s, r));
+  const p = plan(
+    {
+      seed: 3,
+      dataset: { name: 'moons', samples: 60, noise: 0.3, testFraction: 0.2 },
+      model: { kind: 'mlp', hidden: [4], activation: 'tanh' },
+      loss: { kind: 'cross_entropy' },
+      optimizer: { name: 'adam', lr: 0.01 },
+      training: { epochs: 2, batchSize: 8 },
+      evaluation: { kind: 'kfold', k: 3 },
+      analysis: { keepWeights: true },
+    },
+    (s, r) => makeDataset(s, r),
+  );
   const job = p.jobs[0];
   const result = runJob(job, p.data[0].data);
   // Numbers JSON cannot spell, as a diverged run produces them.
@@ -36,7 +44,11 @@ function fixtures(): Message[] {
 function withoutUndefined<T>(v: T): T {
   if (Array.isArray(v)) return v.map(withoutUndefined) as T;
   if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v)) return v;
-  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, withoutUndefined(x)])) as T;
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .map(([k, x]) => [k, withoutUndefined(x)]),
+  ) as T;
 }
 
 test('encode/decode round-trips messages exactly: typed arrays by type and bits, NaN, ±Infinity, −0, $-keys', () => {
@@ -50,7 +62,14 @@ test('encode/decode round-trips messages exactly: typed arrays by type and bits,
   const sent = (fixtures()[1] as Extract<Message, { type: 'job' }>).job.weights!;
   const got = (decode(encode(fixtures()[1])) as Extract<Message, { type: 'job' }>).job.weights!;
   assert.deepEqual(new Uint32Array(got.buffer), new Uint32Array(sent.buffer), 'same bits, NaN payload and −0 included');
-  const odd = { type: 'heartbeat', running: [], $a: 1, $$n: { $n: 'NaN' }, f64: new Float64Array([Math.PI, -0]), i32: new Int32Array([-1, 2 ** 31 - 1]) } as unknown as Message;
+  const odd = {
+    type: 'heartbeat',
+    running: [],
+    $a: 1,
+    $$n: { $n: 'NaN' },
+    f64: new Float64Array([Math.PI, -0]),
+    i32: new Int32Array([-1, 2 ** 31 - 1]),
+  } as unknown as Message;
   const back = decode(encode(odd)) as unknown as Record<string, unknown>;
   assert.deepStrictEqual(back, odd as unknown);
   assert.ok(Object.is((back.f64 as Float64Array)[1], -0));
@@ -64,7 +83,10 @@ test('encode/decode round-trips messages exactly: typed arrays by type and bits,
 });
 
 function expectWireError(bytes: Uint8Array, code: string, pattern: RegExp): void {
-  assert.throws(() => decode(bytes, 1 << 20), (e: unknown) => e instanceof WireError && e.code === code && pattern.test(e.message));
+  assert.throws(
+    () => decode(bytes, 1 << 20),
+    (e: unknown) => e instanceof WireError && e.code === code && pattern.test(e.message),
+  );
 }
 
 function frameOf(header: unknown, tail: number[] = []): Uint8Array {
@@ -89,12 +111,36 @@ test('malformed frames are refused with E_BAD_FRAME / E_TOO_BIG and a reason', (
   expectWireError(new Uint8Array([...good, 0, 0, 0, 0, 0, 0, 0, 0]), 'E_BAD_FRAME', /trailing/);
   expectWireError(frameOf('{"m":{"type":"draining"},"a":[]'), 'E_BAD_FRAME', /not JSON/);
   expectWireError(frameOf({ m: {}, a: [], x: 1 }), 'E_BAD_FRAME', /exactly/);
-  expectWireError(frameOf({ m: { type: 'x', v: { $a: 0 } }, a: [['u8', 1]] }, [1, 0, 0, 0, 0, 0, 0, 0]), 'E_BAD_FRAME', /unknown array type/);
-  expectWireError(frameOf({ m: { type: 'x', v: { $a: 0 } }, a: [['f32', 1000]] }, [0, 0, 0, 0, 0, 0, 0, 0]), 'E_BAD_FRAME', /past the end/);
-  expectWireError(frameOf({ m: { type: 'x', v: { $a: 1 } }, a: [['f32', 1]] }, [0, 0, 0, 0, 0, 0, 0, 0]), 'E_BAD_FRAME', /bad array reference/);
-  expectWireError(frameOf({ m: { type: 'x', v: [{ $a: 0 }, { $a: 0 }] }, a: [['f32', 1]] }, [0, 0, 0, 0, 0, 0, 0, 0]), 'E_BAD_FRAME', /twice/);
-  expectWireError(frameOf({ m: { type: 'x' }, a: [['f32', 1]] }, [0, 0, 0, 0, 0, 0, 0, 0]), 'E_BAD_FRAME', /never referenced/);
-  expectWireError(frameOf({ m: { type: 'x', v: { $a: 0 } }, a: [['f32', 1]] }, [0, 0, 0, 0, 9, 0, 0, 0]), 'E_BAD_FRAME', /padding/);
+  expectWireError(
+    frameOf({ m: { type: 'x', v: { $a: 0 } }, a: [['u8', 1]] }, [1, 0, 0, 0, 0, 0, 0, 0]),
+    'E_BAD_FRAME',
+    /unknown array type/,
+  );
+  expectWireError(
+    frameOf({ m: { type: 'x', v: { $a: 0 } }, a: [['f32', 1000]] }, [0, 0, 0, 0, 0, 0, 0, 0]),
+    'E_BAD_FRAME',
+    /past the end/,
+  );
+  expectWireError(
+    frameOf({ m: { type: 'x', v: { $a: 1 } }, a: [['f32', 1]] }, [0, 0, 0, 0, 0, 0, 0, 0]),
+    'E_BAD_FRAME',
+    /bad array reference/,
+  );
+  expectWireError(
+    frameOf({ m: { type: 'x', v: [{ $a: 0 }, { $a: 0 }] }, a: [['f32', 1]] }, [0, 0, 0, 0, 0, 0, 0, 0]),
+    'E_BAD_FRAME',
+    /twice/,
+  );
+  expectWireError(
+    frameOf({ m: { type: 'x' }, a: [['f32', 1]] }, [0, 0, 0, 0, 0, 0, 0, 0]),
+    'E_BAD_FRAME',
+    /never referenced/,
+  );
+  expectWireError(
+    frameOf({ m: { type: 'x', v: { $a: 0 } }, a: [['f32', 1]] }, [0, 0, 0, 0, 9, 0, 0, 0]),
+    'E_BAD_FRAME',
+    /padding/,
+  );
   expectWireError(frameOf({ m: { type: 'x', v: { $n: 'NaNa' } }, a: [] }), 'E_BAD_FRAME', /number marker/);
   expectWireError(frameOf({ m: { type: 'x', $b: 1 }, a: [] }), 'E_BAD_FRAME', /marker key/);
   expectWireError(frameOf('{"m":{"type":"x","__proto__":{"polluted":1}},"a":[]}'), 'E_BAD_FRAME', /__proto__/);
@@ -110,7 +156,10 @@ test('malformed frames are refused with E_BAD_FRAME / E_TOO_BIG and a reason', (
 
 test('encode refuses what the framing cannot carry', () => {
   const bad = (v: unknown, code: string, pattern: RegExp) =>
-    assert.throws(() => encode(v as Message, 1 << 20), (e: unknown) => e instanceof WireError && e.code === code && pattern.test(e.message));
+    assert.throws(
+      () => encode(v as Message, 1 << 20),
+      (e: unknown) => e instanceof WireError && e.code === code && pattern.test(e.message),
+    );
   bad({ type: 'x', v: new Uint8Array(2) }, 'E_BAD_FRAME', /Uint8Array/);
   bad({ type: 'x', v: new Map() }, 'E_BAD_FRAME', /Map/);
   bad({ type: 'x', v: 1n }, 'E_BAD_FRAME', /bigint/);
@@ -120,14 +169,18 @@ test('encode refuses what the framing cannot carry', () => {
 test('fuzz: random byte strings and mutations of valid frames give a clean result or a WireError, never a crash', () => {
   const rng = new Rng(20261125);
   const valid = fixtures().map((m) => encode(m));
-  let refused = 0, decoded = 0;
+  let refused = 0,
+    decoded = 0;
   const attempt = (bytes: Uint8Array) => {
     try {
       const m = decode(bytes, 1 << 20);
       validateMessage(m); // must not throw either, whatever the decoded shape
       decoded++;
     } catch (e) {
-      assert.ok(e instanceof WireError && (e.code === 'E_BAD_FRAME' || e.code === 'E_TOO_BIG'), `unexpected ${e instanceof Error ? e.stack : String(e)}`);
+      assert.ok(
+        e instanceof WireError && (e.code === 'E_BAD_FRAME' || e.code === 'E_TOO_BIG'),
+        `unexpected ${e instanceof Error ? e.stack : String(e)}`,
+      );
       refused++;
     }
   };

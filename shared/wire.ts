@@ -24,7 +24,10 @@ import { MAX_FRAME_BYTES, type Message } from './protocol.ts';
 export type WireErrorCode = 'E_BAD_FRAME' | 'E_TOO_BIG';
 
 export class WireError extends Error {
-  constructor(readonly code: WireErrorCode, message: string) {
+  constructor(
+    readonly code: WireErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'WireError';
   }
@@ -33,11 +36,39 @@ export class WireError extends Error {
 type ArrayKind = 'f32' | 'f64' | 'u32' | 'i32';
 type WireArray = Float32Array | Float64Array | Uint32Array | Int32Array;
 
-const KINDS: Record<ArrayKind, { bytes: number; make: (buf: ArrayBuffer) => WireArray; get: (v: DataView, o: number) => number; set: (v: DataView, o: number, x: number) => void }> = {
-  f32: { bytes: 4, make: (b) => new Float32Array(b), get: (v, o) => v.getFloat32(o, true), set: (v, o, x) => v.setFloat32(o, x, true) },
-  f64: { bytes: 8, make: (b) => new Float64Array(b), get: (v, o) => v.getFloat64(o, true), set: (v, o, x) => v.setFloat64(o, x, true) },
-  u32: { bytes: 4, make: (b) => new Uint32Array(b), get: (v, o) => v.getUint32(o, true), set: (v, o, x) => v.setUint32(o, x, true) },
-  i32: { bytes: 4, make: (b) => new Int32Array(b), get: (v, o) => v.getInt32(o, true), set: (v, o, x) => v.setInt32(o, x, true) },
+const KINDS: Record<
+  ArrayKind,
+  {
+    bytes: number;
+    make: (buf: ArrayBuffer) => WireArray;
+    get: (v: DataView, o: number) => number;
+    set: (v: DataView, o: number, x: number) => void;
+  }
+> = {
+  f32: {
+    bytes: 4,
+    make: (b) => new Float32Array(b),
+    get: (v, o) => v.getFloat32(o, true),
+    set: (v, o, x) => v.setFloat32(o, x, true),
+  },
+  f64: {
+    bytes: 8,
+    make: (b) => new Float64Array(b),
+    get: (v, o) => v.getFloat64(o, true),
+    set: (v, o, x) => v.setFloat64(o, x, true),
+  },
+  u32: {
+    bytes: 4,
+    make: (b) => new Uint32Array(b),
+    get: (v, o) => v.getUint32(o, true),
+    set: (v, o, x) => v.setUint32(o, x, true),
+  },
+  i32: {
+    bytes: 4,
+    make: (b) => new Int32Array(b),
+    get: (v, o) => v.getInt32(o, true),
+    set: (v, o, x) => v.setInt32(o, x, true),
+  },
 };
 
 const MAGIC = [0x4f, 0x4c, 0x57, 0x31]; // "OLW1"
@@ -91,12 +122,20 @@ export function encode(msg: Message, maxBytes = MAX_FRAME_BYTES): Uint8Array {
         if (v === null) return null;
         if (ArrayBuffer.isView(v)) {
           const kind = kindOf(v);
-          if (!kind) throw new WireError('E_BAD_FRAME', `cannot encode a ${v.constructor.name} (only Float32Array, Float64Array, Uint32Array, Int32Array)`);
+          if (!kind)
+            throw new WireError(
+              'E_BAD_FRAME',
+              `cannot encode a ${v.constructor.name} (only Float32Array, Float64Array, Uint32Array, Int32Array)`,
+            );
           arrays.push(v as WireArray);
           return { $a: arrays.length - 1 };
         }
         if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : lower(x, depth + 1)));
-        if (!isPlainObject(v)) throw new WireError('E_BAD_FRAME', `cannot encode a ${(v as object).constructor?.name ?? 'non-plain object'}`);
+        if (!isPlainObject(v))
+          throw new WireError(
+            'E_BAD_FRAME',
+            `cannot encode a ${(v as object).constructor?.name ?? 'non-plain object'}`,
+          );
         const out: Record<string, unknown> = {};
         for (const [k, x] of Object.entries(v)) {
           if (x === undefined) continue;
@@ -146,12 +185,14 @@ const SPECIAL: Record<string, number> = { NaN: Number.NaN, Infinity: Infinity, '
 
 /** The message in a frame; throws WireError (E_BAD_FRAME or E_TOO_BIG) on anything malformed. The result still needs validating (shared/protocol-validate.ts). */
 export function decode(bytes: Uint8Array, maxBytes = MAX_FRAME_BYTES): Message {
-  if (bytes.length > maxBytes) throw new WireError('E_TOO_BIG', `frame of ${bytes.length} bytes is over the limit of ${maxBytes}`);
+  if (bytes.length > maxBytes)
+    throw new WireError('E_TOO_BIG', `frame of ${bytes.length} bytes is over the limit of ${maxBytes}`);
   if (bytes.length < PREAMBLE) bad(`frame of ${bytes.length} bytes is shorter than its ${PREAMBLE}-byte preamble`);
   for (let i = 0; i < 4; i++) if (bytes[i] !== MAGIC[i]) bad('not an OptLab frame (bad magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(4, true);
-  if (headerLength > bytes.length - PREAMBLE) bad(`header length ${headerLength} runs past the end of a ${bytes.length}-byte frame`);
+  if (headerLength > bytes.length - PREAMBLE)
+    bad(`header length ${headerLength} runs past the end of a ${bytes.length}-byte frame`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE, PREAMBLE + headerLength));
@@ -166,7 +207,8 @@ export function decode(bytes: Uint8Array, maxBytes = MAX_FRAME_BYTES): Message {
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) return bad('header is not an object');
   const h = header as Record<string, unknown>;
-  if (Object.keys(h).length !== 2 || !Object.hasOwn(h, 'm') || !Array.isArray(h.a)) bad('header must have exactly "m" and "a" (a list)');
+  if (Object.keys(h).length !== 2 || !Object.hasOwn(h, 'm') || !Array.isArray(h.a))
+    bad('header must have exactly "m" and "a" (a list)');
   const table = h.a as unknown[];
   if (table.length > MAX_ARRAYS) bad(`${table.length} arrays, more than ${MAX_ARRAYS}`);
 
@@ -177,9 +219,11 @@ export function decode(bytes: Uint8Array, maxBytes = MAX_FRAME_BYTES): Message {
   table.forEach((entry, i) => {
     if (!Array.isArray(entry) || entry.length !== 2) bad(`array ${i}: entry must be [kind, count]`);
     const [kind, count] = entry as unknown[];
-    if (typeof kind !== 'string' || !Object.hasOwn(KINDS, kind)) bad(`array ${i}: unknown array type ${JSON.stringify(kind)}`);
+    if (typeof kind !== 'string' || !Object.hasOwn(KINDS, kind))
+      bad(`array ${i}: unknown array type ${JSON.stringify(kind)}`);
     const k = KINDS[kind as ArrayKind];
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) bad(`array ${i}: count must be a non-negative integer`);
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0)
+      bad(`array ${i}: count must be a non-negative integer`);
     const n = count as number;
     if (n > (bytes.length - offset) / k.bytes) bad(`array ${i}: ${n} values run past the end of the frame`);
     const byteLength = n * k.bytes;
@@ -209,7 +253,8 @@ export function decode(bytes: Uint8Array, maxBytes = MAX_FRAME_BYTES): Message {
     const keys = Object.keys(o);
     if (keys.length === 1 && keys[0] === '$a') {
       const i = o.$a;
-      if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= arrays.length) return bad(`bad array reference ${JSON.stringify(i)}`);
+      if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= arrays.length)
+        return bad(`bad array reference ${JSON.stringify(i)}`);
       if (used[i]) bad(`array ${i} referenced twice`);
       used[i] = 1;
       return arrays[i];

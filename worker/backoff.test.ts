@@ -8,9 +8,17 @@ test('backoff doubles up to the cap, jitters within [½, 1) of it, repeats per n
   const raw = [100, 200, 400, 800, 1000, 1000, 1000, 1000];
   delays.forEach((d, i) => assert.ok(d >= raw[i] / 2 && d <= raw[i], `delay ${i}: ${d} for ${raw[i]}`));
   const again = new Backoff('box-1', { baseMs: 100, capMs: 1000 });
-  assert.deepEqual(Array.from({ length: 8 }, () => again.next()), delays, 'deterministic for a name');
+  assert.deepEqual(
+    Array.from({ length: 8 }, () => again.next()),
+    delays,
+    'deterministic for a name',
+  );
   const other = new Backoff('box-2', { baseMs: 100, capMs: 1000 });
-  assert.notDeepEqual(Array.from({ length: 8 }, () => other.next()), delays, 'another name spreads out');
+  assert.notDeepEqual(
+    Array.from({ length: 8 }, () => other.next()),
+    delays,
+    'another name spreads out',
+  );
   a.reset();
   assert.ok(a.next() <= 100);
 });

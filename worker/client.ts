@@ -43,8 +43,12 @@ export class LabWorker {
 
   constructor(opts: LabWorkerOptions) {
     this.#o = {
-      graceMs: 30_000, exitOnDisconnect: false, maxFrameBytes: MAX_FRAME_BYTES,
-      out: (l) => console.log(l), err: (l) => console.error(l), ...opts,
+      graceMs: 30_000,
+      exitOnDisconnect: false,
+      maxFrameBytes: MAX_FRAME_BYTES,
+      out: (l) => console.log(l),
+      err: (l) => console.error(l),
+      ...opts,
     };
     this.#backoff = new Backoff(opts.name, opts.backoff);
     this.#jobs = new JobRunner({

@@ -34,7 +34,10 @@ function deferred<T>(): Deferred<T> {
 }
 
 class JobError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -101,7 +104,15 @@ export class JobRunner {
       conn.send({ type: 'released', id: msg.id });
       return;
     }
-    const rj: RunningJob = { id: msg.id, job: msg.job, conn, t0: performance.now(), cancelled: false, released: false, abort: deferred<never>() };
+    const rj: RunningJob = {
+      id: msg.id,
+      job: msg.job,
+      conn,
+      t0: performance.now(),
+      cancelled: false,
+      released: false,
+      abort: deferred<never>(),
+    };
     this.#running.add(rj);
     void this.#execute(rj);
   }
@@ -171,7 +182,8 @@ export class JobRunner {
       const data = await this.#dataFor(rj);
       if (rj.cancelled) throw new JobError('E_CANCELLED', 'cancelled by the Lab');
       const problems = jobDataProblems(job, data);
-      if (problems.length) throw new JobError('E_JOB_FAILED', `the job does not fit its data set: ${problems.join('; ')}`);
+      if (problems.length)
+        throw new JobError('E_JOB_FAILED', `the job does not fit its data set: ${problems.join('; ')}`);
       rj.task = this.#pool!.run(job, data, (progress) => {
         if (live() && !rj.cancelled) conn.send({ type: 'progress', id: rj.id, progress });
       });

@@ -6,7 +6,11 @@ import { fileURLToPath } from 'node:url';
 const BIN = fileURLToPath(new URL('../bin/optlab.mjs', import.meta.url));
 
 function worker(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [BIN, 'worker', ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, OPTLAB_TOKEN: '', ...env } });
+  return spawnSync(process.execPath, [BIN, 'worker', ...args], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, OPTLAB_TOKEN: '', ...env },
+  });
 }
 
 test('optlab worker: bad arguments are refused with the usage and exit code 2, before any connection', () => {
@@ -28,7 +32,9 @@ test('optlab worker: bad arguments are refused with the usage and exit code 2, b
 
 test('optlab worker with --exit-on-disconnect and no Lab to reach exits 1 after saying so', () => {
   // Port 1 on 127.0.0.1 is refused at once on any normal machine.
-  const r = worker(['--connect', 'ws://127.0.0.1:1', '--exit-on-disconnect', '--slots', '1'], { OPTLAB_TOKEN: 'secret' });
+  const r = worker(['--connect', 'ws://127.0.0.1:1', '--exit-on-disconnect', '--slots', '1'], {
+    OPTLAB_TOKEN: 'secret',
+  });
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /cannot reach the Lab at ws:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
 });

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { LabWorker } from './client.ts';
 import { LIMITS } from '../shared/protocol-validate.ts';
 
-export const WORKER_USAGE = 'optlab worker --connect ws://HOST:PORT --token TOKEN [--slots N] [--name NAME] [--grace SECONDS] [--exit-on-disconnect]';
+export const WORKER_USAGE =
+  'optlab worker --connect ws://HOST:PORT --token TOKEN [--slots N] [--name NAME] [--grace SECONDS] [--exit-on-disconnect]';
 
 class UsageProblem extends Error {}
 
@@ -15,10 +16,16 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv, allowPositionals: false, strict: true,
+      args: argv,
+      allowPositionals: false,
+      strict: true,
       options: {
-        connect: { type: 'string' }, token: { type: 'string' }, slots: { type: 'string' }, name: { type: 'string' },
-        grace: { type: 'string' }, 'exit-on-disconnect': { type: 'boolean', default: false },
+        connect: { type: 'string' },
+        token: { type: 'string' },
+        slots: { type: 'string' },
+        name: { type: 'string' },
+        grace: { type: 'string' },
+        'exit-on-disconnect': { type: 'boolean', default: false },
       },
     }));
   } catch (e) {
@@ -32,16 +39,20 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
   } catch {
     throw new UsageProblem(`--connect: not a URL: ${url}`);
   }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw new UsageProblem(`--connect: must be ws://HOST:PORT, got ${url}`);
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:')
+    throw new UsageProblem(`--connect: must be ws://HOST:PORT, got ${url}`);
   // The environment keeps the token out of `ps` listings (systemd EnvironmentFile, containers).
   const token = values.token ?? env.OPTLAB_TOKEN;
   if (!token) throw new UsageProblem('missing --token (or the OPTLAB_TOKEN environment variable)');
   const slots = values.slots === undefined ? availableParallelism() : Number(values.slots);
-  if (!Number.isInteger(slots) || slots < 1 || slots > LIMITS.slots) throw new UsageProblem(`--slots: must be an integer in 1..${LIMITS.slots}, got ${values.slots}`);
+  if (!Number.isInteger(slots) || slots < 1 || slots > LIMITS.slots)
+    throw new UsageProblem(`--slots: must be an integer in 1..${LIMITS.slots}, got ${values.slots}`);
   const name = values.name ?? `${hostname()}-${process.pid}`;
-  if (!name || name.length > LIMITS.name || /[\u0000-\u001f\u007f]/.test(name)) throw new UsageProblem(`--name: 1..${LIMITS.name} printable characters`);
+  if (!name || name.length > LIMITS.name || /[\u0000-\u001f\u007f]/.test(name))
+    throw new UsageProblem(`--name: 1..${LIMITS.name} printable characters`);
   const grace = values.grace === undefined ? 30 : Number(values.grace);
-  if (!Number.isFinite(grace) || grace < 0) throw new UsageProblem(`--grace: must be a number of seconds >= 0, got ${values.grace}`);
+  if (!Number.isFinite(grace) || grace < 0)
+    throw new UsageProblem(`--grace: must be a number of seconds >= 0, got ${values.grace}`);
   return { url, token, slots, name, graceMs: grace * 1000, exitOnDisconnect: values['exit-on-disconnect'] };
 }
 

@@ -20,21 +20,28 @@ function spec(epochs: number): ExperimentSpec {
   };
 }
 
-test('a job in a thread gives the same result as in this thread, with every epoch reported before the result', { timeout: 30_000 }, async () => {
-  const p = plan(spec(3), load);
-  const pool = new ThreadPool(1);
-  try {
-    for (const job of p.jobs.slice(0, 2)) {
-      const seen: JobProgress[] = [];
-      const r = await pool.run(job, p.data[0].data, (x) => seen.push(x)).result;
-      assert.deepEqual(r, runJob(job, p.data[0].data));
-      // Every report is in before the result: none may arrive after the Lab committed the job.
-      assert.deepEqual(seen.map((s) => [s.key, s.epoch]), [1, 2, 3].map((e) => [job.key, e]));
+test(
+  'a job in a thread gives the same result as in this thread, with every epoch reported before the result',
+  { timeout: 30_000 },
+  async () => {
+    const p = plan(spec(3), load);
+    const pool = new ThreadPool(1);
+    try {
+      for (const job of p.jobs.slice(0, 2)) {
+        const seen: JobProgress[] = [];
+        const r = await pool.run(job, p.data[0].data, (x) => seen.push(x)).result;
+        assert.deepEqual(r, runJob(job, p.data[0].data));
+        // Every report is in before the result: none may arrive after the Lab committed the job.
+        assert.deepEqual(
+          seen.map((s) => [s.key, s.epoch]),
+          [1, 2, 3].map((e) => [job.key, e]),
+        );
+      }
+    } finally {
+      await pool.close();
     }
-  } finally {
-    await pool.close();
-  }
-});
+  },
+);
 
 test('cancel stops a running fit; the thread then takes the next job', { timeout: 30_000 }, async () => {
   const p = plan(spec(100_000), load);

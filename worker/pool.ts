@@ -35,7 +35,10 @@ export class ThreadPool {
   /** The kernels every thread trains with (the Lab's choice). */
   readonly #kernels: KernelsSpec;
 
-  constructor(readonly size: number, kernels: KernelsSpec = { name: 'js' }) {
+  constructor(
+    readonly size: number,
+    kernels: KernelsSpec = { name: 'js' },
+  ) {
     this.#kernels = kernels;
     this.#slots = Array.from({ length: size }, () => this.#spawn());
   }

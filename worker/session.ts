@@ -53,9 +53,17 @@ export class Session {
     this.#o = o;
     this.#jobs = jobs;
     this.#hooks = hooks;
-    const ws = new WebSocket(o.url, { maxPayload: o.maxFrameBytes + 1, perMessageDeflate: false, handshakeTimeout: 10_000 });
+    const ws = new WebSocket(o.url, {
+      maxPayload: o.maxFrameBytes + 1,
+      perMessageDeflate: false,
+      handshakeTimeout: 10_000,
+    });
     const conn: Connection = {
-      ws, ready: false, closed: false, pending: new Map(), lastPong: performance.now(),
+      ws,
+      ready: false,
+      closed: false,
+      pending: new Map(),
+      lastPong: performance.now(),
       send: (msg) => {
         if (conn.closed || ws.readyState !== WebSocket.OPEN) return false;
         ws.send(encode(msg, o.maxFrameBytes));
@@ -121,11 +129,19 @@ export class Session {
           this.#jobs.startThreads({ name: k.name, build: k.build });
         } catch (e) {
           conn.outcome = 'refused';
-          this.#o.err(`optlab worker: cannot train with the Lab's kernels (${msg.kernels.name}${msg.kernels.build ? ` build ${msg.kernels.build}` : ''}): ${e instanceof Error ? e.message : String(e)}`);
+          this.#o.err(
+            `optlab worker: cannot train with the Lab's kernels (${msg.kernels.name}${msg.kernels.build ? ` build ${msg.kernels.build}` : ''}): ${e instanceof Error ? e.message : String(e)}`,
+          );
           conn.ws.close();
           break;
         }
-        conn.send({ type: 'hello', version: PROTOCOL_VERSION, name: this.#o.name, slots: this.#o.slots, hmac: hmacHex(this.#o.token, msg.nonce) });
+        conn.send({
+          type: 'hello',
+          version: PROTOCOL_VERSION,
+          name: this.#o.name,
+          slots: this.#o.slots,
+          hmac: hmacHex(this.#o.token, msg.nonce),
+        });
         break;
       }
       case 'welcome':
@@ -154,7 +170,9 @@ export class Session {
   #welcome(msg: WelcomeMsg): void {
     const conn = this.conn;
     conn.ready = true;
-    this.#o.out(`connected to ${this.#o.url} as "${this.#o.name}" (${msg.workerId}, ${this.#o.slots} slot${this.#o.slots === 1 ? '' : 's'})`);
+    this.#o.out(
+      `connected to ${this.#o.url} as "${this.#o.name}" (${msg.workerId}, ${this.#o.slots} slot${this.#o.slots === 1 ? '' : 's'})`,
+    );
     // The Lab goes silent without closing when its machine vanishes; pings notice that.
     const silentMs = Math.max(10 * msg.heartbeatMs, 15_000);
     conn.heartbeat = setInterval(() => {

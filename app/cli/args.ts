@@ -5,8 +5,13 @@ export class UsageError extends Error {}
 
 /** A spec with problems: every problem listed, exit code 2, nothing run. */
 export class SpecError extends Error {
-  constructor(readonly problems: string[], readonly file: string) {
-    super(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  constructor(
+    readonly problems: string[],
+    readonly file: string,
+  ) {
+    super(
+      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
 }
 

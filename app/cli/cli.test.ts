@@ -19,7 +19,18 @@ test('--help lists the commands', () => {
 });
 
 test('trace --json prints N+1 points, the start first, and their losses', () => {
-  const r = optlab('trace', '--fn', 'quadratic', '--start', '-1,0.5', '--steps', '3', '--optimizer', '{"name":"sgd","lr":0.01}', '--json');
+  const r = optlab(
+    'trace',
+    '--fn',
+    'quadratic',
+    '--start',
+    '-1,0.5',
+    '--steps',
+    '3',
+    '--optimizer',
+    '{"name":"sgd","lr":0.01}',
+    '--json',
+  );
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.points.length, 4);
@@ -36,21 +47,37 @@ test('train --json on the bundled example prints the history and final scores', 
   const out = JSON.parse(r.stdout);
   assert.ok(out.history.length >= 1);
   const h = out.history[0];
-  for (const k of ['epoch', 'train_loss', 'val_loss', 'train_accuracy', 'val_accuracy']) assert.equal(typeof h[k], 'number', k);
+  for (const k of ['epoch', 'train_loss', 'val_loss', 'train_accuracy', 'val_accuracy'])
+    assert.equal(typeof h[k], 'number', k);
   assert.ok(out.final.test.accuracy > 0.8, `test accuracy ${out.final.test.accuracy}`);
   assert.match(r.stderr, /epoch +1\/100/, 'progress lines go to stderr with --json');
 });
 
 test('a wrong spec lists every problem with its JSON path, exit code 2, nothing run', () => {
   const file = join(tmp, 'bad.json');
-  writeFileSync(file, JSON.stringify({
-    seed: 1, dataset: { name: 'iris', testFraction: 1.5 }, model: { kind: 'mlp', hidden: [0], activation: 'swish' },
-    loss: { kind: 'cross_entropy' }, optimizer: { name: 'adam', lr: -1 }, training: { epochs: 0, batchSize: 8 }, regularizaton: {},
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      seed: 1,
+      dataset: { name: 'iris', testFraction: 1.5 },
+      model: { kind: 'mlp', hidden: [0], activation: 'swish' },
+      loss: { kind: 'cross_entropy' },
+      optimizer: { name: 'adam', lr: -1 },
+      training: { epochs: 0, batchSize: 8 },
+      regularizaton: {},
+    }),
+  );
   const r = optlab('train', file);
   assert.equal(r.status, 2);
   assert.equal(r.stdout, '', 'nothing ran');
-  for (const p of ['dataset.testFraction', 'model.hidden[0]', 'model.activation', 'optimizer.lr', 'training.epochs', 'regularizaton: unknown option']) {
+  for (const p of [
+    'dataset.testFraction',
+    'model.hidden[0]',
+    'model.activation',
+    'optimizer.lr',
+    'training.epochs',
+    'regularizaton: unknown option',
+  ]) {
     assert.ok(r.stderr.includes(p), `missing ${p} in:\n${r.stderr}`);
   }
 });

@@ -8,7 +8,12 @@ import { spawnLocalWorkers } from '../coordinator/index.ts';
 import type { ExperimentStatus } from '../library/types.ts';
 
 function experimentId(positionals: string[]): number {
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one experiment id, got ${positionals.length}` : 'missing the experiment id (see optlab ls)');
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length
+        ? `expected one experiment id, got ${positionals.length}`
+        : 'missing the experiment id (see optlab ls)',
+    );
   const id = Number(positionals[0]);
   if (!Number.isInteger(id) || id < 1) throw new UsageError(`not an experiment id: "${positionals[0]}"`);
   return id;
@@ -27,72 +32,134 @@ const STATUSES: ExperimentStatus[] = ['created', 'running', 'done', 'failed', 'c
 
 /** `optlab ls [SEARCH] [--status S] [--tag T] [--json]` */
 export async function lsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    db: { type: 'string' }, json: { type: 'boolean', default: false }, status: { type: 'string' }, tag: { type: 'string' }, limit: { type: 'string' },
-  }, true);
+  const { values, positionals } = parse(
+    argv,
+    {
+      db: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      status: { type: 'string' },
+      tag: { type: 'string' },
+      limit: { type: 'string' },
+    },
+    true,
+  );
   if (positionals.length > 1) throw new UsageError('give at most one search text (quote it if it has spaces)');
-  if (values.status !== undefined && !STATUSES.includes(values.status as ExperimentStatus)) throw new UsageError(`--status: one of ${STATUSES.join(', ')}, got "${values.status}"`);
+  if (values.status !== undefined && !STATUSES.includes(values.status as ExperimentStatus))
+    throw new UsageError(`--status: one of ${STATUSES.join(', ')}, got "${values.status}"`);
   const limit = values.limit === undefined ? 50 : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: a whole number >= 1, got "${values.limit}"`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError(`--limit: a whole number >= 1, got "${values.limit}"`);
   return withLab(values.db, (lab) => {
-    const list = lab.listExperiments({ search: positionals[0], status: values.status as ExperimentStatus | undefined, tag: values.tag, limit });
+    const list = lab.listExperiments({
+      search: positionals[0],
+      status: values.status as ExperimentStatus | undefined,
+      tag: values.tag,
+      limit,
+    });
     if (values.json) {
       console.log(JSON.stringify(list));
       return 0;
     }
     if (!list.length) {
-      console.log(`no experiments${positionals[0] || values.status || values.tag ? ' match' : ' yet'} in ${lab.library.path}`);
+      console.log(
+        `no experiments${positionals[0] || values.status || values.tag ? ' match' : ' yet'} in ${lab.library.path}`,
+      );
       return 0;
     }
-    const rows = list.map((e) => [String(e.id), e.status, `${e.jobs.done}/${e.jobs.total}`, new Date(e.updatedAt).toISOString().slice(0, 16).replace('T', ' '), e.name, e.tags.join(',')]);
+    const rows = list.map((e) => [
+      String(e.id),
+      e.status,
+      `${e.jobs.done}/${e.jobs.total}`,
+      new Date(e.updatedAt).toISOString().slice(0, 16).replace('T', ' '),
+      e.name,
+      e.tags.join(','),
+    ]);
     const header = ['id', 'status', 'jobs', 'updated (UTC)', 'name', 'tags'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+    for (const r of [header, ...rows])
+      console.log(
+        r
+          .map((c, i) => c.padEnd(widths[i]))
+          .join('  ')
+          .trimEnd(),
+      );
     return 0;
   });
 }
 
 /** `optlab show ID [--json] [--jobs]` */
 export async function showCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { db: { type: 'string' }, json: { type: 'boolean', default: false }, jobs: { type: 'boolean', default: false } }, true);
+  const { values, positionals } = parse(
+    argv,
+    { db: { type: 'string' }, json: { type: 'boolean', default: false }, jobs: { type: 'boolean', default: false } },
+    true,
+  );
   const id = experimentId(positionals);
   return withLab(values.db, (lab) => {
     const e = lab.getExperiment(id);
     const report = lab.getReport(id);
     const states = lab.jobStates(id);
     if (values.json) {
-      console.log(JSON.stringify({ experiment: e, jobs: values.jobs ? states.jobs : states.counts, report: report ?? null }));
+      console.log(
+        JSON.stringify({ experiment: e, jobs: values.jobs ? states.jobs : states.counts, report: report ?? null }),
+      );
       return 0;
     }
     console.log(`experiment ${e.id}: ${e.name}  [${e.status}]${e.tags.length ? `  tags: ${e.tags.join(', ')}` : ''}`);
-    console.log(`jobs: ${states.counts.done} done, ${states.counts.leased} running, ${states.counts.pending} pending, ${states.counts.failed} failed (of ${states.total})`);
+    console.log(
+      `jobs: ${states.counts.done} done, ${states.counts.leased} running, ${states.counts.pending} pending, ${states.counts.failed} failed (of ${states.total})`,
+    );
     if (e.error) console.log(`error: ${e.error}`);
     if (e.notes) console.log(`notes: ${e.notes}`);
     if (values.jobs) {
       // Natural order (fold=2 before fold=10), the order the aggregator takes them in.
       const jobs = states.jobs.slice().sort((a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }));
-      for (const j of jobs) console.log(`  ${j.key.padEnd(36)} ${j.state.padEnd(7)} attempts ${j.attempts}  ${j.worker ?? ''}  ${j.ms === null ? '' : `${fmtNum(j.ms / 1000, 2)} s`}${j.error ? `  ${j.error}` : ''}`);
+      for (const j of jobs)
+        console.log(
+          `  ${j.key.padEnd(36)} ${j.state.padEnd(7)} attempts ${j.attempts}  ${j.worker ?? ''}  ${j.ms === null ? '' : `${fmtNum(j.ms / 1000, 2)} s`}${j.error ? `  ${j.error}` : ''}`,
+        );
     }
     console.log('');
     if (report) console.log(formatReport(report, e.name));
-    else console.log(e.status === 'done' ? 'no report stored' : `no report yet: ${e.status === 'running' ? 'it is running' : `continue it with optlab resume ${id}`}`);
+    else
+      console.log(
+        e.status === 'done'
+          ? 'no report stored'
+          : `no report yet: ${e.status === 'running' ? 'it is running' : `continue it with optlab resume ${id}`}`,
+      );
     return 0;
   });
 }
 
 /** `optlab resume ID [--workers N]`: runs what is left of an experiment (committed jobs are not run again). */
 export async function resumeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    db: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' }, quiet: { type: 'boolean', default: false },
-  }, true);
+  const { values, positionals } = parse(
+    argv,
+    {
+      db: { type: 'string' },
+      workers: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+    true,
+  );
   const id = experimentId(positionals);
   const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 0) throw new UsageError(`--workers: a whole number >= 0, got "${values.workers}"`);
+  if (!Number.isInteger(workers) || workers < 0)
+    throw new UsageError(`--workers: a whole number >= 0, got "${values.workers}"`);
   const lab = Lab.open(values.db);
   try {
     const e = lab.getExperiment(id);
-    if (e.status === 'done') console.error(`experiment ${id} is already done; recomputing its report from the stored results`);
-    return await runInLab(lab, id, { workers, json: values.json, out: values.out, quiet: values.quiet, source: e.name });
+    if (e.status === 'done')
+      console.error(`experiment ${id} is already done; recomputing its report from the stored results`);
+    return await runInLab(lab, id, {
+      workers,
+      json: values.json,
+      out: values.out,
+      quiet: values.quiet,
+      source: e.name,
+    });
   } finally {
     await lab.close();
   }
@@ -100,24 +167,46 @@ export async function resumeCommand(argv: string[]): Promise<number> {
 
 /** `optlab datasets [ls | import FILE [--target COL] [--regression] | rm HASH]`: the data sets kept in the library. */
 export async function datasetsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    db: { type: 'string' }, json: { type: 'boolean', default: false }, target: { type: 'string' }, regression: { type: 'boolean', default: false }, name: { type: 'string' },
-  }, true);
+  const { values, positionals } = parse(
+    argv,
+    {
+      db: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      target: { type: 'string' },
+      regression: { type: 'boolean', default: false },
+      name: { type: 'string' },
+    },
+    true,
+  );
   const [action = 'ls', arg, ...rest] = positionals;
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   return withLab(values.db, (lab) => {
     if (action === 'ls') {
       const list = lab.listDatasets();
       if (values.json) console.log(JSON.stringify(list));
-      else if (!list.length) console.log(`no data sets in ${lab.library.path} yet (they are stored when an experiment runs, or with optlab datasets import FILE)`);
-      else for (const d of list) console.log(`${d.hash}  ${d.name.padEnd(16)} ${d.task.padEnd(14)} ${String(d.n).padStart(6)} rows × ${d.d} features${d.classes ? `, ${d.classes} classes` : ''}  (${d.experiments} experiment${d.experiments === 1 ? '' : 's'})`);
+      else if (!list.length)
+        console.log(
+          `no data sets in ${lab.library.path} yet (they are stored when an experiment runs, or with optlab datasets import FILE)`,
+        );
+      else
+        for (const d of list)
+          console.log(
+            `${d.hash}  ${d.name.padEnd(16)} ${d.task.padEnd(14)} ${String(d.n).padStart(6)} rows × ${d.d} features${d.classes ? `, ${d.classes} classes` : ''}  (${d.experiments} experiment${d.experiments === 1 ? '' : 's'})`,
+          );
       return 0;
     }
     if (action === 'import') {
       if (!arg) throw new UsageError('optlab datasets import FILE [--target COLUMN] [--regression] [--name NAME]');
-      const target = values.target === undefined ? undefined : /^\d+$/.test(values.target) ? Number(values.target) : values.target;
-      const d = lab.importCsv(arg, { target, task: values.regression ? 'regression' : 'classification', ...(values.name ? { name: values.name } : {}) });
-      console.log(`imported ${d.name}: ${d.n} rows × ${d.d} features${d.classes ? `, ${d.classes} classes` : ''} as ${d.hash}`);
+      const target =
+        values.target === undefined ? undefined : /^\d+$/.test(values.target) ? Number(values.target) : values.target;
+      const d = lab.importCsv(arg, {
+        target,
+        task: values.regression ? 'regression' : 'classification',
+        ...(values.name ? { name: values.name } : {}),
+      });
+      console.log(
+        `imported ${d.name}: ${d.n} rows × ${d.d} features${d.classes ? `, ${d.classes} classes` : ''} as ${d.hash}`,
+      );
       return 0;
     }
     if (action === 'rm') {
@@ -152,7 +241,9 @@ export async function importCommand(argv: string[]): Promise<number> {
   try {
     obj = JSON.parse(readFileSync(positionals[0], 'utf8'));
   } catch (e) {
-    throw new UsageError(`${positionals[0]}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not a JSON export (${(e as Error).message})`}`);
+    throw new UsageError(
+      `${positionals[0]}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not a JSON export (${(e as Error).message})`}`,
+    );
   }
   return withLab(values.db, (lab) => {
     const id = lab.importExperiment(obj);
@@ -167,32 +258,54 @@ export async function importCommand(argv: string[]): Promise<number> {
  * (`optlab run … --queue`) one after another on every worker that has joined.
  */
 export async function serveWorkersCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { db: { type: 'string' }, lan: { type: 'boolean', default: false }, port: { type: 'string' }, workers: { type: 'string' }, 'poll-ms': { type: 'string' } }, false);
+  const { values } = parse(
+    argv,
+    {
+      db: { type: 'string' },
+      lan: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      workers: { type: 'string' },
+      'poll-ms': { type: 'string' },
+    },
+    false,
+  );
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: 0..65535, got "${values.port}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port: 0..65535, got "${values.port}"`);
   const local = values.workers === undefined ? 0 : Number(values.workers);
-  if (!Number.isInteger(local) || local < 0) throw new UsageError(`--workers: a whole number >= 0, got "${values.workers}"`);
+  if (!Number.isInteger(local) || local < 0)
+    throw new UsageError(`--workers: a whole number >= 0, got "${values.workers}"`);
   const pollMs = values['poll-ms'] === undefined ? 1000 : Number(values['poll-ms']);
   const lab = Lab.open(values.db);
   const c = await lab.coordinator({ lan: values.lan, port, token: workerToken(lab.library.path) });
   const urls = values.lan ? c.lanUrls() : [c.url];
-  console.log(`Lab listening on ${c.url}${values.lan ? ' (all interfaces)' : ' (this machine only; add --lan for other machines)'}; library ${lab.library.path}`);
+  console.log(
+    `Lab listening on ${c.url}${values.lan ? ' (all interfaces)' : ' (this machine only; add --lan for other machines)'}; library ${lab.library.path}`,
+  );
   console.log('Start a worker with:');
   for (const u of urls) console.log(`  npx optlab worker --connect ${u} --token ${c.token}`);
   console.log('Queue experiments with: npx optlab run SPEC.json --queue (same --db); Ctrl-C stops.');
   lab.subscribe((e) => {
-    if (e.type === 'workers') console.log(`workers: ${e.workers.map((w) => `${w.name}@${w.address} (${w.slots} slots)`).join(', ') || 'none'}`);
+    if (e.type === 'workers')
+      console.log(`workers: ${e.workers.map((w) => `${w.name}@${w.address} (${w.slots} slots)`).join(', ') || 'none'}`);
     if (e.type === 'status') console.log(`experiment ${e.experiment}: ${e.status}${e.error ? ` (${e.error})` : ''}`);
   });
   let stop = false;
-  const stopped = new Promise<void>((resolve) => process.once('SIGINT', () => { stop = true; resolve(); }));
+  const stopped = new Promise<void>((resolve) =>
+    process.once('SIGINT', () => {
+      stop = true;
+      resolve();
+    }),
+  );
   const localWorkers = local > 0 ? spawnLocalWorkers(local, c.url, c.token) : undefined;
   try {
     while (!stop) {
       const next = lab.listExperiments({ status: 'created', limit: 1000 }).at(-1);
       if (next) {
         console.log(`running experiment ${next.id}: ${next.name}`);
-        await lab.run(next.id, { executor: c.executor() }).catch((e) => console.log(`experiment ${next.id} failed: ${e instanceof Error ? e.message : String(e)}`));
+        await lab
+          .run(next.id, { executor: c.executor() })
+          .catch((e) => console.log(`experiment ${next.id} failed: ${e instanceof Error ? e.message : String(e)}`));
       } else await Promise.race([stopped, new Promise((r) => setTimeout(r, pollMs))]);
     }
   } finally {

@@ -1,7 +1,15 @@
 import { traceCommand } from './trace.ts';
 import { trainCommand } from './train.ts';
 import { presetsCommand, runCommand } from './run.ts';
-import { datasetsCommand, exportCommand, importCommand, lsCommand, resumeCommand, serveWorkersCommand, showCommand } from './library-commands.ts';
+import {
+  datasetsCommand,
+  exportCommand,
+  importCommand,
+  lsCommand,
+  resumeCommand,
+  serveWorkersCommand,
+  showCommand,
+} from './library-commands.ts';
 import { LabSpecError } from '../lab.ts';
 import { useFastKernels } from '../kernels.ts';
 import { CsvError } from '../../shared/data/csv.ts';
@@ -24,12 +32,14 @@ const commands: Record<string, Command> = {
   },
   run: {
     summary: 'run an experiment (cross-validation, bootstrap, ensembles, sweeps) and print its summary table',
-    usage: 'optlab run SPEC.json | --preset NAME [--dataset NAME] [--workers N] [--db PATH] [--json] [--out FILE] [--quiet] [--tag T] [--queue]',
+    usage:
+      'optlab run SPEC.json | --preset NAME [--dataset NAME] [--workers N] [--db PATH] [--json] [--out FILE] [--quiet] [--tag T] [--queue]',
     run: runCommand,
   },
   ls: {
     summary: 'list the experiments in the library (search by name, tag or notes)',
-    usage: 'optlab ls [SEARCH] [--status created|running|done|failed|cancelled] [--tag T] [--limit N] [--db PATH] [--json]',
+    usage:
+      'optlab ls [SEARCH] [--status created|running|done|failed|cancelled] [--tag T] [--limit N] [--db PATH] [--json]',
     run: lsCommand,
   },
   show: {
@@ -54,7 +64,8 @@ const commands: Record<string, Command> = {
   },
   datasets: {
     summary: 'list, import (CSV) or delete the data sets kept in the library',
-    usage: 'optlab datasets [ls | import FILE [--target COLUMN] [--regression] [--name NAME] | rm HASH] [--db PATH] [--json]',
+    usage:
+      'optlab datasets [ls | import FILE [--target COLUMN] [--regression] [--name NAME] | rm HASH] [--db PATH] [--json]',
     run: datasetsCommand,
   },
   'serve-workers': {
@@ -69,7 +80,8 @@ const commands: Record<string, Command> = {
   },
   trace: {
     summary: 'run an optimizer on a 2-D test function and print its path',
-    usage: "optlab trace --fn rosenbrock|beale|quadratic|saddle|himmelblau --start X,Y --steps N --optimizer '{\"name\":\"adam\",\"lr\":0.01}' [--json]",
+    usage:
+      'optlab trace --fn rosenbrock|beale|quadratic|saddle|himmelblau --start X,Y --steps N --optimizer \'{"name":"adam","lr":0.01}\' [--json]',
     run: traceCommand,
   },
   worker: {

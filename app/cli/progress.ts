@@ -10,7 +10,10 @@ export class Progress {
   #lastDraw = 0;
   readonly #tty: boolean;
 
-  constructor(readonly enabled: boolean, readonly stream: NodeJS.WriteStream = process.stderr) {
+  constructor(
+    readonly enabled: boolean,
+    readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {
     this.#tty = Boolean(stream.isTTY);
   }
 

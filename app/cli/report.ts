@@ -17,14 +17,23 @@ export function fmtSummary(s: Summary | undefined, digits = 4): string {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export function formatReport(report: ExperimentReport & { study?: { title?: string; lines?: string[] } }, source: string): string {
+export function formatReport(
+  report: ExperimentReport & { study?: { title?: string; lines?: string[] } },
+  source: string,
+): string {
   const out: string[] = [];
   const d = report.dataset;
-  out.push(`${report.name || source} — ${report.evaluation} on ${d.name} (${d.rows} rows: ${d.dev} for training and validation, ${d.test} held-out test)`);
+  out.push(
+    `${report.name || source} — ${report.evaluation} on ${d.name} (${d.rows} rows: ${d.dev} for training and validation, ${d.test} held-out test)`,
+  );
   out.push('mean ± std [95% interval] over splits');
   out.push('');
   const classification = report.primaryMetric === 'val_accuracy';
@@ -33,15 +42,25 @@ export function formatReport(report: ExperimentReport & { study?: { title?: stri
     : ['val_mse', 'test_mse', 'train_mse', 'gap_mse', 'val_r2'];
   const present = metrics.filter((m) => report.configurations.some((c) => c.metrics[m]?.n));
   const best = bestConfig(report);
-  const significant = new Set(report.comparisons.filter((c) => c.significant && (c.a === best || c.b === best)).map((c) => (c.a === best ? c.b : c.a)));
-  out.push(table(['configuration', ...present],
-    report.configurations.map((c) => [
-      `${c.key === best ? '▲ ' : significant.has(c.key) ? '* ' : '  '}${c.label}`,
-      ...present.map((m) => fmtSummary(c.metrics[m])),
-    ])));
+  const significant = new Set(
+    report.comparisons
+      .filter((c) => c.significant && (c.a === best || c.b === best))
+      .map((c) => (c.a === best ? c.b : c.a)),
+  );
+  out.push(
+    table(
+      ['configuration', ...present],
+      report.configurations.map((c) => [
+        `${c.key === best ? '▲ ' : significant.has(c.key) ? '* ' : '  '}${c.label}`,
+        ...present.map((m) => fmtSummary(c.metrics[m])),
+      ]),
+    ),
+  );
   if (report.configurations.length > 1) {
     out.push('');
-    out.push(`▲ best by ${report.primaryMetric}; * differs from it significantly (corrected resampled t-test, Holm-adjusted p < 0.05)`);
+    out.push(
+      `▲ best by ${report.primaryMetric}; * differs from it significantly (corrected resampled t-test, Holm-adjusted p < 0.05)`,
+    );
   }
   for (const c of report.configurations) {
     const extra: string[] = [];
@@ -49,13 +68,18 @@ export function formatReport(report: ExperimentReport & { study?: { title?: stri
     if (c.ensemble) {
       const e = c.ensemble;
       const last = e.curveSummary.at(-1);
-      extra.push(`${e.kind} (${e.method}): ${e.metric} with ${last?.size} ${e.kind === 'boosting' ? 'rounds' : 'members'} ${fmtSummary(last?.value)}` +
-        (e.oobSummary ? `; out-of-bag ${fmtSummary(e.oobSummary)}` : '') + (e.note ? ` — ${e.note}` : ''));
+      extra.push(
+        `${e.kind} (${e.method}): ${e.metric} with ${last?.size} ${e.kind === 'boosting' ? 'rounds' : 'members'} ${fmtSummary(last?.value)}` +
+          (e.oobSummary ? `; out-of-bag ${fmtSummary(e.oobSummary)}` : '') +
+          (e.note ? ` — ${e.note}` : ''),
+      );
     }
     if (c.analysis) for (const [k, s] of Object.entries(c.analysis)) extra.push(`${k} ${fmtSummary(s)}`);
     if (c.biasVariance) {
       const b = c.biasVariance;
-      extra.push(`bias² ${fmtNum(b.bias2)}  variance ${fmtNum(b.variance)}  noise ${fmtNum(b.noise)}  expected error ${fmtNum(b.expectedError)} (measured ${fmtNum(b.measuredError)})`);
+      extra.push(
+        `bias² ${fmtNum(b.bias2)}  variance ${fmtNum(b.variance)}  noise ${fmtNum(b.noise)}  expected error ${fmtNum(b.expectedError)} (measured ${fmtNum(b.measuredError)})`,
+      );
     }
     if (extra.length) {
       out.push('');
@@ -65,10 +89,22 @@ export function formatReport(report: ExperimentReport & { study?: { title?: stri
   }
   if (report.comparisons.length) {
     out.push('');
-    out.push(`Pairwise comparisons of ${report.primaryMetric} (a − b), corrected resampled t-test (Nadeau & Bengio), Holm over ${report.comparisons.length} pairs:`);
+    out.push(
+      `Pairwise comparisons of ${report.primaryMetric} (a − b), corrected resampled t-test (Nadeau & Bengio), Holm over ${report.comparisons.length} pairs:`,
+    );
     const label = (k: string) => report.configurations.find((c) => c.key === k)?.label ?? k;
-    const rows = report.comparisons.slice().sort((x, y) => x.p - y.p).slice(0, 15)
-      .map((c) => [`${label(c.a)}  vs  ${label(c.b)}`, fmtNum(c.meanDifference), fmtNum(c.t, 2), fmtNum(c.p), fmtNum(c.pHolm), c.significant ? 'yes' : 'no']);
+    const rows = report.comparisons
+      .slice()
+      .sort((x, y) => x.p - y.p)
+      .slice(0, 15)
+      .map((c) => [
+        `${label(c.a)}  vs  ${label(c.b)}`,
+        fmtNum(c.meanDifference),
+        fmtNum(c.t, 2),
+        fmtNum(c.p),
+        fmtNum(c.pHolm),
+        c.significant ? 'yes' : 'no',
+      ]);
     out.push(table(['pair', 'mean diff', 't', 'p', 'p (Holm)', 'significant'], rows));
     if (report.comparisons.length > 15) out.push(`(${report.comparisons.length - 15} more pairs in --json)`);
   }
@@ -83,11 +119,15 @@ export function formatReport(report: ExperimentReport & { study?: { title?: stri
 /** The configuration with the best mean primary metric (highest accuracy, lowest mse). */
 export function bestConfig(report: ExperimentReport): string | undefined {
   const higher = report.primaryMetric.endsWith('accuracy');
-  let best: string | undefined, bestV = 0;
+  let best: string | undefined,
+    bestV = 0;
   for (const c of report.configurations) {
     const v = c.metrics[report.primaryMetric]?.mean;
     if (v === null || v === undefined) continue;
-    if (best === undefined || (higher ? v > bestV : v < bestV)) { best = c.key; bestV = v; }
+    if (best === undefined || (higher ? v > bestV : v < bestV)) {
+      best = c.key;
+      bestV = v;
+    }
   }
   return best;
 }

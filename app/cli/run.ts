@@ -10,17 +10,29 @@ import { PRESETS, presetSpec } from '../../shared/experiment/presets.ts';
 import type { ExperimentSpec } from '../../shared/experiment/types.ts';
 
 /** The spec of `optlab run`: a file, or a preset (optionally on another data set). */
-export function resolveSpec(positionals: string[], preset: string | undefined, dataset: string | undefined): { spec: ExperimentSpec; source: string } {
+export function resolveSpec(
+  positionals: string[],
+  preset: string | undefined,
+  dataset: string | undefined,
+): { spec: ExperimentSpec; source: string } {
   if (preset !== undefined) {
     if (positionals.length) throw new UsageError('give a spec file or --preset, not both');
-    if (!(PRESETS as Record<string, unknown>)[preset]) throw new UsageError(`unknown preset "${preset}" (known: ${Object.keys(PRESETS).join(', ')}); see optlab presets`);
+    if (!(PRESETS as Record<string, unknown>)[preset])
+      throw new UsageError(
+        `unknown preset "${preset}" (known: ${Object.keys(PRESETS).join(', ')}); see optlab presets`,
+      );
     const spec = presetSpec(preset, dataset);
     const problems = validateExperimentSpec(spec);
     if (problems.length) throw new SpecError(problems, `preset ${preset}${dataset ? ` on ${dataset}` : ''}`);
     return { spec, source: `preset ${preset}` };
   }
   if (dataset !== undefined) throw new UsageError('--dataset goes with --preset (a spec file names its own data set)');
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one spec file, got ${positionals.length}` : 'missing the spec file (or --preset NAME)');
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length
+        ? `expected one spec file, got ${positionals.length}`
+        : 'missing the spec file (or --preset NAME)',
+    );
   const raw = readSpecFile(positionals[0]);
   const problems = validateExperimentSpec(raw);
   if (problems.length) throw new SpecError(problems, positionals[0]);
@@ -35,20 +47,33 @@ export function defaultWorkers(): number {
 function parseWorkers(v: string | undefined): number {
   if (v === undefined) return defaultWorkers();
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 256) throw new UsageError(`--workers: must be a whole number from 0 (run in this process) to 256, got "${v}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 256)
+    throw new UsageError(`--workers: must be a whole number from 0 (run in this process) to 256, got "${v}"`);
   return n;
 }
 
 /** Runs (or resumes) an experiment in the Lab with live progress; prints or writes the report. */
-export async function runInLab(lab: Lab, id: number, o: { workers: number; json: boolean; out?: string; quiet: boolean; source: string }): Promise<number> {
+export async function runInLab(
+  lab: Lab,
+  id: number,
+  o: { workers: number; json: boolean; out?: string; quiet: boolean; source: string },
+): Promise<number> {
   const progress = new Progress(!o.quiet);
   const off = lab.subscribe((e) => {
     if (e.type === 'planned') progress.planned(e.total, e.done);
     else if (e.type === 'progress') progress.epoch(e.key, e.epoch, e.epochs);
     else if (e.type === 'job-done') {
       const v = e.result.final.val;
-      const score = v?.accuracy !== undefined ? `val_accuracy ${v.accuracy.toFixed(4)}` : v?.mse !== undefined ? `val_mse ${v.mse.toPrecision(4)}` : '';
-      progress.jobDone(e.key, `${e.result.history.at(-1)?.epoch ?? 0} epochs ${score}${e.result.diverged ? ' DIVERGED' : ''}`);
+      const score =
+        v?.accuracy !== undefined
+          ? `val_accuracy ${v.accuracy.toFixed(4)}`
+          : v?.mse !== undefined
+            ? `val_mse ${v.mse.toPrecision(4)}`
+            : '';
+      progress.jobDone(
+        e.key,
+        `${e.result.history.at(-1)?.epoch ?? 0} epochs ${score}${e.result.diverged ? ' DIVERGED' : ''}`,
+      );
     } else if (e.type === 'job-failed') {
       progress.finish();
       console.error(`${e.key} failed (attempt ${e.attempts}${e.final ? ', giving up' : ', will retry'}): ${e.error}`);
@@ -64,7 +89,10 @@ export async function runInLab(lab: Lab, id: number, o: { workers: number; json:
   try {
     if (o.workers > 0) {
       const c = await lab.coordinator(o.quiet ? { logger: { info: () => {}, warn: (l) => console.error(l) } } : {});
-      if (!o.quiet) console.error(`experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  npx optlab worker --connect ${c.url} --token ${c.token}`);
+      if (!o.quiet)
+        console.error(
+          `experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  npx optlab worker --connect ${c.url} --token ${c.token}`,
+        );
     }
     const report = await lab.run(id, { workers: o.workers });
     progress.finish();
@@ -75,8 +103,10 @@ export async function runInLab(lab: Lab, id: number, o: { workers: number; json:
     else {
       console.log(formatReport(report, o.source));
       const jobs = lab.jobStates(id).total;
-      console.log(`\nexperiment ${id}: ${jobs} jobs in ${seconds.toFixed(1)} s on ${o.workers ? `${o.workers} local worker${o.workers === 1 ? '' : 's'}` : 'this process'}; stored in ${lab.library.path}` +
-        `${o.out ? `; full results in ${o.out}` : ''}`);
+      console.log(
+        `\nexperiment ${id}: ${jobs} jobs in ${seconds.toFixed(1)} s on ${o.workers ? `${o.workers} local worker${o.workers === 1 ? '' : 's'}` : 'this process'}; stored in ${lab.library.path}` +
+          `${o.out ? `; full results in ${o.out}` : ''}`,
+      );
     }
     return 0;
   } finally {
@@ -88,24 +118,34 @@ export async function runInLab(lab: Lab, id: number, o: { workers: number; json:
 
 /** `optlab run`: store the experiment in the library and run it on local workers. */
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    json: { type: 'boolean', default: false },
-    out: { type: 'string' },
-    preset: { type: 'string' },
-    dataset: { type: 'string' },
-    quiet: { type: 'boolean', default: false },
-    workers: { type: 'string' },
-    db: { type: 'string' },
-    tag: { type: 'string', multiple: true },
-    queue: { type: 'boolean', default: false },
-  }, true);
+  const { values, positionals } = parse(
+    argv,
+    {
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      preset: { type: 'string' },
+      dataset: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      workers: { type: 'string' },
+      db: { type: 'string' },
+      tag: { type: 'string', multiple: true },
+      queue: { type: 'boolean', default: false },
+    },
+    true,
+  );
   const workers = parseWorkers(values.workers);
   const { spec, source } = resolveSpec(positionals, values.preset, values.dataset);
   const lab = Lab.open(values.db);
   try {
-    const id = lab.createExperiment(spec, { source, specFile: values.preset ? undefined : positionals[0], tags: values.tag ?? (values.preset ? ['preset', values.preset] : undefined) });
+    const id = lab.createExperiment(spec, {
+      source,
+      specFile: values.preset ? undefined : positionals[0],
+      tags: values.tag ?? (values.preset ? ['preset', values.preset] : undefined),
+    });
     if (values.queue) {
-      console.log(`queued experiment ${id} in ${lab.library.path}; a running optlab serve-workers on this library picks it up`);
+      console.log(
+        `queued experiment ${id} in ${lab.library.path}; a running optlab serve-workers on this library picks it up`,
+      );
       return 0;
     }
     return await runInLab(lab, id, { workers, json: values.json, out: values.out, quiet: values.quiet, source });
@@ -118,7 +158,17 @@ export async function runCommand(argv: string[]): Promise<number> {
 export async function presetsCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean', default: false } }, false);
   if (values.json) {
-    console.log(JSON.stringify(Object.entries(PRESETS).map(([name, p]) => ({ name, title: p.title, description: p.description, dataset: p.defaultDataset, datasets: p.datasets }))));
+    console.log(
+      JSON.stringify(
+        Object.entries(PRESETS).map(([name, p]) => ({
+          name,
+          title: p.title,
+          description: p.description,
+          dataset: p.defaultDataset,
+          datasets: p.datasets,
+        })),
+      ),
+    );
     return 0;
   }
   const width = Math.max(...Object.keys(PRESETS).map((k) => k.length));
@@ -126,7 +176,9 @@ export async function presetsCommand(argv: string[]): Promise<number> {
   for (const [name, p] of Object.entries(PRESETS)) {
     console.log(`  ${name.padEnd(width)}  ${p.title}`);
     console.log(`  ${''.padEnd(width)}  ${p.description}`);
-    console.log(`  ${''.padEnd(width)}  data: ${p.defaultDataset} (default); also ${p.datasets.filter((d) => d !== p.defaultDataset).join(', ')}\n`);
+    console.log(
+      `  ${''.padEnd(width)}  data: ${p.defaultDataset} (default); also ${p.datasets.filter((d) => d !== p.defaultDataset).join(', ')}\n`,
+    );
   }
   return 0;
 }

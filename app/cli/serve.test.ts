@@ -15,7 +15,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'optlab-serve-'));
 
 test('serve-workers prints the worker command, runs a queued experiment on a worker started with it, and stops on SIGINT', async () => {
   const db = join(tmp, 'lib.db');
-  const server = spawn(process.execPath, [bin, 'serve-workers', '--db', db, '--poll-ms', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, [bin, 'serve-workers', '--db', db, '--poll-ms', '200'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   createInterface({ input: server.stdout! }).on('line', (l) => lines.push(l));
   createInterface({ input: server.stderr! }).on('line', (l) => lines.push(l));
@@ -31,20 +33,37 @@ test('serve-workers prints the worker command, runs a queued experiment on a wor
   try {
     const cmd = await waitFor(/npx optlab worker --connect ws:\/\/127\.0\.0\.1:\d+ --token [0-9a-f]{64}/);
     const [, url, token] = cmd.match(/--connect (\S+) --token (\S+)/)!;
-    worker = spawn(process.execPath, [bin, 'worker', '--connect', url, '--token', token, '--name', 'by-hand', '--slots', '1'], { stdio: 'ignore' });
+    worker = spawn(
+      process.execPath,
+      [bin, 'worker', '--connect', url, '--token', token, '--name', 'by-hand', '--slots', '1'],
+      { stdio: 'ignore' },
+    );
     await waitFor(/workers: by-hand@127\.0\.0\.1/);
     const spec = join(tmp, 'spec.json');
-    writeFileSync(spec, JSON.stringify({
-      seed: 1, dataset: { name: 'moons', samples: 100 }, model: { kind: 'logistic' }, loss: { kind: 'cross_entropy' },
-      optimizer: { name: 'sgd', lr: 0.1 }, training: { epochs: 3, batchSize: 16 }, evaluation: { kind: 'kfold', k: 3 },
-    }));
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        seed: 1,
+        dataset: { name: 'moons', samples: 100 },
+        model: { kind: 'logistic' },
+        loss: { kind: 'cross_entropy' },
+        optimizer: { name: 'sgd', lr: 0.1 },
+        training: { epochs: 3, batchSize: 16 },
+        evaluation: { kind: 'kfold', k: 3 },
+      }),
+    );
     const q = spawnSync(process.execPath, [bin, 'run', spec, '--queue', '--db', db], { encoding: 'utf8' });
     assert.equal(q.status, 0, q.stderr);
     assert.match(q.stdout, /queued experiment 1/);
     await waitFor(/experiment 1: done/);
-    const show = JSON.parse(spawnSync(process.execPath, [bin, 'show', '1', '--db', db, '--json', '--jobs'], { encoding: 'utf8' }).stdout);
+    const show = JSON.parse(
+      spawnSync(process.execPath, [bin, 'show', '1', '--db', db, '--json', '--jobs'], { encoding: 'utf8' }).stdout,
+    );
     assert.equal(show.experiment.status, 'done');
-    assert.ok(show.jobs.every((j: { worker: string }) => j.worker === 'by-hand'), 'the jobs ran on the worker started by hand');
+    assert.ok(
+      show.jobs.every((j: { worker: string }) => j.worker === 'by-hand'),
+      'the jobs ran on the worker started by hand',
+    );
   } finally {
     worker?.kill('SIGTERM');
     server.kill('SIGINT');

@@ -5,13 +5,17 @@ import type { OptimizerSpec } from '../../shared/spec/types.ts';
 
 /** `optlab trace`: an optimizer's path on a 2-D test function, computed in float64. */
 export async function traceCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    fn: { type: 'string' },
-    start: { type: 'string' },
-    steps: { type: 'string' },
-    optimizer: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  }, true);
+  const { values, positionals } = parse(
+    argv,
+    {
+      fn: { type: 'string' },
+      start: { type: 'string' },
+      steps: { type: 'string' },
+      optimizer: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    true,
+  );
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const problems: string[] = [];
   const known = Object.keys(FUNCTIONS_2D);
@@ -22,17 +26,20 @@ export async function traceCommand(argv: string[]): Promise<number> {
   else {
     const parts = values.start.split(',').map((s) => s.trim());
     const xy = parts.map(Number);
-    if (parts.length !== 2 || parts.some((s) => s === '') || xy.some((v) => !Number.isFinite(v))) problems.push(`--start: must be two numbers X,Y, got "${values.start}"`);
+    if (parts.length !== 2 || parts.some((s) => s === '') || xy.some((v) => !Number.isFinite(v)))
+      problems.push(`--start: must be two numbers X,Y, got "${values.start}"`);
     else start = [xy[0], xy[1]];
   }
   let steps = 0;
   if (values.steps === undefined) problems.push('--steps: required, a whole number of optimizer steps');
   else {
     steps = Number(values.steps);
-    if (!Number.isInteger(steps) || steps < 0 || steps > 1_000_000) problems.push(`--steps: must be a whole number in [0, 1000000], got "${values.steps}"`);
+    if (!Number.isInteger(steps) || steps < 0 || steps > 1_000_000)
+      problems.push(`--steps: must be a whole number in [0, 1000000], got "${values.steps}"`);
   }
   let opt: OptimizerSpec | undefined;
-  if (values.optimizer === undefined) problems.push(`--optimizer: required, JSON with PyTorch's names, e.g. '{"name":"sgd","lr":0.001,"momentum":0.9}'`);
+  if (values.optimizer === undefined)
+    problems.push(`--optimizer: required, JSON with PyTorch's names, e.g. '{"name":"sgd","lr":0.001,"momentum":0.9}'`);
   else {
     let parsed: unknown;
     try {
@@ -59,7 +66,8 @@ export async function traceCommand(argv: string[]): Promise<number> {
     console.log(`${String(i).padStart(4)}  ${fmt(x)}  ${fmt(y)}  ${fmt(result.loss[i])}`);
   });
   const last = result.points.length - 1;
-  if (result.diverged !== undefined) console.log(`diverged: the path is not finite from step ${result.diverged} on (try a smaller lr)`);
+  if (result.diverged !== undefined)
+    console.log(`diverged: the path is not finite from step ${result.diverged} on (try a smaller lr)`);
   else console.log(`final: (${result.points[last][0]}, ${result.points[last][1]}), loss ${result.loss[last]}`);
   return 0;
 }

@@ -34,15 +34,25 @@ export function readSpecFile(file: string): unknown {
 
 /** `optlab train SPEC.json`: one model, trained as the spec says, with a line per epoch. */
 export async function trainCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { json: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } }, true);
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one spec file, got ${positionals.length}` : 'missing the spec file');
+  const { values, positionals } = parse(
+    argv,
+    { json: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } },
+    true,
+  );
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length ? `expected one spec file, got ${positionals.length}` : 'missing the spec file',
+    );
   const file = positionals[0];
   const raw = readSpecFile(file);
   // An experiment spec given to train: say which command reads those sections instead of "unknown option".
   const experimentOnly = isObject(raw) ? EXPERIMENT_KEYS.filter((k) => raw[k] !== undefined && raw[k] !== null) : [];
   const problems = [
     ...validateTrainSpec(raw, experimentOnly).filter((p) => !experimentOnly.some((k) => p.startsWith(`${k}:`))),
-    ...experimentOnly.map((k) => `${k}: an experiment option; optlab train trains one model (run the whole experiment with optlab run ${file})`),
+    ...experimentOnly.map(
+      (k) =>
+        `${k}: an experiment option; optlab train trains one model (run the whole experiment with optlab run ${file})`,
+    ),
   ];
   if (problems.length) throw new SpecError(problems, file);
   const spec = raw as TrainSpec;
@@ -51,15 +61,24 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const data = loadDataset(spec.dataset, rng.fork('data'), file);
   const dataProblems = checkAgainstData(spec, data.task, data.classes);
   if (dataProblems.length) throw new SpecError(dataProblems, file);
-  const split = splitIndices(data.y, data.n, {
-    testFraction: spec.dataset.testFraction ?? 0,
-    valFraction: spec.dataset.valFraction ?? 0.2,
-    stratify: data.task === 'classification' && (spec.dataset.stratify ?? true),
-  }, rng.fork('split'));
+  const split = splitIndices(
+    data.y,
+    data.n,
+    {
+      testFraction: spec.dataset.testFraction ?? 0,
+      valFraction: spec.dataset.valFraction ?? 0.2,
+      stratify: data.task === 'classification' && (spec.dataset.stratify ?? true),
+    },
+    rng.fork('split'),
+  );
 
-  const log = (line: string) => { if (!values.quiet) (values.json ? process.stderr : process.stdout).write(line + '\n'); };
-  log(`${spec.name ?? file}: ${data.name} (${data.n} rows, ${data.d} features${data.classes ? `, ${data.classes} classes` : ''}), ` +
-    `train ${split.train.length} / val ${split.val.length} / test ${split.test.length}`);
+  const log = (line: string) => {
+    if (!values.quiet) (values.json ? process.stderr : process.stdout).write(line + '\n');
+  };
+  log(
+    `${spec.name ?? file}: ${data.name} (${data.n} rows, ${data.d} features${data.classes ? `, ${data.classes} classes` : ''}), ` +
+      `train ${split.train.length} / val ${split.val.length} / test ${split.test.length}`,
+  );
   const t0 = performance.now();
   const evals: Record<string, Uint32Array> = { train: split.train };
   if (split.val.length) evals.val = split.val;
@@ -76,14 +95,31 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
 
   if (values.json) {
-    console.log(JSON.stringify({ history: result.history, final: { ...result.final, best_epoch: result.bestEpoch, epochs_run: result.epochsRun, stopped_early: result.stoppedEarly, parameters: result.paramCount } }));
+    console.log(
+      JSON.stringify({
+        history: result.history,
+        final: {
+          ...result.final,
+          best_epoch: result.bestEpoch,
+          epochs_run: result.epochsRun,
+          stopped_early: result.stoppedEarly,
+          parameters: result.paramCount,
+        },
+      }),
+    );
     return 0;
   }
   log('');
-  log(`done in ${seconds.toFixed(2)} s: ${result.epochsRun} epochs${result.stoppedEarly ? ' (stopped early)' : ''}, ${result.paramCount} parameters` +
-    (result.bestEpoch ? `, weights of epoch ${result.bestEpoch}` : ''));
+  log(
+    `done in ${seconds.toFixed(2)} s: ${result.epochsRun} epochs${result.stoppedEarly ? ' (stopped early)' : ''}, ${result.paramCount} parameters` +
+      (result.bestEpoch ? `, weights of epoch ${result.bestEpoch}` : ''),
+  );
   for (const [set, m] of Object.entries(result.final)) {
-    log(`  ${set.padEnd(5)} ${Object.entries(m).map(([k, v]) => `${k} ${fmt(v)}`).join('  ')}`);
+    log(
+      `  ${set.padEnd(5)} ${Object.entries(m)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join('  ')}`,
+    );
   }
   return 0;
 }
@@ -91,9 +127,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
 /** Checks that need the loaded data (a CSV's task and classes) against the loss. */
 function checkAgainstData(spec: TrainSpec, task: string, classes: number): string[] {
   const out: string[] = [];
-  if (task === 'regression' && spec.loss.kind !== 'mse') out.push(`loss.kind: the data set is a regression set; use "mse", got "${spec.loss.kind}"`);
-  if (task === 'classification' && spec.loss.kind === 'mse') out.push(`loss.kind: the data set is a classification set; use "cross_entropy" or "bce"`);
-  if (spec.loss.kind === 'bce' && classes !== 2) out.push(`loss.kind: "bce" needs exactly 2 classes, the data set has ${classes}; use "cross_entropy"`);
+  if (task === 'regression' && spec.loss.kind !== 'mse')
+    out.push(`loss.kind: the data set is a regression set; use "mse", got "${spec.loss.kind}"`);
+  if (task === 'classification' && spec.loss.kind === 'mse')
+    out.push(`loss.kind: the data set is a classification set; use "cross_entropy" or "bce"`);
+  if (spec.loss.kind === 'bce' && classes !== 2)
+    out.push(`loss.kind: "bce" needs exactly 2 classes, the data set has ${classes}; use "cross_entropy"`);
   return out;
 }
 

@@ -35,7 +35,11 @@ export type Frame = { msg: WorkerMessage } | { code: ErrorCode; message: string 
 const PRE_AUTH_MAX_BYTES = 64 * 1024;
 
 const CLOSE_CODES: Partial<Record<ErrorCode, number>> = {
-  E_AUTH: 4001, E_VERSION: 4002, E_BAD_FRAME: 4003, E_TOO_BIG: 4004, E_OUT_OF_ORDER: 4005,
+  E_AUTH: 4001,
+  E_VERSION: 4002,
+  E_BAD_FRAME: 4003,
+  E_TOO_BIG: 4004,
+  E_OUT_OF_ORDER: 4005,
 };
 
 export function plainAddress(a: string | undefined): string {
@@ -47,8 +51,21 @@ export function plainAddress(a: string | undefined): string {
 export function openConn(id: string, ws: WebSocket, address: string): Conn {
   const now = performance.now();
   return {
-    id, ws, address, state: 'challenged', nonce: randomBytes(32).toString('hex'), openedAt: now, lastSeen: now,
-    name: '', slots: 0, leases: new Map(), done: 0, failed: 0, draining: false, joinedAt: 0, dataSent: new Set(),
+    id,
+    ws,
+    address,
+    state: 'challenged',
+    nonce: randomBytes(32).toString('hex'),
+    openedAt: now,
+    lastSeen: now,
+    name: '',
+    slots: 0,
+    leases: new Map(),
+    done: 0,
+    failed: 0,
+    draining: false,
+    joinedAt: 0,
+    dataSent: new Set(),
   };
 }
 
@@ -59,8 +76,15 @@ export function peer(conn: Conn): string {
 
 export function workerInfo(c: Conn): WorkerInfo {
   return {
-    id: c.id, name: c.name, address: c.address, slots: c.slots, running: [...c.leases.values()].map((l) => l.item.job.key),
-    done: c.done, failed: c.failed, draining: c.draining, joinedAt: c.joinedAt,
+    id: c.id,
+    name: c.name,
+    address: c.address,
+    slots: c.slots,
+    running: [...c.leases.values()].map((l) => l.item.job.key),
+    done: c.done,
+    failed: c.failed,
+    draining: c.draining,
+    joinedAt: c.joinedAt,
   };
 }
 
@@ -81,7 +105,10 @@ export function readFrame(conn: Conn, data: RawData, isBinary: boolean, maxFrame
   if (!isBinary) return { code: 'E_BAD_FRAME', message: 'text frames are not part of the protocol' };
   const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
   if (conn.state !== 'ready' && bytes.length > PRE_AUTH_MAX_BYTES) {
-    return { code: 'E_TOO_BIG', message: `a frame of ${bytes.length} bytes before hello (at most ${PRE_AUTH_MAX_BYTES})` };
+    return {
+      code: 'E_TOO_BIG',
+      message: `a frame of ${bytes.length} bytes before hello (at most ${PRE_AUTH_MAX_BYTES})`,
+    };
   }
   let msg: WorkerMessage;
   try {
@@ -93,7 +120,10 @@ export function readFrame(conn: Conn, data: RawData, isBinary: boolean, maxFrame
   const problems = validateWorkerMessage(msg);
   if (problems.length) {
     const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
-    return { code: 'E_BAD_FRAME', message: `invalid "${String(msg.type).slice(0, 40)}" message: ${problems.slice(0, 5).join('; ')}${more}` };
+    return {
+      code: 'E_BAD_FRAME',
+      message: `invalid "${String(msg.type).slice(0, 40)}" message: ${problems.slice(0, 5).join('; ')}${more}`,
+    };
   }
   return { msg };
 }

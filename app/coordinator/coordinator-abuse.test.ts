@@ -28,7 +28,13 @@ describe('misbehaving clients beside a real worker', { timeout: 120_000 }, () =>
     expected = JSON.stringify((await runPlan(plan(spec, load), new InProcessExecutor())).report);
     // Raw clients that authenticate are leased a job before they misbehave; each closed one
     // costs that job an attempt, so this coordinator allows more of them.
-    coordinator = new Coordinator({ logger: log, maxAttempts: 20, maxFrameBytes: MAX_FRAME, heartbeatMs: 200, heartbeatTimeoutMs: 1500 });
+    coordinator = new Coordinator({
+      logger: log,
+      maxAttempts: 20,
+      maxFrameBytes: MAX_FRAME,
+      heartbeatMs: 200,
+      heartbeatTimeoutMs: 1500,
+    });
     workers = spawnLocalWorkers(1, await coordinator.listen(), coordinator.token);
     await until(() => coordinator.workers().length === 1, 30_000, 'the worker to join');
   });
@@ -81,14 +87,26 @@ describe('misbehaving clients beside a real worker', { timeout: 120_000 }, () =>
 
     const old = await RawClient.connect(coordinator.url);
     const ch = await old.next((m) => m.type === 'challenge');
-    old.send({ type: 'hello', version: 99, name: 'old', slots: 1, hmac: hmacHex(coordinator.token, ch.type === 'challenge' ? ch.nonce : '') });
+    old.send({
+      type: 'hello',
+      version: 99,
+      name: 'old',
+      slots: 1,
+      hmac: hmacHex(coordinator.token, ch.type === 'challenge' ? ch.nonce : ''),
+    });
     assert.match(await old.refusedWith('E_VERSION'), /protocol version 99/);
 
     const { report } = await within(run, 60_000, 'the run');
     assert.equal(JSON.stringify(report), expected);
-    assert.deepEqual(coordinator.workers().map((w) => w.name), ['local-0']);
+    assert.deepEqual(
+      coordinator.workers().map((w) => w.name),
+      ['local-0'],
+    );
     for (const name of ['garbage', 'text', 'schema', 'big', 'stray', 'twice']) {
-      assert.ok(log.lines.some((l) => l.includes(`(worker "${name}")`) && /E_[A-Z_]+/.test(l)), `no log line for ${name}:\n${log.lines.join('\n')}`);
+      assert.ok(
+        log.lines.some((l) => l.includes(`(worker "${name}")`) && /E_[A-Z_]+/.test(l)),
+        `no log line for ${name}:\n${log.lines.join('\n')}`,
+      );
     }
     assert.ok(log.lines.includes('refused worker "old" from 127.0.0.1: protocol version 99, expected 1'));
   });
@@ -132,7 +150,10 @@ describe('misbehaving clients beside a real worker', { timeout: 120_000 }, () =>
     await silent.next((m) => m.type === 'job');
     const { report } = await within(run, 60_000, 'the run');
     assert.equal(JSON.stringify(report), expected);
-    assert.ok(log.lines.some((l) => /^worker "silent" \(w\d+\) silent for \d+\.\d s: dropped$/.test(l)), log.lines.join('\n'));
+    assert.ok(
+      log.lines.some((l) => /^worker "silent" \(w\d+\) silent for \d+\.\d s: dropped$/.test(l)),
+      log.lines.join('\n'),
+    );
     await within(silent.closed, 5000, 'the silent client to be disconnected');
   });
 });
@@ -165,7 +186,11 @@ describe('lease timeout', { timeout: 60_000 }, () => {
 
       // The first lease finishes after all: accepted as a message (it was leased), not counted twice.
       slow.send({ type: 'result', id: first.type === 'job' ? first.id : '', result, ms: 1 });
-      await until(() => log.lines.some((l) => l.includes('a second result arrived and was ignored')), 5000, 'the duplicate to be noticed');
+      await until(
+        () => log.lines.some((l) => l.includes('a second result arrived and was ignored')),
+        5000,
+        'the duplicate to be noticed',
+      );
       assert.equal(taken, 1);
       assert.ok(slow.isOpen && quick.isOpen);
       assert.ok(log.lines.some((l) => l.startsWith(`job ${job.key} overran its lease of 0.3 s on worker "slow"`)));

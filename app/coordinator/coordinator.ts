@@ -15,7 +15,13 @@ import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type ErrorCode, type HelloMsg, type KernelsSpec } from '../../shared/protocol.ts';
+import {
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  type ErrorCode,
+  type HelloMsg,
+  type KernelsSpec,
+} from '../../shared/protocol.ts';
 import type { Executor, ExecutorHooks } from '../../shared/experiment/executor.ts';
 import type { Dataset } from '../../shared/data/dataset.ts';
 import type { Job, JobResult } from '../../shared/experiment/types.ts';
@@ -69,10 +75,17 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.#log = opts.logger ?? stderrLogger;
     if (!(maxAttempts >= 1)) throw new CoordinatorError(`maxAttempts must be at least 1, got ${maxAttempts}`);
     this.#jobs = new JobQueue({
-      workers: this.#conns, nextId: () => ++this.#seq, leaseTimeoutMs: opts.leaseTimeoutMs ?? 0, maxAttempts, maxFrame: this.#maxFrame, log: this.#log,
+      workers: this.#conns,
+      nextId: () => ++this.#seq,
+      leaseTimeoutMs: opts.leaseTimeoutMs ?? 0,
+      maxAttempts,
+      maxFrame: this.#maxFrame,
+      log: this.#log,
     });
     this.#dispatch = {
-      jobs: this.#jobs, log: this.#log, maxFrame: this.#maxFrame,
+      jobs: this.#jobs,
+      log: this.#log,
+      maxFrame: this.#maxFrame,
       refuse: (conn, code, message) => this.#refuse(conn, code, message),
       hello: (conn, msg) => this.#hello(conn, msg),
     };
@@ -83,7 +96,13 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (this.#wss) return Promise.reject(new CoordinatorError('already listening'));
     return new Promise((resolve, reject) => {
       // Compression is off: a small compressed frame could inflate past the size cap.
-      const wss = new WebSocketServer({ host: this.#host, port: this.#port, maxPayload: this.#maxFrame + 1, perMessageDeflate: false, clientTracking: false });
+      const wss = new WebSocketServer({
+        host: this.#host,
+        port: this.#port,
+        maxPayload: this.#maxFrame + 1,
+        perMessageDeflate: false,
+        clientTracking: false,
+      });
       this.#wss = wss;
       wss.once('error', reject);
       wss.once('listening', () => {
@@ -114,7 +133,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (this.#host !== '0.0.0.0') return [this.url];
     const out: string[] = [];
     for (const list of Object.values(networkInterfaces())) {
-      for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) out.push(`ws://${a.address}:${this.#boundPort}`);
+      for (const a of list ?? [])
+        if (a.family === 'IPv4' && !a.internal) out.push(`ws://${a.address}:${this.#boundPort}`);
     }
     return out;
   }
@@ -132,7 +152,12 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
    * Queues the jobs of one run. `done` resolves with every result (in arrival order) or
    * rejects with the first unrecoverable failure; `cancel` stops it (workers are told).
    */
-  submit(jobs: Job[], data: ReadonlyMap<string, Dataset>, hooks: ExecutorHooks = {}, owner?: DistributedExecutor): { done: Promise<JobResult[]>; cancel(): void } {
+  submit(
+    jobs: Job[],
+    data: ReadonlyMap<string, Dataset>,
+    hooks: ExecutorHooks = {},
+    owner?: DistributedExecutor,
+  ): { done: Promise<JobResult[]>; cancel(): void } {
     return this.#jobs.submit(jobs, data, hooks, owner);
   }
 
@@ -165,14 +190,28 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     ws.on('error', (e) => {
       if (conn.state !== 'closed') this.#log.warn(`connection from ${peer(conn)}: ${e.message}`);
     });
-    ws.on('close', (code, reason) => this.#drop(conn, reason.length ? `closed the connection (${reason.toString().slice(0, 100)})` : `disconnected (${code})`));
-    sendTo(conn, { type: 'challenge', version: PROTOCOL_VERSION, nonce: conn.nonce, kernels: this.#kernels }, this.#maxFrame);
+    ws.on('close', (code, reason) =>
+      this.#drop(
+        conn,
+        reason.length ? `closed the connection (${reason.toString().slice(0, 100)})` : `disconnected (${code})`,
+      ),
+    );
+    sendTo(
+      conn,
+      { type: 'challenge', version: PROTOCOL_VERSION, nonce: conn.nonce, kernels: this.#kernels },
+      this.#maxFrame,
+    );
   }
 
   #hello(conn: Conn, msg: HelloMsg): void {
     const who = `worker "${msg.name}" from ${conn.address}`;
     if (msg.version !== PROTOCOL_VERSION) {
-      return this.#refuse(conn, 'E_VERSION', `protocol version ${msg.version}; this Lab speaks version ${PROTOCOL_VERSION}`, `refused ${who}: protocol version ${msg.version}, expected ${PROTOCOL_VERSION}`);
+      return this.#refuse(
+        conn,
+        'E_VERSION',
+        `protocol version ${msg.version}; this Lab speaks version ${PROTOCOL_VERSION}`,
+        `refused ${who}: protocol version ${msg.version}, expected ${PROTOCOL_VERSION}`,
+      );
     }
     if (!hmacMatches(this.token, conn.nonce, msg.hmac)) {
       return this.#refuse(conn, 'E_AUTH', 'wrong token', `refused ${who}: wrong token`);
@@ -182,7 +221,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     conn.slots = msg.slots;
     conn.joinedAt = Date.now();
     sendTo(conn, { type: 'welcome', workerId: conn.id, heartbeatMs: this.#heartbeatMs }, this.#maxFrame);
-    this.#log.info(`worker "${conn.name}" (${conn.id}) joined from ${conn.address} with ${conn.slots} slot${conn.slots === 1 ? '' : 's'}`);
+    this.#log.info(
+      `worker "${conn.name}" (${conn.id}) joined from ${conn.address} with ${conn.slots} slot${conn.slots === 1 ? '' : 's'}`,
+    );
     this.emit('worker-joined', workerInfo(conn));
     this.#jobs.pump();
   }
@@ -197,7 +238,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       dispatch(this.#dispatch, conn, msg);
     } catch (e) {
       // A bug here must cost one connection, not the Lab.
-      this.#log.warn(`coordinator: internal error on "${msg.type}" from worker "${conn.name}": ${e instanceof Error ? e.stack : String(e)}`);
+      this.#log.warn(
+        `coordinator: internal error on "${msg.type}" from worker "${conn.name}": ${e instanceof Error ? e.stack : String(e)}`,
+      );
       this.#refuse(conn, 'E_BAD_FRAME', 'the Lab could not process this message');
     }
   }
@@ -217,7 +260,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     this.#conns.delete(conn);
     const requeued = this.#jobs.reclaim(conn, reason);
     if (info) {
-      this.#log.info(`worker "${conn.name}" (${conn.id}) left: ${reason}${requeued ? `; ${requeued} job(s) requeued` : ''}`);
+      this.#log.info(
+        `worker "${conn.name}" (${conn.id}) left: ${reason}${requeued ? `; ${requeued} job(s) requeued` : ''}`,
+      );
       this.emit('worker-left', info, reason);
     }
     this.#jobs.pump();

@@ -31,7 +31,12 @@ export function dispatch(ctx: DispatchContext, conn: Conn, msg: WorkerMessage): 
   }
   const leaseOf = (id: string): Lease | undefined => {
     const lease = conn.leases.get(id);
-    if (!lease) ctx.refuse(conn, 'E_OUT_OF_ORDER', `"${msg.type}" for job id ${JSON.stringify(id)}, which is not leased to this worker`);
+    if (!lease)
+      ctx.refuse(
+        conn,
+        'E_OUT_OF_ORDER',
+        `"${msg.type}" for job id ${JSON.stringify(id)}, which is not leased to this worker`,
+      );
     return lease;
   };
   switch (msg.type) {
@@ -46,9 +51,19 @@ export function dispatch(ctx: DispatchContext, conn: Conn, msg: WorkerMessage): 
     case 'need_data': {
       const lease = leaseOf(msg.id);
       if (!lease) return;
-      if (lease.item.job.dataHash !== msg.hash) return ctx.refuse(conn, 'E_OUT_OF_ORDER', `need_data for ${msg.hash}, but job ${msg.id} uses ${lease.item.job.dataHash}`);
+      if (lease.item.job.dataHash !== msg.hash)
+        return ctx.refuse(
+          conn,
+          'E_OUT_OF_ORDER',
+          `need_data for ${msg.hash}, but job ${msg.id} uses ${lease.item.job.dataHash}`,
+        );
       const ds = lease.item.run.data.get(msg.hash);
-      if (!ds) return sendTo(conn, { type: 'error', code: 'E_NO_DATA', id: msg.id, message: `no data set with hash ${msg.hash}` }, ctx.maxFrame);
+      if (!ds)
+        return sendTo(
+          conn,
+          { type: 'error', code: 'E_NO_DATA', id: msg.id, message: `no data set with hash ${msg.hash}` },
+          ctx.maxFrame,
+        );
       if (conn.dataSent.has(msg.hash)) log.info(`worker "${conn.name}" asked again for data set ${msg.hash}`);
       let frame: Uint8Array;
       try {
@@ -65,7 +80,12 @@ export function dispatch(ctx: DispatchContext, conn: Conn, msg: WorkerMessage): 
     case 'progress': {
       const lease = leaseOf(msg.id);
       if (!lease || lease.revoked || lease.item.run.settled) return;
-      if (msg.progress.key !== lease.item.job.key) return ctx.refuse(conn, 'E_OUT_OF_ORDER', `progress of ${msg.progress.key} under the id of job ${lease.item.job.key}`);
+      if (msg.progress.key !== lease.item.job.key)
+        return ctx.refuse(
+          conn,
+          'E_OUT_OF_ORDER',
+          `progress of ${msg.progress.key} under the id of job ${lease.item.job.key}`,
+        );
       try {
         lease.item.run.hooks.onProgress?.(msg.progress);
       } catch (e) {
@@ -77,7 +97,12 @@ export function dispatch(ctx: DispatchContext, conn: Conn, msg: WorkerMessage): 
       const lease = leaseOf(msg.id);
       if (!lease) return;
       const problems = resultProblems(lease.item.job, msg.result);
-      if (problems.length) return ctx.refuse(conn, 'E_BAD_FRAME', `result of ${lease.item.job.key} does not match its job: ${problems.slice(0, 5).join('; ')}`);
+      if (problems.length)
+        return ctx.refuse(
+          conn,
+          'E_BAD_FRAME',
+          `result of ${lease.item.job.key} does not match its job: ${problems.slice(0, 5).join('; ')}`,
+        );
       jobs.endLease(lease);
       conn.done++;
       jobs.accepted(lease.item, msg.result, { ms: msg.ms, worker: conn.name });

@@ -13,7 +13,11 @@ export class RunCancelled extends JobCancelled {
 /** A job that failed on every try. */
 export class JobFailedError extends Error {
   readonly code = 'E_JOB_FAILED' as const;
-  constructor(readonly key: string, readonly attempts: number, readonly lastError: string) {
+  constructor(
+    readonly key: string,
+    readonly attempts: number,
+    readonly lastError: string,
+  ) {
     super(`job ${key} failed ${attempts} time${attempts === 1 ? '' : 's'}; last error: ${lastError}`);
   }
 }

@@ -1,5 +1,12 @@
 /** The Lab's side of distributed runs: the coordinator, its Executor, and local worker processes. */
-export { Coordinator, DistributedExecutor, RunCancelled, JobFailedError, CoordinatorError, stderrLogger } from './coordinator.ts';
+export {
+  Coordinator,
+  DistributedExecutor,
+  RunCancelled,
+  JobFailedError,
+  CoordinatorError,
+  stderrLogger,
+} from './coordinator.ts';
 export type { CoordinatorOptions, CoordinatorLogger, CoordinatorEvents, WorkerInfo } from './coordinator.ts';
 export { spawnLocalWorkers, exited } from './local.ts';
 export type { LocalWorkers, LocalWorkerOptions } from './local.ts';

@@ -42,10 +42,23 @@ export function spawnLocalWorkers(n: number, url: string, token: string, opts: L
   const prefix = opts.prefix ?? 'local';
   const names = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
   const processes = names.map((name) => {
-    const args = [BIN, 'worker', '--connect', url, '--slots', String(opts.slots ?? 1), '--name', name, '--exit-on-disconnect'];
+    const args = [
+      BIN,
+      'worker',
+      '--connect',
+      url,
+      '--slots',
+      String(opts.slots ?? 1),
+      '--name',
+      name,
+      '--exit-on-disconnect',
+    ];
     if (opts.graceSeconds !== undefined) args.push('--grace', String(opts.graceSeconds));
     // The token goes in the environment, not on the command line, where any local user's `ps` would show it.
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OPTLAB_TOKEN: token } });
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, OPTLAB_TOKEN: token },
+    });
     // Always drained: a full pipe would block the worker on its next line.
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => opts.onLine?.(name, line));
@@ -53,15 +66,18 @@ export function spawnLocalWorkers(n: number, url: string, token: string, opts: L
     return child;
   });
   return {
-    processes, names,
+    processes,
+    names,
     async stop(timeoutMs = ((opts.graceSeconds ?? 30) + 5) * 1000) {
-      await Promise.all(processes.map(async (p) => {
-        if (p.exitCode !== null || p.signalCode !== null) return;
-        p.kill('SIGTERM');
-        const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-        await exited(p);
-        clearTimeout(t);
-      }));
+      await Promise.all(
+        processes.map(async (p) => {
+          if (p.exitCode !== null || p.signalCode !== null) return;
+          p.kill('SIGTERM');
+          const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+          await exited(p);
+          clearTimeout(t);
+        }),
+      );
     },
   };
 }

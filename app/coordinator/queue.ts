@@ -82,13 +82,29 @@ export class JobQueue {
   }
 
   /** Coordinator.submit: queues the jobs of one run. */
-  submit(jobs: Job[], data: ReadonlyMap<string, Dataset>, hooks: ExecutorHooks, owner: DistributedExecutor | undefined): { done: Promise<JobResult[]>; cancel(): void } {
+  submit(
+    jobs: Job[],
+    data: ReadonlyMap<string, Dataset>,
+    hooks: ExecutorHooks,
+    owner: DistributedExecutor | undefined,
+  ): { done: Promise<JobResult[]>; cancel(): void } {
     let resolve!: (r: JobResult[]) => void, reject!: (e: Error) => void;
     const done = new Promise<JobResult[]>((res, rej) => {
       resolve = res;
       reject = rej;
     });
-    const run: Run = { id: this.#nextId(), owner, items: new Map(), data, hooks, results: [], done: new Set(), settled: false, resolve, reject };
+    const run: Run = {
+      id: this.#nextId(),
+      owner,
+      items: new Map(),
+      data,
+      hooks,
+      results: [],
+      done: new Set(),
+      settled: false,
+      resolve,
+      reject,
+    };
     const refuse = (why: string) => {
       run.settled = true;
       reject(new CoordinatorError(why));
@@ -163,7 +179,10 @@ export class JobQueue {
     try {
       frame = encode({ type: 'job', id: lease.id, job: item.job }, this.#maxFrame);
     } catch (e) {
-      return this.failRun(item.run, new CoordinatorError(`job ${item.job.key} cannot be sent: ${e instanceof Error ? e.message : String(e)}`));
+      return this.failRun(
+        item.run,
+        new CoordinatorError(`job ${item.job.key} cannot be sent: ${e instanceof Error ? e.message : String(e)}`),
+      );
     }
     conn.leases.set(lease.id, lease);
     item.lease = lease;
@@ -176,8 +195,13 @@ export class JobQueue {
   #leaseExpired(lease: Lease): void {
     if (lease.revoked || lease.conn.state === 'closed') return;
     this.#revoke(lease);
-    this.#log.warn(`job ${lease.item.job.key} overran its lease of ${this.#leaseTimeoutMs / 1000} s on worker "${lease.conn.name}": requeued`);
-    this.attemptFailed(lease.item, `lease of ${this.#leaseTimeoutMs / 1000} s timed out on worker "${lease.conn.name}"`);
+    this.#log.warn(
+      `job ${lease.item.job.key} overran its lease of ${this.#leaseTimeoutMs / 1000} s on worker "${lease.conn.name}": requeued`,
+    );
+    this.attemptFailed(
+      lease.item,
+      `lease of ${this.#leaseTimeoutMs / 1000} s timed out on worker "${lease.conn.name}"`,
+    );
     this.pump();
   }
 

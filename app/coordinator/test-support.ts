@@ -27,7 +27,12 @@ export function moonsSpec(over: Partial<ExperimentSpec> = {}): ExperimentSpec {
     optimizer: { name: 'adam', lr: 0.01 },
     training: { epochs: 120, batchSize: 16 },
     evaluation: { kind: 'kfold', k: 4 },
-    sweep: { optimizer: [{ name: 'sgd', lr: 0.1, momentum: 0.9, nesterov: true }, { name: 'adam', lr: 0.01 }] },
+    sweep: {
+      optimizer: [
+        { name: 'sgd', lr: 0.1, momentum: 0.9, nesterov: true },
+        { name: 'adam', lr: 0.01 },
+      ],
+    },
     analysis: { keepWeights: true },
     ...over,
   };
@@ -73,18 +78,24 @@ export class RawClient {
       this.#wake?.();
     });
     ws.on('error', () => {});
-    this.closed = new Promise((resolve) => ws.on('close', (code) => {
-      resolve(code);
-      this.#wake?.();
-    }));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code) => {
+        resolve(code);
+        this.#wake?.();
+      }),
+    );
   }
 
   static connect(url: string): Promise<RawClient> {
     const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 1 << 30 });
-    return within(new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new RawClient(ws)));
-      ws.once('error', reject);
-    }), 5000, 'a raw connection');
+    return within(
+      new Promise((resolve, reject) => {
+        ws.once('open', () => resolve(new RawClient(ws)));
+        ws.once('error', reject);
+      }),
+      5000,
+      'a raw connection',
+    );
   }
 
   get isOpen(): boolean {
@@ -100,7 +111,8 @@ export class RawClient {
         if (pred(m)) return m;
       }
       const left = end - performance.now();
-      if (left <= 0 || this.ws.readyState === WebSocket.CLOSED) throw new Error(`no matching message within ${ms} ms (got ${this.received.map((m) => m.type).join(', ')})`);
+      if (left <= 0 || this.ws.readyState === WebSocket.CLOSED)
+        throw new Error(`no matching message within ${ms} ms (got ${this.received.map((m) => m.type).join(', ')})`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.#wake = () => {

@@ -2,8 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import {
-  CodecError, bytesFloat32, crc32, decodeDataset, decodeJobResult, decodeValue, encodeDataset, encodeJobResult, encodeValue,
-  float32Bytes, readElements, writeElements, KIND,
+  CodecError,
+  bytesFloat32,
+  crc32,
+  decodeDataset,
+  decodeJobResult,
+  decodeValue,
+  encodeDataset,
+  encodeJobResult,
+  encodeValue,
+  float32Bytes,
+  readElements,
+  writeElements,
+  KIND,
 } from './codec.ts';
 import { plan } from '../../shared/experiment/plan.ts';
 import { runJob } from '../../shared/experiment/executor.ts';
@@ -15,7 +26,15 @@ import { loadBundled } from '../datasets.ts';
 
 /** JSON with typed arrays spelled out with their type, so "same JSON" also means "same array types". */
 function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (ArrayBuffer.isView(x) ? { [x.constructor.name]: Array.from(x as Float32Array, (f) => (Number.isNaN(f) ? 'NaN' : Object.is(f, -0) ? '-0' : String(f))) } : x));
+  return JSON.stringify(v, (_k, x: unknown) =>
+    ArrayBuffer.isView(x)
+      ? {
+          [x.constructor.name]: Array.from(x as Float32Array, (f) =>
+            Number.isNaN(f) ? 'NaN' : Object.is(f, -0) ? '-0' : String(f),
+          ),
+        }
+      : x,
+  );
 }
 
 /** Bit-for-bit equality of two typed arrays (NaN equals NaN, −0 differs from 0). */
@@ -36,11 +55,38 @@ function syntheticResult(key: string, rng = new Rng(3)): JobResult {
     key,
     history: [
       { epoch: 1, lr: 0.1, penalty: 0, train_loss: 0.9, val_loss: 1.1, val_accuracy: 0.5 },
-      { epoch: 2, lr: 0.05, penalty: 1e-7, train_loss: Number.NaN, val_loss: Number.POSITIVE_INFINITY, val_accuracy: Number.NEGATIVE_INFINITY },
+      {
+        epoch: 2,
+        lr: 0.05,
+        penalty: 1e-7,
+        train_loss: Number.NaN,
+        val_loss: Number.POSITIVE_INFINITY,
+        val_accuracy: Number.NEGATIVE_INFINITY,
+      },
     ],
-    final: { train: { loss: 0.1, accuracy: 1 }, val: { loss: -0, accuracy: 0.3333333333333333 }, test: { loss: Number.NaN } },
-    bestEpoch: 1, stoppedEarly: true, diverged: true, paramCount: 42, outDim: 3,
-    outputs: { val: randomFloats(rng, 30), test: new Float32Array(0), oob: new Float32Array([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, 1e-45, 3.4028234663852886e38]) },
+    final: {
+      train: { loss: 0.1, accuracy: 1 },
+      val: { loss: -0, accuracy: 0.3333333333333333 },
+      test: { loss: Number.NaN },
+    },
+    bestEpoch: 1,
+    stoppedEarly: true,
+    diverged: true,
+    paramCount: 42,
+    outDim: 3,
+    outputs: {
+      val: randomFloats(rng, 30),
+      test: new Float32Array(0),
+      oob: new Float32Array([
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        -0,
+        0,
+        1e-45,
+        3.4028234663852886e38,
+      ]),
+    },
     analysis: { 'sharpness@0.001': 0.25, hessian_top: 1e300 },
     state: randomFloats(rng, 17),
   };
@@ -140,25 +186,55 @@ test('codec: corrupt or truncated blobs give a clear CodecError', () => {
   new DataView(manyBlocks.buffer).setUint32(12, 0x7fffffff, true);
   cases.push([manyBlocks, /truncated or corrupt: the header lists 2147483647 blocks/]);
   for (const [bytes, re] of cases) {
-    assert.throws(() => decodeJobResult(bytes), (e: unknown) => e instanceof CodecError && re.test(e.message), re.source);
+    assert.throws(
+      () => decodeJobResult(bytes),
+      (e: unknown) => e instanceof CodecError && re.test(e.message),
+      re.source,
+    );
   }
 });
 
 test('codec: a well-formed blob whose content is not a job result is refused with the field named', () => {
-  const bytes = encodeValue(KIND.jobResult, { key: 3, history: [], final: {}, bestEpoch: 0, stoppedEarly: false, diverged: false, paramCount: 1, outDim: 1, outputs: { val: new Float64Array(2) } });
-  assert.throws(() => decodeJobResult(bytes), /corrupt job result: key: must be a string; outputs.val: must be a Float32Array/);
+  const bytes = encodeValue(KIND.jobResult, {
+    key: 3,
+    history: [],
+    final: {},
+    bestEpoch: 0,
+    stoppedEarly: false,
+    diverged: false,
+    paramCount: 1,
+    outDim: 1,
+    outputs: { val: new Float64Array(2) },
+  });
+  assert.throws(
+    () => decodeJobResult(bytes),
+    /corrupt job result: key: must be a string; outputs.val: must be a Float32Array/,
+  );
 });
 
 test('codec: values it cannot represent are refused at encode time, not mangled', () => {
   assert.throws(() => encodeValue(KIND.jobResult, { a: new Map() }), /\$\.a: cannot encode a Map/);
   assert.throws(() => encodeValue(KIND.jobResult, { a: 1n }), /cannot encode a bigint/);
   assert.throws(() => encodeValue(KIND.jobResult, { '\u0000x': 1 }), /reserves/);
-  assert.throws(() => encodeValue(KIND.jobResult, { a: new Uint8ClampedArray(2) }), /cannot encode a Uint8ClampedArray/);
-  assert.throws(() => encodeJobResult({ key: 'k' } as unknown as JobResult), /cannot encode job result: history: must be an array/);
+  assert.throws(
+    () => encodeValue(KIND.jobResult, { a: new Uint8ClampedArray(2) }),
+    /cannot encode a Uint8ClampedArray/,
+  );
+  assert.throws(
+    () => encodeJobResult({ key: 'k' } as unknown as JobResult),
+    /cannot encode job result: history: must be an array/,
+  );
 });
 
 test('codec: every typed array type comes back as the same type, and nested values keep their shape', () => {
-  const v = { a: new Int8Array([-1, 2]), b: new Uint16Array([65535]), c: new Int32Array([-5]), d: new Uint32Array([4e9]), e: new Float64Array([Math.PI, Number.NaN]), f: [new Uint8Array([1, 2, 3]), null, { g: -0 }] };
+  const v = {
+    a: new Int8Array([-1, 2]),
+    b: new Uint16Array([65535]),
+    c: new Int32Array([-5]),
+    d: new Uint32Array([4e9]),
+    e: new Float64Array([Math.PI, Number.NaN]),
+    f: [new Uint8Array([1, 2, 3]), null, { g: -0 }],
+  };
   const back = decodeValue(KIND.jobResult, encodeValue(KIND.jobResult, v));
   assert.equal(canonical(back), canonical(v));
 });
@@ -172,7 +248,10 @@ test('codec: the portable (DataView) path writes the same bytes as the fast litt
   assert.deepEqual(slow, fast);
   assert.ok(sameBits(readElements(Float32Array, slow, 0, 33, false), a));
   assert.ok(sameBits(bytesFloat32(float32Bytes(a)), a));
-  assert.throws(() => bytesFloat32(new Uint8Array(5), 'x column'), /x column: 5 bytes is not a whole number of float32 values/);
+  assert.throws(
+    () => bytesFloat32(new Uint8Array(5), 'x column'),
+    /x column: 5 bytes is not a whole number of float32 values/,
+  );
 });
 
 test('codec: crc32 matches zlib', () => {

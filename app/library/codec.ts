@@ -48,7 +48,12 @@ interface TypedCtor {
 }
 
 /** dtype codes of the block table; their numbers are part of the format and never change. */
-const DTYPES: { code: number; ctor: TypedCtor; get: (v: DataView, o: number) => number; set: (v: DataView, o: number, x: number) => void }[] = [
+const DTYPES: {
+  code: number;
+  ctor: TypedCtor;
+  get: (v: DataView, o: number) => number;
+  set: (v: DataView, o: number, x: number) => void;
+}[] = [
   { code: 1, ctor: Float32Array, get: (v, o) => v.getFloat32(o, true), set: (v, o, x) => v.setFloat32(o, x, true) },
   { code: 2, ctor: Float64Array, get: (v, o) => v.getFloat64(o, true), set: (v, o, x) => v.setFloat64(o, x, true) },
   { code: 3, ctor: Int8Array, get: (v, o) => v.getInt8(o), set: (v, o, x) => v.setInt8(o, x) },
@@ -103,7 +108,8 @@ export function float32Bytes(a: Float32Array): Uint8Array {
 
 /** The inverse of float32Bytes; refuses a length that is not a whole number of floats. */
 export function bytesFloat32(bytes: Uint8Array, what = 'float32 column'): Float32Array {
-  if (bytes.byteLength % 4) throw new CodecError(`${what}: ${bytes.byteLength} bytes is not a whole number of float32 values`);
+  if (bytes.byteLength % 4)
+    throw new CodecError(`${what}: ${bytes.byteLength} bytes is not a whole number of float32 values`);
   return readElements(Float32Array, bytes, 0, bytes.byteLength / 4) as Float32Array;
 }
 
@@ -130,7 +136,12 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
  * with a NUL character; encoding refuses one that does rather than produce an ambiguous blob.
  */
 const TAG = '\u0000';
-const SPECIAL: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY, '-0': -0 };
+const SPECIAL: Record<string, number> = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  '-Infinity': Number.NEGATIVE_INFINITY,
+  '-0': -0,
+};
 
 function toMeta(v: unknown, blocks: Typed[], path: string): unknown {
   switch (typeof v) {
@@ -158,7 +169,10 @@ function toMeta(v: unknown, blocks: Typed[], path: string): unknown {
       {
         const out: Record<string, unknown> = {};
         for (const [k, x] of Object.entries(v)) {
-          if (k.startsWith(TAG)) throw new CodecError(`${path}: key ${JSON.stringify(k)} starts with a NUL character, which the format reserves`);
+          if (k.startsWith(TAG))
+            throw new CodecError(
+              `${path}: key ${JSON.stringify(k)} starts with a NUL character, which the format reserves`,
+            );
           // As JSON.stringify: an undefined property is no property.
           if (x !== undefined) out[k] = toMeta(x, blocks, `${path}.${k}`);
         }
@@ -204,18 +218,26 @@ export function encodeValue(kind: Kind, value: unknown): Uint8Array {
 /** The value inside a blob of the given kind, or a CodecError that says what is wrong with it. */
 export function decodeValue(kind: Kind, bytes: Uint8Array): unknown {
   if (!(bytes instanceof Uint8Array)) throw new CodecError(`expected bytes, got ${typeof bytes}`);
-  if (bytes.length < HEADER + CRC_BYTES) throw new CodecError(`truncated: ${bytes.length} bytes is shorter than the header`);
+  if (bytes.length < HEADER + CRC_BYTES)
+    throw new CodecError(`truncated: ${bytes.length} bytes is shorter than the header`);
   if (MAGIC.some((m, i) => bytes[i] !== m)) throw new CodecError('not an OptLab blob (bad magic bytes)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
-  if (version > FORMAT_VERSION) throw new CodecError(`blob format version ${version} is newer than this OptLab reads (${FORMAT_VERSION}); upgrade OptLab`);
+  if (version > FORMAT_VERSION)
+    throw new CodecError(
+      `blob format version ${version} is newer than this OptLab reads (${FORMAT_VERSION}); upgrade OptLab`,
+    );
   if (version < 1) throw new CodecError(`bad blob format version ${version}`);
   const found = view.getUint16(6, true);
-  if (found !== kind) throw new CodecError(`expected a ${KIND_NAME[kind]} blob, got ${KIND_NAME[found] ?? `kind ${found}`}`);
+  if (found !== kind)
+    throw new CodecError(`expected a ${KIND_NAME[kind]} blob, got ${KIND_NAME[found] ?? `kind ${found}`}`);
   const metaBytes = view.getUint32(8, true);
   const count = view.getUint32(12, true);
   const metaStart = HEADER + BLOCK_ENTRY * count;
-  if (metaStart + CRC_BYTES > bytes.length) throw new CodecError(`truncated or corrupt: the header lists ${count} blocks, more than ${bytes.length} bytes can hold`);
+  if (metaStart + CRC_BYTES > bytes.length)
+    throw new CodecError(
+      `truncated or corrupt: the header lists ${count} blocks, more than ${bytes.length} bytes can hold`,
+    );
   const entries: { ctor: TypedCtor; length: number; start: number }[] = [];
   let size = align8(metaStart + metaBytes);
   for (let i = 0; i < count; i++) {
@@ -226,8 +248,10 @@ export function decodeValue(kind: Kind, bytes: Uint8Array): unknown {
     entries.push({ ctor: t.ctor, length, start: size });
     size = align8(size + length * t.ctor.BYTES_PER_ELEMENT);
   }
-  if (bytes.length < size + CRC_BYTES) throw new CodecError(`truncated: ${bytes.length} bytes, the header describes ${size + CRC_BYTES}`);
-  if (bytes.length > size + CRC_BYTES) throw new CodecError(`corrupt: ${bytes.length - size - CRC_BYTES} unexpected bytes after the data`);
+  if (bytes.length < size + CRC_BYTES)
+    throw new CodecError(`truncated: ${bytes.length} bytes, the header describes ${size + CRC_BYTES}`);
+  if (bytes.length > size + CRC_BYTES)
+    throw new CodecError(`corrupt: ${bytes.length - size - CRC_BYTES} unexpected bytes after the data`);
   const stored = view.getUint32(size, true);
   if (crc32(bytes, 0, size) !== stored) throw new CodecError('corrupt: checksum mismatch');
 
@@ -262,7 +286,8 @@ export function decodeValue(kind: Kind, bytes: Uint8Array): unknown {
   return value;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
 
 function numbers(v: unknown, path: string, out: string[]): void {
   if (!isRecord(v)) return void out.push(`${path}: must be an object`);
@@ -278,10 +303,13 @@ export function jobResultProblems(v: unknown): string[] {
   else v.history.forEach((r, i) => numbers(r, `history[${i}]`, out));
   if (!isRecord(v.final)) out.push('final: must be an object');
   else for (const [k, m] of Object.entries(v.final)) numbers(m, `final.${k}`, out);
-  for (const k of ['bestEpoch', 'paramCount', 'outDim']) if (typeof v[k] !== 'number') out.push(`${k}: must be a number`);
+  for (const k of ['bestEpoch', 'paramCount', 'outDim'])
+    if (typeof v[k] !== 'number') out.push(`${k}: must be a number`);
   for (const k of ['stoppedEarly', 'diverged']) if (typeof v[k] !== 'boolean') out.push(`${k}: must be a boolean`);
   if (!isRecord(v.outputs)) out.push('outputs: must be an object');
-  else for (const [k, a] of Object.entries(v.outputs)) if (!(a instanceof Float32Array)) out.push(`outputs.${k}: must be a Float32Array`);
+  else
+    for (const [k, a] of Object.entries(v.outputs))
+      if (!(a instanceof Float32Array)) out.push(`outputs.${k}: must be a Float32Array`);
   if (v.analysis !== undefined) numbers(v.analysis, 'analysis', out);
   if (v.state !== undefined && !(v.state instanceof Float32Array)) out.push('state: must be a Float32Array');
   return out;
@@ -310,10 +338,13 @@ export function decodeDataset(bytes: Uint8Array): Dataset {
   if (!isRecord(v)) throw new CodecError('corrupt data set: not an object');
   const out: string[] = [];
   if (typeof v.name !== 'string') out.push('name: must be a string');
-  if (v.task !== 'classification' && v.task !== 'regression') out.push('task: must be "classification" or "regression"');
+  if (v.task !== 'classification' && v.task !== 'regression')
+    out.push('task: must be "classification" or "regression"');
   for (const k of ['n', 'd', 'classes']) if (typeof v[k] !== 'number') out.push(`${k}: must be a number`);
   for (const k of ['x', 'y']) if (!(v[k] instanceof Float32Array)) out.push(`${k}: must be a Float32Array`);
-  for (const k of ['classNames', 'featureNames']) if (!Array.isArray(v[k]) || !(v[k] as unknown[]).every((s) => typeof s === 'string')) out.push(`${k}: must be a list of strings`);
+  for (const k of ['classNames', 'featureNames'])
+    if (!Array.isArray(v[k]) || !(v[k] as unknown[]).every((s) => typeof s === 'string'))
+      out.push(`${k}: must be a list of strings`);
   if (!out.length) out.push(...datasetProblems(v as unknown as Dataset));
   if (out.length) throw new CodecError(`corrupt data set: ${out.join('; ')}`);
   return v as unknown as Dataset;

@@ -10,7 +10,17 @@ import type { JobResult } from '../../shared/experiment/types.ts';
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
 function result(key: string): JobResult {
-  return { key, history: [], final: { val: { loss: 0.5 } }, bestEpoch: 0, stoppedEarly: false, diverged: false, paramCount: 3, outDim: 1, outputs: {} };
+  return {
+    key,
+    history: [],
+    final: { val: { loss: 0.5 } },
+    bestEpoch: 0,
+    stoppedEarly: false,
+    diverged: false,
+    paramCount: 3,
+    outDim: 1,
+    outputs: {},
+  };
 }
 
 function valid(): ExperimentExport {
@@ -19,13 +29,48 @@ function valid(): ExperimentExport {
     format: EXPORT_FORMAT,
     version: 1,
     experiment: {
-      name: 'x', status: 'done', tags: ['t'], notes: '', error: null, createdAt: 1, updatedAt: 2, startedAt: 1, finishedAt: 2,
-      spec: { seed: 1, dataset: { name: 'moons' }, model: { kind: 'logistic' }, loss: { kind: 'cross_entropy' }, optimizer: { name: 'sgd', lr: 0.1 }, training: { epochs: 1, batchSize: 8 } },
+      name: 'x',
+      status: 'done',
+      tags: ['t'],
+      notes: '',
+      error: null,
+      createdAt: 1,
+      updatedAt: 2,
+      startedAt: 1,
+      finishedAt: 2,
+      spec: {
+        seed: 1,
+        dataset: { name: 'moons' },
+        model: { kind: 'logistic' },
+        loss: { kind: 'cross_entropy' },
+        optimizer: { name: 'sgd', lr: 0.1 },
+        training: { epochs: 1, batchSize: 8 },
+      },
     },
     datasets: [{ hash: datasetHash(ds), data: b64(encodeDataset(ds)) }],
     jobs: [
-      { key: 'a', state: 'done', attempts: 1, worker: 'w', startedAt: 1, finishedAt: 2, ms: 3.5, error: null, result: b64(encodeJobResult(result('a'))) },
-      { key: 'b', state: 'pending', attempts: 0, worker: null, startedAt: null, finishedAt: null, ms: null, error: null, result: null },
+      {
+        key: 'a',
+        state: 'done',
+        attempts: 1,
+        worker: 'w',
+        startedAt: 1,
+        finishedAt: 2,
+        ms: 3.5,
+        error: null,
+        result: b64(encodeJobResult(result('a'))),
+      },
+      {
+        key: 'b',
+        state: 'pending',
+        attempts: 0,
+        worker: null,
+        startedAt: null,
+        finishedAt: null,
+        ms: null,
+        error: null,
+        result: null,
+      },
     ],
     report: null,
   };
@@ -45,13 +90,23 @@ test('parseExport: a valid export decodes its data sets and results', () => {
   const p = parseExport(JSON.parse(JSON.stringify(valid())));
   assert.equal(p.datasets.length, 1);
   assert.equal(p.datasets[0].data.n, 20);
-  assert.deepEqual(p.jobs.map((j) => [j.key, j.result?.key ?? null]), [['a', 'a'], ['b', null]]);
+  assert.deepEqual(
+    p.jobs.map((j) => [j.key, j.result?.key ?? null]),
+    [
+      ['a', 'a'],
+      ['b', null],
+    ],
+  );
 });
 
 test('parseExport: not an export at all, or from a newer OptLab, is said in one line', () => {
   assert.deepEqual(problems([1]), ['must be a JSON object, got [1]']);
-  assert.deepEqual(problems({ format: 'something' }), ['format: must be "optlab-experiment", got "something"; this is not an OptLab experiment export']);
-  assert.deepEqual(problems({ ...valid(), version: 7 }), ['version: the file is export version 7, this OptLab reads up to 1; upgrade OptLab']);
+  assert.deepEqual(problems({ format: 'something' }), [
+    'format: must be "optlab-experiment", got "something"; this is not an OptLab experiment export',
+  ]);
+  assert.deepEqual(problems({ ...valid(), version: 7 }), [
+    'version: the file is export version 7, this OptLab reads up to 1; upgrade OptLab',
+  ]);
 });
 
 test('parseExport: every problem at once, each with its field path', () => {
@@ -60,7 +115,11 @@ test('parseExport: every problem at once, each with its field path', () => {
   x.experiment.status = 'paused';
   x.experiment.spec.optimizer.lr = -1;
   x.experiment.createdAt = 'yesterday';
-  x.datasets.push({ hash: 'nothex', data: '' }, { hash: '0123456789abcdef', data: x.datasets[0].data }, { hash: '0123456789abcdef', data: '!!!' });
+  x.datasets.push(
+    { hash: 'nothex', data: '' },
+    { hash: '0123456789abcdef', data: x.datasets[0].data },
+    { hash: '0123456789abcdef', data: '!!!' },
+  );
   x.jobs.push(
     { ...x.jobs[1] },
     { ...x.jobs[1], key: 'c', state: 'running' },
@@ -91,7 +150,7 @@ test('parseExport: every problem at once, each with its field path', () => {
   ]);
 });
 
-test('parseExport: a damaged blob is named with its field and the codec\'s reason', () => {
+test("parseExport: a damaged blob is named with its field and the codec's reason", () => {
   const x = valid();
   const bytes = Buffer.from(x.jobs[0].result!, 'base64');
   bytes[bytes.length - 9] ^= 1;

@@ -51,8 +51,13 @@ export interface ParsedExport {
 
 /** A value from outside that fails checks; `problems` holds each with its field path. */
 export class ProblemsError extends Error {
-  constructor(readonly what: string, readonly problems: string[]) {
-    super(`${what}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  constructor(
+    readonly what: string,
+    readonly problems: string[],
+  ) {
+    super(
+      `${what}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ProblemsError';
   }
 }
@@ -83,14 +88,16 @@ const strOrNull = (o: Record<string, unknown>, k: string, path: string, out: str
 const time = (o: Record<string, unknown>, k: string, path: string, out: string[], nullable: boolean) => {
   const v = o[k];
   if (nullable && v === null) return;
-  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 0)) out.push(`${path}.${k}: must be a time in milliseconds${nullable ? ' or null' : ''}, got ${show(v)}`);
+  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 0))
+    out.push(`${path}.${k}: must be a time in milliseconds${nullable ? ' or null' : ''}, got ${show(v)}`);
 };
 
 function checkExperiment(v: unknown, out: string[]): void {
   const p = 'experiment';
   if (!isRecord(v)) return void out.push(`${p}: must be an object, got ${show(v)}`);
   str(v, 'name', p, out);
-  if (!EXPERIMENT_STATUSES.includes(v.status as ExperimentStatus)) out.push(`${p}.status: must be one of ${EXPERIMENT_STATUSES.join(', ')}, got ${show(v.status)}`);
+  if (!EXPERIMENT_STATUSES.includes(v.status as ExperimentStatus))
+    out.push(`${p}.status: must be one of ${EXPERIMENT_STATUSES.join(', ')}, got ${show(v.status)}`);
   if (!Array.isArray(v.tags)) out.push(`${p}.tags: must be a list of strings, got ${show(v.tags)}`);
   else v.tags.forEach((t, i) => typeof t !== 'string' && out.push(`${p}.tags[${i}]: must be a string, got ${show(t)}`));
   str(v, 'notes', p, out);
@@ -99,16 +106,24 @@ function checkExperiment(v: unknown, out: string[]): void {
   time(v, 'updatedAt', p, out, false);
   time(v, 'startedAt', p, out, true);
   time(v, 'finishedAt', p, out, true);
-  for (const problem of validateExperimentSpec(v.spec)) out.push(problem.startsWith('spec:') ? `${p}.${problem}` : `${p}.spec.${problem}`);
+  for (const problem of validateExperimentSpec(v.spec))
+    out.push(problem.startsWith('spec:') ? `${p}.${problem}` : `${p}.spec.${problem}`);
 }
 
 /** Every problem of an export file, or its decoded content; throws a ProblemsError listing them all. */
 export function parseExport(v: unknown): ParsedExport {
   const out: string[] = [];
   if (!isRecord(v)) throw new ProblemsError('cannot import experiment', [`must be a JSON object, got ${show(v)}`]);
-  if (v.format !== EXPORT_FORMAT) throw new ProblemsError('cannot import experiment', [`format: must be "${EXPORT_FORMAT}", got ${show(v.format)}; this is not an OptLab experiment export`]);
-  if (typeof v.version !== 'number' || !Number.isInteger(v.version) || v.version < 1) out.push(`version: must be a positive integer, got ${show(v.version)}`);
-  else if (v.version > EXPORT_VERSION) throw new ProblemsError('cannot import experiment', [`version: the file is export version ${v.version}, this OptLab reads up to ${EXPORT_VERSION}; upgrade OptLab`]);
+  if (v.format !== EXPORT_FORMAT)
+    throw new ProblemsError('cannot import experiment', [
+      `format: must be "${EXPORT_FORMAT}", got ${show(v.format)}; this is not an OptLab experiment export`,
+    ]);
+  if (typeof v.version !== 'number' || !Number.isInteger(v.version) || v.version < 1)
+    out.push(`version: must be a positive integer, got ${show(v.version)}`);
+  else if (v.version > EXPORT_VERSION)
+    throw new ProblemsError('cannot import experiment', [
+      `version: the file is export version ${v.version}, this OptLab reads up to ${EXPORT_VERSION}; upgrade OptLab`,
+    ]);
 
   checkExperiment(v.experiment, out);
 
@@ -118,13 +133,15 @@ export function parseExport(v: unknown): ParsedExport {
     v.datasets.forEach((d, i) => {
       const p = `datasets[${i}]`;
       if (!isRecord(d)) return void out.push(`${p}: must be an object, got ${show(d)}`);
-      if (typeof d.hash !== 'string' || !/^[0-9a-f]{16}$/.test(d.hash)) return void out.push(`${p}.hash: must be 16 hex digits, got ${show(d.hash)}`);
+      if (typeof d.hash !== 'string' || !/^[0-9a-f]{16}$/.test(d.hash))
+        return void out.push(`${p}.hash: must be 16 hex digits, got ${show(d.hash)}`);
       const b = bytes(d.data, `${p}.data`, out);
       if (!b) return;
       try {
         const ds = decodeDataset(b);
         const h = datasetHash(ds);
-        if (h !== d.hash) return void out.push(`${p}.data: content hashes to ${h}, not ${d.hash}; the file was altered`);
+        if (h !== d.hash)
+          return void out.push(`${p}.data: content hashes to ${h}, not ${d.hash}; the file was altered`);
         datasets.push({ hash: h, data: ds });
       } catch (e) {
         out.push(`${p}.data: ${(e as Error).message}`);
@@ -143,29 +160,41 @@ export function parseExport(v: unknown): ParsedExport {
       if (typeof j.key !== 'string' || !j.key) out.push(`${p}.key: must be a non-empty string, got ${show(j.key)}`);
       else if (seen.has(j.key)) out.push(`${p}.key: ${show(j.key)} appears twice`);
       else seen.add(j.key);
-      if (!JOB_STATES.includes(j.state as JobRow['state'])) out.push(`${p}.state: must be one of ${JOB_STATES.join(', ')}, got ${show(j.state)}`);
-      if (!(typeof j.attempts === 'number' && Number.isInteger(j.attempts) && j.attempts >= 0)) out.push(`${p}.attempts: must be a non-negative integer, got ${show(j.attempts)}`);
+      if (!JOB_STATES.includes(j.state as JobRow['state']))
+        out.push(`${p}.state: must be one of ${JOB_STATES.join(', ')}, got ${show(j.state)}`);
+      if (!(typeof j.attempts === 'number' && Number.isInteger(j.attempts) && j.attempts >= 0))
+        out.push(`${p}.attempts: must be a non-negative integer, got ${show(j.attempts)}`);
       strOrNull(j, 'worker', p, out);
       strOrNull(j, 'error', p, out);
       time(j, 'startedAt', p, out, true);
       time(j, 'finishedAt', p, out, true);
-      if (j.ms !== null && !(typeof j.ms === 'number' && Number.isFinite(j.ms) && j.ms >= 0)) out.push(`${p}.ms: must be a non-negative number or null, got ${show(j.ms)}`);
+      if (j.ms !== null && !(typeof j.ms === 'number' && Number.isFinite(j.ms) && j.ms >= 0))
+        out.push(`${p}.ms: must be a non-negative number or null, got ${show(j.ms)}`);
       let result: JobResult | null = null;
       if (j.state === 'done') {
         const b = bytes(j.result, `${p}.result`, out);
         if (b) {
           try {
             result = decodeJobResult(b);
-            if (result.key !== j.key) out.push(`${p}.result: holds the result of ${show(result.key)}, not of ${show(j.key)}`);
+            if (result.key !== j.key)
+              out.push(`${p}.result: holds the result of ${show(result.key)}, not of ${show(j.key)}`);
           } catch (e) {
             out.push(`${p}.result: ${(e as Error).message}`);
           }
         }
-      } else if (j.result !== null && j.result !== undefined) out.push(`${p}.result: only a done job has a result (state is ${show(j.state)})`);
+      } else if (j.result !== null && j.result !== undefined)
+        out.push(`${p}.result: only a done job has a result (state is ${show(j.state)})`);
       if (out.length === before) {
         jobs.push({
-          key: j.key as string, state: j.state as JobRow['state'], attempts: j.attempts as number, worker: j.worker as string | null,
-          startedAt: j.startedAt as number | null, finishedAt: j.finishedAt as number | null, ms: j.ms as number | null, error: j.error as string | null, result,
+          key: j.key as string,
+          state: j.state as JobRow['state'],
+          attempts: j.attempts as number,
+          worker: j.worker as string | null,
+          startedAt: j.startedAt as number | null,
+          finishedAt: j.finishedAt as number | null,
+          ms: j.ms as number | null,
+          error: j.error as string | null,
+          result,
         });
       }
     });
@@ -174,11 +203,18 @@ export function parseExport(v: unknown): ParsedExport {
   if (v.report !== null) {
     if (!isRecord(v.report)) out.push(`report: must be an object or null, got ${show(v.report)}`);
     else {
-      if (!Array.isArray(v.report.configurations)) out.push(`report.configurations: must be a list, got ${show(v.report.configurations)}`);
-      if (typeof v.report.primaryMetric !== 'string') out.push(`report.primaryMetric: must be a string, got ${show(v.report.primaryMetric)}`);
+      if (!Array.isArray(v.report.configurations))
+        out.push(`report.configurations: must be a list, got ${show(v.report.configurations)}`);
+      if (typeof v.report.primaryMetric !== 'string')
+        out.push(`report.primaryMetric: must be a string, got ${show(v.report.primaryMetric)}`);
     }
   }
 
   if (out.length) throw new ProblemsError('cannot import experiment', out);
-  return { experiment: v.experiment as unknown as ExportedExperiment, datasets, jobs, report: v.report as StoredReport | null };
+  return {
+    experiment: v.experiment as unknown as ExportedExperiment,
+    datasets,
+    jobs,
+    report: v.report as StoredReport | null,
+  };
 }

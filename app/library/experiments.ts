@@ -6,7 +6,11 @@ import { ProblemsError } from './exchange.ts';
 import type { Store } from './store.ts';
 import {
   EXPERIMENT_STATUSES,
-  type ExperimentRecord, type ExperimentStatus, type ExperimentSummary, type ListOptions, type StoredReport,
+  type ExperimentRecord,
+  type ExperimentStatus,
+  type ExperimentSummary,
+  type ListOptions,
+  type StoredReport,
 } from './types.ts';
 
 export interface CreateOptions {
@@ -46,9 +50,18 @@ const SUMMARY_COLUMNS = `
 
 function summary(r: ExperimentRow): ExperimentSummary {
   return {
-    id: r.id, name: r.name, status: r.status, tags: JSON.parse(r.tags) as string[], notes: r.notes, error: r.error,
-    createdAt: r.created_at, updatedAt: r.updated_at, startedAt: r.started_at, finishedAt: r.finished_at,
-    jobs: { total: r.jobs_total, done: r.jobs_done, failed: r.jobs_failed }, hasReport: r.has_report === 1,
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    tags: JSON.parse(r.tags) as string[],
+    notes: r.notes,
+    error: r.error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    jobs: { total: r.jobs_total, done: r.jobs_done, failed: r.jobs_failed },
+    hasReport: r.has_report === 1,
   };
 }
 
@@ -81,35 +94,60 @@ export function create(store: Store, spec: ExperimentSpec, options: CreateOption
   const notes = options.notes ?? spec.notes ?? '';
   return store.write(() => {
     const now = store.now();
-    const id = Number(store.stmt(`INSERT INTO experiments (name, spec, status, created_at, updated_at, tags, notes)
-                                  VALUES (@name, @spec, 'created', @now, @now, @tags, @notes)`)
-      .run({ name, spec: JSON.stringify(spec), now, tags: JSON.stringify(tags), notes }).lastInsertRowid);
+    const id = Number(
+      store
+        .stmt(
+          `INSERT INTO experiments (name, spec, status, created_at, updated_at, tags, notes)
+                                  VALUES (@name, @spec, 'created', @now, @now, @tags, @notes)`,
+        )
+        .run({ name, spec: JSON.stringify(spec), now, tags: JSON.stringify(tags), notes }).lastInsertRowid,
+    );
     for (const h of options.datasets ?? []) datasets.link(store, id, h);
     return id;
   });
 }
 
 export function get(store: Store, id: number): ExperimentRecord | undefined {
-  const r = store.stmt(`SELECT ${SUMMARY_COLUMNS}, e.spec FROM experiments AS e WHERE e.id = ?`).get(id) as (ExperimentRow & { spec: string }) | undefined;
+  const r = store.stmt(`SELECT ${SUMMARY_COLUMNS}, e.spec FROM experiments AS e WHERE e.id = ?`).get(id) as
+    (ExperimentRow & { spec: string }) | undefined;
   if (!r) return undefined;
-  const hashes = (store.stmt('SELECT hash FROM experiment_datasets WHERE experiment_id = ? ORDER BY hash').all(id) as { hash: string }[]).map((d) => d.hash);
+  const hashes = (
+    store.stmt('SELECT hash FROM experiment_datasets WHERE experiment_id = ? ORDER BY hash').all(id) as {
+      hash: string;
+    }[]
+  ).map((d) => d.hash);
   return { ...summary(r), spec: JSON.parse(r.spec) as ExperimentSpec, datasets: hashes };
 }
 
 export function list(store: Store, options: ListOptions): ExperimentSummary[] {
   const { search, status, tag, limit, offset } = options;
-  if (status !== undefined && !EXPERIMENT_STATUSES.includes(status)) throw new Error(`status: must be one of ${EXPERIMENT_STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
-  for (const [k, v] of [['limit', limit], ['offset', offset]] as const) {
-    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new Error(`${k}: must be a non-negative integer, got ${v}`);
+  if (status !== undefined && !EXPERIMENT_STATUSES.includes(status))
+    throw new Error(`status: must be one of ${EXPERIMENT_STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
+  for (const [k, v] of [
+    ['limit', limit],
+    ['offset', offset],
+  ] as const) {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0))
+      throw new Error(`${k}: must be a non-negative integer, got ${v}`);
   }
   const s = search?.trim() ? containing(search.trim()) : null;
-  const rows = store.stmt(`SELECT ${SUMMARY_COLUMNS} FROM experiments AS e
+  const rows = store
+    .stmt(
+      `SELECT ${SUMMARY_COLUMNS} FROM experiments AS e
     WHERE (@status IS NULL OR e.status = @status)
       AND (@search IS NULL OR e.name LIKE @search ESCAPE '\\' OR e.notes LIKE @search ESCAPE '\\'
            OR EXISTS (SELECT 1 FROM experiment_tags AS t WHERE t.experiment_id = e.id AND t.tag LIKE @search ESCAPE '\\'))
       AND (@tag IS NULL OR EXISTS (SELECT 1 FROM experiment_tags AS t WHERE t.experiment_id = e.id AND t.tag = @tag))
     ORDER BY e.updated_at DESC, e.id DESC
-    LIMIT @limit OFFSET @offset`).all({ status: status ?? null, search: s, tag: tag?.trim() || null, limit: limit ?? -1, offset: offset ?? 0 }) as ExperimentRow[];
+    LIMIT @limit OFFSET @offset`,
+    )
+    .all({
+      status: status ?? null,
+      search: s,
+      tag: tag?.trim() || null,
+      limit: limit ?? -1,
+      offset: offset ?? 0,
+    }) as ExperimentRow[];
   return rows.map(summary);
 }
 
@@ -118,8 +156,12 @@ export function update(store: Store, id: number, changes: { name?: string; tags?
   const name = changes.name === undefined ? null : changes.name.trim() || 'Untitled experiment';
   store.write(() => {
     store.requireExperiment(id);
-    store.stmt(`UPDATE experiments SET name = coalesce(@name, name), tags = coalesce(@tags, tags), notes = coalesce(@notes, notes), updated_at = @now
-                WHERE id = @id`).run({ id, name, tags, notes: changes.notes ?? null, now: store.now() });
+    store
+      .stmt(
+        `UPDATE experiments SET name = coalesce(@name, name), tags = coalesce(@tags, tags), notes = coalesce(@notes, notes), updated_at = @now
+                WHERE id = @id`,
+      )
+      .run({ id, name, tags, notes: changes.notes ?? null, now: store.now() });
   });
 }
 
@@ -127,9 +169,19 @@ export function duplicate(store: Store, id: number): number {
   return store.write(() => {
     store.requireExperiment(id);
     const now = store.now();
-    const copy = Number(store.stmt(`INSERT INTO experiments (name, spec, status, created_at, updated_at, tags, notes)
-                                    SELECT name || ' (copy)', spec, 'created', @now, @now, tags, notes FROM experiments WHERE id = @id`).run({ id, now }).lastInsertRowid);
-    store.stmt('INSERT INTO experiment_datasets (experiment_id, hash) SELECT ?, hash FROM experiment_datasets WHERE experiment_id = ?').run(copy, id);
+    const copy = Number(
+      store
+        .stmt(
+          `INSERT INTO experiments (name, spec, status, created_at, updated_at, tags, notes)
+                                    SELECT name || ' (copy)', spec, 'created', @now, @now, tags, notes FROM experiments WHERE id = @id`,
+        )
+        .run({ id, now }).lastInsertRowid,
+    );
+    store
+      .stmt(
+        'INSERT INTO experiment_datasets (experiment_id, hash) SELECT ?, hash FROM experiment_datasets WHERE experiment_id = ?',
+      )
+      .run(copy, id);
     return copy;
   });
 }
@@ -139,17 +191,22 @@ export function remove(store: Store, id: number): boolean {
 }
 
 export function setStatus(store: Store, id: number, status: ExperimentStatus, error?: string): void {
-  if (!EXPERIMENT_STATUSES.includes(status)) throw new Error(`status: must be one of ${EXPERIMENT_STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
+  if (!EXPERIMENT_STATUSES.includes(status))
+    throw new Error(`status: must be one of ${EXPERIMENT_STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
   const finished = status === 'done' || status === 'failed' || status === 'cancelled';
   store.write(() => {
     store.requireExperiment(id);
-    store.stmt(`UPDATE experiments SET
+    store
+      .stmt(
+        `UPDATE experiments SET
                   status = @status,
                   started_at = CASE WHEN @status = 'running' THEN coalesce(started_at, @now) WHEN @status = 'created' THEN NULL ELSE started_at END,
                   finished_at = CASE WHEN @finished THEN @now ELSE NULL END,
                   error = CASE WHEN @finished THEN @error ELSE NULL END,
                   updated_at = @now
-                WHERE id = @id`).run({ id, status, finished: finished ? 1 : 0, error: error ?? null, now: store.now() });
+                WHERE id = @id`,
+      )
+      .run({ id, status, finished: finished ? 1 : 0, error: error ?? null, now: store.now() });
   });
 }
 
@@ -158,13 +215,18 @@ export function saveReport(store: Store, experimentId: number, report: StoredRep
   store.write(() => {
     store.requireExperiment(experimentId);
     const now = store.now();
-    store.stmt(`INSERT INTO results (experiment_id, report, created_at) VALUES (?, ?, ?)
-                ON CONFLICT (experiment_id) DO UPDATE SET report = excluded.report, created_at = excluded.created_at`).run(experimentId, text, now);
+    store
+      .stmt(
+        `INSERT INTO results (experiment_id, report, created_at) VALUES (?, ?, ?)
+                ON CONFLICT (experiment_id) DO UPDATE SET report = excluded.report, created_at = excluded.created_at`,
+      )
+      .run(experimentId, text, now);
     store.touch(experimentId);
   });
 }
 
 export function getReport(store: Store, experimentId: number): StoredReport | undefined {
-  const r = store.stmt('SELECT report FROM results WHERE experiment_id = ?').get(experimentId) as { report: string } | undefined;
+  const r = store.stmt('SELECT report FROM results WHERE experiment_id = ?').get(experimentId) as
+    { report: string } | undefined;
   return r ? (JSON.parse(r.report) as StoredReport) : undefined;
 }

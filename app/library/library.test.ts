@@ -55,9 +55,15 @@ function fakeResult(key: string, seed: number, floats = 50): JobResult {
   const out = new Float32Array(floats);
   for (let i = 0; i < floats; i++) out[i] = rng.next() * 2 - 1;
   return {
-    key, history: [{ epoch: 1, lr: 0.1, penalty: 0, train_loss: rng.next(), val_loss: Number.NaN }],
-    final: { val: { loss: rng.next(), accuracy: 0.5 } }, bestEpoch: 1, stoppedEarly: false, diverged: false,
-    paramCount: 10, outDim: 2, outputs: { val: out },
+    key,
+    history: [{ epoch: 1, lr: 0.1, penalty: 0, train_loss: rng.next(), val_loss: Number.NaN }],
+    final: { val: { loss: rng.next(), accuracy: 0.5 } },
+    bestEpoch: 1,
+    stoppedEarly: false,
+    diverged: false,
+    paramCount: 10,
+    outDim: 2,
+    outputs: { val: out },
   };
 }
 
@@ -67,7 +73,15 @@ const bytesOf = (r: JobResult) => Buffer.from(encodeJobResult(r)).toString('hex'
 function counts(file: string): Record<string, number> {
   const db = new Database(file, { readonly: true });
   const out: Record<string, number> = {};
-  for (const t of ['datasets', 'experiments', 'experiment_datasets', 'experiment_tags', 'jobs', 'job_results', 'results']) {
+  for (const t of [
+    'datasets',
+    'experiments',
+    'experiment_datasets',
+    'experiment_tags',
+    'jobs',
+    'job_results',
+    'results',
+  ]) {
     out[t] = (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
   }
   db.close();
@@ -78,7 +92,13 @@ test('open: creates missing folders, WAL mode, foreign keys, busy timeout, synch
   const dir = tempDir(t);
   const file = join(dir, 'deep', 'er', 'library.db');
   const lib = Library.open(file);
-  assert.deepEqual(lib.settings(), { schemaVersion: 2, journalMode: 'wal', foreignKeys: true, busyTimeoutMs: 5000, synchronous: 2 });
+  assert.deepEqual(lib.settings(), {
+    schemaVersion: 2,
+    journalMode: 'wal',
+    foreignKeys: true,
+    busyTimeoutMs: 5000,
+    synchronous: 2,
+  });
   lib.createExperiment(spec());
   assert.ok(existsSync(`${file}-wal`), 'writes go to the write-ahead log');
   const other = new Database(file, { readonly: true });
@@ -109,10 +129,19 @@ test('datasets: stored by content hash, idempotent, bit-identical back, with met
   assert.deepEqual(back.classNames, digits.classNames);
   const hs = lib.putDataset(sine);
   assert.deepEqual(lib.getDataset(hs)!.truth, sine.truth);
-  assert.deepEqual(lib.listDatasets().map((d) => [d.name, d.n, d.d, d.bytes, d.experiments]), [['digits', 1797, 64, 1797 * 65 * 4, 0], ['sine', 40, 1, 320, 0]]);
+  assert.deepEqual(
+    lib.listDatasets().map((d) => [d.name, d.n, d.d, d.bytes, d.experiments]),
+    [
+      ['digits', 1797, 64, 1797 * 65 * 4, 0],
+      ['sine', 40, 1, 320, 0],
+    ],
+  );
   assert.equal(lib.getDataset('0000000000000000'), undefined);
   const bad: Dataset = { ...sine, featureNames: [] };
-  assert.throws(() => lib.putDataset(bad), (e: unknown) => e instanceof ProblemsError && /featureNames: needs 1 names, got 0/.test(e.message));
+  assert.throws(
+    () => lib.putDataset(bad),
+    (e: unknown) => e instanceof ProblemsError && /featureNames: needs 1 names, got 0/.test(e.message),
+  );
 });
 
 test('datasets: deleting one an experiment uses is refused, naming the experiment; allowed once it is gone', (t) => {
@@ -120,7 +149,10 @@ test('datasets: deleting one an experiment uses is refused, naming the experimen
   const h = lib.putDataset(loadBundled('iris'));
   const id = lib.createExperiment(spec({ name: 'Iris sweep' }), { datasets: [h] });
   assert.equal(lib.getDatasetInfo(h)!.experiments, 1);
-  assert.throws(() => lib.deleteDataset(h), new RegExp(`data set iris \\(${h}\\) is used by experiment ${id} \\("Iris sweep"\\); delete that first`));
+  assert.throws(
+    () => lib.deleteDataset(h),
+    new RegExp(`data set iris \\(${h}\\) is used by experiment ${id} \\("Iris sweep"\\); delete that first`),
+  );
   assert.ok(lib.getDataset(h));
   lib.deleteExperiment(id);
   assert.equal(lib.deleteDataset(h), true);
@@ -137,11 +169,17 @@ test('datasets: importCsv reads through loadCsvFile and stores the result; prune
   assert.deepEqual([info.n, info.d, info.classes, info.task], [3, 2, 2, 'classification']);
   assert.deepEqual(lib.getDataset(info.hash)!.featureNames, ['a', 'b']);
   assert.equal(lib.importCsv(csv).hash, info.hash, 'importing the same file again stores nothing new');
-  assert.throws(() => lib.importCsv(join(tempDir(t), 'missing.csv')), /cannot read CSV file .*missing\.csv: no such file/);
+  assert.throws(
+    () => lib.importCsv(join(tempDir(t), 'missing.csv')),
+    /cannot read CSV file .*missing\.csv: no such file/,
+  );
   const used = lib.putDataset(loadBundled('wine'));
   lib.createExperiment(spec(), { datasets: [used] });
   assert.equal(lib.pruneDatasets(), 1);
-  assert.deepEqual(lib.listDatasets().map((d) => d.name), ['wine']);
+  assert.deepEqual(
+    lib.listDatasets().map((d) => d.name),
+    ['wine'],
+  );
 });
 
 test('experiments: create, get, defaults, tag clean-up, invalid specs refused with every problem', (t) => {
@@ -160,19 +198,35 @@ test('experiments: create, get, defaults, tag clean-up, invalid specs refused wi
   assert.deepEqual(lib.getExperiment(id2)!.tags, ['adam', 'sgd']);
   assert.equal(lib.getExperiment(999), undefined);
   const bad = { ...spec(), optimizer: { name: 'adam', lr: -1 }, seed: -2 } as ExperimentSpec;
-  assert.throws(() => lib.createExperiment(bad), (e: unknown) =>
-    e instanceof ProblemsError && e.problems.length === 2 && /seed/.test(e.message) && /optimizer\.lr: must be > 0, got -1/.test(e.message));
+  assert.throws(
+    () => lib.createExperiment(bad),
+    (e: unknown) =>
+      e instanceof ProblemsError &&
+      e.problems.length === 2 &&
+      /seed/.test(e.message) &&
+      /optimizer\.lr: must be > 0, got -1/.test(e.message),
+  );
   assert.equal(lib.listExperiments().length, 2, 'nothing stored for the bad spec');
   lib.updateExperiment(id, { name: 'Moons v2', tags: ['x'], notes: 'edited' });
-  assert.deepEqual([lib.getExperiment(id)!.name, lib.getExperiment(id)!.tags, lib.getExperiment(id)!.notes], ['Moons v2', ['x'], 'edited']);
-  assert.deepEqual(lib.listExperiments({ tag: 'x' }).map((x) => x.id), [id], 'the tag index follows an update');
+  assert.deepEqual(
+    [lib.getExperiment(id)!.name, lib.getExperiment(id)!.tags, lib.getExperiment(id)!.notes],
+    ['Moons v2', ['x'], 'edited'],
+  );
+  assert.deepEqual(
+    lib.listExperiments({ tag: 'x' }).map((x) => x.id),
+    [id],
+    'the tag index follows an update',
+  );
   assert.deepEqual(lib.listExperiments({ tag: 'from-spec' }), []);
 });
 
 test('experiments: search by name, tag and notes; filter by status; newest first; limit and offset', (t) => {
   const { lib } = openTemp(t);
   const a = lib.createExperiment(spec({ name: 'Optimizers on digits' }), { tags: ['optimizers', 'lecture-3'] });
-  const b = lib.createExperiment(spec({ name: 'Capacity on moons' }), { tags: ['capacity'], notes: 'U-shaped curve for the digits talk' });
+  const b = lib.createExperiment(spec({ name: 'Capacity on moons' }), {
+    tags: ['capacity'],
+    notes: 'U-shaped curve for the digits talk',
+  });
   const c = lib.createExperiment(spec({ name: '100% batch' }), { tags: ['batch_size'] });
   lib.setStatus(b, 'done');
   const ids = (o: Parameters<Library['listExperiments']>[0]) => lib.listExperiments(o).map((e) => e.id);
@@ -189,7 +243,10 @@ test('experiments: search by name, tag and notes; filter by status; newest first
   assert.deepEqual(ids({ status: 'created', search: 'digits' }), [a]);
   assert.deepEqual(ids({ limit: 2 }), [b, c]);
   assert.deepEqual(ids({ limit: 2, offset: 2 }), [a]);
-  assert.throws(() => ids({ status: 'bogus' as 'done' }), /status: must be one of created, running, done, failed, cancelled/);
+  assert.throws(
+    () => ids({ status: 'bogus' as 'done' }),
+    /status: must be one of created, running, done, failed, cancelled/,
+  );
   assert.throws(() => ids({ limit: -1 }), /limit: must be a non-negative integer/);
 });
 
@@ -199,9 +256,18 @@ test('parameters are bound: quotes and "\'; DROP TABLE" are just text', (t) => {
   const id = lib.createExperiment(spec({ name }), { tags: [`'; DROP TABLE jobs; --`], notes: `it's "fine"` });
   lib.planJobs(id, [`k'); DELETE FROM jobs; --`]);
   assert.equal(lib.getExperiment(id)!.name, name);
-  assert.deepEqual(lib.listExperiments({ search: `'); DROP TABLE` }).map((e) => e.id), [id]);
-  assert.deepEqual(lib.listExperiments({ tag: `'; DROP TABLE jobs; --` }).map((e) => e.id), [id]);
-  assert.deepEqual(lib.jobStates(id).jobs.map((j) => j.key), [`k'); DELETE FROM jobs; --`]);
+  assert.deepEqual(
+    lib.listExperiments({ search: `'); DROP TABLE` }).map((e) => e.id),
+    [id],
+  );
+  assert.deepEqual(
+    lib.listExperiments({ tag: `'; DROP TABLE jobs; --` }).map((e) => e.id),
+    [id],
+  );
+  assert.deepEqual(
+    lib.jobStates(id).jobs.map((j) => j.key),
+    [`k'); DELETE FROM jobs; --`],
+  );
   assert.equal(counts(file).experiments, 1);
   assert.equal(lib.getDatasetInfo(`' OR 1=1 --`), undefined);
 });
@@ -216,9 +282,16 @@ test('duplicate: same spec, tags, notes and data sets, fresh status and no jobs'
   const copy = lib.duplicate(id);
   const e = lib.getExperiment(copy)!;
   assert.equal(e.name, 'Moons (copy)');
-  assert.deepEqual([e.status, e.tags, e.notes, e.datasets, e.jobs.total, e.startedAt, e.finishedAt], ['created', ['a'], 'n', [h], 0, null, null]);
+  assert.deepEqual(
+    [e.status, e.tags, e.notes, e.datasets, e.jobs.total, e.startedAt, e.finishedAt],
+    ['created', ['a'], 'n', [h], 0, null, null],
+  );
   assert.deepEqual(e.spec, lib.getExperiment(id)!.spec);
-  assert.deepEqual(lib.listExperiments({ tag: 'a' }).map((x) => x.id), [copy, id], 'the copy is in the tag index too');
+  assert.deepEqual(
+    lib.listExperiments({ tag: 'a' }).map((x) => x.id),
+    [copy, id],
+    'the copy is in the tag index too',
+  );
   assert.throws(() => lib.duplicate(12345), /no experiment 12345 in the library/);
 });
 
@@ -231,10 +304,31 @@ test('deleteExperiment cascades to jobs, results, report, tags and data set link
   lib.planJobs(id, ['j0', 'j1', 'j2']);
   lib.commitResult(id, 'j0', fakeResult('j0', 1), 1, 'w');
   lib.commitResult(id, 'j1', fakeResult('j1', 2), 1, 'w');
-  lib.saveReport(id, { name: 'r', configurations: [], comparisons: [], primaryMetric: 'val_accuracy' } as unknown as StoredReport);
-  assert.deepEqual(counts(file), { datasets: 1, experiments: 2, experiment_datasets: 1, experiment_tags: 3, jobs: 4, job_results: 2, results: 1 });
+  lib.saveReport(id, {
+    name: 'r',
+    configurations: [],
+    comparisons: [],
+    primaryMetric: 'val_accuracy',
+  } as unknown as StoredReport);
+  assert.deepEqual(counts(file), {
+    datasets: 1,
+    experiments: 2,
+    experiment_datasets: 1,
+    experiment_tags: 3,
+    jobs: 4,
+    job_results: 2,
+    results: 1,
+  });
   assert.equal(lib.deleteExperiment(id), true);
-  assert.deepEqual(counts(file), { datasets: 1, experiments: 1, experiment_datasets: 0, experiment_tags: 1, jobs: 1, job_results: 0, results: 0 });
+  assert.deepEqual(counts(file), {
+    datasets: 1,
+    experiments: 1,
+    experiment_datasets: 0,
+    experiment_tags: 1,
+    jobs: 1,
+    job_results: 0,
+    results: 0,
+  });
   assert.equal(lib.deleteExperiment(id), false);
   assert.deepEqual(lib.doneResults(id), new Map());
 });
@@ -251,7 +345,11 @@ test('setStatus: start and finish times, errors only with a finish', (t) => {
   assert.ok(e.finishedAt! > started);
   lib.setStatus(id, 'running');
   e = lib.getExperiment(id)!;
-  assert.deepEqual([e.status, e.error, e.startedAt, e.finishedAt], ['running', null, started, null], 'a resume keeps the first start');
+  assert.deepEqual(
+    [e.status, e.error, e.startedAt, e.finishedAt],
+    ['running', null, started, null],
+    'a resume keeps the first start',
+  );
   lib.setStatus(id, 'done');
   assert.equal(lib.getExperiment(id)!.error, null);
   assert.throws(() => lib.setStatus(id, 'paused' as 'done'), /status: must be one of/);
@@ -272,19 +370,35 @@ test('jobs: plan, lease, requeue, fail, commit; states and counts for the UI', (
   assert.equal(lib.requeueJob(id, 'd'), false, 'a pending job has nothing to requeue');
   assert.equal(lib.leaseJob(id, 'c', 'w1'), true);
   assert.equal(lib.commitResult(id, 'a', fakeResult('a', 1), 12.5, 'w1'), true);
-  assert.equal(lib.commitResult(id, 'a', fakeResult('a', 1), 13, 'w2'), false, 'a second result for a done job is ignored');
+  assert.equal(
+    lib.commitResult(id, 'a', fakeResult('a', 1), 13, 'w2'),
+    false,
+    'a second result for a done job is ignored',
+  );
   assert.equal(lib.failJob(id, 'a', 'late'), false, 'a late failure does not undo a result');
   assert.equal(lib.leaseJob(id, 'a', 'w3'), false);
-  assert.equal(lib.commitResult(id, 'round=3', fakeResult('round=3', 2), 1, 'w1'), true, 'an unplanned key is added as done');
+  assert.equal(
+    lib.commitResult(id, 'round=3', fakeResult('round=3', 2), 1, 'w1'),
+    true,
+    'an unplanned key is added as done',
+  );
   assert.equal(lib.requeueLeased(id, 'w2'), 0);
   assert.equal(lib.requeueLeased(id, 'w1'), 2, 'b and c');
 
   const s = lib.jobStates(id);
   assert.deepEqual(s.counts, { pending: 4, leased: 0, done: 2, failed: 0 });
   assert.equal(s.total, 6);
-  assert.deepEqual(s.jobs.map((j) => [j.key, j.state, j.attempts, j.worker]), [
-    ['a', 'done', 1, 'w1'], ['b', 'pending', 1, null], ['c', 'pending', 2, null], ['d', 'pending', 0, null], ['e', 'pending', 0, null], ['round=3', 'done', 1, 'w1'],
-  ]);
+  assert.deepEqual(
+    s.jobs.map((j) => [j.key, j.state, j.attempts, j.worker]),
+    [
+      ['a', 'done', 1, 'w1'],
+      ['b', 'pending', 1, null],
+      ['c', 'pending', 2, null],
+      ['d', 'pending', 0, null],
+      ['e', 'pending', 0, null],
+      ['round=3', 'done', 1, 'w1'],
+    ],
+  );
   const a = s.jobs[0];
   assert.equal(a.ms, 12.5);
   assert.ok(a.startedAt! <= a.finishedAt!);
@@ -303,7 +417,10 @@ test('jobs: plan, lease, requeue, fail, commit; states and counts for the UI', (
 test('commitResult: the result survives closing and reopening the file, bit-identical', (t) => {
   const { lib, file } = openTemp(t);
   const id = lib.createExperiment(spec());
-  const rs = [fakeResult('x/0', 1, 5000), { ...fakeResult('x/1', 2), state: new Float32Array([Number.NaN, -0, Number.POSITIVE_INFINITY]) }];
+  const rs = [
+    fakeResult('x/0', 1, 5000),
+    { ...fakeResult('x/1', 2), state: new Float32Array([Number.NaN, -0, Number.POSITIVE_INFINITY]) },
+  ];
   for (const r of rs) lib.commitResult(id, r.key, r, 3, 'w');
   lib.close();
   const again = Library.open(file);
@@ -333,11 +450,17 @@ const PROJECT = join(import.meta.dirname, '..', '..');
 
 /** Runs JavaScript in a child Node (with tsx, from the project root) and resolves once `until` appears on its stdout, with the child. */
 function child(code: string, env: Record<string, string>, until: string) {
-  const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: PROJECT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    cwd: PROJECT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   p.stderr.on('data', (d: Buffer) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => p.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    p.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const reached = new Promise<string>((resolve, reject) => {
     p.stdout.on('data', (d: Buffer) => {
       out += d;
@@ -383,7 +506,11 @@ test('crash: SIGKILL with a result half-written loses only that job; the committ
     process.stdout.write('in flight\\n');
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
   `;
-  const c = child(code, { LIB_URL: LIBRARY_URL, CODEC_URL, DB: file, EXP: String(id), BLOBS_FILE: blobsFile }, 'in flight');
+  const c = child(
+    code,
+    { LIB_URL: LIBRARY_URL, CODEC_URL, DB: file, EXP: String(id), BLOBS_FILE: blobsFile },
+    'in flight',
+  );
   await c.reached;
   c.p.kill('SIGKILL');
   assert.equal((await c.exited).signal, 'SIGKILL');
@@ -395,7 +522,16 @@ test('crash: SIGKILL with a result half-written loses only that job; the committ
   assert.deepEqual([...done.keys()], ['k0', 'k1', 'k2']);
   for (let i = 0; i < 3; i++) assert.equal(bytesOf(done.get(keys[i])!), bytesOf(results[i]));
   const s = after.jobStates(id);
-  assert.deepEqual(s.jobs.map((j) => [j.key, j.state, j.ms]), [['k0', 'done', 100], ['k1', 'done', 101], ['k2', 'done', 102], ['k3', 'leased', null], ['k4', 'pending', null]]);
+  assert.deepEqual(
+    s.jobs.map((j) => [j.key, j.state, j.ms]),
+    [
+      ['k0', 'done', 100],
+      ['k1', 'done', 101],
+      ['k2', 'done', 102],
+      ['k3', 'leased', null],
+      ['k4', 'pending', null],
+    ],
+  );
   assert.equal(after.requeueLeased(id), 1, 'the job in flight is rerun');
   const db = new Database(file, { readonly: true });
   assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
@@ -438,9 +574,14 @@ async function runStored(lib: Library, s: ExperimentSpec): Promise<{ id: number;
   const plan = makePlan(s, (d, rng) => makeDataset(d, rng));
   const hashes = plan.data.map((dp) => lib.putDataset(dp.data));
   const id = lib.createExperiment(s, { datasets: [...new Set(hashes)] });
-  lib.planJobs(id, plan.jobs.map((j) => j.key));
+  lib.planJobs(
+    id,
+    plan.jobs.map((j) => j.key),
+  );
   lib.setStatus(id, 'running');
-  const { report, results } = await runPlan(plan, new InProcessExecutor(), { onResult: (r) => lib.commitResult(id, r.key, r, 1, 'local') });
+  const { report, results } = await runPlan(plan, new InProcessExecutor(), {
+    onResult: (r) => lib.commitResult(id, r.key, r, 1, 'local'),
+  });
   const study = studySeries(plan, report, results);
   const full: StoredReport = study ? { ...report, study } : report;
   lib.saveReport(id, full);
@@ -451,7 +592,15 @@ async function runStored(lib: Library, s: ExperimentSpec): Promise<{ id: number;
 test('export → JSON text → import into another library: the same report, results bit-identical, data sets by hash', async (t) => {
   const { lib: a } = openTemp(t, 'a.db');
   const { lib: b, file: fileB } = openTemp(t, 'b.db');
-  const s = spec({ sweep: { optimizer: [{ name: 'sgd', lr: 0.1, momentum: 0.9 }, { name: 'adam', lr: 0.01 }] }, study: 'optimizers' });
+  const s = spec({
+    sweep: {
+      optimizer: [
+        { name: 'sgd', lr: 0.1, momentum: 0.9 },
+        { name: 'adam', lr: 0.01 },
+      ],
+    },
+    study: 'optimizers',
+  });
   const { id, plan, report } = await runStored(a, s);
   assert.ok(report.study, 'the study series is stored with the report');
   const text = JSON.stringify(a.exportExperiment(id));
@@ -476,7 +625,10 @@ test('export → JSON text → import into another library: the same report, res
   assert.equal(counts(fileB).datasets, 1);
   assert.equal(b.listDatasets()[0].experiments, 2);
   // And the export of the import is the export, but for the times the import itself set.
-  const strip = (x: ReturnType<Library['exportExperiment']>) => ({ ...x, experiment: { ...x.experiment, updatedAt: 0 } });
+  const strip = (x: ReturnType<Library['exportExperiment']>) => ({
+    ...x,
+    experiment: { ...x.experiment, updatedAt: 0 },
+  });
   assert.deepEqual(strip(b.exportExperiment(id2)), strip(JSON.parse(text)));
 });
 
@@ -492,13 +644,25 @@ test('import: a running experiment comes back cancelled with its leased jobs pen
   const x = a.exportExperiment(id);
   const id2 = b.importExperiment(x);
   assert.equal(b.getExperiment(id2)!.status, 'cancelled');
-  assert.deepEqual(b.jobStates(id2).jobs.map((j) => [j.key, j.state, j.worker]), [['j0', 'pending', null], ['j1', 'done', 'w'], ['j2', 'pending', null]]);
+  assert.deepEqual(
+    b.jobStates(id2).jobs.map((j) => [j.key, j.state, j.worker]),
+    [
+      ['j0', 'pending', null],
+      ['j1', 'done', 'w'],
+      ['j2', 'pending', null],
+    ],
+  );
 
   const before = counts(fileB);
   const broken = structuredClone(x);
   broken.jobs[1].result = broken.jobs[1].result!.slice(0, 40);
   (broken.experiment as { tags: unknown }).tags = 'x';
-  assert.throws(() => b.importExperiment(broken), (e: unknown) =>
-    e instanceof ProblemsError && /experiment\.tags: must be a list of strings/.test(e.message) && /jobs\[1\]\.result: truncated/.test(e.message));
+  assert.throws(
+    () => b.importExperiment(broken),
+    (e: unknown) =>
+      e instanceof ProblemsError &&
+      /experiment\.tags: must be a list of strings/.test(e.message) &&
+      /jobs\[1\]\.result: truncated/.test(e.message),
+  );
   assert.deepEqual(counts(fileB), before);
 });

@@ -21,7 +21,13 @@ import type { CreateOptions } from './experiments.ts';
 import * as jobs from './jobs.ts';
 import * as transfer from './transfer.ts';
 import type {
-  DatasetInfo, ExperimentRecord, ExperimentStatus, ExperimentSummary, JobStates, ListOptions, StoredReport,
+  DatasetInfo,
+  ExperimentRecord,
+  ExperimentStatus,
+  ExperimentSummary,
+  JobStates,
+  ListOptions,
+  StoredReport,
 } from './types.ts';
 
 export { ProblemsError } from './exchange.ts';
@@ -83,7 +89,13 @@ export class Library {
   }
 
   /** The connection's settings, for diagnostics (`optlab doctor`, an About box) and tests. */
-  settings(): { schemaVersion: number; journalMode: string; foreignKeys: boolean; busyTimeoutMs: number; synchronous: number } {
+  settings(): {
+    schemaVersion: number;
+    journalMode: string;
+    foreignKeys: boolean;
+    busyTimeoutMs: number;
+    synchronous: number;
+  } {
     const { db } = this.#store;
     return {
       schemaVersion: schemaVersion(db),

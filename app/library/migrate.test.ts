@@ -14,19 +14,33 @@ function tempDir(t: { after(fn: () => void): void }): string {
 }
 
 const tables = (db: Database.Database) =>
-  (db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
+  (
+    db
+      .prepare(
+        `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`,
+      )
+      .all() as { name: string }[]
+  ).map((r) => r.name);
 
 test('migrate: from an empty file to the current schema, each migration once', (t) => {
   const file = join(tempDir(t), 'library.db');
   const db = new Database(file);
   assert.deepEqual(migrate(db), { from: 0, to: SCHEMA_VERSION });
   assert.equal(schemaVersion(db), MIGRATIONS.length);
-  assert.deepEqual(tables(db), ['datasets', 'experiment_datasets', 'experiment_tags', 'experiments', 'job_results', 'jobs', 'results']);
+  assert.deepEqual(tables(db), [
+    'datasets',
+    'experiment_datasets',
+    'experiment_tags',
+    'experiments',
+    'job_results',
+    'jobs',
+    'results',
+  ]);
   assert.deepEqual(migrate(db), { from: SCHEMA_VERSION, to: SCHEMA_VERSION }, 'a second run does nothing');
   db.close();
 });
 
-test('migration 1 (upgrade from version 0): a zero-byte file becomes a library; another program\'s database is refused untouched', (t) => {
+test("migration 1 (upgrade from version 0): a zero-byte file becomes a library; another program's database is refused untouched", (t) => {
   const dir = tempDir(t);
   const empty = join(dir, 'empty.db');
   writeFileSync(empty, '');
@@ -37,7 +51,11 @@ test('migration 1 (upgrade from version 0): a zero-byte file becomes a library; 
   const foreign = join(dir, 'foreign.db');
   const db = new Database(foreign);
   db.exec(`CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices (total) VALUES (12.5)`);
-  assert.throws(() => migrate(db), (e: unknown) => e instanceof NotALibraryError && /foreign\.db is not an OptLab library: .*\(invoices\)/.test(e.message));
+  assert.throws(
+    () => migrate(db),
+    (e: unknown) =>
+      e instanceof NotALibraryError && /foreign\.db is not an OptLab library: .*\(invoices\)/.test(e.message),
+  );
   assert.equal(schemaVersion(db), 0);
   assert.deepEqual(tables(db), ['invoices']);
   assert.deepEqual(db.prepare('SELECT total FROM invoices').all(), [{ total: 12.5 }]);
@@ -51,7 +69,9 @@ test('migration 2 (upgrade from version 1): experiments and their tags survive, 
   migrate(db, MIGRATIONS.slice(0, 1));
   assert.equal(schemaVersion(db), 1);
   const spec = JSON.stringify({ seed: 1 });
-  const insert = db.prepare(`INSERT INTO experiments (name, spec, created_at, updated_at, tags, notes) VALUES (?, ?, 1, 1, ?, ?)`);
+  const insert = db.prepare(
+    `INSERT INTO experiments (name, spec, created_at, updated_at, tags, notes) VALUES (?, ?, 1, 1, ?, ?)`,
+  );
   insert.run('Optimizers on digits', spec, JSON.stringify(['optimizers', 'Digits', 'digits', 7]), 'first try');
   insert.run('Capacity', spec, '[]', '');
   db.prepare(`INSERT INTO jobs (experiment_id, key, state) VALUES (1, 'config=0/fold=0', 'done')`).run();
@@ -64,18 +84,34 @@ test('migration 2 (upgrade from version 1): experiments and their tags survive, 
   assert.equal(e.name, 'Optimizers on digits');
   assert.equal(e.notes, 'first try');
   assert.deepEqual(e.tags, ['optimizers', 'Digits', 'digits', 7], 'the JSON array is left as it was');
-  assert.deepEqual(lib.listExperiments({ tag: 'DIGITS' }).map((x) => x.id), [1], 'the backfilled tag table answers, case-insensitively');
-  assert.deepEqual(lib.listExperiments({ tag: 'optimizers' }).map((x) => x.id), [1]);
+  assert.deepEqual(
+    lib.listExperiments({ tag: 'DIGITS' }).map((x) => x.id),
+    [1],
+    'the backfilled tag table answers, case-insensitively',
+  );
+  assert.deepEqual(
+    lib.listExperiments({ tag: 'optimizers' }).map((x) => x.id),
+    [1],
+  );
   assert.deepEqual(lib.jobStates(1).counts, { pending: 0, leased: 0, done: 1, failed: 0 });
   lib.close();
 
   const check = new Database(file);
-  assert.deepEqual(check.prepare('SELECT experiment_id, tag FROM experiment_tags ORDER BY tag').all(), [
-    { experiment_id: 1, tag: 'Digits' },
-    { experiment_id: 1, tag: 'optimizers' },
-  ], 'one row per tag (case-insensitive), non-strings skipped');
-  const plan = check.prepare(`EXPLAIN QUERY PLAN SELECT experiment_id FROM experiment_tags WHERE tag = 'x'`).all() as { detail: string }[];
-  assert.ok(plan.some((p) => /USING (COVERING )?INDEX experiment_tags_tag/.test(p.detail)), JSON.stringify(plan));
+  assert.deepEqual(
+    check.prepare('SELECT experiment_id, tag FROM experiment_tags ORDER BY tag').all(),
+    [
+      { experiment_id: 1, tag: 'Digits' },
+      { experiment_id: 1, tag: 'optimizers' },
+    ],
+    'one row per tag (case-insensitive), non-strings skipped',
+  );
+  const plan = check.prepare(`EXPLAIN QUERY PLAN SELECT experiment_id FROM experiment_tags WHERE tag = 'x'`).all() as {
+    detail: string;
+  }[];
+  assert.ok(
+    plan.some((p) => /USING (COVERING )?INDEX experiment_tags_tag/.test(p.detail)),
+    JSON.stringify(plan),
+  );
   check.close();
 });
 
@@ -86,8 +122,13 @@ test('migrate: a database from a newer OptLab is refused with a clear message, b
   db.pragma('journal_mode = DELETE');
   db.pragma('user_version = 5');
   db.close();
-  assert.throws(() => Library.open(file), (e: unknown) =>
-    e instanceof NewerSchemaError && e.message === 'library.db was written by a newer OptLab (schema version 5, this one knows 2); upgrade OptLab or open another --db');
+  assert.throws(
+    () => Library.open(file),
+    (e: unknown) =>
+      e instanceof NewerSchemaError &&
+      e.message ===
+        'library.db was written by a newer OptLab (schema version 5, this one knows 2); upgrade OptLab or open another --db',
+  );
   const after = new Database(file, { readonly: true });
   assert.equal(after.pragma('journal_mode', { simple: true }), 'delete', 'not even switched to WAL');
   assert.equal(schemaVersion(after), 5);
@@ -99,7 +140,10 @@ test('migrate: a failing migration rolls back whole and leaves the version where
   const db = new Database(file);
   migrate(db, MIGRATIONS.slice(0, 1));
   const fkBefore = db.pragma('foreign_keys', { simple: true });
-  const broken = [...MIGRATIONS.slice(0, 1), { version: 2, name: 'broken', sql: 'CREATE TABLE half_done (a INTEGER); SELECT * FROM no_such_table;' }];
+  const broken = [
+    ...MIGRATIONS.slice(0, 1),
+    { version: 2, name: 'broken', sql: 'CREATE TABLE half_done (a INTEGER); SELECT * FROM no_such_table;' },
+  ];
   assert.throws(() => migrate(db, broken), /no such table/);
   assert.equal(schemaVersion(db), 1);
   assert.ok(!tables(db).includes('half_done'));

@@ -25,16 +25,27 @@ export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 /** The file was last written by a later OptLab whose schema this one cannot read safely. */
 export class NewerSchemaError extends Error {
-  constructor(readonly file: string, readonly found: number, readonly known: number) {
-    super(`${file} was written by a newer OptLab (schema version ${found}, this one knows ${known}); upgrade OptLab or open another --db`);
+  constructor(
+    readonly file: string,
+    readonly found: number,
+    readonly known: number,
+  ) {
+    super(
+      `${file} was written by a newer OptLab (schema version ${found}, this one knows ${known}); upgrade OptLab or open another --db`,
+    );
     this.name = 'NewerSchemaError';
   }
 }
 
 /** The file is an SQLite database, but some other program's. */
 export class NotALibraryError extends Error {
-  constructor(readonly file: string, tables: string[]) {
-    super(`${file} is not an OptLab library: it is an SQLite database with other tables (${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', …' : ''}); open another --db`);
+  constructor(
+    readonly file: string,
+    tables: string[],
+  ) {
+    super(
+      `${file} is not an OptLab library: it is an SQLite database with other tables (${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', …' : ''}); open another --db`,
+    );
     this.name = 'NotALibraryError';
   }
 }
@@ -54,7 +65,9 @@ function setVersion(db: Database, version: number): void {
 }
 
 function userTables(db: Database): string[] {
-  const rows = db.prepare(`SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`).all() as { name: string }[];
+  const rows = db
+    .prepare(`SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`)
+    .all() as { name: string }[];
   return rows.map((r) => r.name);
 }
 
@@ -65,7 +78,8 @@ function userTables(db: Database): string[] {
  */
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): { from: number; to: number } {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migrate: migration ${m.name} has version ${m.version}, expected ${i + 1}`);
+    if (m.version !== i + 1)
+      throw new Error(`migrate: migration ${m.name} has version ${m.version}, expected ${i + 1}`);
   });
   const target = migrations.length;
   const from = schemaVersion(db);
@@ -91,7 +105,8 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
         }
         db.exec(m.sql);
         const broken = db.pragma('foreign_key_check') as unknown[];
-        if (broken.length) throw new Error(`migration ${m.version} (${m.name}) left ${broken.length} rows with broken references`);
+        if (broken.length)
+          throw new Error(`migration ${m.version} (${m.name}) left ${broken.length} rows with broken references`);
         setVersion(db, m.version);
       }).immediate();
     }

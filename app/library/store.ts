@@ -10,7 +10,10 @@ export const blob = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byt
 export class Store {
   readonly #statements = new Map<string, Statement>();
 
-  constructor(readonly db: Database, readonly now: () => number) {}
+  constructor(
+    readonly db: Database,
+    readonly now: () => number,
+  ) {}
 
   stmt(sql: string): Statement {
     let s = this.#statements.get(sql);
@@ -27,7 +30,8 @@ export class Store {
   }
 
   requireExperiment(id: number): void {
-    if (!this.stmt('SELECT 1 FROM experiments WHERE id = ?').get(id)) throw new Error(`no experiment ${id} in the library`);
+    if (!this.stmt('SELECT 1 FROM experiments WHERE id = ?').get(id))
+      throw new Error(`no experiment ${id} in the library`);
   }
 
   touch(id: number): void {

@@ -16,13 +16,28 @@ export function exportExperiment(store: Store, id: number): ExperimentExport {
   return store.db.transaction((): ExperimentExport => {
     const e = experiments.get(store, id);
     if (!e) throw new Error(`no experiment ${id} in the library`);
-    const results = new Map((store.stmt('SELECT key, result FROM job_results WHERE experiment_id = ?').all(id) as { key: string; result: Buffer }[]).map((r) => [r.key, r.result]));
+    const results = new Map(
+      (
+        store.stmt('SELECT key, result FROM job_results WHERE experiment_id = ?').all(id) as {
+          key: string;
+          result: Buffer;
+        }[]
+      ).map((r) => [r.key, r.result]),
+    );
     return {
       format: EXPORT_FORMAT,
       version: EXPORT_VERSION,
       experiment: {
-        name: e.name, spec: e.spec, status: e.status, tags: e.tags, notes: e.notes, error: e.error,
-        createdAt: e.createdAt, updatedAt: e.updatedAt, startedAt: e.startedAt, finishedAt: e.finishedAt,
+        name: e.name,
+        spec: e.spec,
+        status: e.status,
+        tags: e.tags,
+        notes: e.notes,
+        error: e.error,
+        createdAt: e.createdAt,
+        updatedAt: e.updatedAt,
+        startedAt: e.startedAt,
+        finishedAt: e.finishedAt,
       },
       datasets: e.datasets.map((hash) => ({ hash, data: base64(encodeDataset(datasets.get(store, hash)!)) })),
       jobs: jobs.states(store, id).jobs.map((j) => {
@@ -39,26 +54,51 @@ export function importExperiment(store: Store, obj: unknown): number {
   return store.write(() => {
     for (const d of p.datasets) datasets.put(store, d.data);
     const x = p.experiment;
-    const id = Number(store.stmt(`INSERT INTO experiments (name, spec, status, created_at, updated_at, started_at, finished_at, tags, notes, error)
-                                  VALUES (@name, @spec, @status, @created, @now, @started, @finished, @tags, @notes, @error)`).run({
-      name: x.name, spec: JSON.stringify(x.spec), status: x.status === 'running' ? 'cancelled' : x.status,
-      created: x.createdAt, now: store.now(), started: x.startedAt, finished: x.finishedAt,
-      tags: JSON.stringify(experiments.normalizeTags(x.tags)), notes: x.notes, error: x.error,
-    }).lastInsertRowid);
-    for (const d of p.datasets) store.stmt('INSERT INTO experiment_datasets (experiment_id, hash) VALUES (?, ?)').run(id, d.hash);
-    const job = store.stmt(`INSERT INTO jobs (experiment_id, key, state, attempts, worker, started_at, finished_at, ms, error)
+    const id = Number(
+      store
+        .stmt(
+          `INSERT INTO experiments (name, spec, status, created_at, updated_at, started_at, finished_at, tags, notes, error)
+                                  VALUES (@name, @spec, @status, @created, @now, @started, @finished, @tags, @notes, @error)`,
+        )
+        .run({
+          name: x.name,
+          spec: JSON.stringify(x.spec),
+          status: x.status === 'running' ? 'cancelled' : x.status,
+          created: x.createdAt,
+          now: store.now(),
+          started: x.startedAt,
+          finished: x.finishedAt,
+          tags: JSON.stringify(experiments.normalizeTags(x.tags)),
+          notes: x.notes,
+          error: x.error,
+        }).lastInsertRowid,
+    );
+    for (const d of p.datasets)
+      store.stmt('INSERT INTO experiment_datasets (experiment_id, hash) VALUES (?, ?)').run(id, d.hash);
+    const job =
+      store.stmt(`INSERT INTO jobs (experiment_id, key, state, attempts, worker, started_at, finished_at, ms, error)
                             VALUES (@id, @key, @state, @attempts, @worker, @started, @finished, @ms, @error)`);
     const result = store.stmt('INSERT INTO job_results (experiment_id, key, result) VALUES (?, ?, ?)');
     for (const j of p.jobs) {
       const leased = j.state === 'leased';
       job.run({
-        id, key: j.key, state: leased ? 'pending' : j.state, attempts: j.attempts, worker: leased ? null : j.worker,
-        started: leased ? null : j.startedAt, finished: j.finishedAt, ms: j.ms, error: j.error,
+        id,
+        key: j.key,
+        state: leased ? 'pending' : j.state,
+        attempts: j.attempts,
+        worker: leased ? null : j.worker,
+        started: leased ? null : j.startedAt,
+        finished: j.finishedAt,
+        ms: j.ms,
+        error: j.error,
       });
       // Re-encoded rather than copied: the stored blob is then the canonical form of what was checked.
       if (j.result) result.run(id, j.key, blob(encodeJobResult(j.result)));
     }
-    if (p.report) store.stmt('INSERT INTO results (experiment_id, report, created_at) VALUES (?, ?, ?)').run(id, JSON.stringify(p.report), store.now());
+    if (p.report)
+      store
+        .stmt('INSERT INTO results (experiment_id, report, created_at) VALUES (?, ?, ?)')
+        .run(id, JSON.stringify(p.report), store.now());
     return id;
   });
 }

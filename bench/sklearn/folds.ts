@@ -37,7 +37,8 @@ for (const file of process.argv.slice(2)) {
   const name = spec.dataset.name;
   // Specs on one data set share the seed, so they must share the folds; a mismatch would make
   // the "sklearn on OptLab's folds" column answer for the wrong rows.
-  if (out[name] && JSON.stringify(out[name]) !== JSON.stringify(folds)) throw new Error(`${file}: folds differ from another spec on ${name} (different seed?)`);
+  if (out[name] && JSON.stringify(out[name]) !== JSON.stringify(folds))
+    throw new Error(`${file}: folds differ from another spec on ${name} (different seed?)`);
   out[name] = folds;
   l2[`${name}-${spec.model.kind}`] = spec.regularization?.l2 ?? 0;
 }

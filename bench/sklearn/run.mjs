@@ -40,8 +40,9 @@ const { values: opts } = parseArgs({
 // With --json, stdout carries only the JSON document.
 const log = (s) => (opts.json ? process.stderr : process.stdout).write(s + '\n');
 
-const cells = DATASETS.flatMap((dataset) => MODELS.map((model) => ({ dataset, model, spec: join('examples', 'sklearn', `${dataset}-${model}.json`) })))
-  .filter((c) => !opts.only || `${c.dataset}-${c.model}`.includes(opts.only));
+const cells = DATASETS.flatMap((dataset) =>
+  MODELS.map((model) => ({ dataset, model, spec: join('examples', 'sklearn', `${dataset}-${model}.json`) })),
+).filter((c) => !opts.only || `${c.dataset}-${c.model}`.includes(opts.only));
 
 function run(cmd, args, what) {
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -72,14 +73,16 @@ if (opts.seed !== undefined) {
 }
 let sk, folds;
 try {
-  log('folds of OptLab\'s planner …');
+  log("folds of OptLab's planner …");
   folds = run(process.execPath, ['--import', 'tsx', 'bench/sklearn/folds.ts', ...cells.map((c) => c.spec)], 'folds.ts');
   const foldsFile = join(tmp, 'folds.json');
   writeFileSync(foldsFile, folds);
   log('scikit-learn …');
   const datasets = [...new Set(cells.map((c) => c.dataset))].join(',');
   const t0 = performance.now();
-  sk = JSON.parse(run(PYTHON, ['bench/sklearn/compare.py', '--folds', foldsFile, '--datasets', datasets], 'compare.py'));
+  sk = JSON.parse(
+    run(PYTHON, ['bench/sklearn/compare.py', '--folds', foldsFile, '--datasets', datasets], 'compare.py'),
+  );
   sk.seconds = (performance.now() - t0) / 1000;
 } catch (e) {
   rmSync(tmp, { recursive: true, force: true });
@@ -97,7 +100,8 @@ try {
     const acc = conf.metrics.val_accuracy;
     const ref = sk.results.find((r) => r.dataset === c.dataset && r.model === c.model);
     const row = {
-      dataset: c.dataset, model: c.model,
+      dataset: c.dataset,
+      model: c.model,
       optlab: { mean: acc.mean, std: acc.std, values: acc.values },
       sklearn: { mean: ref.mean, std: ref.std, values: ref.values, n_iter: ref.n_iter },
       diff_points: 100 * (acc.mean - ref.mean),
@@ -107,7 +111,11 @@ try {
       diverged: conf.diverged,
     };
     if (ref.optlab_folds) {
-      row.sklearn_on_optlab_folds = { mean: ref.optlab_folds.mean, std: ref.optlab_folds.std, values: ref.optlab_folds.values };
+      row.sklearn_on_optlab_folds = {
+        mean: ref.optlab_folds.mean,
+        std: ref.optlab_folds.std,
+        values: ref.optlab_folds.values,
+      };
       row.paired_diff_points = 100 * (acc.mean - ref.optlab_folds.mean);
     }
     if (ref.optlab_folds?.objective) {
@@ -115,7 +123,11 @@ try {
       // mean of the objective is all the check needs.
       const last = conf.curves.series.penalty.mean.length - 1;
       const ours = conf.metrics.train_loss.mean + conf.curves.series.penalty.mean[last];
-      row.objective = { optlab: ours, sklearn: ref.optlab_folds.objective.mean, relative_gap: (ours - ref.optlab_folds.objective.mean) / ref.optlab_folds.objective.mean };
+      row.objective = {
+        optlab: ours,
+        sklearn: ref.optlab_folds.objective.mean,
+        relative_gap: (ours - ref.optlab_folds.objective.mean) / ref.optlab_folds.objective.mean,
+      };
     }
     rows.push(row);
   }
@@ -124,8 +136,14 @@ try {
 }
 
 const out = {
-  sklearn_version: sk.sklearn, numpy_version: sk.numpy, node: process.version, optlab_seed: opts.seed === undefined ? 'spec' : Number(opts.seed),
-  protocol: sk.protocol, target_points: TARGET_POINTS, sklearn_seconds: sk.seconds, rows,
+  sklearn_version: sk.sklearn,
+  numpy_version: sk.numpy,
+  node: process.version,
+  optlab_seed: opts.seed === undefined ? 'spec' : Number(opts.seed),
+  protocol: sk.protocol,
+  target_points: TARGET_POINTS,
+  sklearn_seconds: sk.seconds,
+  rows,
 };
 if (opts.json) {
   console.log(JSON.stringify(out));
@@ -136,17 +154,41 @@ if (opts.json) {
     const t = x.toFixed(2);
     return Number(t) === 0 ? ' 0.00' : (x > 0 ? '+' : '') + t;
   };
-  const head = ['dataset', 'model', 'OptLab %', 'sklearn %', 'diff', `≤${TARGET_POINTS}?`, 'sk@ours %', 'paired', 'obj gap', 'time s'];
+  const head = [
+    'dataset',
+    'model',
+    'OptLab %',
+    'sklearn %',
+    'diff',
+    `≤${TARGET_POINTS}?`,
+    'sk@ours %',
+    'paired',
+    'obj gap',
+    'time s',
+  ];
   const body = rows.map((r) => [
-    r.dataset, r.model, pct(r.optlab), pct(r.sklearn), sign(r.diff_points), r.within ? 'yes' : 'NO',
-    r.sklearn_on_optlab_folds ? pct(r.sklearn_on_optlab_folds) : '-', r.paired_diff_points !== undefined ? sign(r.paired_diff_points) : '-',
-    r.objective ? r.objective.relative_gap.toExponential(1) : '-', r.seconds.toFixed(1),
+    r.dataset,
+    r.model,
+    pct(r.optlab),
+    pct(r.sklearn),
+    sign(r.diff_points),
+    r.within ? 'yes' : 'NO',
+    r.sklearn_on_optlab_folds ? pct(r.sklearn_on_optlab_folds) : '-',
+    r.paired_diff_points !== undefined ? sign(r.paired_diff_points) : '-',
+    r.objective ? r.objective.relative_gap.toExponential(1) : '-',
+    r.seconds.toFixed(1),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cols) => cols.map((c, i) => (i < 2 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
-  console.log(`\nscikit-learn ${sk.sklearn} (numpy ${sk.numpy}), node ${process.version}; 10-fold stratified CV, accuracy mean ± sample std over folds, in %`);
+  console.log(
+    `\nscikit-learn ${sk.sklearn} (numpy ${sk.numpy}), node ${process.version}; 10-fold stratified CV, accuracy mean ± sample std over folds, in %`,
+  );
   console.log(line(head));
   for (const b of body) console.log(line(b));
-  console.log(`\n${rows.filter((r) => r.within).length}/${rows.length} cells within ${TARGET_POINTS} points; scikit-learn took ${sk.seconds.toFixed(1)} s for all of its fits (both fold sets)`);
-  console.log('sk@ours: scikit-learn on OptLab\'s folds; paired: OptLab − sk@ours; obj gap: (OptLab − optimum)/optimum of the penalized training objective');
+  console.log(
+    `\n${rows.filter((r) => r.within).length}/${rows.length} cells within ${TARGET_POINTS} points; scikit-learn took ${sk.seconds.toFixed(1)} s for all of its fits (both fold sets)`,
+  );
+  console.log(
+    "sk@ours: scikit-learn on OptLab's folds; paired: OptLab − sk@ours; obj gap: (OptLab − optimum)/optimum of the penalized training objective",
+  );
 }

@@ -20,9 +20,17 @@ const config: FitConfig = {
 
 function job(analysis: AnalysisSpec | null, seed = 17): Job {
   return {
-    key: 'config=0/fold=0', config: 0, seed, initSeed: 3, dataHash: 'h',
-    train: all(140), evals: { train: all(140), val: all(180, 140) }, curves: ['train', 'val'], outputsFor: [],
-    fit: config, analysis,
+    key: 'config=0/fold=0',
+    config: 0,
+    seed,
+    initSeed: 3,
+    dataHash: 'h',
+    train: all(140),
+    evals: { train: all(140), val: all(180, 140) },
+    curves: ['train', 'val'],
+    outputsFor: [],
+    fit: config,
+    analysis,
   };
 }
 
@@ -33,7 +41,10 @@ function run(j: Job) {
 
 test('keys follow the spec: one per ε, and the Hessian pair only when asked for', () => {
   const both = run(job({ sharpness: { epsilons: [1e-3, 5e-4] }, hessian: { iterations: 5 } })).out;
-  assert.deepEqual(Object.keys(both).sort(), [HESSIAN_ITERATIONS_KEY, HESSIAN_KEY, 'sharpness_eps_0.0005', 'sharpness_eps_0.001'].sort());
+  assert.deepEqual(
+    Object.keys(both).sort(),
+    [HESSIAN_ITERATIONS_KEY, HESSIAN_KEY, 'sharpness_eps_0.0005', 'sharpness_eps_0.001'].sort(),
+  );
   assert.ok(both[HESSIAN_ITERATIONS_KEY] >= 1 && both[HESSIAN_ITERATIONS_KEY] <= 5);
   assert.ok(both['sharpness_eps_0.001'] >= both['sharpness_eps_0.0005']);
   assert.ok(both['sharpness_eps_0.0005'] > 0);
@@ -47,10 +58,12 @@ test('keys follow the spec: one per ε, and the Hessian pair only when asked for
 
 test('determinism: the same job gives the same numbers bit for bit; another job seed other random starts', () => {
   const spec: AnalysisSpec = { sharpness: { epsilons: [5e-3] }, hessian: { iterations: 3 } };
-  const a = run(job(spec)).out, b = run(job(spec)).out;
+  const a = run(job(spec)).out,
+    b = run(job(spec)).out;
   assert.deepEqual(a, b);
   // Same weights (the fit's seed is what changes them), other analysis streams.
-  const j = job(spec), r = fit({ data, train: j.train, evals: j.evals, config: j.fit, seed: j.seed, initSeed: j.initSeed });
+  const j = job(spec),
+    r = fit({ data, train: j.train, evals: j.evals, config: j.fit, seed: j.seed, initSeed: j.initSeed });
   const other = analyze({ ...j, seed: 99 }, data, r);
   assert.notDeepEqual(other, a);
 });

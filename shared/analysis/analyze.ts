@@ -28,7 +28,11 @@ export const HESSIAN_KEY = 'hessian_top_eigenvalue';
 export const HESSIAN_ITERATIONS_KEY = 'hessian_iterations';
 
 /** The network of a fit and its training loss as a function of θ, with θ at the final weights. */
-export function trainingObjective(job: Job, data: Dataset, r: FitResult): { objective: RowsObjective; theta: Float64Array } {
+export function trainingObjective(
+  job: Job,
+  data: Dataset,
+  r: FitResult,
+): { objective: RowsObjective; theta: Float64Array } {
   const rows = job.evals.train?.length ? job.evals.train : job.train;
   const net = new NetworkLoss(
     { model: job.fit.model, loss: job.fit.loss, data, standardizer: r.standardizer, outDim: r.outDim },

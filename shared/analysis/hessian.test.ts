@@ -20,14 +20,17 @@ function jacobiEigenvalues(a: Float64Array, n: number): number[] {
         if (Math.abs(apq) < 1e-300) continue;
         const theta = (m[q * n + q] - m[p * n + p]) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = m[k * n + p], akq = m[k * n + q];
+          const akp = m[k * n + p],
+            akq = m[k * n + q];
           m[k * n + p] = c * akp - s * akq;
           m[k * n + q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
-          const apk = m[p * n + k], aqk = m[q * n + k];
+          const apk = m[p * n + k],
+            aqk = m[q * n + k];
           m[p * n + k] = c * apk - s * aqk;
           m[q * n + k] = s * apk + c * aqk;
         }
@@ -40,13 +43,17 @@ function jacobiEigenvalues(a: Float64Array, n: number): number[] {
 test('the Jacobi reference solver itself: eigenvalues of a known 3×3 matrix', () => {
   // [[2,1,0],[1,2,0],[0,0,-5]] has eigenvalues 3, 1, −5.
   const ev = jacobiEigenvalues(Float64Array.from([2, 1, 0, 1, 2, 0, 0, 0, -5]), 3);
-  assert.deepEqual(ev.map((v) => Math.round(v * 1e9) / 1e9), [-5, 3, 1]);
+  assert.deepEqual(
+    ev.map((v) => Math.round(v * 1e9) / 1e9),
+    [-5, 3, 1],
+  );
 });
 
 /** Regression rows with features of unequal scales, so the spectrum has a clear top. */
 function regressionData(n: number, d: number): Dataset {
   const rng = new Rng(21);
-  const x = new Float32Array(n * d), y = new Float32Array(n);
+  const x = new Float32Array(n * d),
+    y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     let t = 0.3;
     for (let j = 0; j < d; j++) {
@@ -55,12 +62,24 @@ function regressionData(n: number, d: number): Dataset {
     }
     y[i] = t + rng.normal(0, 0.1);
   }
-  return { name: 'reg', task: 'regression', n, d, x, y, classes: 0, classNames: [], featureNames: Array.from({ length: d }, (_, j) => `f${j}`) };
+  return {
+    name: 'reg',
+    task: 'regression',
+    n,
+    d,
+    x,
+    y,
+    classes: 0,
+    classNames: [],
+    featureNames: Array.from({ length: d }, (_, j) => `f${j}`),
+  };
 }
 
 /** (2/n)·X̃ᵀX̃ with X̃ = [X, 1]: the Hessian of the mean squared error of a linear model. */
 function linearHessian(data: Dataset, rows: Uint32Array): Float64Array {
-  const d = data.d, m = d + 1, H = new Float64Array(m * m);
+  const d = data.d,
+    m = d + 1,
+    H = new Float64Array(m * m);
   const row = new Float64Array(m);
   for (const r of rows) {
     for (let j = 0; j < d; j++) row[j] = data.x[r * d + j];
@@ -73,7 +92,10 @@ function linearHessian(data: Dataset, rows: Uint32Array): Float64Array {
 function linearObjective(data: Dataset, rows: Uint32Array): { f: RowsObjective; theta: Float64Array } {
   const rng = new Rng(4);
   const state = Float64Array.from({ length: data.d + 1 }, () => rng.uniform(-1, 1));
-  const net = new NetworkLoss({ model: { kind: 'linear' }, loss: { kind: 'mse' }, data, standardizer: null, outDim: 1 }, state);
+  const net = new NetworkLoss(
+    { model: { kind: 'linear' }, loss: { kind: 'mse' }, data, standardizer: null, outDim: 1 },
+    state,
+  );
   return { f: new RowsObjective(net, rows), theta: net.params() };
 }
 
@@ -85,7 +107,8 @@ test('linear model + mse: Hv equals the closed-form (2/n)·X̃ᵀX̃·v', () => 
   const v = Float64Array.from({ length: 6 }, (_, i) => Math.cos(i + 1));
   const hv = new Float64Array(6);
   const vHv = hessianVectorProduct(f, theta, v, 1e-3, hv);
-  let expectedQ = 0, vv = 0;
+  let expectedQ = 0,
+    vv = 0;
   for (let p = 0; p < 6; p++) {
     let s = 0;
     for (let q = 0; q < 6; q++) s += H[p * 6 + q] * v[q];
@@ -114,12 +137,28 @@ test('a small tanh MLP: the power iteration agrees with a dense finite-differenc
   const data = makeMoons({ samples: 80, noise: 0.2 }, new Rng(2));
   const rows = Uint32Array.from({ length: 80 }, (_, i) => i);
   const model = { kind: 'mlp' as const, hidden: [3], activation: 'tanh' as const };
-  const r = fit({ data, train: rows, evals: { train: rows }, seed: 3, config: { model, loss: { kind: 'cross_entropy' }, optimizer: { name: 'adam', lr: 0.05 }, training: { epochs: 20, batchSize: 16 } } });
-  const net = new NetworkLoss({ model, loss: { kind: 'cross_entropy' }, data, standardizer: r.standardizer, outDim: 2 }, r.state);
+  const r = fit({
+    data,
+    train: rows,
+    evals: { train: rows },
+    seed: 3,
+    config: {
+      model,
+      loss: { kind: 'cross_entropy' },
+      optimizer: { name: 'adam', lr: 0.05 },
+      training: { epochs: 20, batchSize: 16 },
+    },
+  });
+  const net = new NetworkLoss(
+    { model, loss: { kind: 'cross_entropy' }, data, standardizer: r.standardizer, outDim: 2 },
+    r.state,
+  );
   const f = new RowsObjective(net, rows);
   const theta = net.params();
   const n = f.dim;
-  const H = new Float64Array(n * n), gp = new Float64Array(n), gm = new Float64Array(n);
+  const H = new Float64Array(n * n),
+    gp = new Float64Array(n),
+    gm = new Float64Array(n);
   const h = 1e-5;
   for (let j = 0; j < n; j++) {
     const p = theta.slice();
@@ -129,10 +168,14 @@ test('a small tanh MLP: the power iteration agrees with a dense finite-differenc
     f.valueAndGradient(p, gm);
     for (let i = 0; i < n; i++) H[i * n + j] = (gp[i] - gm[i]) / (2 * h);
   }
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i] = (H[i * n + j] + H[j * n + i]) / 2;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i] = (H[i * n + j] + H[j * n + i]) / 2;
   const exact = jacobiEigenvalues(H, n)[0];
   const est = topHessianEigenvalue(f, theta, { rng: new Rng(8), iterations: 300, tolerance: 1e-12 });
-  assert.ok(Math.abs(est.eigenvalue - exact) <= 1e-5 * Math.abs(exact), `power iteration ${est.eigenvalue}, dense ${exact}`);
+  assert.ok(
+    Math.abs(est.eigenvalue - exact) <= 1e-5 * Math.abs(exact),
+    `power iteration ${est.eigenvalue}, dense ${exact}`,
+  );
 });
 
 /** L = ½·θᵀ·diag(a)·θ, whose Hessian is diag(a). */

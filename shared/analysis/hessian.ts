@@ -75,9 +75,17 @@ export class HvpWorkspace {
  * the step actually taken: Δᵀ(∇L₊ − ∇L₋)/ΔᵀΔ with Δ = (θ + h·v) − (θ − h·v) as rounded, which
  * equals vᵀHv/vᵀv without the rounding of θ ± h·v.
  */
-export function hessianVectorProduct(f: Objective, theta: ArrayLike<number>, v: ArrayLike<number>, h: number, out: Float64Array, ws = new HvpWorkspace(f.dim)): number {
+export function hessianVectorProduct(
+  f: Objective,
+  theta: ArrayLike<number>,
+  v: ArrayLike<number>,
+  h: number,
+  out: Float64Array,
+  ws = new HvpWorkspace(f.dim),
+): number {
   const n = f.dim;
-  if (theta.length !== n || v.length !== n || out.length !== n) throw new RangeError(`hessianVectorProduct: vectors must have length ${n}`);
+  if (theta.length !== n || v.length !== n || out.length !== n)
+    throw new RangeError(`hessianVectorProduct: vectors must have length ${n}`);
   if (!(h > 0)) throw new RangeError(`hessianVectorProduct: step must be > 0, got ${h}`);
   const { point, gPlus, gMinus, delta } = ws;
   for (let i = 0; i < n; i++) point[i] = theta[i] + h * v[i];
@@ -88,7 +96,8 @@ export function hessianVectorProduct(f: Objective, theta: ArrayLike<number>, v: 
     delta[i] -= point[i];
   }
   f.valueAndGradient(point, gMinus);
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   const inv = 1 / (2 * h);
   for (let i = 0; i < n; i++) {
     const dg = gPlus[i] - gMinus[i];
@@ -105,10 +114,12 @@ export function topHessianEigenvalue(f: Objective, theta: ArrayLike<number>, opt
   const iterations = opts.iterations ?? 20;
   const tol = opts.tolerance ?? 1e-4;
   const rel = opts.relativeStep ?? 1e-5;
-  if (!(Number.isInteger(iterations) && iterations >= 1)) throw new RangeError(`topHessianEigenvalue: iterations must be a positive integer, got ${iterations}`);
+  if (!(Number.isInteger(iterations) && iterations >= 1))
+    throw new RangeError(`topHessianEigenvalue: iterations must be a positive integer, got ${iterations}`);
   if (!(tol >= 0)) throw new RangeError(`topHessianEigenvalue: tolerance must be ≥ 0, got ${tol}`);
   if (!(rel > 0)) throw new RangeError(`topHessianEigenvalue: relativeStep must be > 0, got ${rel}`);
-  if (theta.length !== n) throw new RangeError(`topHessianEigenvalue: θ has ${theta.length} values, the objective ${n}`);
+  if (theta.length !== n)
+    throw new RangeError(`topHessianEigenvalue: θ has ${theta.length} values, the objective ${n}`);
   const step = rel * Math.max(norm2(theta), 1);
 
   // A Gaussian vector normalized is uniform on the sphere: no direction is favoured.
@@ -118,7 +129,9 @@ export function topHessianEigenvalue(f: Objective, theta: ArrayLike<number>, opt
   const hv = new Float64Array(n);
   const ws = new HvpWorkspace(n);
   const trace: number[] = [];
-  let lambda = Number.NaN, converged = false, k = 0;
+  let lambda = Number.NaN,
+    converged = false,
+    k = 0;
   while (k < iterations) {
     const next = hessianVectorProduct(f, theta, v, step, hv, ws);
     k++;

@@ -72,12 +72,24 @@ function varianceSlots(net: NetworkLoss): Array<[offset: number, length: number]
 export function interpolateLoss(input: InterpolationInput): InterpolationCurve {
   const { a, b } = input;
   const alphas = [...(input.alphas ?? defaultAlphas())];
-  for (const al of alphas) if (!Number.isFinite(al)) throw new RangeError(`interpolateLoss: α must be finite, got ${al}`);
-  if (a.length !== b.length) throw new RangeError(`interpolateLoss: the states differ in length (${a.length} and ${b.length}): not the same architecture`);
+  for (const al of alphas)
+    if (!Number.isFinite(al)) throw new RangeError(`interpolateLoss: α must be finite, got ${al}`);
+  if (a.length !== b.length)
+    throw new RangeError(
+      `interpolateLoss: the states differ in length (${a.length} and ${b.length}): not the same architecture`,
+    );
   const names = Object.keys(input.rows);
-  for (const name of names) if (input.rows[name].length === 0) throw new RangeError(`interpolateLoss: row set "${name}" is empty`);
+  for (const name of names)
+    if (input.rows[name].length === 0) throw new RangeError(`interpolateLoss: row set "${name}" is empty`);
   const net = new NetworkLoss(
-    { model: input.model, loss: input.loss, data: input.data, standardizer: input.standardizer, outDim: input.outDim, chunk: input.chunk },
+    {
+      model: input.model,
+      loss: input.loss,
+      data: input.data,
+      standardizer: input.standardizer,
+      outDim: input.outDim,
+      chunk: input.chunk,
+    },
     a,
   );
   const slots = varianceSlots(net);

@@ -11,7 +11,12 @@ const all = (n: number, from = 0) => Uint32Array.from({ length: n - from }, (_, 
 const data = makeMoons({ samples: 150, noise: 0.2 }, new Rng(11));
 
 function trained(model: FitConfig['model'], lossSpec: FitConfig['loss'] = { kind: 'cross_entropy' }) {
-  const config: FitConfig = { model, loss: lossSpec, optimizer: { name: 'adam', lr: 0.02 }, training: { epochs: 4, batchSize: 16 } };
+  const config: FitConfig = {
+    model,
+    loss: lossSpec,
+    optimizer: { name: 'adam', lr: 0.02 },
+    training: { epochs: 4, batchSize: 16 },
+  };
   const r = fit({ data, train: all(120), evals: { train: all(120), test: all(150, 120) }, config, seed: 5 });
   const net = new NetworkLoss({ model, loss: lossSpec, data, standardizer: r.standardizer, outDim: r.outDim }, r.state);
   return { r, net };
@@ -25,7 +30,10 @@ test('L(θ) is the loss the fit reports: inference mode, no label smoothing (BN 
     const rows = name === 'train' ? all(120) : all(150, 120);
     const mine = net.loss(rows);
     // The fit scores in float32, the analysis in float64: agreement to float32 rounding.
-    assert.ok(Math.abs(mine - r.final[name].loss) <= 1e-5 * r.final[name].loss, `${name}: ${mine} vs ${r.final[name].loss}`);
+    assert.ok(
+      Math.abs(mine - r.final[name].loss) <= 1e-5 * r.final[name].loss,
+      `${name}: ${mine} vs ${r.final[name].loss}`,
+    );
   }
 });
 
@@ -46,7 +54,10 @@ test('∇L matches central differences of L, coordinate by coordinate and along 
     const down = f.value(probe);
     probe[i] = theta[i];
     const fd = (up - down) / (2 * h);
-    assert.ok(Math.abs(fd - g[i]) <= 1e-6 * Math.max(1e-3, Math.abs(g[i])) + 1e-9, `param ${i}: analytic ${g[i]}, numeric ${fd}`);
+    assert.ok(
+      Math.abs(fd - g[i]) <= 1e-6 * Math.max(1e-3, Math.abs(g[i])) + 1e-9,
+      `param ${i}: analytic ${g[i]}, numeric ${fd}`,
+    );
   }
   const rng = new Rng(3);
   for (let k = 0; k < 3; k++) {
@@ -74,10 +85,19 @@ test('buffers stay fixed: evaluating and differentiating never updates the runni
 
 test('chunk size changes nothing but rounding', () => {
   const { r } = trained({ kind: 'mlp', hidden: [5], activation: 'relu', batchNorm: true });
-  const spec = { model: { kind: 'mlp' as const, hidden: [5], activation: 'relu' as const, batchNorm: true }, loss: { kind: 'cross_entropy' as const }, data, standardizer: r.standardizer, outDim: r.outDim };
-  const big = new NetworkLoss(spec, r.state), small = new NetworkLoss({ ...spec, chunk: 7 }, r.state);
-  const gb = new Float64Array(big.dim), gs = new Float64Array(small.dim);
-  const lb = big.lossAndGradient(all(120), gb), ls = small.lossAndGradient(all(120), gs);
+  const spec = {
+    model: { kind: 'mlp' as const, hidden: [5], activation: 'relu' as const, batchNorm: true },
+    loss: { kind: 'cross_entropy' as const },
+    data,
+    standardizer: r.standardizer,
+    outDim: r.outDim,
+  };
+  const big = new NetworkLoss(spec, r.state),
+    small = new NetworkLoss({ ...spec, chunk: 7 }, r.state);
+  const gb = new Float64Array(big.dim),
+    gs = new Float64Array(small.dim);
+  const lb = big.lossAndGradient(all(120), gb),
+    ls = small.lossAndGradient(all(120), gs);
   assert.ok(Math.abs(lb - ls) < 1e-14, `${lb} vs ${ls}`);
   for (let i = 0; i < gb.length; i++) assert.ok(Math.abs(gb[i] - gs[i]) < 1e-14, `grad ${i}`);
 });
@@ -100,7 +120,13 @@ test('bce with one logit; wrong output size, state length or empty rows are refu
   const { r, net } = trained({ kind: 'logistic' }, { kind: 'bce' });
   assert.equal(r.outDim, 1);
   assert.ok(Math.abs(net.loss(all(120)) - r.final.train.loss) < 1e-5 * r.final.train.loss);
-  const spec = { model: { kind: 'logistic' as const }, loss: { kind: 'bce' as const }, data, standardizer: r.standardizer, outDim: 2 };
+  const spec = {
+    model: { kind: 'logistic' as const },
+    loss: { kind: 'bce' as const },
+    data,
+    standardizer: r.standardizer,
+    outDim: 2,
+  };
   assert.throws(() => new NetworkLoss(spec, r.state), /outputs/);
   assert.throws(() => new NetworkLoss({ ...spec, outDim: 1 }, r.state.subarray(1)), /state values/);
   assert.throws(() => net.loss(new Uint32Array(0)), /no rows/);

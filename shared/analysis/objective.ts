@@ -106,9 +106,13 @@ export class NetworkLoss {
     const { data, outDim } = spec;
     this.#spec = spec;
     this.chunk = spec.chunk ?? ANALYSIS_CHUNK;
-    if (!(Number.isInteger(this.chunk) && this.chunk > 0)) throw new RangeError(`NetworkLoss: chunk must be a positive integer, got ${this.chunk}`);
+    if (!(Number.isInteger(this.chunk) && this.chunk > 0))
+      throw new RangeError(`NetworkLoss: chunk must be a positive integer, got ${this.chunk}`);
     const expected = targetKind(data, spec.loss);
-    if (expected.outDim !== outDim) throw new RangeError(`NetworkLoss: loss "${spec.loss.kind}" on ${data.name} has ${expected.outDim} outputs, got outDim ${outDim}`);
+    if (expected.outDim !== outDim)
+      throw new RangeError(
+        `NetworkLoss: loss "${spec.loss.kind}" on ${data.name} has ${expected.outDim} outputs, got outDim ${outDim}`,
+      );
     this.#kind = expected.kind;
     // Weights come from the state; the seed only fills values that are overwritten at once.
     this.model = inFloat64(() => buildModel(spec.model, data.d, outDim, new Rng(0)));
@@ -124,7 +128,8 @@ export class NetworkLoss {
 
   /** Copies a full state (θ then buffers, Sequential.getState order) into the network. */
   setState(state: ArrayLike<number>): void {
-    if (state.length !== this.stateSize) throw new RangeError(`NetworkLoss: model has ${this.stateSize} state values, got ${state.length}`);
+    if (state.length !== this.stateSize)
+      throw new RangeError(`NetworkLoss: model has ${this.stateSize} state values, got ${state.length}`);
     let o = this.#copyParams(state);
     for (const b of this.model.buffers()) {
       for (let i = 0; i < b.length; i++) b[i] = state[o + i];
@@ -134,7 +139,8 @@ export class NetworkLoss {
 
   /** Copies θ into the params; buffers are left as they are. */
   setParams(theta: ArrayLike<number>): void {
-    if (theta.length !== this.dim) throw new RangeError(`NetworkLoss: model has ${this.dim} params, got ${theta.length}`);
+    if (theta.length !== this.dim)
+      throw new RangeError(`NetworkLoss: model has ${this.dim} params, got ${theta.length}`);
     this.#copyParams(theta);
   }
 
@@ -168,7 +174,8 @@ export class NetworkLoss {
 
   /** Mean data loss over `rows`; writes its gradient with respect to θ into `grad`. */
   lossAndGradient(rows: Uint32Array, grad: Float64Array): number {
-    if (grad.length !== this.dim) throw new RangeError(`NetworkLoss: gradient buffer has ${grad.length} values, needs ${this.dim}`);
+    if (grad.length !== this.dim)
+      throw new RangeError(`NetworkLoss: gradient buffer has ${grad.length} values, needs ${this.dim}`);
     return this.#run(rows, grad);
   }
 
@@ -194,8 +201,12 @@ export class NetworkLoss {
       let total = 0;
       for (let start = 0; start < n; start += this.chunk) {
         const count = Math.min(this.chunk, n - start);
-        const x = this.#widen(this.#x32, this.#x64, count, () => gatherInputs(data, standardizer, rows, start, count, this.#x32));
-        const t = this.#widen(this.#t32, this.#t64, count, () => gatherTargets(data, this.#kind, rows, start, count, this.#t32));
+        const x = this.#widen(this.#x32, this.#x64, count, () =>
+          gatherInputs(data, standardizer, rows, start, count, this.#x32),
+        );
+        const t = this.#widen(this.#t32, this.#t64, count, () =>
+          gatherTargets(data, this.#kind, rows, start, count, this.#t32),
+        );
         const out = this.model.forward(x, ctx);
         const w = count / n;
         if (!grad) {
@@ -220,7 +231,8 @@ export class NetworkLoss {
     m32.rows = count;
     fill();
     const len = count * m32.cols;
-    const src = m32.data, dst = m64.data;
+    const src = m32.data,
+      dst = m64.data;
     for (let i = 0; i < len; i++) dst[i] = src[i];
     m64.rows = count;
     return m64;

@@ -28,10 +28,12 @@ function quadratic(A: number[][], c0 = 0): Objective & { evals: number } {
   };
 }
 
-const scaledIdentity = (n: number, c: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? c : 0)));
+const scaledIdentity = (n: number, c: number) =>
+  Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? c : 0)));
 
 test('½·c·‖θ‖²: the maximum sits at the outward corner, and the ascent from a random start reaches it', () => {
-  const c = 3, x = [0.5, -1.2, 0.1, 2, -0.3];
+  const c = 3,
+    x = [0.5, -1.2, 0.1, 2, -0.3];
   const eps = 0.01;
   const r = boxHalfWidths(x, eps);
   const L0 = 0.5 * c * x.reduce((s, v) => s + v * v, 0);
@@ -39,7 +41,10 @@ test('½·c·‖θ‖²: the maximum sits at the outward corner, and the ascent 
   const exact = sharpnessValue(L0, Lmax);
   assert.ok(exact > 0);
   const f = quadratic(scaledIdentity(5, c));
-  for (const [name, opts] of [['random start only', { cornerStart: false, randomStarts: 1 }], ['corner start only', { cornerStart: true, randomStarts: 0 }]] as const) {
+  for (const [name, opts] of [
+    ['random start only', { cornerStart: false, randomStarts: 1 }],
+    ['corner start only', { cornerStart: true, randomStarts: 0 }],
+  ] as const) {
     const [est] = epsilonSharpness(f, x, [eps], { ...opts, rng: new Rng(7) });
     assert.ok(Math.abs(est.sharpness - exact) <= 1e-10 * exact, `${name}: ${est.sharpness} vs ${exact}`);
     assert.equal(est.baseLoss, L0);
@@ -76,7 +81,8 @@ test('a convex quadratic with couplings: a lower bound of the vertex maximum, an
   const r = boxHalfWidths(x, eps);
   // A convex function's maximum over a box is at one of its 2ⁿ vertices.
   let best = -Infinity;
-  for (let mask = 0; mask < 1 << n; mask++) best = Math.max(best, f.value(x.map((v, i) => v + (mask & (1 << i) ? r[i] : -r[i]))));
+  for (let mask = 0; mask < 1 << n; mask++)
+    best = Math.max(best, f.value(x.map((v, i) => v + (mask & (1 << i) ? r[i] : -r[i]))));
   const exact = sharpnessValue(f.value(x), best);
   const [est] = epsilonSharpness(f, x, [eps], { rng: new Rng(4) });
   assert.ok(est.sharpness <= exact * (1 + 1e-12), `${est.sharpness} > ${exact}`);
@@ -86,7 +92,10 @@ test('a convex quadratic with couplings: a lower bound of the vertex maximum, an
 test('budget: one shared gradient at x, then steps + 1 passes per start and ε', () => {
   const f = quadratic(scaledIdentity(3, 1));
   const est = epsilonSharpness(f, [1, 1, 1], [0.1, 0.2], { rng: new Rng(1), steps: 10, randomStarts: 1 });
-  assert.deepEqual(est.map((e) => e.evaluations), [22, 22]);
+  assert.deepEqual(
+    est.map((e) => e.evaluations),
+    [22, 22],
+  );
   assert.equal(f.evals, 1 + 44);
   const none = epsilonSharpness(f, [1, 1, 1], [0.1], { rng: new Rng(1), cornerStart: false, randomStarts: 0 });
   assert.equal(none[0].sharpness, 0);
@@ -116,8 +125,22 @@ function trainedObjective(batchSize: number) {
   const data = makeMoons({ samples: 160, noise: 0.25 }, new Rng(6));
   const rows = Uint32Array.from({ length: 160 }, (_, i) => i);
   const model = { kind: 'mlp' as const, hidden: [16], activation: 'relu' as const, batchNorm: true };
-  const r = fit({ data, train: rows, evals: { train: rows }, seed: 2, config: { model, loss: { kind: 'cross_entropy' }, optimizer: { name: 'sgd', lr: 0.1, momentum: 0.9 }, training: { epochs: 15, batchSize } } });
-  const net = new NetworkLoss({ model, loss: { kind: 'cross_entropy' }, data, standardizer: r.standardizer, outDim: r.outDim }, r.state);
+  const r = fit({
+    data,
+    train: rows,
+    evals: { train: rows },
+    seed: 2,
+    config: {
+      model,
+      loss: { kind: 'cross_entropy' },
+      optimizer: { name: 'sgd', lr: 0.1, momentum: 0.9 },
+      training: { epochs: 15, batchSize },
+    },
+  });
+  const net = new NetworkLoss(
+    { model, loss: { kind: 'cross_entropy' }, data, standardizer: r.standardizer, outDim: r.outDim },
+    r.state,
+  );
   return { f: new RowsObjective(net, rows), x: net.params() };
 }
 
@@ -127,11 +150,15 @@ test('trained MLP: ≥ 0, never decreasing in ε whatever order ε are given in,
   const a = epsilonSharpness(f, x, epsilons, { rng: new Rng(12) });
   const b = epsilonSharpness(f, x, epsilons, { rng: new Rng(12) });
   assert.deepEqual(a, b);
-  assert.deepEqual(a.map((e) => e.epsilon), epsilons);
+  assert.deepEqual(
+    a.map((e) => e.epsilon),
+    epsilons,
+  );
   const byEps = [...a].sort((p, q) => p.epsilon - q.epsilon);
   for (let i = 0; i < byEps.length; i++) {
     assert.ok(byEps[i].sharpness >= 0, `ε ${byEps[i].epsilon}: ${byEps[i].sharpness}`);
-    if (i > 0) assert.ok(byEps[i].sharpness >= byEps[i - 1].sharpness, `ε ${byEps[i].epsilon} below ε ${byEps[i - 1].epsilon}`);
+    if (i > 0)
+      assert.ok(byEps[i].sharpness >= byEps[i - 1].sharpness, `ε ${byEps[i].epsilon} below ε ${byEps[i - 1].epsilon}`);
   }
   // A box 100× wider must reveal a real increase, not only the carried-over value.
   assert.ok(byEps[3].sharpness > 10 * byEps[0].sharpness, `${byEps[3].sharpness} vs ${byEps[0].sharpness}`);

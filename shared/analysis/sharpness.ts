@@ -63,18 +63,26 @@ export function sharpnessValue(baseLoss: number, maxLoss: number): number {
 }
 
 /** ε-sharpness of f around x for each ε, in the order given; see the file comment for the method. */
-export function epsilonSharpness(f: Objective, x: ArrayLike<number>, epsilons: readonly number[], opts: SharpnessOptions): SharpnessEstimate[] {
+export function epsilonSharpness(
+  f: Objective,
+  x: ArrayLike<number>,
+  epsilons: readonly number[],
+  opts: SharpnessOptions,
+): SharpnessEstimate[] {
   const n = f.dim;
   const steps = opts.steps ?? 10;
   const randomStarts = opts.randomStarts ?? 1;
   const corner = opts.cornerStart ?? true;
   const alpha0 = opts.stepFraction ?? 0.5;
   if (x.length !== n) throw new RangeError(`epsilonSharpness: x has ${x.length} values, the objective ${n}`);
-  if (!(Number.isInteger(steps) && steps >= 0)) throw new RangeError(`epsilonSharpness: steps must be an integer ≥ 0, got ${steps}`);
-  if (!(Number.isInteger(randomStarts) && randomStarts >= 0)) throw new RangeError(`epsilonSharpness: randomStarts must be an integer ≥ 0, got ${randomStarts}`);
+  if (!(Number.isInteger(steps) && steps >= 0))
+    throw new RangeError(`epsilonSharpness: steps must be an integer ≥ 0, got ${steps}`);
+  if (!(Number.isInteger(randomStarts) && randomStarts >= 0))
+    throw new RangeError(`epsilonSharpness: randomStarts must be an integer ≥ 0, got ${randomStarts}`);
   if (!(alpha0 > 0)) throw new RangeError(`epsilonSharpness: stepFraction must be > 0, got ${alpha0}`);
   for (const e of epsilons) {
-    if (!(Number.isFinite(e) && e > 0)) throw new RangeError(`epsilonSharpness: each ε must be a finite number > 0, got ${e}`);
+    if (!(Number.isFinite(e) && e > 0))
+      throw new RangeError(`epsilonSharpness: each ε must be a finite number > 0, got ${e}`);
   }
 
   const g = new Float64Array(n);
@@ -83,13 +91,16 @@ export function epsilonSharpness(f: Objective, x: ArrayLike<number>, epsilons: r
   const dir = new Float64Array(n);
   for (let i = 0; i < n; i++) dir[i] = g[i] < 0 ? -1 : 1;
 
-  const y = new Float64Array(n), point = new Float64Array(n), r = new Float64Array(n);
+  const y = new Float64Array(n),
+    point = new Float64Array(n),
+    r = new Float64Array(n);
   const order = epsilons.map((e, i) => ({ e, i })).sort((a, b) => a.e - b.e || a.i - b.i);
   const out: SharpnessEstimate[] = new Array(epsilons.length);
   let carried = base;
   for (const { e, i } of order) {
     boxHalfWidths(x, e, r);
-    let best = carried, evaluations = 0;
+    let best = carried,
+      evaluations = 0;
     const climb = (): void => {
       for (let k = 0; k <= steps; k++) {
         for (let j = 0; j < n; j++) point[j] = x[j] + y[j];

@@ -22,7 +22,10 @@ test('shift by 1 moves a pixel exactly; what leaves the image is gone, what ente
   img[3 * 8 + 4] = 7.25;
   const down = warp(img, S8, { dy: 1 });
   assert.equal(down[4 * 8 + 4], 7.25);
-  assert.equal(down.reduce((a, b) => a + b, 0), 7.25);
+  assert.equal(
+    down.reduce((a, b) => a + b, 0),
+    7.25,
+  );
   const left = warp(img, S8, { dx: -1 });
   assert.equal(left[3 * 8 + 3], 7.25);
   const edge = new Float32Array(64);
@@ -32,7 +35,8 @@ test('shift by 1 moves a pixel exactly; what leaves the image is gone, what ente
   const shifted = warp(full, S8, { dy: -2, dx: 1 });
   for (let r = 0; r < 8; r++) {
     for (let c = 0; c < 8; c++) {
-      const sr = r + 2, sc = c - 1;
+      const sr = r + 2,
+        sc = c - 1;
       assert.equal(shifted[r * 8 + c], sr < 8 && sc >= 0 ? full[sr * 8 + sc] : 0);
     }
   }
@@ -68,10 +72,18 @@ test('rotation by 90° turns the image counter-clockwise; 360° comes back', () 
   const back = warp(full, S8, { degrees: 360 });
   for (let i = 0; i < 64; i++) assert.ok(Math.abs(back[i] - full[i]) < 1e-4);
   // Rotation is about the image centre: an off-centre blob's centre of mass turns by the angle.
-  const blob = Float32Array.from({ length: 64 }, (_, i) => Math.exp(-((Math.floor(i / 8) - 3.5) ** 2 + ((i % 8) - 5.5) ** 2)));
+  const blob = Float32Array.from({ length: 64 }, (_, i) =>
+    Math.exp(-((Math.floor(i / 8) - 3.5) ** 2 + ((i % 8) - 5.5) ** 2)),
+  );
   const turned = warp(blob, S8, { degrees: 30 });
-  let m = 0, mr = 0, mc = 0;
-  turned.forEach((v, i) => { m += v; mr += v * Math.floor(i / 8); mc += v * (i % 8); });
+  let m = 0,
+    mr = 0,
+    mc = 0;
+  turned.forEach((v, i) => {
+    m += v;
+    mr += v * Math.floor(i / 8);
+    mc += v * (i % 8);
+  });
   const angle = Math.atan2(-(mr / m - 3.5), mc / m - 3.5); // y up on screen
   assert.ok(Math.abs(angle - Math.PI / 6) < 0.05, `centre of mass turned by ${(angle * 180) / Math.PI}°`);
 });
@@ -104,7 +116,10 @@ test('Augmenter: deterministic, stays within the asked shift, rejects image opti
   for (let i = 0; i < 20; i++) {
     const row = batch.data.subarray(i * 64, (i + 1) * 64);
     const at = row.indexOf(1);
-    assert.equal(row.reduce((a, b) => a + b, 0), 1);
+    assert.equal(
+      row.reduce((a, b) => a + b, 0),
+      1,
+    );
     assert.ok(Math.abs(Math.floor(at / 8) - 3) <= 1 && Math.abs((at % 8) - 3) <= 1);
     if (at !== 27) moved++;
   }
@@ -129,18 +144,29 @@ test('Augmenter with every option keeps values finite and within the input range
 test('addInputNoise and jitter add Gaussian noise of the asked std, only to the batch rows', () => {
   const b = mat(500, 40, new Float32Array(500 * 40 + 5));
   addInputNoise(b, 0.5, new Rng(9));
-  let s = 0, s2 = 0;
-  for (let i = 0; i < 20000; i++) { s += b.data[i]; s2 += b.data[i] ** 2; }
+  let s = 0,
+    s2 = 0;
+  for (let i = 0; i < 20000; i++) {
+    s += b.data[i];
+    s2 += b.data[i] ** 2;
+  }
   assert.ok(Math.abs(s / 20000) < 0.02);
   assert.ok(Math.abs(Math.sqrt(s2 / 20000) - 0.5) < 0.01);
-  assert.ok(b.data.subarray(20000).every((v) => v === 0), 'spare capacity untouched');
+  assert.ok(
+    b.data.subarray(20000).every((v) => v === 0),
+    'spare capacity untouched',
+  );
   const zero = mat(2, 3);
   addInputNoise(zero, 0, new Rng(0));
   assert.ok(zero.data.every((v) => v === 0));
   const j = mat(1000, 2);
   jitterRows(j, [0, 2], new Rng(10));
-  let c0 = 0, c1 = 0;
-  for (let i = 0; i < 1000; i++) { c0 += j.data[2 * i] ** 2; c1 += j.data[2 * i + 1] ** 2; }
+  let c0 = 0,
+    c1 = 0;
+  for (let i = 0; i < 1000; i++) {
+    c0 += j.data[2 * i] ** 2;
+    c1 += j.data[2 * i + 1] ** 2;
+  }
   assert.equal(c0, 0);
   assert.ok(Math.abs(Math.sqrt(c1 / 1000) - 2) < 0.15);
   const tab = new Augmenter({ jitter: 0.1 });

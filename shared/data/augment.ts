@@ -44,7 +44,14 @@ function snap(v: number): number {
  * reverse order, then sampled bilinearly; positions outside the image read as 0.
  * src and dst must not overlap.
  */
-export function warpImage(src: Float32Array, srcOff: number, dst: Float32Array, dstOff: number, shape: ImageShape, t: ImageTransform): void {
+export function warpImage(
+  src: Float32Array,
+  srcOff: number,
+  dst: Float32Array,
+  dstOff: number,
+  shape: ImageShape,
+  t: ImageTransform,
+): void {
   const { height: H, width: W, channels: C } = shape;
   const cy = (H - 1) / 2;
   const cx = (W - 1) / 2;
@@ -133,11 +140,15 @@ export class Augmenter {
 
   constructor(spec: AugmentSpec, image?: ImageShape) {
     const geometric = (spec.shift ?? 0) > 0 || (spec.rotate ?? 0) > 0 || spec.flip === true || (spec.scale ?? 0) > 0;
-    if (geometric && !image) throw new Error('augment: shift, rotate, flip and scale need image data (e.g. digits); use jitter for tabular rows');
+    if (geometric && !image)
+      throw new Error(
+        'augment: shift, rotate, flip and scale need image data (e.g. digits); use jitter for tabular rows',
+      );
     const s = spec.scale ?? 0;
     if (!(s >= 0 && s < 1)) throw new RangeError(`augment.scale: must be in [0, 1), got ${s}`);
     const shift = spec.shift ?? 0;
-    if (!(Number.isInteger(shift) && shift >= 0)) throw new RangeError(`augment.shift: must be a whole number of pixels >= 0, got ${shift}`);
+    if (!(Number.isInteger(shift) && shift >= 0))
+      throw new RangeError(`augment.shift: must be a whole number of pixels >= 0, got ${shift}`);
     this.spec = { ...spec };
     this.image = image;
   }
@@ -171,7 +182,9 @@ export class Augmenter {
     if (shape && ((s.shift ?? 0) > 0 || (s.rotate ?? 0) > 0 || s.flip === true || (s.scale ?? 0) > 0)) {
       const d = batch.cols;
       if (shape.height * shape.width * shape.channels !== d) {
-        throw new RangeError(`augment: rows of ${d} values are not ${shape.height}×${shape.width}×${shape.channels} images`);
+        throw new RangeError(
+          `augment: rows of ${d} values are not ${shape.height}×${shape.width}×${shape.channels} images`,
+        );
       }
       if (this.#scratch.length < d) this.#scratch = new Float32Array(d);
       const tmp = this.#scratch;

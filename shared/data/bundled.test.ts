@@ -9,7 +9,11 @@ function fakeCsv(name: keyof typeof BUNDLED, rows = BUNDLED[name].rows): string 
   const head = Array.from({ length: info.features }, (_, j) => `f${j}`).join(',') + ',target';
   const lines = [head];
   for (let i = 0; i < rows; i++) {
-    lines.push(Array.from({ length: info.features }, (_, j) => String((i * 7 + j) % 17)).join(',') + ',' + (i % info.classNames.length));
+    lines.push(
+      Array.from({ length: info.features }, (_, j) => String((i * 7 + j) % 17)).join(',') +
+        ',' +
+        (i % info.classNames.length),
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -19,7 +23,11 @@ test('metadata is consistent: names, class counts sum to rows, digits is 8×8×1
   for (const name of BUNDLED_NAMES) {
     const info = BUNDLED[name];
     assert.equal(info.name, name);
-    assert.equal(info.classCounts.reduce((a, b) => a + b, 0), info.rows, name);
+    assert.equal(
+      info.classCounts.reduce((a, b) => a + b, 0),
+      info.rows,
+      name,
+    );
     assert.equal(info.classCounts.length, info.classNames.length, name);
   }
   assert.deepEqual(BUNDLED.digits.image, { height: 8, width: 8, channels: 1 });
@@ -28,7 +36,7 @@ test('metadata is consistent: names, class counts sum to rows, digits is 8×8×1
   assert.ok(isBundledName('wine') && !isBundledName('moons'));
 });
 
-test('parseBundled keeps the file\'s class ids and names them from the metadata', () => {
+test("parseBundled keeps the file's class ids and names them from the metadata", () => {
   const ds = parseBundled('iris', fakeCsv('iris'));
   assert.deepEqual(datasetProblems(ds), []);
   assert.equal(ds.name, 'iris');
@@ -46,8 +54,14 @@ test('parseBundled gives digits its image shape', () => {
 });
 
 test('parseBundled rejects a damaged file and an unknown name', () => {
-  assert.throws(() => parseBundled('wine', fakeCsv('wine', 100)), /wine\.csv: expected 178 rows, 13 features, 3 classes; got 100, 13, 3/);
-  assert.throws(() => parseBundled('mnist', 'a,target\n1,0\n'), /unknown bundled data set "mnist" \(known: iris, wine, breast_cancer, digits\)/);
+  assert.throws(
+    () => parseBundled('wine', fakeCsv('wine', 100)),
+    /wine\.csv: expected 178 rows, 13 features, 3 classes; got 100, 13, 3/,
+  );
+  assert.throws(
+    () => parseBundled('mnist', 'a,target\n1,0\n'),
+    /unknown bundled data set "mnist" \(known: iris, wine, breast_cancer, digits\)/,
+  );
   const shifted = fakeCsv('breast_cancer').replace(/,0\n/g, ',5\n');
   assert.throws(() => parseBundled('breast_cancer', shifted), /target labels must be 0\.\.1/);
 });

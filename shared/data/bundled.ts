@@ -85,15 +85,19 @@ export function isBundledName(name: string): name is BundledName {
  * as strange results later.
  */
 export function parseBundled(name: string, csvText: string): Dataset {
-  if (!isBundledName(name)) throw new Error(`unknown bundled data set ${JSON.stringify(name)} (known: ${BUNDLED_NAMES.join(', ')})`);
+  if (!isBundledName(name))
+    throw new Error(`unknown bundled data set ${JSON.stringify(name)} (known: ${BUNDLED_NAMES.join(', ')})`);
   const info = BUNDLED[name];
   const ds = parseCsv(csvText, { name, target: 'target', task: 'classification' });
   const k = info.classNames.length;
   if (ds.n !== info.rows || ds.d !== info.features || ds.classes !== k) {
-    throw new Error(`${info.file}: expected ${info.rows} rows, ${info.features} features, ${k} classes; got ${ds.n}, ${ds.d}, ${ds.classes}`);
+    throw new Error(
+      `${info.file}: expected ${info.rows} rows, ${info.features} features, ${k} classes; got ${ds.n}, ${ds.d}, ${ds.classes}`,
+    );
   }
   ds.classNames.forEach((label, i) => {
-    if (label !== String(i)) throw new Error(`${info.file}: target labels must be 0..${k - 1}, found ${JSON.stringify(label)} as class ${i}`);
+    if (label !== String(i))
+      throw new Error(`${info.file}: target labels must be 0..${k - 1}, found ${JSON.stringify(label)} as class ${i}`);
   });
   const out: Dataset = { ...ds, classNames: [...info.classNames] };
   if (info.image) out.image = { ...info.image };

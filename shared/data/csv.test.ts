@@ -64,12 +64,18 @@ test('not a number: line, column and column name in the message', () => {
   assert.equal(e.message, 'line 7, column 3 ("petal_width"): not a number: "abc"');
   assert.equal(errorOf(HEAD + '1,0x1F,3,a\n1,2,3,b\n').column, 2);
   assert.match(errorOf(HEAD + '1,2,Infinity,a\n1,2,3,b\n').message, /not a number: "Infinity"/);
-  assert.match(errorOf(HEAD + '1,2,1e39,a\n1,2,3,b\n').message, /line 2, column 3 \("petal_width"\): number out of the float32 range/);
+  assert.match(
+    errorOf(HEAD + '1,2,1e39,a\n1,2,3,b\n').message,
+    /line 2, column 3 \("petal_width"\): number out of the float32 range/,
+  );
 });
 
 test('wrong number of fields points at the first missing or extra field', () => {
   const few = errorOf(HEAD + '1,2,3\n');
-  assert.equal(few.message, 'line 2, column 4 ("species"): wrong number of fields: expected 4 (as in the header), got 3');
+  assert.equal(
+    few.message,
+    'line 2, column 4 ("species"): wrong number of fields: expected 4 (as in the header), got 3',
+  );
   const many = errorOf(HEAD + '1,2,3,a,9\n');
   assert.deepEqual([many.line, many.column], [2, 5]);
   assert.match(many.message, /^line 2, column 5: wrong number of fields: expected 4/);
@@ -117,7 +123,14 @@ test('an unclosed quote is reported where it starts', () => {
 
 test('several problems are reported at once, in file order, up to the cap', () => {
   const e = errorOf(HEAD + '1,2,3,a\n1,x,3,a\n1,2\n,2,3,b\n');
-  assert.deepEqual(e.problems.map((p) => [p.line, p.column]), [[3, 2], [4, 3], [5, 1]]);
+  assert.deepEqual(
+    e.problems.map((p) => [p.line, p.column]),
+    [
+      [3, 2],
+      [4, 3],
+      [5, 1],
+    ],
+  );
   assert.equal(e.line, 3);
   assert.match(e.message, /^3 problems in the CSV:\nline 3, column 2/);
   const many = errorOf(HEAD + 'x,x,x,a\n'.repeat(30));
@@ -128,5 +141,6 @@ test('several problems are reported at once, in file order, up to the cap', () =
 
 test('parseNumber accepts decimal notation only', () => {
   for (const s of ['0', '-1', '+2.5', '.5', '5.', '1e-3', '-1.5E+2']) assert.equal(parseNumber(s), Number(s), s);
-  for (const s of ['', ' ', 'NaN', 'Infinity', '0x10', '1,5', '1e', '--1', '1 2']) assert.equal(parseNumber(s), undefined, s);
+  for (const s of ['', ' ', 'NaN', 'Infinity', '0x10', '1,5', '1e', '--1', '1 2'])
+    assert.equal(parseNumber(s), undefined, s);
 });

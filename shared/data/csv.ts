@@ -43,8 +43,13 @@ export class CsvError extends Error {
   readonly truncated: boolean;
 
   constructor(problems: CsvProblem[], truncated: boolean) {
-    const head = problems.length > 1 || truncated ? `${problems.length}${truncated ? '+' : ''} problems in the CSV:\n` : '';
-    super(head + problems.map((p) => p.message).join('\n') + (truncated ? `\n(stopped after ${MAX_CSV_PROBLEMS} problems)` : ''));
+    const head =
+      problems.length > 1 || truncated ? `${problems.length}${truncated ? '+' : ''} problems in the CSV:\n` : '';
+    super(
+      head +
+        problems.map((p) => p.message).join('\n') +
+        (truncated ? `\n(stopped after ${MAX_CSV_PROBLEMS} problems)` : ''),
+    );
     this.name = 'CsvError';
     this.line = problems[0].line;
     this.column = problems[0].column;
@@ -75,7 +80,8 @@ class Collector {
       this.truncated = true;
       return;
     }
-    const name = named && column >= 1 && column <= this.header.length ? ` (${JSON.stringify(this.header[column - 1])})` : '';
+    const name =
+      named && column >= 1 && column <= this.header.length ? ` (${JSON.stringify(this.header[column - 1])})` : '';
     this.problems.push({ line, column, message: `line ${line}, column ${column}${name}: ${problem}` });
   }
 
@@ -84,7 +90,12 @@ class Collector {
   }
 }
 
-function resolveTarget(header: string[], target: string | number | undefined, headerLine: number, out: Collector): number {
+function resolveTarget(
+  header: string[],
+  target: string | number | undefined,
+  headerLine: number,
+  out: Collector,
+): number {
   if (target === undefined) return header.length - 1;
   if (typeof target === 'number') {
     if (Number.isInteger(target) && target >= 0 && target < header.length) return target;
@@ -92,7 +103,8 @@ function resolveTarget(header: string[], target: string | number | undefined, he
     return -1;
   }
   const k = header.indexOf(target);
-  if (k < 0) out.add(headerLine, 1, `target column ${JSON.stringify(target)} not found (columns: ${header.join(', ')})`, false);
+  if (k < 0)
+    out.add(headerLine, 1, `target column ${JSON.stringify(target)} not found (columns: ${header.join(', ')})`, false);
   return k;
 }
 
@@ -101,13 +113,15 @@ function checkHeader(rec: CsvRecord, out: Collector): void {
   rec.fields.forEach((h, j) => {
     if (h === '') out.add(rec.line, j + 1, 'empty column name');
     const first = seen.get(h);
-    if (first !== undefined && h !== '') out.add(rec.line, j + 1, `duplicate column name ${JSON.stringify(h)} (also column ${first + 1})`);
+    if (first !== undefined && h !== '')
+      out.add(rec.line, j + 1, `duplicate column name ${JSON.stringify(h)} (also column ${first + 1})`);
     else seen.set(h, j);
   });
   if (rec.fields.every((h) => parseNumber(h) !== undefined)) {
     out.add(rec.line, 1, 'no header row: the first line holds only numbers; add a line of column names', false);
   }
-  if (rec.fields.length < 2) out.add(rec.line, 1, `need at least 2 columns (features and a target), got ${rec.fields.length}`, false);
+  if (rec.fields.length < 2)
+    out.add(rec.line, 1, `need at least 2 columns (features and a target), got ${rec.fields.length}`, false);
 }
 
 /** Class ids in sorted label order: numeric order when every label is a number, else code-unit order (locale-free, so the same on every machine). */

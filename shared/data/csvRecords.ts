@@ -105,7 +105,11 @@ export function splitCsvRecords(text: string, report: (p: CsvPosition) => void):
         while (i < n && isSpace(text.charCodeAt(i))) i++;
         const after = text.charCodeAt(i);
         if (i < n && after !== COMMA && after !== CR && after !== LF) {
-          report({ line, column, problem: `unexpected text after the closing quote: ${JSON.stringify(text.slice(i, i + 10))}` });
+          report({
+            line,
+            column,
+            problem: `unexpected text after the closing quote: ${JSON.stringify(text.slice(i, i + 10))}`,
+          });
           while (i < n && text.charCodeAt(i) !== COMMA && text.charCodeAt(i) !== CR && text.charCodeAt(i) !== LF) i++;
         }
         record.fields.push(value);

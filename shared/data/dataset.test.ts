@@ -55,13 +55,27 @@ test('datasetHash changes with any value of x or y and with the metadata', () =>
   const base = datasetHash(tiny());
   const seen = new Set([base]);
   const variants: ((d: Dataset) => void)[] = [
-    (d) => { d.x[5] = 5.000001; },
-    (d) => { d.y[0] = 1; },
-    (d) => { d.classNames = ['a', 'c']; },
-    (d) => { d.featureNames = ['f2', 'f1']; },
-    (d) => { d.name = 'other'; },
-    (d) => { d.image = { height: 1, width: 2, channels: 1 }; },
-    (d) => { d.x = Float32Array.from([1, 0, 2, 3, 4, 5, 6, 7]); },
+    (d) => {
+      d.x[5] = 5.000001;
+    },
+    (d) => {
+      d.y[0] = 1;
+    },
+    (d) => {
+      d.classNames = ['a', 'c'];
+    },
+    (d) => {
+      d.featureNames = ['f2', 'f1'];
+    },
+    (d) => {
+      d.name = 'other';
+    },
+    (d) => {
+      d.image = { height: 1, width: 2, channels: 1 };
+    },
+    (d) => {
+      d.x = Float32Array.from([1, 0, 2, 3, 4, 5, 6, 7]);
+    },
   ];
   for (const change of variants) {
     const d = tiny();

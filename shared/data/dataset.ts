@@ -90,7 +90,8 @@ export function subset(ds: Dataset, rows: ArrayLike<number>): Dataset {
   const y = new Float32Array(m);
   for (let i = 0; i < m; i++) {
     const r = rows[i];
-    if (!(Number.isInteger(r) && r >= 0 && r < ds.n)) throw new RangeError(`subset: row ${r} is outside 0..${ds.n - 1}`);
+    if (!(Number.isInteger(r) && r >= 0 && r < ds.n))
+      throw new RangeError(`subset: row ${r} is outside 0..${ds.n - 1}`);
     x.set(ds.x.subarray(r * d, r * d + d), i * d);
     y[i] = ds.y[r];
   }
@@ -197,7 +198,8 @@ export function datasetProblems(ds: Dataset): string[] {
     out.push(`image: ${ds.image.height}×${ds.image.width}×${ds.image.channels} does not match d = ${ds.d}`);
   }
   if (ds.task === 'classification') {
-    if (ds.classNames.length !== ds.classes) out.push(`classNames: needs ${ds.classes} names, got ${ds.classNames.length}`);
+    if (ds.classNames.length !== ds.classes)
+      out.push(`classNames: needs ${ds.classes} names, got ${ds.classNames.length}`);
     for (let i = 0; i < Math.min(ds.n, ds.y.length); i++) {
       const c = ds.y[i];
       if (!(Number.isInteger(c) && c >= 0 && c < ds.classes)) {

@@ -15,14 +15,18 @@ function inputs(B: number, D: number): Mat {
 
 function oneHot(labels: number[], C: number): Mat {
   const t = mat(labels.length, C);
-  labels.forEach((c, i) => { t.data[i * C + c] = 1; });
+  labels.forEach((c, i) => {
+    t.data[i * C + c] = 1;
+  });
   return t;
 }
 
 test('mixup with λ = 1 leaves inputs and targets unchanged; λ = 0 copies the partners', () => {
   const mixer = new BatchMixer();
-  const x = inputs(8, 4), t = oneHot([0, 1, 2, 0, 1, 2, 0, 1], 3);
-  const x0 = x.data.slice(), t0 = t.data.slice();
+  const x = inputs(8, 4),
+    t = oneHot([0, 1, 2, 0, 1, 2, 0, 1], 3);
+  const x0 = x.data.slice(),
+    t0 = t.data.slice();
   mixer.mixupWith(x, t, 1, new Rng(1));
   assert.deepEqual(x.data, x0);
   assert.deepEqual(t.data, t0);
@@ -38,12 +42,18 @@ test('mixup: x_i = λx_i + (1−λ)x_partner(i), target rows still sum to 1, par
   const mixer = new BatchMixer();
   const B = 32;
   const x = inputs(B, 3);
-  const t = oneHot(Array.from({ length: B }, (_, i) => i % 4), 4);
+  const t = oneHot(
+    Array.from({ length: B }, (_, i) => i % 4),
+    4,
+  );
   const x0 = x.data.slice();
   const lambda = mixer.mixup(x, t, 0.4, new Rng(2));
   assert.ok(lambda >= 0 && lambda <= 1);
   const partners = Array.from({ length: B }, (_, i) => mixer.partner(i));
-  assert.deepEqual([...partners].sort((a, b) => a - b), Array.from({ length: B }, (_, i) => i));
+  assert.deepEqual(
+    [...partners].sort((a, b) => a - b),
+    Array.from({ length: B }, (_, i) => i),
+  );
   assert.ok(partners.some((p, i) => p !== i));
   for (let i = 0; i < B; i++) {
     const p = partners[i];
@@ -59,11 +69,16 @@ test('mixup: x_i = λx_i + (1−λ)x_partner(i), target rows still sum to 1, par
 test('mixup mixes B×1 regression targets; same seed, same result; λ ~ Beta(α, α)', () => {
   const run = (seed: number) => {
     const x = inputs(10, 2);
-    const t = mat(10, 1, Float32Array.from({ length: 10 }, (_, i) => i * 10));
+    const t = mat(
+      10,
+      1,
+      Float32Array.from({ length: 10 }, (_, i) => i * 10),
+    );
     const lambda = new BatchMixer().mixup(x, t, 1, new Rng(seed));
     return { x, t, lambda };
   };
-  const a = run(3), b = run(3);
+  const a = run(3),
+    b = run(3);
   assert.deepEqual(a, b);
   assert.notEqual(run(4).lambda, a.lambda);
   const mixer = new BatchMixer();
@@ -77,7 +92,8 @@ test('mixup mixes B×1 regression targets; same seed, same result; λ ~ Beta(α,
 
 test('cutmix with a given box: λ is the kept-area fraction, pasted pixels come from the partner', () => {
   const mixer = new BatchMixer();
-  const B = 6, D = 30;
+  const B = 6,
+    D = 30;
   const x = inputs(B, D);
   const t = oneHot([0, 1, 0, 1, 0, 1], 2);
   const x0 = x.data.slice();
@@ -96,7 +112,7 @@ test('cutmix with a given box: λ is the kept-area fraction, pasted pixels come 
       }
     }
     if (p !== i) assert.equal(kept / 30, lambda);
-    const same = (i % 2) === (p % 2);
+    const same = i % 2 === p % 2;
     assert.ok(Math.abs(t.data[i * 2 + (i % 2)] - (same ? 1 : lambda)) < 1e-6);
   }
 });
@@ -115,5 +131,8 @@ test('cutmix with λ ~ Beta(α, α): the box lies in the image and λ equals its
   }
   assert.ok(sawCut);
   assert.throws(() => mixer.cutmix(inputs(2, 4), mat(2, 1), 1, rng, undefined), /cutmix: needs image data/);
-  assert.throws(() => mixer.cutmixBox(inputs(2, 4), mat(2, 1), { top: 0, bottom: 1, left: 0, right: 1 }, rng, IMG), /not 6×5×1 images/);
+  assert.throws(
+    () => mixer.cutmixBox(inputs(2, 4), mat(2, 1), { top: 0, bottom: 1, left: 0, right: 1 }, rng, IMG),
+    /not 6×5×1 images/,
+  );
 });

@@ -97,7 +97,8 @@ export class BatchMixer {
    * targets are mixed with the exact kept-area fraction, which is returned.
    */
   cutmix(x: Mat, t: Mat, alpha: number, rng: Rng, image: ImageShape | undefined): number {
-    if (!image) throw new Error('cutmix: needs image data (rows that are images, e.g. digits); use mixup for tabular data');
+    if (!image)
+      throw new Error('cutmix: needs image data (rows that are images, e.g. digits); use mixup for tabular data');
     if (!(alpha > 0)) throw new RangeError(`cutmix: alpha must be > 0, got ${alpha}`);
     const { height: H, width: W } = image;
     const lambda = rng.beta(alpha, alpha);
@@ -118,8 +119,17 @@ export class BatchMixer {
   cutmixBox(x: Mat, t: Mat, box: Box, rng: Rng, image: ImageShape): number {
     const { height: H, width: W, channels: C } = image;
     if (H * W * C !== x.cols) throw new RangeError(`cutmix: rows of ${x.cols} values are not ${H}×${W}×${C} images`);
-    if (!(0 <= box.top && box.top <= box.bottom && box.bottom <= H && 0 <= box.left && box.left <= box.right && box.right <= W)) {
-      throw new RangeError(`cutmix: box rows ${box.top}..${box.bottom}, columns ${box.left}..${box.right} is not inside ${H}×${W}`);
+    if (!(
+      0 <= box.top &&
+      box.top <= box.bottom &&
+      box.bottom <= H &&
+      0 <= box.left &&
+      box.left <= box.right &&
+      box.right <= W
+    )) {
+      throw new RangeError(
+        `cutmix: box rows ${box.top}..${box.bottom}, columns ${box.left}..${box.right} is not inside ${H}×${W}`,
+      );
     }
     if (box !== this.box) Object.assign(this.box, box);
     this.#prepare(x, t, rng);
@@ -128,7 +138,8 @@ export class BatchMixer {
       const a = i * D;
       const b = this.#perm[i] * D;
       for (let r = box.top; r < box.bottom; r++) {
-        for (let k = (r * W + box.left) * C, end = (r * W + box.right) * C; k < end; k++) x.data[a + k] = this.#x[b + k];
+        for (let k = (r * W + box.left) * C, end = (r * W + box.right) * C; k < end; k++)
+          x.data[a + k] = this.#x[b + k];
       }
     }
     const lambda = 1 - ((box.bottom - box.top) * (box.right - box.left)) / (H * W);

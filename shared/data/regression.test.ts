@@ -6,7 +6,8 @@ import { makePolynomial, makeSine } from './regression.ts';
 
 /** Sample mean and variance of the residuals y − f(x). */
 function residuals(ds: Dataset): { mean: number; variance: number } {
-  let s = 0, s2 = 0;
+  let s = 0,
+    s2 = 0;
   for (let i = 0; i < ds.n; i++) {
     const e = ds.y[i] - trueValue(ds.truth!, row(ds, i));
     s += e;
@@ -18,7 +19,10 @@ function residuals(ds: Dataset): { mean: number; variance: number } {
 
 test('sine: x in the range, truth carries f and σ, residual variance ≈ σ²', () => {
   const sigma = 0.3;
-  const ds = makeSine({ samples: 20000, noise: sigma, range: [-2, 5], amplitude: 1.5, frequency: 3, phase: 0.2 }, new Rng(1));
+  const ds = makeSine(
+    { samples: 20000, noise: sigma, range: [-2, 5], amplitude: 1.5, frequency: 3, phase: 0.2 },
+    new Rng(1),
+  );
   assert.deepEqual(datasetProblems(ds), []);
   assert.equal(ds.task, 'regression');
   assert.equal(ds.classes, 0);

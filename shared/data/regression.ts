@@ -34,13 +34,18 @@ export interface PolynomialOptions extends RegressionOptions {
 export const DEFAULT_REGRESSION_SAMPLES = 100;
 export const DEFAULT_SIGMA = 0.1;
 
-function common(what: string, o: RegressionOptions, defaultRange: [number, number]): { n: number; sigma: number; lo: number; hi: number } {
+function common(
+  what: string,
+  o: RegressionOptions,
+  defaultRange: [number, number],
+): { n: number; sigma: number; lo: number; hi: number } {
   const n = o.samples ?? DEFAULT_REGRESSION_SAMPLES;
   if (!(Number.isInteger(n) && n >= 1)) throw new RangeError(`${what}: samples must be an integer >= 1, got ${n}`);
   const sigma = o.noise ?? DEFAULT_SIGMA;
   if (!(Number.isFinite(sigma) && sigma >= 0)) throw new RangeError(`${what}: noise must be >= 0, got ${sigma}`);
   const [lo, hi] = o.range ?? defaultRange;
-  if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new RangeError(`${what}: range must have lo < hi, got [${lo}, ${hi}]`);
+  if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi))
+    throw new RangeError(`${what}: range must have lo < hi, got [${lo}, ${hi}]`);
   return { n, sigma, lo, hi };
 }
 
@@ -65,7 +70,11 @@ export function makeSine(o: SineOptions, rng: Rng): Dataset {
   const amplitude = o.amplitude ?? 1;
   const frequency = o.frequency ?? 2 * Math.PI;
   const phase = o.phase ?? 0;
-  for (const [k, v] of [['amplitude', amplitude], ['frequency', frequency], ['phase', phase]] as const) {
+  for (const [k, v] of [
+    ['amplitude', amplitude],
+    ['frequency', frequency],
+    ['phase', phase],
+  ] as const) {
     if (!Number.isFinite(v)) throw new RangeError(`sine: ${k} must be a finite number, got ${v}`);
   }
   return sample('sine', { kind: 'sine', amplitude, frequency, phase }, n, sigma, lo, hi, rng);
@@ -82,7 +91,8 @@ export function makePolynomial(o: PolynomialOptions, rng: Rng): Dataset {
     coefficients = [...o.coefficients];
   } else {
     const degree = o.degree ?? 3;
-    if (!(Number.isInteger(degree) && degree >= 0 && degree <= 20)) throw new RangeError(`polynomial: degree must be an integer in [0, 20], got ${degree}`);
+    if (!(Number.isInteger(degree) && degree >= 0 && degree <= 20))
+      throw new RangeError(`polynomial: degree must be an integer in [0, 20], got ${degree}`);
     coefficients = Array.from({ length: degree + 1 }, () => rng.normal());
   }
   return sample('polynomial', { kind: 'polynomial', coefficients }, n, sigma, lo, hi, rng);

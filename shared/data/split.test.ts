@@ -5,7 +5,9 @@ import { cutSize, proportionalCounts, splitIndices, type Split } from './split.t
 
 function labels(counts: number[]): Float32Array {
   const y: number[] = [];
-  counts.forEach((c, k) => { for (let i = 0; i < c; i++) y.push(k); });
+  counts.forEach((c, k) => {
+    for (let i = 0; i < c; i++) y.push(k);
+  });
   // Interleave so that class membership is not tied to position.
   return Float32Array.from(new Rng(99).shuffle(y));
 }
@@ -20,7 +22,10 @@ function assertPartition(s: Split, n: number): void {
       if (i > 0) assert.ok(part[i - 1] < part[i], 'parts are ascending');
     }
   }
-  assert.ok(seen.every((v) => v === 1), 'every row is in some part');
+  assert.ok(
+    seen.every((v) => v === 1),
+    'every row is in some part',
+  );
 }
 
 function countByClass(y: Float32Array, rows: Uint32Array, k: number): number[] {
@@ -81,13 +86,22 @@ test('proportionalCounts sums exactly, breaks ties deterministically, never exce
     const n = counts.reduce((a, b) => a + b, 0);
     const total = rng.int(n + 1);
     const out = proportionalCounts(total, counts);
-    assert.equal(out.reduce((a, b) => a + b, 0), total);
+    assert.equal(
+      out.reduce((a, b) => a + b, 0),
+      total,
+    );
     out.forEach((v, k) => assert.ok(v <= counts[k] && Math.abs(v - (n ? (total * counts[k]) / n : 0)) < 1));
   }
   assert.throws(() => proportionalCounts(11, [5, 5]), /cannot take 11 of 10/);
 });
 
 test('a split that leaves no training rows is refused', () => {
-  assert.throws(() => splitIndices(null, 2, { testFraction: 0.5, valFraction: 0.5, stratify: false }, new Rng(0)), /no training rows/);
-  assert.throws(() => splitIndices(null, 10, { testFraction: 0.2, valFraction: 0, stratify: true }, new Rng(0)), /stratify needs a label/);
+  assert.throws(
+    () => splitIndices(null, 2, { testFraction: 0.5, valFraction: 0.5, stratify: false }, new Rng(0)),
+    /no training rows/,
+  );
+  assert.throws(
+    () => splitIndices(null, 10, { testFraction: 0.2, valFraction: 0, stratify: true }, new Rng(0)),
+    /stratify needs a label/,
+  );
 });

@@ -95,8 +95,14 @@ export function splitIndices(y: ArrayLike<number> | null, n: number, o: SplitOpt
   if (!y || y.length < n) throw new RangeError('split: stratify needs a label for each row');
   const groups = groupRows(y, n);
   for (const g of groups) rng.shuffle(g);
-  const testCounts = proportionalCounts(nTest, groups.map((g) => g.length));
-  const valCounts = proportionalCounts(nVal, groups.map((g, k) => g.length - testCounts[k]));
+  const testCounts = proportionalCounts(
+    nTest,
+    groups.map((g) => g.length),
+  );
+  const valCounts = proportionalCounts(
+    nVal,
+    groups.map((g, k) => g.length - testCounts[k]),
+  );
   const test: number[] = [];
   const val: number[] = [];
   const train: number[] = [];

@@ -1,14 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyStandardizer, fitStandardizer, invertStandardizer, standardizerFromJSON, standardizerToJSON } from './standardize.ts';
+import {
+  applyStandardizer,
+  fitStandardizer,
+  invertStandardizer,
+  standardizerFromJSON,
+  standardizerToJSON,
+} from './standardize.ts';
 
 // 4 rows × 3 features; feature 2 is constant.
-const X = Float32Array.from([
-  1, 10, 5,
-  2, 20, 5,
-  3, 30, 5,
-  6, 100, 5,
-]);
+const X = Float32Array.from([1, 10, 5, 2, 20, 5, 3, 30, 5, 6, 100, 5]);
 
 test('mean and population std per feature (StandardScaler), constant feature → std 1', () => {
   const s = fitStandardizer(X, 3);
@@ -43,7 +44,8 @@ test('standardized training rows have mean 0 and std 1; a large mean keeps its v
   const s = fitStandardizer(x, 2);
   const z = applyStandardizer(s, x, new Float32Array(x.length));
   for (let j = 0; j < 2; j++) {
-    let m = 0, v = 0;
+    let m = 0,
+      v = 0;
     for (let i = 0; i < n; i++) m += z[2 * i + j];
     m /= n;
     for (let i = 0; i < n; i++) v += (z[2 * i + j] - m) ** 2;

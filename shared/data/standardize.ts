@@ -52,7 +52,8 @@ export function fitStandardizer(x: Float32Array, d: number, rows?: ArrayLike<num
 export function applyStandardizer(s: Standardizer, x: Float32Array, out: Float32Array = x): Float32Array {
   const d = s.mean.length;
   if (out.length < x.length) throw new RangeError(`applyStandardizer: out has ${out.length} values, needs ${x.length}`);
-  if (x.length % d !== 0) throw new RangeError(`applyStandardizer: ${x.length} values are not whole rows of ${d} features`);
+  if (x.length % d !== 0)
+    throw new RangeError(`applyStandardizer: ${x.length} values are not whole rows of ${d} features`);
   for (let o = 0; o < x.length; o += d) {
     for (let j = 0; j < d; j++) out[o + j] = (x[o + j] - s.mean[j]) / s.std[j];
   }
@@ -62,7 +63,8 @@ export function applyStandardizer(s: Standardizer, x: Float32Array, out: Float32
 /** x = z·std + mean: back to the original units (for showing inputs next to standardized models). */
 export function invertStandardizer(s: Standardizer, z: Float32Array, out: Float32Array = z): Float32Array {
   const d = s.mean.length;
-  if (out.length < z.length) throw new RangeError(`invertStandardizer: out has ${out.length} values, needs ${z.length}`);
+  if (out.length < z.length)
+    throw new RangeError(`invertStandardizer: out has ${out.length} values, needs ${z.length}`);
   for (let o = 0; o < z.length; o += d) {
     for (let j = 0; j < d; j++) out[o + j] = z[o + j] * s.std[j] + s.mean[j];
   }

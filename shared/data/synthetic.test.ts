@@ -88,14 +88,18 @@ test('blobs: each class is centred in the box with the asked std', () => {
   const std = 0.5;
   const ds = makeBlobs({ samples: 6000, classes: 3, noise: std, shuffle: false }, new Rng(6));
   for (let c = 0; c < 3; c++) {
-    let m = 0, s2 = 0;
+    let m = 0,
+      s2 = 0;
     const rows = 2000;
     for (let i = c * rows; i < (c + 1) * rows; i++) m += ds.x[2 * i];
     m /= rows;
     for (let i = c * rows; i < (c + 1) * rows; i++) s2 += (ds.x[2 * i] - m) ** 2;
     assert.ok(m > -10.5 && m < 10.5, `centre ${m}`);
     assert.ok(Math.abs(Math.sqrt(s2 / rows) - std) < 0.03, `std ${Math.sqrt(s2 / rows)}`);
-    assert.ok(Array.from(ds.y.subarray(c * rows, (c + 1) * rows)).every((v) => v === c), 'unshuffled rows are grouped by class');
+    assert.ok(
+      Array.from(ds.y.subarray(c * rows, (c + 1) * rows)).every((v) => v === c),
+      'unshuffled rows are grouped by class',
+    );
   }
 });
 

@@ -11,8 +11,18 @@ export const DATASET_NAMES = [...BUNDLED_NAMES, ...SYNTHETIC_NAMES, 'csv'] as co
 
 /** Keys of DatasetSpec (shared/spec/types.ts). */
 export const DATASET_KEYS = [
-  'name', 'path', 'target', 'task', 'samples', 'noise', 'classes', 'degree',
-  'testFraction', 'valFraction', 'stratify', 'standardize',
+  'name',
+  'path',
+  'target',
+  'task',
+  'samples',
+  'noise',
+  'classes',
+  'degree',
+  'testFraction',
+  'valFraction',
+  'stratify',
+  'standardize',
 ] as const;
 
 /** Largest synthetic set: beyond this a typo (an extra zero or two) is more likely than intent. */
@@ -37,15 +47,18 @@ function fraction(obj: Record<string, unknown>, key: string, path: string, out: 
 
 export function validateDatasetSpec(spec: unknown, path = 'dataset'): string[] {
   const out: Problems = [];
-  if (!isObject(spec)) return [`${path}: required object with a name (one of ${DATASET_NAMES.join(', ')}), got ${show(spec)}`];
+  if (!isObject(spec))
+    return [`${path}: required object with a name (one of ${DATASET_NAMES.join(', ')}), got ${show(spec)}`];
   unknownKeys(spec, DATASET_KEYS, path, out);
   const name = oneOf(spec, 'name', path, DATASET_NAMES, out, true);
 
   if (name !== undefined) {
     for (const [key, [applies, words]] of Object.entries(APPLIES)) {
-      if (spec[key] !== undefined && spec[key] !== null && !applies(name)) out.push(`${join(path, key)}: ${words}, not by "${name}"`);
+      if (spec[key] !== undefined && spec[key] !== null && !applies(name))
+        out.push(`${join(path, key)}: ${words}, not by "${name}"`);
     }
-    if (name === 'csv' && (spec.path === undefined || spec.path === null)) out.push(`${join(path, 'path')}: required when name is "csv" (the CSV file to load)`);
+    if (name === 'csv' && (spec.path === undefined || spec.path === null))
+      out.push(`${join(path, 'path')}: required when name is "csv" (the CSV file to load)`);
   }
   if (spec.path !== undefined && spec.path !== null && (typeof spec.path !== 'string' || spec.path.trim() === '')) {
     out.push(`${join(path, 'path')}: must be a non-empty string, got ${show(spec.path)}`);
@@ -67,8 +80,14 @@ export function validateDatasetSpec(spec: unknown, path = 'dataset'): string[] {
   fraction(spec, 'valFraction', path, out);
   const stratify = bool(spec, 'stratify', path, out);
   bool(spec, 'standardize', path, out);
-  if (stratify && name !== undefined && specTask({ name, task: spec.task as 'regression' | undefined }) === 'regression') {
-    out.push(`${join(path, 'stratify')}: only for classification (stratifying keeps class proportions), but "${name}" is regression`);
+  if (
+    stratify &&
+    name !== undefined &&
+    specTask({ name, task: spec.task as 'regression' | undefined }) === 'regression'
+  ) {
+    out.push(
+      `${join(path, 'stratify')}: only for classification (stratifying keeps class proportions), but "${name}" is regression`,
+    );
   }
   return out;
 }

@@ -73,7 +73,7 @@ function splitScores(plan: Plan, ci: number, results: ReadonlyMap<string, JobRes
     if (!c.spec.ensemble) {
       const r = results.get(key);
       if (!r) throw new Error(`aggregate: no result for ${key}`);
-      return { key, results: [r], metrics: flatten(r), };
+      return { key, results: [r], metrics: flatten(r) };
     }
     return ensembleSplitMetrics(plan, ci, s, key, results);
   });
@@ -111,19 +111,23 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
     perConfig.push(scores);
     const rows = scores.map((s) => {
       const m = { ...s.metrics };
-      if (classification && m.train_accuracy !== undefined && m.val_accuracy !== undefined) m.gap_accuracy = m.train_accuracy - m.val_accuracy;
+      if (classification && m.train_accuracy !== undefined && m.val_accuracy !== undefined)
+        m.gap_accuracy = m.train_accuracy - m.val_accuracy;
       if (m.train_loss !== undefined && m.val_loss !== undefined) m.gap_loss = m.val_loss - m.train_loss;
       if (!classification && m.train_mse !== undefined && m.val_mse !== undefined) m.gap_mse = m.val_mse - m.train_mse;
       // Efron's .632 per replicate: the optimistic error on its own sample, the pessimistic out-of-bag one.
       if (bootstrap && classification && m.train_accuracy !== undefined && m.val_accuracy !== undefined) {
         m.estimate632_accuracy = 1 - estimate632(1 - m.train_accuracy, 1 - m.val_accuracy);
       }
-      if (bootstrap && !classification && m.train_mse !== undefined && m.val_mse !== undefined) m.estimate632_mse = estimate632(m.train_mse, m.val_mse);
+      if (bootstrap && !classification && m.train_mse !== undefined && m.val_mse !== undefined)
+        m.estimate632_mse = estimate632(m.train_mse, m.val_mse);
       return m;
     });
     const all = scores.flatMap((s) => s.results);
     const report: ConfigurationReport = {
-      key: c.key, label: c.label, overrides: c.overrides,
+      key: c.key,
+      label: c.label,
+      overrides: c.overrides,
       metrics: summarizeMetrics(rows),
       curves: learningCurves(scores.map((s) => s.results[0].history)),
       splits: scores.map((s) => s.key),
@@ -141,7 +145,15 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
     name: spec.name ?? '',
     seed: spec.seed,
     evaluation: describeEvaluation(plan),
-    dataset: { name: d0.data.name, rows: d0.data.n, features: d0.data.d, classes: d0.data.classes, hash: d0.hash, dev: d0.dev.length, test: d0.test.length },
+    dataset: {
+      name: d0.data.name,
+      rows: d0.data.n,
+      features: d0.data.d,
+      classes: d0.data.classes,
+      hash: d0.hash,
+      dev: d0.dev.length,
+      test: d0.test.length,
+    },
     configurations,
     comparisons: compare(plan, perConfig, primaryMetric),
     primaryMetric,
@@ -151,21 +163,37 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
 function mergeEnsemble(scores: SplitScores[]): EnsembleReport {
   const first = scores[0].ensemble!;
   const curve = first.curve.map((_, i) => {
-    const vals = scores.map((s) => s.ensemble!.curve[i]?.value).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    const vals = scores
+      .map((s) => s.ensemble!.curve[i]?.value)
+      .filter((v): v is number => v !== undefined && Number.isFinite(v));
     return { size: first.curve[i].size, value: summarize(vals) };
   });
-  const members = first.members.map((_, i) => summarize(scores.map((s) => s.ensemble!.members[i]).filter((v) => v !== undefined && Number.isFinite(v))));
+  const members = first.members.map((_, i) =>
+    summarize(scores.map((s) => s.ensemble!.members[i]).filter((v) => v !== undefined && Number.isFinite(v))),
+  );
   const oobVals = scores.map((s) => s.ensemble!.oob).filter((v): v is number => v !== undefined && Number.isFinite(v));
-  return { kind: first.kind, method: first.method, metric: first.metric, curveSummary: curve, memberSummary: members, oobSummary: oobVals.length ? summarize(oobVals) : undefined, note: first.note };
+  return {
+    kind: first.kind,
+    method: first.method,
+    metric: first.metric,
+    curveSummary: curve,
+    memberSummary: members,
+    oobSummary: oobVals.length ? summarize(oobVals) : undefined,
+    note: first.note,
+  };
 }
 
 function describeEvaluation(plan: Plan): string {
   const ev = plan.spec.evaluation ?? { kind: 'holdout' };
   switch (ev.kind) {
-    case 'holdout': return 'holdout';
-    case 'kfold': return `${ev.k}-fold${(ev.stratified ?? true) ? ' stratified' : ''}${(ev.repeats ?? 1) > 1 ? ` × ${ev.repeats} repeats` : ''}`;
-    case 'loo': return 'leave-one-out';
-    case 'bootstrap': return `bootstrap × ${ev.replicates}`;
+    case 'holdout':
+      return 'holdout';
+    case 'kfold':
+      return `${ev.k}-fold${(ev.stratified ?? true) ? ' stratified' : ''}${(ev.repeats ?? 1) > 1 ? ` × ${ev.repeats} repeats` : ''}`;
+    case 'loo':
+      return 'leave-one-out';
+    case 'bootstrap':
+      return `bootstrap × ${ev.replicates}`;
   }
 }
 
@@ -179,10 +207,12 @@ function compare(plan: Plan, perConfig: SplitScores[][], metric: string): Compar
   for (let a = 0; a < n; a++) {
     for (let b = a + 1; b < n; b++) {
       if (plan.data[a] !== plan.data[b]) continue;
-      const sa = perConfig[a], sb = perConfig[b];
+      const sa = perConfig[a],
+        sb = perConfig[b];
       const da: number[] = [];
       for (let i = 0; i < sa.length; i++) {
-        const x = sa[i].metrics[metric], y = sb[i].metrics[metric];
+        const x = sa[i].metrics[metric],
+          y = sb[i].metrics[metric];
         if (Number.isFinite(x) && Number.isFinite(y)) da.push(x - y);
       }
       if (da.length < 2) continue;
@@ -190,7 +220,15 @@ function compare(plan: Plan, perConfig: SplitScores[][], metric: string): Compar
       const nTrain = splits.reduce((s, x) => s + x.train.length, 0) / splits.length;
       const nTest = splits.reduce((s, x) => s + x.val.length, 0) / splits.length;
       const t = correctedResampledTTest(da, nTrain, nTest);
-      out.push({ a: plan.configurations[a].key, b: plan.configurations[b].key, metric, meanDifference: t.meanDiff, t: t.t, df: t.df, p: t.p });
+      out.push({
+        a: plan.configurations[a].key,
+        b: plan.configurations[b].key,
+        metric,
+        meanDifference: t.meanDiff,
+        t: t.t,
+        df: t.df,
+        p: t.p,
+      });
     }
   }
   const adjusted = holmAdjust(out.map((c) => c.p));

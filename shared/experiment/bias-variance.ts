@@ -39,11 +39,29 @@ export function biasVarianceReport(plan: Plan, ci: number, scores: SplitScores[]
     const f = Float64Array.from(dp.test, (r) => trueValue(data.truth!, data.x.subarray(r * data.d, (r + 1) * data.d)));
     const y = Float64Array.from(dp.test, (r) => data.y[r]);
     const d = squaredLossDecomposition(outs, f, data.truth.sigma ** 2, y);
-    return { loss: 'squared', bias2: d.bias2, variance: d.variance, noise: d.noise, expectedError: d.expectedError, measuredError: d.empiricalError ?? Number.NaN, replicates: d.replicates, points: d.points };
+    return {
+      loss: 'squared',
+      bias2: d.bias2,
+      variance: d.variance,
+      noise: d.noise,
+      expectedError: d.expectedError,
+      measuredError: d.empiricalError ?? Number.NaN,
+      replicates: d.replicates,
+      points: d.points,
+    };
   }
   const K = scores[0].results[0].outDim;
   const preds = outs.map((o) => predictClasses({ rows: T, cols: K, data: o }));
   const yStar = Int32Array.from(dp.test, (r) => data.y[r]);
   const d = zeroOneDecomposition(preds, yStar);
-  return { loss: 'zero-one', bias2: d.bias, variance: d.netVariance, noise: 0, expectedError: d.bias + d.netVariance, measuredError: d.loss, replicates: d.replicates, points: d.points };
+  return {
+    loss: 'zero-one',
+    bias2: d.bias,
+    variance: d.netVariance,
+    noise: 0,
+    expectedError: d.bias + d.netVariance,
+    measuredError: d.loss,
+    replicates: d.replicates,
+    points: d.points,
+  };
 }

@@ -4,7 +4,18 @@
  * boosting rounds combined by SAMME's weighted vote. Also the score against ensemble size.
  */
 import { classProbabilities, predictClasses } from '../nn/metrics.ts';
-import { averagePredictions, hardVote, oobAccuracy, oobAverage, oobHardVote, oobMeanSquaredError, oobSoftVote, softVote, argmaxRows, type OobMember } from '../resample/bagging.ts';
+import {
+  averagePredictions,
+  hardVote,
+  oobAccuracy,
+  oobAverage,
+  oobHardVote,
+  oobMeanSquaredError,
+  oobSoftVote,
+  softVote,
+  argmaxRows,
+  type OobMember,
+} from '../resample/bagging.ts';
 import { sammeDecision, sammeStagedAccuracy } from '../resample/adaboost.ts';
 import { boostingState } from './boosting.ts';
 import { uniqueRows, type Plan, type Split } from './plan.ts';
@@ -66,10 +77,17 @@ function nll(proba: ArrayLike<number>, K: number, rows: Uint32Array, y: Float32A
   return rows.length ? s / rows.length : Number.NaN;
 }
 
-const probs = (out: Float32Array, rows: number, outDim: number) => classProbabilities({ rows, cols: outDim, data: out }).data;
+const probs = (out: Float32Array, rows: number, outDim: number) =>
+  classProbabilities({ rows, cols: outDim, data: out }).data;
 const classes = (out: Float32Array, rows: number, outDim: number) => predictClasses({ rows, cols: outDim, data: out });
 
-function bagging(plan: Plan, ci: number, split: Split, key: string, results: ReadonlyMap<string, JobResult>): SplitScores {
+function bagging(
+  plan: Plan,
+  ci: number,
+  split: Split,
+  key: string,
+  results: ReadonlyMap<string, JobResult>,
+): SplitScores {
   const spec = plan.configurations[ci].spec;
   const ens = spec.ensemble;
   if (ens?.kind !== 'bagging') throw new Error('not bagging');
@@ -96,8 +114,17 @@ function bagging(plan: Plan, ci: number, split: Split, key: string, results: Rea
     const rows = sets[set].length;
     const outs = rs.map((r) => r.outputs[outName(set)]);
     if (regression) return { pred: averagePredictions(outs) };
-    if (vote === 'hard') return { pred: hardVote(outs.map((o) => classes(o, rows, outDim)), K) };
-    const proba = softVote(outs.map((o) => probs(o, rows, outDim)), K);
+    if (vote === 'hard')
+      return {
+        pred: hardVote(
+          outs.map((o) => classes(o, rows, outDim)),
+          K,
+        ),
+      };
+    const proba = softVote(
+      outs.map((o) => probs(o, rows, outDim)),
+      K,
+    );
     return { pred: argmaxRows(proba, K), proba };
   };
   for (const [set, rows] of Object.entries(sets)) {
@@ -137,14 +164,33 @@ function bagging(plan: Plan, ci: number, split: Split, key: string, results: Rea
   const labels = Float32Array.from(fitRows, (r) => y[r]);
   let oob: number;
   if (regression) oob = oobMeanSquaredError(oobAverage(oobMembers, fitRows.length), labels);
-  else oob = oobAccuracy(vote === 'hard' ? oobHardVote(oobMembers, fitRows.length, K) : oobSoftVote(oobMembers, fitRows.length, K), labels);
+  else
+    oob = oobAccuracy(
+      vote === 'hard' ? oobHardVote(oobMembers, fitRows.length, K) : oobSoftVote(oobMembers, fitRows.length, K),
+      labels,
+    );
   return {
-    key, results: members, metrics,
-    ensemble: { kind: 'bagging', method: regression ? 'average' : `${vote} vote`, metric, curve, members: memberScores, oob },
+    key,
+    results: members,
+    metrics,
+    ensemble: {
+      kind: 'bagging',
+      method: regression ? 'average' : `${vote} vote`,
+      metric,
+      curve,
+      members: memberScores,
+      oob,
+    },
   };
 }
 
-function boosting(plan: Plan, ci: number, split: Split, key: string, results: ReadonlyMap<string, JobResult>): SplitScores {
+function boosting(
+  plan: Plan,
+  ci: number,
+  split: Split,
+  key: string,
+  results: ReadonlyMap<string, JobResult>,
+): SplitScores {
   const spec = plan.configurations[ci].spec;
   const ens = spec.ensemble;
   if (ens?.kind !== 'boosting') throw new Error('not boosting');
@@ -152,7 +198,8 @@ function boosting(plan: Plan, ci: number, split: Split, key: string, results: Re
   const chain = plan.chains.find((c) => c.key === key);
   if (!chain) throw new Error(`aggregate: no boosting chain ${key}`);
   const st = boostingState(plan, chain, results);
-  if (st.boost.alphas.length === 0) throw new Error(`${key}: boosting has no learner better than chance (as scikit-learn, the ensemble is refused)`);
+  if (st.boost.alphas.length === 0)
+    throw new Error(`${key}: boosting has no learner better than chance (as scikit-learn, the ensemble is refused)`);
   const kept = st.boost.members.map((m) => st.rounds[m]);
   const sets: Record<string, Uint32Array> = { val: split.val, train: st.fitRows };
   if (dp.test.length) sets.test = dp.test;
@@ -167,20 +214,33 @@ function boosting(plan: Plan, ci: number, split: Split, key: string, results: Re
   const staged = sammeStagedAccuracy(predsOn('val'), st.boost.alphas, st.K, yVal);
   const mode = ens.mode ?? 'weights';
   return {
-    key, results: st.rounds, metrics,
+    key,
+    results: st.rounds,
+    metrics,
     ensemble: {
-      kind: 'boosting', method: `SAMME (${mode === 'weights' ? 'sample weights' : 'weighted resampling'})`, metric: 'val_accuracy',
+      kind: 'boosting',
+      method: `SAMME (${mode === 'weights' ? 'sample weights' : 'weighted resampling'})`,
+      metric: 'val_accuracy',
       curve: staged.map((value, i) => ({ size: i + 1, value })),
       members: kept.map((r) => r.final.val?.accuracy ?? Number.NaN),
-      note: (mode === 'weights'
-        ? 'each round trains on the sample weights directly (the loss is Σ wᵢℓᵢ / Σ wᵢ)'
-        : 'each round trains on rows drawn with probability proportional to the weights') +
-        (st.stopped ? `; stopped after ${st.rounds.length} rounds (${st.boost.stopped === 'perfect' ? 'a perfect learner' : 'a learner no better than chance'})` : ''),
+      note:
+        (mode === 'weights'
+          ? 'each round trains on the sample weights directly (the loss is Σ wᵢℓᵢ / Σ wᵢ)'
+          : 'each round trains on rows drawn with probability proportional to the weights') +
+        (st.stopped
+          ? `; stopped after ${st.rounds.length} rounds (${st.boost.stopped === 'perfect' ? 'a perfect learner' : 'a learner no better than chance'})`
+          : ''),
     },
   };
 }
 
-export function ensembleSplitMetrics(plan: Plan, ci: number, split: Split, key: string, results: ReadonlyMap<string, JobResult>): SplitScores {
+export function ensembleSplitMetrics(
+  plan: Plan,
+  ci: number,
+  split: Split,
+  key: string,
+  results: ReadonlyMap<string, JobResult>,
+): SplitScores {
   const kind = plan.configurations[ci].spec.ensemble?.kind;
   return kind === 'bagging' ? bagging(plan, ci, split, key, results) : boosting(plan, ci, split, key, results);
 }

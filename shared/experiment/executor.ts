@@ -42,17 +42,37 @@ export class JobCancelled extends Error {
 }
 
 /** One job, start to finish: the fit, then the analyses its spec asks for. */
-export function runJob(job: Job, data: Dataset, onProgress?: (p: JobProgress) => void, cancelled?: () => boolean): JobResult {
+export function runJob(
+  job: Job,
+  data: Dataset,
+  onProgress?: (p: JobProgress) => void,
+  cancelled?: () => boolean,
+): JobResult {
   const epochs = job.fit.training.epochs;
   const r: FitResult = fit({
-    data, train: job.train, evals: job.evals, curves: job.curves, monitor: job.monitor,
-    config: job.fit, seed: job.seed, initSeed: job.initSeed, weights: job.weights,
-    outputsFor: job.outputsFor, cancelled,
+    data,
+    train: job.train,
+    evals: job.evals,
+    curves: job.curves,
+    monitor: job.monitor,
+    config: job.fit,
+    seed: job.seed,
+    initSeed: job.initSeed,
+    weights: job.weights,
+    outputsFor: job.outputsFor,
+    cancelled,
     onEpoch: onProgress ? (record) => onProgress({ key: job.key, epoch: record.epoch, epochs, record }) : undefined,
   });
   const result: JobResult = {
-    key: job.key, history: r.history, final: r.final, bestEpoch: r.bestEpoch, stoppedEarly: r.stoppedEarly,
-    diverged: r.diverged, paramCount: r.paramCount, outDim: r.outDim, outputs: r.outputs,
+    key: job.key,
+    history: r.history,
+    final: r.final,
+    bestEpoch: r.bestEpoch,
+    stoppedEarly: r.stoppedEarly,
+    diverged: r.diverged,
+    paramCount: r.paramCount,
+    outDim: r.outDim,
+    outputs: r.outputs,
   };
   if (job.analysis && (job.analysis.sharpness || job.analysis.hessian) && !r.diverged) {
     result.analysis = analyze(job, data, r);

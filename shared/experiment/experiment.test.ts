@@ -41,18 +41,42 @@ class ScrambledExecutor implements Executor {
 }
 
 test('plan: stable keys, test rows in no training, inner or validation set, folds cover the development rows', () => {
-  const p = plan(spec({ sweep: { 'optimizer.lr': [0.01, 0.1] }, training: { epochs: 2, batchSize: 8, earlyStopping: { patience: 1 } } }), load);
-  assert.deepEqual(p.jobs.map((j) => j.key), ['config=0/repeat=0/fold=0', 'config=0/repeat=0/fold=1', 'config=0/repeat=0/fold=2', 'config=1/repeat=0/fold=0', 'config=1/repeat=0/fold=1', 'config=1/repeat=0/fold=2']);
+  const p = plan(
+    spec({
+      sweep: { 'optimizer.lr': [0.01, 0.1] },
+      training: { epochs: 2, batchSize: 8, earlyStopping: { patience: 1 } },
+    }),
+    load,
+  );
+  assert.deepEqual(
+    p.jobs.map((j) => j.key),
+    [
+      'config=0/repeat=0/fold=0',
+      'config=0/repeat=0/fold=1',
+      'config=0/repeat=0/fold=2',
+      'config=1/repeat=0/fold=0',
+      'config=1/repeat=0/fold=1',
+      'config=1/repeat=0/fold=2',
+    ],
+  );
   const test = new Set(p.data[0].test);
   assert.equal(test.size, 30);
   for (const j of p.jobs) {
-    for (const set of [j.train, j.evals.val, j.evals.inner!]) for (const r of set) assert.ok(!test.has(r), `${j.key} touches test row ${r}`);
+    for (const set of [j.train, j.evals.val, j.evals.inner!])
+      for (const r of set) assert.ok(!test.has(r), `${j.key} touches test row ${r}`);
     const inner = new Set(j.evals.inner);
     for (const r of j.train) assert.ok(!inner.has(r), 'early stopping rows are not trained on');
-    for (const r of j.evals.val) assert.ok(!inner.has(r) && !j.train.includes(r), 'scored rows are neither trained on nor used for early stopping');
+    for (const r of j.evals.val)
+      assert.ok(
+        !inner.has(r) && !j.train.includes(r),
+        'scored rows are neither trained on nor used for early stopping',
+      );
     assert.equal(j.monitor, 'inner');
   }
-  const vals = p.jobs.slice(0, 3).flatMap((j) => [...j.evals.val]).sort((a, b) => a - b);
+  const vals = p.jobs
+    .slice(0, 3)
+    .flatMap((j) => [...j.evals.val])
+    .sort((a, b) => a - b);
   assert.deepEqual(vals, [...p.data[0].dev]);
   // Paired configurations: same rows and same initial-weight seed on the same fold.
   assert.deepEqual(p.jobs[0].evals.val, p.jobs[3].evals.val);
@@ -72,13 +96,28 @@ test('the test part never reaches training: poisoning its rows changes only the 
   for (const r of poisoned.data[0].test) for (let j = 0; j < data.d; j++) data.x[r * data.d + j] = Number.NaN;
   const a = await runPlan(clean, new InProcessExecutor());
   const b = await runPlan(poisoned, new InProcessExecutor());
-  const strip = (rep: typeof a.report) => JSON.stringify(rep.configurations.map((c) => Object.fromEntries(Object.entries(c.metrics).filter(([k]) => !k.startsWith('test_')))));
+  const strip = (rep: typeof a.report) =>
+    JSON.stringify(
+      rep.configurations.map((c) =>
+        Object.fromEntries(Object.entries(c.metrics).filter(([k]) => !k.startsWith('test_'))),
+      ),
+    );
   assert.equal(strip(a.report), strip(b.report));
-  assert.ok(Number.isNaN(b.results.get('config=0/repeat=0/fold=0')!.final.test.loss), 'the poison does reach the test scoring, so the check is live');
+  assert.ok(
+    Number.isNaN(b.results.get('config=0/repeat=0/fold=0')!.final.test.loss),
+    'the poison does reach the test scoring, so the check is live',
+  );
 });
 
 test('identical bytes whatever order the executor hands results back in', async () => {
-  const s = spec({ sweep: { optimizer: [{ name: 'sgd', lr: 0.1, momentum: 0.9 }, { name: 'adam', lr: 0.01 }] } });
+  const s = spec({
+    sweep: {
+      optimizer: [
+        { name: 'sgd', lr: 0.1, momentum: 0.9 },
+        { name: 'adam', lr: 0.01 },
+      ],
+    },
+  });
   const a = await runPlan(plan(s, load), new InProcessExecutor());
   const b = await runPlan(plan(s, load), new ScrambledExecutor());
   assert.equal(JSON.stringify(a.report), JSON.stringify(b.report));
@@ -106,7 +145,11 @@ test('bagging: out-of-bag rows are exactly the training rows a member was not fi
 });
 
 test('boosting: rounds run as a chain, and a resumed run (half the rounds done) gives identical bytes', async () => {
-  const s = spec({ ensemble: { kind: 'boosting', rounds: 4, learning_rate: 0.5 }, model: { kind: 'logistic' }, evaluation: { kind: 'kfold', k: 2 } });
+  const s = spec({
+    ensemble: { kind: 'boosting', rounds: 4, learning_rate: 0.5 },
+    model: { kind: 'logistic' },
+    evaluation: { kind: 'kfold', k: 2 },
+  });
   const p = plan(s, load);
   assert.equal(p.jobs.length, 0);
   assert.equal(p.chains.length, 2);
@@ -124,23 +167,35 @@ test('boosting: rounds run as a chain, and a resumed run (half the rounds done) 
 
 test('bias–variance on a noisy sine: bias² + variance + noise matches the measured test error', async () => {
   const s = spec({
-    dataset: { name: 'sine', samples: 200, noise: 0.3, testFraction: 0.5 }, loss: { kind: 'mse' },
-    model: { kind: 'mlp', hidden: [8], activation: 'tanh' }, optimizer: { name: 'adam', lr: 0.02 },
-    training: { epochs: 150, batchSize: 'full' }, evaluation: { kind: 'bootstrap', replicates: 8 },
+    dataset: { name: 'sine', samples: 200, noise: 0.3, testFraction: 0.5 },
+    loss: { kind: 'mse' },
+    model: { kind: 'mlp', hidden: [8], activation: 'tanh' },
+    optimizer: { name: 'adam', lr: 0.02 },
+    training: { epochs: 150, batchSize: 'full' },
+    evaluation: { kind: 'bootstrap', replicates: 8 },
   });
   const { report } = await runPlan(plan(s, load), new InProcessExecutor());
   const bv = report.configurations[0].biasVariance!;
   assert.equal(bv.noise, 0.09);
   assert.equal(bv.replicates, 8);
-  assert.ok(Math.abs(bv.expectedError - bv.measuredError) / bv.measuredError < 0.2, `expected ${bv.expectedError} measured ${bv.measuredError}`);
+  assert.ok(
+    Math.abs(bv.expectedError - bv.measuredError) / bv.measuredError < 0.2,
+    `expected ${bv.expectedError} measured ${bv.measuredError}`,
+  );
   assert.ok(bv.variance > 0 && bv.bias2 >= 0);
 });
 
 test('validation lists every problem with its path, including those of one swept configuration', () => {
   const problems = validateExperimentSpec({
-    ...spec(), evaluation: { kind: 'kfold', k: 1 }, ensemble: { kind: 'bagging' }, sweep: { 'optimizer.lr': [0.1, -2], evaluation: [1] },
+    ...spec(),
+    evaluation: { kind: 'kfold', k: 1 },
+    ensemble: { kind: 'bagging' },
+    sweep: { 'optimizer.lr': [0.1, -2], evaluation: [1] },
   });
-  assert.ok(problems.some((p) => p.startsWith('evaluation.k: must be >= 2')), problems.join('\n'));
+  assert.ok(
+    problems.some((p) => p.startsWith('evaluation.k: must be >= 2')),
+    problems.join('\n'),
+  );
   assert.ok(problems.some((p) => p.startsWith('ensemble.members: required')));
   assert.ok(problems.some((p) => p.includes('"evaluation" cannot be swept')));
   const swept = validateExperimentSpec({ ...spec(), sweep: { 'optimizer.lr': [0.1, -2] } });

@@ -65,8 +65,12 @@ export function jobSeed(configSeed: number, keyWithoutConfig: string): number {
 
 function fitConfig(spec: ExperimentSpec): FitConfig {
   return {
-    model: spec.model, loss: spec.loss, optimizer: spec.optimizer, training: spec.training,
-    regularization: spec.regularization, dataset: { standardize: spec.dataset.standardize },
+    model: spec.model,
+    loss: spec.loss,
+    optimizer: spec.optimizer,
+    training: spec.training,
+    regularization: spec.regularization,
+    dataset: { standardize: spec.dataset.standardize },
   };
 }
 
@@ -77,7 +81,16 @@ function splitsFor(spec: ExperimentSpec, data: Dataset, dev: Uint32Array, rng: R
   switch (ev.kind) {
     case 'holdout': {
       const y = Float32Array.from(dev, (r) => data.y[r]);
-      const s = splitIndices(y, dev.length, { testFraction: 0, valFraction: spec.dataset.valFraction ?? 0.2, stratify: classification && (spec.dataset.stratify ?? true) }, rng.fork('holdout'));
+      const s = splitIndices(
+        y,
+        dev.length,
+        {
+          testFraction: 0,
+          valFraction: spec.dataset.valFraction ?? 0.2,
+          stratify: classification && (spec.dataset.stratify ?? true),
+        },
+        rng.fork('holdout'),
+      );
       return [{ key: 'fold=0', train: mapRows(s.train), val: mapRows(s.val) }];
     }
     case 'kfold': {
@@ -86,13 +99,20 @@ function splitsFor(spec: ExperimentSpec, data: Dataset, dev: Uint32Array, rng: R
       const y = Float32Array.from(dev, (r) => data.y[r]);
       for (let r = 0; r < repeats; r++) {
         const o = { shuffle: repeats > 1 || (ev.shuffle ?? true), rng: rng.fork(`repeat=${r}`) };
-        const folds = classification && (ev.stratified ?? true) ? stratifiedKFold(y, ev.k, o) : kFold(dev.length, ev.k, o);
-        folds.forEach((f, i) => out.push({ key: `repeat=${r}/fold=${i}`, train: mapRows(f.train), val: mapRows(f.test) }));
+        const folds =
+          classification && (ev.stratified ?? true) ? stratifiedKFold(y, ev.k, o) : kFold(dev.length, ev.k, o);
+        folds.forEach((f, i) =>
+          out.push({ key: `repeat=${r}/fold=${i}`, train: mapRows(f.train), val: mapRows(f.test) }),
+        );
       }
       return out;
     }
     case 'loo':
-      return leaveOneOut(dev.length).map((f, i) => ({ key: `fold=${i}`, train: mapRows(f.train), val: mapRows(f.test) }));
+      return leaveOneOut(dev.length).map((f, i) => ({
+        key: `fold=${i}`,
+        train: mapRows(f.train),
+        val: mapRows(f.test),
+      }));
     case 'bootstrap': {
       const out: Split[] = [];
       for (let b = 0; b < ev.replicates; b++) {
@@ -114,19 +134,41 @@ export function uniqueRows(rows: Uint32Array): Uint32Array {
  * the fold's own training rows is held out for it (never the rows the fold is scored on);
  * for a bootstrap sample the held-out rows are removed with all their copies.
  */
-export function innerSplit(spec: ExperimentSpec, data: Dataset, train: Uint32Array, rng: Rng): { fitRows: Uint32Array; inner?: Uint32Array } {
+export function innerSplit(
+  spec: ExperimentSpec,
+  data: Dataset,
+  train: Uint32Array,
+  rng: Rng,
+): { fitRows: Uint32Array; inner?: Uint32Array } {
   if (!spec.training.earlyStopping) return { fitRows: train };
   const unique = uniqueRows(train);
   const y = Float32Array.from(unique, (r) => data.y[r]);
   const classification = data.task === 'classification';
-  const s = splitIndices(y, unique.length, { testFraction: 0, valFraction: spec.dataset.valFraction || 0.2, stratify: classification && (spec.dataset.stratify ?? true) }, rng);
+  const s = splitIndices(
+    y,
+    unique.length,
+    {
+      testFraction: 0,
+      valFraction: spec.dataset.valFraction || 0.2,
+      stratify: classification && (spec.dataset.stratify ?? true),
+    },
+    rng,
+  );
   const inner = Uint32Array.from(s.val, (i) => unique[i]);
   const held = new Set(inner);
   return { fitRows: train.filter((r) => !held.has(r)), inner };
 }
 
 /** A fit job on `train`, scored on the split's rows and the test part. */
-export function makeJob(spec: ExperimentSpec, config: number, key: string, dp: DataPlan, train: Uint32Array, val: Uint32Array, extra: Partial<Job> = {}): Job {
+export function makeJob(
+  spec: ExperimentSpec,
+  config: number,
+  key: string,
+  dp: DataPlan,
+  train: Uint32Array,
+  val: Uint32Array,
+  extra: Partial<Job> = {},
+): Job {
   const keyNoConfig = key.replace(/^config=\d+\//, '');
   const configSeed = spec.seed;
   const { fitRows, inner } = innerSplit(spec, dp.data, train, new Rng(jobSeed(configSeed, keyNoConfig)).fork('inner'));
@@ -135,10 +177,14 @@ export function makeJob(spec: ExperimentSpec, config: number, key: string, dp: D
   if (dp.test.length) evals.test = dp.test;
   const curves = inner ? ['train', 'val', 'inner'] : ['train', 'val'];
   return {
-    key, config,
+    key,
+    config,
     seed: jobSeed(configSeed, keyNoConfig),
     initSeed: jobSeed(configSeed, keyNoConfig.replace(/\/(member|round)=\d+$/, '')),
-    dataHash: dp.hash, train: fitRows, evals, curves,
+    dataHash: dp.hash,
+    train: fitRows,
+    evals,
+    curves,
     monitor: inner ? 'inner' : undefined,
     outputsFor: dp.test.length ? ['val', 'test'] : ['val'],
     fit: fitConfig(spec),
@@ -157,9 +203,24 @@ export function plan(spec: ExperimentSpec, load: LoadData): Plan {
     let dp = byDataSpec.get(dsKey);
     if (!dp) {
       const data = load(c.spec.dataset, base.fork('data'));
-      const cut = splitIndices(data.y, data.n, { testFraction: c.spec.dataset.testFraction ?? 0, valFraction: 0, stratify: data.task === 'classification' && (c.spec.dataset.stratify ?? true) }, base.fork('split'));
+      const cut = splitIndices(
+        data.y,
+        data.n,
+        {
+          testFraction: c.spec.dataset.testFraction ?? 0,
+          valFraction: 0,
+          stratify: data.task === 'classification' && (c.spec.dataset.stratify ?? true),
+        },
+        base.fork('split'),
+      );
       const dev = cut.train;
-      dp = { hash: datasetHash(data), data, test: cut.test, dev, splits: splitsFor(c.spec, data, dev, base.fork('folds')) };
+      dp = {
+        hash: datasetHash(data),
+        data,
+        test: cut.test,
+        dev,
+        splits: splitsFor(c.spec, data, dev, base.fork('folds')),
+      };
       byDataSpec.set(dsKey, dp);
     }
     dataPlans.push(dp);
@@ -176,7 +237,10 @@ export function plan(spec: ExperimentSpec, load: LoadData): Plan {
         const fitRows = uniqueRows(split.train);
         for (let m = 0; m < ens.members; m++) {
           const mk = `${key}/member=${m}`;
-          const s = bootstrapSample(split.train.length, new Rng(jobSeed(c.spec.seed, mk.replace(/^config=\d+\//, ''))).fork('bag'));
+          const s = bootstrapSample(
+            split.train.length,
+            new Rng(jobSeed(c.spec.seed, mk.replace(/^config=\d+\//, ''))).fork('bag'),
+          );
           const sample = Uint32Array.from(s.sample, (i) => split.train[i]);
           const job = makeJob(c.spec, ci, mk, dp, sample, split.val);
           job.evals.fit = fitRows;

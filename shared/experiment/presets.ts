@@ -24,14 +24,17 @@ const isSynthetic = (d: string) => (SYNTHETIC_CLASSIFICATION_NAMES as readonly s
 
 /** The dataset section for a name: synthetic sets get a size and noise that make the picture visible. */
 function dataset(name: string, testFraction = 0.2): ExperimentSpec['dataset'] {
-  if (isSynthetic(name)) return { name, samples: 300, noise: name === 'blobs' ? 2 : name === 'spirals' ? 0.1 : 0.3, testFraction };
+  if (isSynthetic(name))
+    return { name, samples: 300, noise: name === 'blobs' ? 2 : name === 'spirals' ? 0.1 : 0.3, testFraction };
   return { name, testFraction };
 }
 
 /** A small MLP that trains in well under a second per fold on every bundled set. */
 function baseSpec(name: string, study: StudyKind, ds: string): ExperimentSpec {
   return {
-    name, seed: 7, study,
+    name,
+    seed: 7,
+    study,
     dataset: dataset(ds),
     model: { kind: 'mlp', hidden: [isImages(ds) ? 64 : 32], activation: 'relu' },
     loss: { kind: 'cross_entropy' },
@@ -45,7 +48,8 @@ export const PRESETS: Record<StudyKind, Preset> = {
   optimizers: {
     title: 'Optimizers: GD, SGD, Momentum, NAG, Adagrad, Adadelta, RMSprop, Adam, AdamW, NAdam',
     description: 'Same folds, same initial weights; learning curves, final scores with intervals, significance table.',
-    defaultDataset: 'wine', datasets: CLASSIFICATION,
+    defaultDataset: 'wine',
+    datasets: CLASSIFICATION,
     build(ds) {
       const s = baseSpec(`Optimizers on ${ds}`, 'optimizers', ds);
       s.training = { epochs: 30, batchSize: 16 };
@@ -67,8 +71,10 @@ export const PRESETS: Record<StudyKind, Preset> = {
   },
   capacity: {
     title: 'Under- and overfitting: train and validation error against hidden width',
-    description: 'From 1 hidden unit to 512, trained long with no regularization: validation error falls, then rises (the U-shaped curve).',
-    defaultDataset: 'moons', datasets: CLASSIFICATION,
+    description:
+      'From 1 hidden unit to 512, trained long with no regularization: validation error falls, then rises (the U-shaped curve).',
+    defaultDataset: 'moons',
+    datasets: CLASSIFICATION,
     build(ds) {
       const s = baseSpec(`Capacity on ${ds}`, 'capacity', ds);
       // Few noisy rows and long full-batch training: wide nets have room to fit the noise.
@@ -83,14 +89,18 @@ export const PRESETS: Record<StudyKind, Preset> = {
   },
   'bias-variance': {
     title: 'Bias–variance trade-off: bias², variance and noise against capacity (synthetic regression, known σ)',
-    description: 'Bootstrap replicates of a noisy sine; each width gives bias², variance and σ² on a held-out grid; their sum is the expected error.',
-    defaultDataset: 'sine', datasets: ['sine', 'polynomial', ...CLASSIFICATION],
+    description:
+      'Bootstrap replicates of a noisy sine; each width gives bias², variance and σ² on a held-out grid; their sum is the expected error.',
+    defaultDataset: 'sine',
+    datasets: ['sine', 'polynomial', ...CLASSIFICATION],
     build(ds) {
       const regression = ds === 'sine' || ds === 'polynomial';
       const s = baseSpec(`Bias–variance on ${ds}`, 'bias-variance', ds);
       // 33 training rows (few enough for wide nets to chase the noise) and a held-out grid of
       // 297 points (many enough for the measured error to check bias² + variance + σ² closely).
-      s.dataset = regression ? { name: ds, samples: 330, noise: 0.3, testFraction: 0.9, ...(ds === 'polynomial' ? { degree: 3 } : {}) } : { ...dataset(ds), testFraction: 0.3 };
+      s.dataset = regression
+        ? { name: ds, samples: 330, noise: 0.3, testFraction: 0.9, ...(ds === 'polynomial' ? { degree: 3 } : {}) }
+        : { ...dataset(ds), testFraction: 0.3 };
       s.loss = regression ? { kind: 'mse' } : { kind: 'cross_entropy' };
       s.model = { kind: 'mlp', hidden: [1], activation: 'tanh' };
       s.optimizer = { name: 'adam', lr: 0.01 };
@@ -102,8 +112,10 @@ export const PRESETS: Record<StudyKind, Preset> = {
   },
   'batch-size': {
     title: 'Batch size and sharpness (Keskar et al. 2017)',
-    description: 'Small against large batches: train/test accuracy, the gap, ε-sharpness (ε = 1e-3, 5e-4), the top Hessian eigenvalue, and the loss on the line between the smallest- and largest-batch solutions.',
-    defaultDataset: 'digits', datasets: CLASSIFICATION,
+    description:
+      'Small against large batches: train/test accuracy, the gap, ε-sharpness (ε = 1e-3, 5e-4), the top Hessian eigenvalue, and the loss on the line between the smallest- and largest-batch solutions.',
+    defaultDataset: 'digits',
+    datasets: CLASSIFICATION,
     build(ds) {
       const s = baseSpec(`Batch size and sharpness on ${ds}`, 'batch-size', ds);
       s.training = { epochs: 30, batchSize: 8 };
@@ -116,8 +128,10 @@ export const PRESETS: Record<StudyKind, Preset> = {
   },
   regularization: {
     title: 'Regularization ablation: each regularizer against the baseline by cross-validation',
-    description: 'None, L2, L1, elastic net, dropout, batch norm, input noise, augmentation, label smoothing, mixup, cutmix (images), early stopping.',
-    defaultDataset: 'digits', datasets: CLASSIFICATION,
+    description:
+      'None, L2, L1, elastic net, dropout, batch norm, input noise, augmentation, label smoothing, mixup, cutmix (images), early stopping.',
+    defaultDataset: 'digits',
+    datasets: CLASSIFICATION,
     build(ds) {
       const s = baseSpec(`Regularization on ${ds}`, 'regularization', ds);
       s.training = { epochs: 30, batchSize: 32 };
@@ -135,7 +149,10 @@ export const PRESETS: Record<StudyKind, Preset> = {
         { label: 'mixup', 'regularization.mixup': { alpha: 0.2 } },
       ];
       if (isImages(ds)) list.push({ label: 'cutmix', 'regularization.cutmix': { alpha: 1.0 } });
-      list.push({ label: 'early stopping', 'training.earlyStopping': { monitor: 'val_loss', patience: 5, restoreBest: true } });
+      list.push({
+        label: 'early stopping',
+        'training.earlyStopping': { monitor: 'val_loss', patience: 5, restoreBest: true },
+      });
       s.sweep = list;
       return s;
     },
@@ -143,7 +160,8 @@ export const PRESETS: Record<StudyKind, Preset> = {
   ensembles: {
     title: 'Ensembles: one model against bagging (hard and soft vote) and AdaBoost (SAMME)',
     description: 'A weak base learner; the score against the number of members or rounds, and the out-of-bag estimate.',
-    defaultDataset: 'breast_cancer', datasets: CLASSIFICATION,
+    defaultDataset: 'breast_cancer',
+    datasets: CLASSIFICATION,
     build(ds) {
       const s = baseSpec(`Ensembles on ${ds}`, 'ensembles', ds);
       // A weak learner (2 hidden units, 3 epochs), the kind ensembles are meant to improve.
@@ -165,6 +183,7 @@ export function presetSpec(name: string, ds?: string): ExperimentSpec {
   const p = PRESETS[name as StudyKind];
   if (!p) throw new Error(`unknown preset "${name}" (known: ${Object.keys(PRESETS).join(', ')})`);
   const d = ds ?? p.defaultDataset;
-  if (!p.datasets.includes(d)) throw new Error(`preset "${name}" does not take data set "${d}" (it takes: ${p.datasets.join(', ')})`);
+  if (!p.datasets.includes(d))
+    throw new Error(`preset "${name}" does not take data set "${d}" (it takes: ${p.datasets.join(', ')})`);
   return p.build(d);
 }

@@ -36,7 +36,11 @@ export function plannedJobs(plan: Plan): number {
   return n;
 }
 
-export async function runPlan(plan: Plan, executor: Executor, opts: RunOptions = {}): Promise<{ report: ExperimentReport; results: Map<string, JobResult> }> {
+export async function runPlan(
+  plan: Plan,
+  executor: Executor,
+  opts: RunOptions = {},
+): Promise<{ report: ExperimentReport; results: Map<string, JobResult> }> {
   const results = new Map<string, JobResult>(opts.done ?? []);
   const data = planData(plan);
   const hooks: ExecutorHooks = {

@@ -6,14 +6,35 @@ import { validateExperimentSpec } from './validate.ts';
 import type { ExperimentSpec } from './types.ts';
 
 const base = {
-  seed: 1, dataset: { name: 'iris' }, model: { kind: 'mlp', hidden: [4] }, loss: { kind: 'cross_entropy' },
-  optimizer: { name: 'adam', lr: 0.01 }, training: { epochs: 2, batchSize: 8 },
+  seed: 1,
+  dataset: { name: 'iris' },
+  model: { kind: 'mlp', hidden: [4] },
+  loss: { kind: 'cross_entropy' },
+  optimizer: { name: 'adam', lr: 0.01 },
+  training: { epochs: 2, batchSize: 8 },
 } as ExperimentSpec;
 
 test('a grid expands to every combination, first path slowest, with labels and overrides', () => {
-  const cs = expandSweep({ ...base, sweep: { optimizer: [{ name: 'sgd', lr: 0.1, momentum: 0.9 }, { name: 'adam' }], 'training.batchSize': [8, 'full'] } });
-  assert.deepEqual(cs.map((c) => c.key), ['config=0', 'config=1', 'config=2', 'config=3']);
-  assert.deepEqual(cs.map((c) => c.label), ['optimizer=sgd(lr=0.1,momentum=0.9) batchSize=8', 'optimizer=sgd(lr=0.1,momentum=0.9) batchSize=full', 'optimizer=adam batchSize=8', 'optimizer=adam batchSize=full']);
+  const cs = expandSweep({
+    ...base,
+    sweep: {
+      optimizer: [{ name: 'sgd', lr: 0.1, momentum: 0.9 }, { name: 'adam' }],
+      'training.batchSize': [8, 'full'],
+    },
+  });
+  assert.deepEqual(
+    cs.map((c) => c.key),
+    ['config=0', 'config=1', 'config=2', 'config=3'],
+  );
+  assert.deepEqual(
+    cs.map((c) => c.label),
+    [
+      'optimizer=sgd(lr=0.1,momentum=0.9) batchSize=8',
+      'optimizer=sgd(lr=0.1,momentum=0.9) batchSize=full',
+      'optimizer=adam batchSize=8',
+      'optimizer=adam batchSize=full',
+    ],
+  );
   assert.equal(cs[1].spec.training.batchSize, 'full');
   assert.equal(cs[1].spec.training.epochs, 2, 'untouched keys keep the base value');
   assert.equal(cs[0].spec.sweep, undefined);
@@ -22,10 +43,16 @@ test('a grid expands to every combination, first path slowest, with labels and o
 
 test('a list sweep applies each override set; labels come from the list', () => {
   const cs = expandSweep({ ...base, sweep: [{ label: 'plain' }, { label: 'L2', 'regularization.l2': 0.01 }] });
-  assert.deepEqual(cs.map((c) => c.label), ['plain', 'L2']);
+  assert.deepEqual(
+    cs.map((c) => c.label),
+    ['plain', 'L2'],
+  );
   assert.equal(cs[1].spec.regularization?.l2, 0.01);
   assert.deepEqual(cs[1].overrides, { 'regularization.l2': 0.01 });
-  assert.deepEqual(expandSweep(base).map((c) => c.label), ['base']);
+  assert.deepEqual(
+    expandSweep(base).map((c) => c.label),
+    ['base'],
+  );
 });
 
 test('sweep problems: bad paths, fixed paths, empty lists', () => {

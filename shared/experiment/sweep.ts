@@ -33,11 +33,15 @@ export function getPath(obj: unknown, path: string): unknown {
 /** A compact label for a swept value: optimizer objects by name and their options. */
 export function describeValue(v: unknown): string {
   if (isObject(v) && typeof v.name === 'string') {
-    const rest = Object.entries(v).filter(([k]) => k !== 'name').map(([k, x]) => `${k}=${Array.isArray(x) ? x.join('/') : String(x)}`);
+    const rest = Object.entries(v)
+      .filter(([k]) => k !== 'name')
+      .map(([k, x]) => `${k}=${Array.isArray(x) ? x.join('/') : String(x)}`);
     return rest.length ? `${v.name}(${rest.join(',')})` : v.name;
   }
   if (isObject(v) && typeof v.kind === 'string') {
-    const rest = Object.entries(v).filter(([k]) => k !== 'kind').map(([k, x]) => `${k}=${show(x)}`);
+    const rest = Object.entries(v)
+      .filter(([k]) => k !== 'kind')
+      .map(([k, x]) => `${k}=${show(x)}`);
     return rest.length ? `${v.kind}(${rest.join(',')})` : v.kind;
   }
   if (Array.isArray(v)) return `[${v.map(describeValue).join(',')}]`;
@@ -51,24 +55,28 @@ export function validateSweep(sweep: unknown, path = 'sweep'): string[] {
   if (sweep === undefined || sweep === null) return out;
   const checkPath = (p: string, where: string) => {
     if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(p)) out.push(`${where}: not a spec path: ${show(p)}`);
-    else if (FIXED.some((f) => p === f || p.startsWith(f + '.'))) out.push(`${where}: "${p}" cannot be swept (it defines the experiment)`);
+    else if (FIXED.some((f) => p === f || p.startsWith(f + '.')))
+      out.push(`${where}: "${p}" cannot be swept (it defines the experiment)`);
   };
   if (Array.isArray(sweep)) {
     if (sweep.length === 0) out.push(`${path}: empty list`);
     sweep.forEach((entry, i) => {
       if (!isObject(entry)) return out.push(`${path}[${i}]: must be an object of path → value, got ${show(entry)}`);
-      if (entry.label !== undefined && typeof entry.label !== 'string') out.push(`${path}[${i}].label: must be a string`);
+      if (entry.label !== undefined && typeof entry.label !== 'string')
+        out.push(`${path}[${i}].label: must be a string`);
       for (const k of Object.keys(entry)) if (k !== 'label') checkPath(k, `${path}[${i}].${k}`);
     });
     return out;
   }
-  if (!isObject(sweep)) return [`${path}: must be an object of path → list of values, or a list of override objects, got ${show(sweep)}`];
+  if (!isObject(sweep))
+    return [`${path}: must be an object of path → list of values, or a list of override objects, got ${show(sweep)}`];
   const keys = Object.keys(sweep);
   if (keys.length === 0) out.push(`${path}: empty grid`);
   for (const k of keys) {
     checkPath(k, `${path}.${k}`);
     const vals = sweep[k];
-    if (!Array.isArray(vals) || vals.length === 0) out.push(`${path}.${k}: must be a non-empty list of values, got ${show(vals)}`);
+    if (!Array.isArray(vals) || vals.length === 0)
+      out.push(`${path}.${k}: must be a non-empty list of values, got ${show(vals)}`);
   }
   const size = keys.reduce((n, k) => n * (Array.isArray(sweep[k]) ? (sweep[k] as unknown[]).length : 1), 1);
   if (size > 1000) out.push(`${path}: ${size} configurations; at most 1000`);
@@ -96,7 +104,14 @@ export function expandSweep(spec: ExperimentSpec): Configuration[] {
   return sets.map(({ label, overrides }, i) => {
     const resolved = structuredClone(base) as unknown as Record<string, unknown>;
     for (const [p, v] of Object.entries(overrides)) setPath(resolved, p, v);
-    const auto = Object.entries(overrides).map(([p, v]) => `${p.split('.').at(-1)}=${describeValue(v)}`).join(' ');
-    return { key: `config=${i}`, label: label ?? (auto || 'base'), overrides, spec: resolved as unknown as ExperimentSpec };
+    const auto = Object.entries(overrides)
+      .map(([p, v]) => `${p.split('.').at(-1)}=${describeValue(v)}`)
+      .join(' ');
+    return {
+      key: `config=${i}`,
+      label: label ?? (auto || 'base'),
+      overrides,
+      spec: resolved as unknown as ExperimentSpec,
+    };
   });
 }

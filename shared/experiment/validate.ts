@@ -9,11 +9,19 @@ import { expandSweep, validateSweep } from './sweep.ts';
 import type { ExperimentSpec } from './types.ts';
 
 export const EXPERIMENT_KEYS = ['evaluation', 'ensemble', 'sweep', 'analysis', 'study'] as const;
-export const STUDIES = ['optimizers', 'capacity', 'bias-variance', 'batch-size', 'regularization', 'ensembles'] as const;
+export const STUDIES = [
+  'optimizers',
+  'capacity',
+  'bias-variance',
+  'batch-size',
+  'regularization',
+  'ensembles',
+] as const;
 
 function validateEvaluation(v: unknown, path: string, out: Problems): void {
   if (v === undefined || v === null) return;
-  if (!isObject(v)) return void out.push(`${path}: must be an object with a kind (holdout, kfold, loo, bootstrap), got ${show(v)}`);
+  if (!isObject(v))
+    return void out.push(`${path}: must be an object with a kind (holdout, kfold, loo, bootstrap), got ${show(v)}`);
   const kind = oneOf(v, 'kind', path, ['holdout', 'kfold', 'loo', 'bootstrap'] as const, out, true);
   if (kind === 'holdout' || kind === 'loo') unknownKeys(v, ['kind'], path, out);
   if (kind === 'kfold') {
@@ -31,7 +39,8 @@ function validateEvaluation(v: unknown, path: string, out: Problems): void {
 
 function validateEnsemble(v: unknown, path: string, out: Problems): void {
   if (v === undefined || v === null) return;
-  if (!isObject(v)) return void out.push(`${path}: must be an object with a kind (bagging, boosting) or null, got ${show(v)}`);
+  if (!isObject(v))
+    return void out.push(`${path}: must be an object with a kind (bagging, boosting) or null, got ${show(v)}`);
   const kind = oneOf(v, 'kind', path, ['bagging', 'boosting'] as const, out, true);
   if (kind === 'bagging') {
     unknownKeys(v, ['kind', 'members', 'vote'], path, out);
@@ -54,7 +63,11 @@ function validateAnalysis(v: unknown, path: string, out: Problems): void {
   if (s) {
     const p = join(path, 'sharpness');
     unknownKeys(s, ['epsilons'], p, out);
-    if (!Array.isArray(s.epsilons) || s.epsilons.length === 0 || s.epsilons.some((e) => typeof e !== 'number' || !(e > 0))) {
+    if (
+      !Array.isArray(s.epsilons) ||
+      s.epsilons.length === 0 ||
+      s.epsilons.some((e) => typeof e !== 'number' || !(e > 0))
+    ) {
       out.push(`${p}.epsilons: must be a non-empty list of numbers > 0, got ${show(s.epsilons)}`);
     }
   }
@@ -76,7 +89,12 @@ export function validateExperimentSpec(spec: unknown): Problems {
   oneOf(spec, 'study', '', STUDIES, out);
   const sweepProblems = validateSweep(spec.sweep);
   out.push(...sweepProblems);
-  if (isObject(spec.evaluation) && spec.evaluation.kind === 'holdout' && isObject(spec.dataset) && spec.dataset.valFraction === 0) {
+  if (
+    isObject(spec.evaluation) &&
+    spec.evaluation.kind === 'holdout' &&
+    isObject(spec.dataset) &&
+    spec.dataset.valFraction === 0
+  ) {
     out.push('evaluation: holdout scores on the validation part, but dataset.valFraction is 0');
   }
   if (isObject(spec.ensemble) && spec.ensemble.kind === 'boosting' && isObject(spec.loss) && spec.loss.kind === 'mse') {

@@ -45,9 +45,19 @@ export interface Kernels {
    * outside the products on a wide layer.
    */
   adamF32?(
-    value: F32, grad: F32, expAvg: F32, expAvgSq: F32, maxExpAvgSq: F32 | null,
-    t: number, lr: number, beta1: number, beta2: number, eps: number,
-    weightDecay: number, decoupled: boolean, maximize: boolean,
+    value: F32,
+    grad: F32,
+    expAvg: F32,
+    expAvgSq: F32,
+    maxExpAvgSq: F32 | null,
+    t: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    decoupled: boolean,
+    maximize: boolean,
   ): void;
 }
 

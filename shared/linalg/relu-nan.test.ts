@@ -16,6 +16,9 @@ test('reluBackward passes the gradient of a NaN output on and zeroes it at ≤ 0
     const dX = w.allocator(ys.length);
     k.reluBackward!(ys.length, Y, dY, dX);
     assert.deepEqual([...dX], want, k.name);
-    assert.ok([...dX].every((v) => !Object.is(v, -0)), `${k.name}: zeros are +0`);
+    assert.ok(
+      [...dX].every((v) => !Object.is(v, -0)),
+      `${k.name}: zeros are +0`,
+    );
   }
 });

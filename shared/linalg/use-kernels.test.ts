@@ -8,9 +8,17 @@ import { KERNELS_WASM_SHA256 } from './wasm/kernels.generated.ts';
 
 test('a module that did not load, or kernels that fail to start, leave the JS kernels with the reason', () => {
   const missing = install({ ok: false, reason: 'the WebAssembly kernel module did not load (ERR_MODULE_NOT_FOUND)' });
-  assert.deepEqual(missing, { name: 'js', reason: 'the WebAssembly kernel module did not load (ERR_MODULE_NOT_FOUND)' });
+  assert.deepEqual(missing, {
+    name: 'js',
+    reason: 'the WebAssembly kernel module did not load (ERR_MODULE_NOT_FOUND)',
+  });
   assert.equal(kernels(), jsKernels);
-  const broken = { ...wasmKernels, installWasmKernels: () => { throw new Error('CompileError: no SIMD'); } } as typeof wasmKernels;
+  const broken = {
+    ...wasmKernels,
+    installWasmKernels: () => {
+      throw new Error('CompileError: no SIMD');
+    },
+  } as typeof wasmKernels;
   const failed = install({ ok: true, mod: broken, module: {}, build: 'x' });
   assert.equal(failed.name, 'js');
   assert.match(failed.reason!, /failed to start \(CompileError: no SIMD\)/);

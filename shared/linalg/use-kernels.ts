@@ -37,8 +37,7 @@ const MEMORY_MIB = 64;
 
 /** What loading the WebAssembly module gave. */
 export type LoadedKernels =
-  | { ok: true; mod: typeof WasmKernelsModule; module: WasmModule; build: string }
-  | { ok: false; reason: string };
+  { ok: true; mod: typeof WasmKernelsModule; module: WasmModule; build: string } | { ok: false; reason: string };
 
 async function load(): Promise<LoadedKernels> {
   let mod: typeof WasmKernelsModule;
@@ -48,7 +47,10 @@ async function load(): Promise<LoadedKernels> {
     mod = m;
     build = gen.KERNELS_WASM_SHA256.slice(0, 12);
   } catch (e) {
-    return { ok: false, reason: `the WebAssembly kernel module did not load (${describe(e)}); run npm install to build it` };
+    return {
+      ok: false,
+      reason: `the WebAssembly kernel module did not load (${describe(e)}); run npm install to build it`,
+    };
   }
   try {
     // Compiled without blocking: a browser main thread refuses to compile this size synchronously.
@@ -80,21 +82,25 @@ export function useFastKernels(): KernelChoice {
 export function useKernels(name: KernelName, build?: string): KernelChoice {
   const c = pick(name);
   if (build !== undefined && name === 'wasm-simd' && c.build !== build) {
-    throw new Error(`kernels: WebAssembly module build ${c.build} here, ${build} asked for (rebuild with npm install from the same sources)`);
+    throw new Error(
+      `kernels: WebAssembly module build ${c.build} here, ${build} asked for (rebuild with npm install from the same sources)`,
+    );
   }
   return c;
 }
 
 function pick(name: KernelName): KernelChoice {
   if (chosen) {
-    if (chosen.name !== name) throw new Error(`kernels: this thread already uses "${chosen.name}", cannot switch to "${name}"`);
+    if (chosen.name !== name)
+      throw new Error(`kernels: this thread already uses "${chosen.name}", cannot switch to "${name}"`);
     return chosen;
   }
   if (name === 'js') {
     chosen = useJs('asked for');
     return chosen;
   }
-  if (name !== 'wasm-simd') throw new RangeError(`kernels: unknown kernel set "${String(name)}" (known: wasm-simd, js)`);
+  if (name !== 'wasm-simd')
+    throw new RangeError(`kernels: unknown kernel set "${String(name)}" (known: wasm-simd, js)`);
   const c = install(loaded);
   if (c.name !== 'wasm-simd') throw new Error(`kernels: "wasm-simd" asked for but unavailable: ${c.reason}`);
   chosen = c;

@@ -58,10 +58,18 @@ export function wasmKernelCalls(ex: Exports, heap: WasmHeap, packAt: number): Wa
   }
 
   function product(
-    M: number, N: number, K: number,
-    A: F32, rsA: number, csA: number,
-    B: F32, rsB: number, csB: number,
-    C: F32, bias: F32 | null, flags: number,
+    M: number,
+    N: number,
+    K: number,
+    A: F32,
+    rsA: number,
+    csA: number,
+    B: F32,
+    rsB: number,
+    csB: number,
+    C: F32,
+    bias: F32 | null,
+    flags: number,
   ): boolean {
     if (M <= 0 || N <= 0) return true;
     if (!(f32(A) && f32(B) && f32(C) && (bias === null || f32(bias)))) return false;
@@ -87,16 +95,20 @@ export function wasmKernelCalls(ex: Exports, heap: WasmHeap, packAt: number): Wa
   const kernels: Kernels = {
     name: 'wasm-simd',
     gemm(M, N, K, A, B, C, accumulate) {
-      if (!product(M, N, K, A, K, 1, B, N, 1, C, null, accumulate ? F_ACC : 0)) jsKernels.gemm(M, N, K, A, B, C, accumulate);
+      if (!product(M, N, K, A, K, 1, B, N, 1, C, null, accumulate ? F_ACC : 0))
+        jsKernels.gemm(M, N, K, A, B, C, accumulate);
     },
     gemmTN(M, N, K, A, B, C, accumulate) {
-      if (!product(M, N, K, A, 1, M, B, N, 1, C, null, accumulate ? F_ACC : 0)) jsKernels.gemmTN(M, N, K, A, B, C, accumulate);
+      if (!product(M, N, K, A, 1, M, B, N, 1, C, null, accumulate ? F_ACC : 0))
+        jsKernels.gemmTN(M, N, K, A, B, C, accumulate);
     },
     gemmNT(M, N, K, A, B, C, accumulate) {
-      if (!product(M, N, K, A, K, 1, B, 1, K, C, null, accumulate ? F_ACC : 0)) jsKernels.gemmNT(M, N, K, A, B, C, accumulate);
+      if (!product(M, N, K, A, K, 1, B, 1, K, C, null, accumulate ? F_ACC : 0))
+        jsKernels.gemmNT(M, N, K, A, B, C, accumulate);
     },
     gemmBiasAct(M, N, K, A, B, bias, C, act) {
-      if (!product(M, N, K, A, K, 1, B, N, 1, C, bias, actFlag(act))) jsKernels.gemmBiasAct!(M, N, K, A, B, bias, C, act);
+      if (!product(M, N, K, A, K, 1, B, N, 1, C, bias, actFlag(act)))
+        jsKernels.gemmBiasAct!(M, N, K, A, B, bias, C, act);
     },
     biasAct(M, N, Y, bias, act) {
       if (M <= 0 || N <= 0) return;
@@ -167,11 +179,30 @@ export function wasmKernelCalls(ex: Exports, heap: WasmHeap, packAt: number): Wa
       const sign = maximize ? -1 : 1;
       const buffer = heap.buffer;
       const foreign =
-        +(value.buffer !== buffer) + +(grad.buffer !== buffer) + +(expAvg.buffer !== buffer) +
-        +(expAvgSq.buffer !== buffer) + +(maxExpAvgSq !== null && maxExpAvgSq.buffer !== buffer);
+        +(value.buffer !== buffer) +
+        +(grad.buffer !== buffer) +
+        +(expAvg.buffer !== buffer) +
+        +(expAvgSq.buffer !== buffer) +
+        +(maxExpAvgSq !== null && maxExpAvgSq.buffer !== buffer);
       if (foreign === 0) {
         const px = maxExpAvgSq ? maxExpAvgSq.byteOffset : 0;
-        ex.adamF32(n, value.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, px, 1 - beta1, beta2, 1 - beta2, stepSize, bc2Sqrt, eps, shrink, l2, sign);
+        ex.adamF32(
+          n,
+          value.byteOffset,
+          grad.byteOffset,
+          expAvg.byteOffset,
+          expAvgSq.byteOffset,
+          px,
+          1 - beta1,
+          beta2,
+          1 - beta2,
+          stepSize,
+          bc2Sqrt,
+          eps,
+          shrink,
+          l2,
+          sign,
+        );
         return;
       }
       // Element-wise, so arrays outside the memory can go through it in chunks of whatever fits.

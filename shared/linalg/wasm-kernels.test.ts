@@ -67,7 +67,12 @@ const wk = w.kernels;
 
 /** Runs one product through both kernel sets and checks the wasm result. */
 function checkProduct(
-  rng: Rng, op: Op, M: number, N: number, K: number, accumulate: boolean,
+  rng: Rng,
+  op: Op,
+  M: number,
+  N: number,
+  K: number,
+  accumulate: boolean,
   where: { a: 'wasm' | 'plain'; b: 'wasm' | 'plain'; c: 'wasm' | 'plain'; off: number },
   worst: Worst,
 ): void {
@@ -94,7 +99,8 @@ function checkProduct(
   compare(C.subarray(0, M * N), want, scale, worst, what);
   // Both results carry rounding error of at most about (K+1)·u relative to Σ|a·b|.
   const allowed = 2 * (K + 2) * EPS;
-  if (worst.bound > allowed && worst.bound !== before) assert.fail(`${what}: error ${worst.bound} > ${allowed} of Σ|a·b|`);
+  if (worst.bound > allowed && worst.bound !== before)
+    assert.fail(`${what}: error ${worst.bound} > ${allowed} of Σ|a·b|`);
   assertWasmPath(what);
 }
 
@@ -119,19 +125,32 @@ for (const op of ['gemm', 'gemmTN', 'gemmNT'] as const) {
             checkProduct(rng, op, M, N, K, accumulate, { a: 'wasm', b: 'wasm', c: 'wasm', off: n % 4 }, worst);
             n++;
           }
-    t.diagnostic(`${op}: ${n} products, max abs error ${worst.abs.toExponential(2)}, max rel error ${worst.rel.toExponential(2)} (|ref| > 1e-3), max error / Σ|a·b| ${worst.bound.toExponential(2)}`);
+    t.diagnostic(
+      `${op}: ${n} products, max abs error ${worst.abs.toExponential(2)}, max rel error ${worst.rel.toExponential(2)} (|ref| > 1e-3), max error / Σ|a·b| ${worst.bound.toExponential(2)}`,
+    );
   });
 
   test(`${op}: shapes across the cache blocks and the benchmark's layer shapes`, (t) => {
     const rng = new Rng(`blocks-${op}`);
     const worst: Worst = { abs: 0, rel: 0, bound: 0 };
     const shapes: [number, number, number][] = [
-      [130, 520, 300], [129, 9, 513], [4, 1030, 257], [257, 12, 6],
-      [32, 128, 64], [128, 10, 128], [1024, 128, 64], [32, 256, 784], [784, 256, 32], [128, 784, 256],
+      [130, 520, 300],
+      [129, 9, 513],
+      [4, 1030, 257],
+      [257, 12, 6],
+      [32, 128, 64],
+      [128, 10, 128],
+      [1024, 128, 64],
+      [32, 256, 784],
+      [784, 256, 32],
+      [128, 784, 256],
     ];
     for (const [M, N, K] of shapes)
-      for (const accumulate of [false, true]) checkProduct(rng, op, M, N, K, accumulate, { a: 'wasm', b: 'wasm', c: 'wasm', off: 0 }, worst);
-    t.diagnostic(`${op}: max abs error ${worst.abs.toExponential(2)}, max rel error ${worst.rel.toExponential(2)}, max error / Σ|a·b| ${worst.bound.toExponential(2)}`);
+      for (const accumulate of [false, true])
+        checkProduct(rng, op, M, N, K, accumulate, { a: 'wasm', b: 'wasm', c: 'wasm', off: 0 }, worst);
+    t.diagnostic(
+      `${op}: max abs error ${worst.abs.toExponential(2)}, max rel error ${worst.rel.toExponential(2)}, max error / Σ|a·b| ${worst.bound.toExponential(2)}`,
+    );
   });
 
   test(`${op}: arrays outside the wasm memory and views at unaligned offsets give the same bits`, () => {
@@ -143,7 +162,11 @@ for (const op of ['gemm', 'gemmTN', 'gemmNT'] as const) {
       { a: 'wasm', b: 'plain', c: 'wasm', off: 2 },
       { a: 'wasm', b: 'wasm', c: 'plain', off: 3 },
     ] as const;
-    for (const [M, N, K] of [[7, 13, 5], [33, 17, 127], [64, 40, 300]] as const)
+    for (const [M, N, K] of [
+      [7, 13, 5],
+      [33, 17, 127],
+      [64, 40, 300],
+    ] as const)
       for (const accumulate of [false, true]) {
         // The result must not depend on where the operands live: compare every placement bitwise.
         const [na, nb] = sizes(op, M, N, K);
@@ -241,7 +264,9 @@ test('fused ops: gemmBiasAct within rounding of gemm + biasAct; biasAct, reluBac
         }
         assertWasmPath(`fused ${M}×${N}`);
       }
-  t.diagnostic(`gemmBiasAct: max abs error ${worst.abs.toExponential(2)}, max error / Σ|a·b| ${worst.bound.toExponential(2)}; biasAct, reluBackward, colSum: 0 (bit-identical)`);
+  t.diagnostic(
+    `gemmBiasAct: max abs error ${worst.abs.toExponential(2)}, max error / Σ|a·b| ${worst.bound.toExponential(2)}; biasAct, reluBackward, colSum: 0 (bit-identical)`,
+  );
 });
 
 test('ReLU of NaN stays NaN and of -0 is +0, in both kernel sets', () => {
@@ -278,7 +303,10 @@ test('allocator: zeroed views of the wasm memory; full memory falls back to plai
   assert.ok(small.stats().capacityBytes >= 1_200_000 + 4000, 'reset grew the memory to what was asked');
   const again = small.allocator(1000);
   assert.ok(small.owns(again));
-  assert.ok(again.every((v) => v === 0), 'reused memory is zeroed');
+  assert.ok(
+    again.every((v) => v === 0),
+    'reused memory is zeroed',
+  );
   assert.ok(small.owns(small.allocator(300_000)));
   assert.equal(small.stats().fallbackAllocations, 0);
 
@@ -289,7 +317,9 @@ test('allocator: zeroed views of the wasm memory; full memory falls back to plai
 test('a call whose plain-array arguments do not fit in the free memory runs the JS kernels', () => {
   const small = createWasmKernels({ memoryMiB: 1 });
   const rng = new Rng('no-room');
-  const M = 200, N = 200, K = 200; // three 160 KB arrays: more than the free space left below
+  const M = 200,
+    N = 200,
+    K = 200; // three 160 KB arrays: more than the free space left below
   small.allocator(small.stats().capacityBytes / 4 - 40_000);
   assert.equal(small.stats().fallbackAllocations, 0);
   const A = fill(rng, new Float32Array(M * K));
@@ -357,8 +387,36 @@ test('adamF32 matches shared/optim adamUpdate bit for bit (plain, weight decay, 
         if (where === 'tiny') tiny.allocator(tiny.stats().capacityBytes / 4 - 300); // leave room for a few values only
         for (let t = 1; t <= 5; t++) {
           fill(rng, grad);
-          k.kernels.adamF32!(value, grad, m, v, c.amsgrad ? vmax : null, t, c.lr, c.betas[0], c.betas[1], c.eps, c.wd, c.decoupled, c.maximize);
-          adamUpdate(ref[0], grad, ref[1], ref[2], c.amsgrad ? ref[3] : null, t, c.lr, c.betas[0], c.betas[1], c.eps, c.wd, c.decoupled, c.maximize);
+          k.kernels.adamF32!(
+            value,
+            grad,
+            m,
+            v,
+            c.amsgrad ? vmax : null,
+            t,
+            c.lr,
+            c.betas[0],
+            c.betas[1],
+            c.eps,
+            c.wd,
+            c.decoupled,
+            c.maximize,
+          );
+          adamUpdate(
+            ref[0],
+            grad,
+            ref[1],
+            ref[2],
+            c.amsgrad ? ref[3] : null,
+            t,
+            c.lr,
+            c.betas[0],
+            c.betas[1],
+            c.eps,
+            c.wd,
+            c.decoupled,
+            c.maximize,
+          );
           const what = `adam n=${n} ${where} t=${t} ${JSON.stringify(c)}`;
           assert.deepEqual(Float32Array.from(value), ref[0], what);
           assert.deepEqual(Float32Array.from(m), ref[1], what);
@@ -379,26 +437,38 @@ test('float64 storage (gradient checks, 2-D traces) goes to the JS kernels and k
   const before = w.stats().jsCalls;
   for (const op of ['gemm', 'gemmTN', 'gemmNT'] as const) {
     const [M, N, K] = [5, 7, 9];
-    const A = f64(M * K), B = f64(K * N);
-    const C = f64(M * N), want = Float64Array.from(C as unknown as Float64Array) as unknown as F32;
+    const A = f64(M * K),
+      B = f64(K * N);
+    const C = f64(M * N),
+      want = Float64Array.from(C as unknown as Float64Array) as unknown as F32;
     wk[op](M, N, K, A, B, C, true);
     jsKernels[op](M, N, K, A, B, want, true);
     assert.deepEqual(C, want, op);
-    assert.ok(C.some((v) => Math.fround(v) !== v), `${op}: result was rounded to float32`);
+    assert.ok(
+      C.some((v) => Math.fround(v) !== v),
+      `${op}: result was rounded to float32`,
+    );
   }
-  const Y = f64(12), bias = f64(4), Yjs = Float64Array.from(Y as unknown as Float64Array) as unknown as F32;
+  const Y = f64(12),
+    bias = f64(4),
+    Yjs = Float64Array.from(Y as unknown as Float64Array) as unknown as F32;
   wk.biasAct!(3, 4, Y, bias, 'relu');
   jsKernels.biasAct!(3, 4, Yjs, bias, 'relu');
   assert.deepEqual(Y, Yjs);
-  const out = f64(4), outJs = Float64Array.from(out as unknown as Float64Array) as unknown as F32;
+  const out = f64(4),
+    outJs = Float64Array.from(out as unknown as Float64Array) as unknown as F32;
   wk.colSum!(3, 4, Y, out, true);
   jsKernels.colSum!(3, 4, Y, outJs, true);
   assert.deepEqual(out, outJs);
-  const dX = f64(12), dXjs = f64(12);
+  const dX = f64(12),
+    dXjs = f64(12);
   wk.reluBackward!(12, Y, Yjs, dX);
   jsKernels.reluBackward!(12, Y, Yjs, dXjs);
   assert.deepEqual(dX, dXjs);
-  assert.throws(() => wk.adamF32!(f64(3), f64(3), f64(3), f64(3), null, 1, 1e-3, 0.9, 0.999, 1e-8, 0, false, false), TypeError);
+  assert.throws(
+    () => wk.adamF32!(f64(3), f64(3), f64(3), f64(3), null, 1, 1e-3, 0.9, 0.999, 1e-8, 0, false, false),
+    TypeError,
+  );
   assert.equal(w.stats().jsCalls, before);
 });
 
@@ -431,7 +501,9 @@ test('a worker thread compiles and runs the kernels synchronously, and gets the 
   assert.equal(msg.name, 'wasm-simd');
   assert.ok(msg.owns);
   w.reset();
-  const A = w.allocator(35), B = w.allocator(77), C = w.allocator(55);
+  const A = w.allocator(35),
+    B = w.allocator(77),
+    C = w.allocator(55);
   for (let i = 0; i < 35; i++) A[i] = Math.sin(i);
   for (let i = 0; i < 77; i++) B[i] = Math.cos(i);
   wk.gemm(5, 11, 7, A, B, C, false);

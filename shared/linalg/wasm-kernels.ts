@@ -11,7 +11,16 @@
  */
 import { setKernels, kernels as activeKernels, type Kernels } from './gemm.ts';
 import { setAllocator, type Allocator } from './alloc.ts';
-import { compiledModule, compileWasmKernels, instantiate, instantiateAsync, newMemory, type Exports, type WasmMemory, type WasmModule } from './wasm-module.ts';
+import {
+  compiledModule,
+  compileWasmKernels,
+  instantiate,
+  instantiateAsync,
+  newMemory,
+  type Exports,
+  type WasmMemory,
+  type WasmModule,
+} from './wasm-module.ts';
 import { ALIGN, alignUp, WasmHeap, type WasmHeapStats } from './wasm-memory.ts';
 import { wasmKernelCalls } from './wasm-kernel-calls.ts';
 

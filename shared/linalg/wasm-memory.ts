@@ -78,7 +78,8 @@ export class WasmHeap {
     this.#view = new Float32Array(this.#buffer);
     this.#limit = this.#buffer.byteLength - GUARD;
     this.#top = heapStart;
-    if (heapStart + GUARD > this.#buffer.byteLength) throw new RangeError('wasm kernels: memoryMiB too small for the packing buffer');
+    if (heapStart + GUARD > this.#buffer.byteLength)
+      throw new RangeError('wasm kernels: memoryMiB too small for the packing buffer');
     this.allocator = Object.assign((n: number) => this.#take(n), {
       mark: () => this.#mark(),
       release: (token: number) => this.#release(token),

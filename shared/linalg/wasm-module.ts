@@ -30,13 +30,40 @@ declare const WebAssembly: {
 
 /** The module's exports; every pointer is a byte address in the imported memory. */
 export interface Exports {
-  gemm(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, bias: number, flags: number, pack: number): void;
+  gemm(
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    rsA: number,
+    csA: number,
+    b: number,
+    rsB: number,
+    csB: number,
+    c: number,
+    bias: number,
+    flags: number,
+    pack: number,
+  ): void;
   biasAct(M: number, N: number, y: number, bias: number, act: number): void;
   reluBackward(n: number, y: number, dy: number, dx: number): void;
   colSum(M: number, N: number, a: number, out: number, accumulate: number): void;
   adamF32(
-    n: number, value: number, grad: number, m: number, v: number, vmax: number,
-    w1: number, beta2: number, c2: number, stepSize: number, bc2Sqrt: number, eps: number, shrink: number, l2: number, sign: number,
+    n: number,
+    value: number,
+    grad: number,
+    m: number,
+    v: number,
+    vmax: number,
+    w1: number,
+    beta2: number,
+    c2: number,
+    stepSize: number,
+    bc2Sqrt: number,
+    eps: number,
+    shrink: number,
+    l2: number,
+    sign: number,
   ): void;
   PACK_BYTES: { value: number };
   LOW_SCRATCH_BYTES: { value: number };

@@ -16,18 +16,39 @@ function apply(fn: (typeof ACTIVATIONS)[number], xs: number[], slope?: number): 
 }
 
 function close(actual: number[], expected: number[], tol: number): void {
-  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]) <= tol * Math.max(1, Math.abs(expected[i])), `[${i}] ${a} vs ${expected[i]}`));
+  actual.forEach((a, i) =>
+    assert.ok(Math.abs(a - expected[i]) <= tol * Math.max(1, Math.abs(expected[i])), `[${i}] ${a} vs ${expected[i]}`),
+  );
 }
 
 test('activation values follow the PyTorch definitions', () => {
   close(apply('identity', XS), XS, 0);
-  close(apply('relu', XS), XS.map((x) => Math.max(0, x)), 0);
-  close(apply('leaky_relu', XS), XS.map((x) => (x > 0 ? x : 0.01 * x)), 1e-7);
-  close(apply('leaky_relu', XS, 0.2), XS.map((x) => (x > 0 ? x : 0.2 * x)), 1e-7);
+  close(
+    apply('relu', XS),
+    XS.map((x) => Math.max(0, x)),
+    0,
+  );
+  close(
+    apply('leaky_relu', XS),
+    XS.map((x) => (x > 0 ? x : 0.01 * x)),
+    1e-7,
+  );
+  close(
+    apply('leaky_relu', XS, 0.2),
+    XS.map((x) => (x > 0 ? x : 0.2 * x)),
+    1e-7,
+  );
   close(apply('tanh', XS), XS.map(Math.tanh), 1e-7);
-  close(apply('sigmoid', XS), XS.map((x) => 1 / (1 + Math.exp(-x))), 1e-7);
+  close(
+    apply('sigmoid', XS),
+    XS.map((x) => 1 / (1 + Math.exp(-x))),
+    1e-7,
+  );
   // 0.5·x·(1 + erf(x/√2)) from libm.
-  const gelu = [-5.919525869479969e-9, -0.00404969409489031, -0.15865525393145707, -0.15426876936299344, 0, 0.34573123063700656, 0.8413447460685429, 1.9544997361036416, 2.99595030590511, 5.999999994080474];
+  const gelu = [
+    -5.919525869479969e-9, -0.00404969409489031, -0.15865525393145707, -0.15426876936299344, 0, 0.34573123063700656,
+    0.8413447460685429, 1.9544997361036416, 2.99595030590511, 5.999999994080474,
+  ];
   close(apply('gelu', XS), gelu, 1e-7);
 });
 
@@ -52,7 +73,10 @@ for (const fn of ACTIVATIONS) {
 }
 
 test('relu and leaky_relu derivatives at 0 are 0 and the slope, as in PyTorch', () => {
-  for (const [fn, expected] of [['relu', 0], ['leaky_relu', 0.01]] as const) {
+  for (const [fn, expected] of [
+    ['relu', 0],
+    ['leaky_relu', 0.01],
+  ] as const) {
     const layer = new ActivationLayer(fn);
     layer.forward(mat(1, 1, Float32Array.from([0])), ctx);
     assert.ok(Math.abs(layer.backward(mat(1, 1, Float32Array.from([1]))).data[0] - expected) < 1e-9);

@@ -19,7 +19,8 @@ function near(a: number, b: number, tol = 1e-6): void {
 test('training normalizes with the batch mean and biased variance', () => {
   const bn = new BatchNorm1d(2);
   const y = bn.forward(mat(4, 2, Float32Array.from(X)), train);
-  const s0 = Math.sqrt(5 + 1e-5), s1 = Math.sqrt(2 + 1e-5);
+  const s0 = Math.sqrt(5 + 1e-5),
+    s1 = Math.sqrt(2 + 1e-5);
   const expected = [-3 / s0, -2 / s1, -1 / s0, 0, 1 / s0, 0, 3 / s0, 2 / s1];
   expected.forEach((e, i) => near(y.data[i], e));
 });
@@ -66,7 +67,9 @@ test('batchnorm training-mode gradients (dx, dgamma, dbeta) match central differ
     }
     return checkLayer(bn, randomMat(5, 3, rng, 2), train, rng);
   });
-  console.log(`batchnorm (training) FD max rel error: dx ${r.input.maxRelError.toExponential(2)}, dgamma ${r.params['bn.weight'].maxRelError.toExponential(2)}, dbeta ${r.params['bn.bias'].maxRelError.toExponential(2)}`);
+  console.log(
+    `batchnorm (training) FD max rel error: dx ${r.input.maxRelError.toExponential(2)}, dgamma ${r.params['bn.weight'].maxRelError.toExponential(2)}, dbeta ${r.params['bn.bias'].maxRelError.toExponential(2)}`,
+  );
   assert.ok(r.maxRelError < 1e-6, `max rel error ${r.maxRelError}`);
 });
 
@@ -86,7 +89,13 @@ test('batchnorm params: gamma 1, beta 0, not penalized; buffers reused after the
   const bn = new BatchNorm1d(4, 'bn7');
   assert.deepEqual(Array.from(bn.gamma.value), [1, 1, 1, 1]);
   assert.deepEqual(Array.from(bn.beta.value), [0, 0, 0, 0]);
-  assert.deepEqual(bn.params().map((p) => [p.name, p.penalize]), [['bn7.weight', false], ['bn7.bias', false]]);
+  assert.deepEqual(
+    bn.params().map((p) => [p.name, p.penalize]),
+    [
+      ['bn7.weight', false],
+      ['bn7.bias', false],
+    ],
+  );
   const x = randomMat(8, 4, new Rng(1));
   const y1 = bn.forward(x, train);
   const d1 = bn.backward(y1);

@@ -49,7 +49,8 @@ export class BatchNorm1d implements Layer {
   readonly #buffers: Float32Array[];
 
   constructor(features: number, name = 'bn', eps = 1e-5, momentum = 0.1) {
-    if (!(Number.isInteger(features) && features > 0)) throw new RangeError(`BatchNorm1d: features must be a positive integer, got ${features}`);
+    if (!(Number.isInteger(features) && features > 0))
+      throw new RangeError(`BatchNorm1d: features must be a positive integer, got ${features}`);
     this.features = features;
     this.eps = eps;
     this.momentum = momentum;
@@ -80,7 +81,9 @@ export class BatchNorm1d implements Layer {
     this.#trained = ctx.training;
     if (ctx.training) {
       if (B < 2) {
-        throw new RangeError(`BatchNorm1d: training needs more than 1 row per batch (got ${B}), as in PyTorch; drop or merge a last batch of 1 row`);
+        throw new RangeError(
+          `BatchNorm1d: training needs more than 1 row per batch (got ${B}), as in PyTorch; drop or merge a last batch of 1 row`,
+        );
       }
       // Row-major passes with per-feature accumulators: memory is read in order whatever C is.
       const acc = this.#acc;
@@ -136,7 +139,8 @@ export class BatchNorm1d implements Layer {
     const C = this.features;
     const xh = this.#xhat.mat;
     const B = xh.rows;
-    if (dy.rows !== B || dy.cols !== C) throw new RangeError(`BatchNorm1d: dy is ${dy.rows}×${dy.cols}, expected ${B}×${C}`);
+    if (dy.rows !== B || dy.cols !== C)
+      throw new RangeError(`BatchNorm1d: dy is ${dy.rows}×${dy.cols}, expected ${B}×${C}`);
     const g = dy.data;
     const xhat = xh.data;
     const sdy = this.#mean;

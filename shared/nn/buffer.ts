@@ -20,4 +20,3 @@ export class MatBuffer {
     return m;
   }
 }
-

@@ -39,7 +39,9 @@ test('dense gradients (dx, dW, db) match central differences in float64', () => 
     const d = new Dense(5, 4, rng);
     return checkLayer(d, randomMat(6, 5, rng), ctx(), rng);
   });
-  console.log(`dense FD (float64) max rel error: dx ${fmt(r.input)}, dW ${fmt(r.params['dense.weight'])}, db ${fmt(r.params['dense.bias'])}`);
+  console.log(
+    `dense FD (float64) max rel error: dx ${fmt(r.input)}, dW ${fmt(r.params['dense.weight'])}, db ${fmt(r.params['dense.bias'])}`,
+  );
   assert.ok(r.maxRelError < 1e-7, `max rel error ${r.maxRelError}`);
 });
 

@@ -33,7 +33,11 @@ test('dropout gradient with a fixed mask matches central differences in float64'
 test('inverted dropout keeps the expectation: the mean over many masks is close to the input', () => {
   const p = 0.3;
   const d = new Dropout(p);
-  const x = mat(4, 8, Float32Array.from({ length: 32 }, (_, i) => (i % 7) - 3 + 0.5));
+  const x = mat(
+    4,
+    8,
+    Float32Array.from({ length: 32 }, (_, i) => (i % 7) - 3 + 0.5),
+  );
   const ctx = train(99);
   const sum = new Float64Array(32);
   const trials = 20000;
@@ -48,7 +52,10 @@ test('inverted dropout keeps the expectation: the mean over many masks is close 
   for (let i = 0; i < 32; i++) {
     const mean = sum[i] / trials;
     // Standard error of the mean: |x|·√(p/(1−p)/trials) ≈ |x|·0.0046; allow 5 of them.
-    assert.ok(Math.abs(mean - x.data[i]) < 0.025 * Math.abs(x.data[i]) + 1e-9, `unit ${i}: mean ${mean} vs ${x.data[i]}`);
+    assert.ok(
+      Math.abs(mean - x.data[i]) < 0.025 * Math.abs(x.data[i]) + 1e-9,
+      `unit ${i}: mean ${mean} vs ${x.data[i]}`,
+    );
   }
   const keepRate = kept / (trials * 32);
   assert.ok(Math.abs(keepRate - (1 - p)) < 0.003, `keep rate ${keepRate}`);
@@ -65,7 +72,11 @@ test('dropout is the identity at inference and in backward after an inference fo
 });
 
 test('masks come from ctx.rng: the same seed gives the same mask, another seed another one', () => {
-  const x = mat(4, 16, Float32Array.from({ length: 64 }, () => 1));
+  const x = mat(
+    4,
+    16,
+    Float32Array.from({ length: 64 }, () => 1),
+  );
   const masks = [1, 1, 2].map((seed) => Array.from(new Dropout(0.5).forward(x, train(seed)).data.subarray(0, 64)));
   assert.deepEqual(masks[0], masks[1]);
   assert.notDeepEqual(masks[0], masks[2]);

@@ -50,7 +50,10 @@ test('Sequential fuses dense → relu and dense → identity pairs and keeps lay
   const relu = buildModel({ kind: 'mlp', hidden: [7, 5], activation: 'relu' }, 3, 2, rng);
   assert.equal(relu.fusedPairs, 2);
   assert.equal(relu.describe(), 'dense(3→7) → relu → dense(7→5) → relu → dense(5→2)');
-  assert.deepEqual(relu.params().map((p) => p.name), ['dense0.weight', 'dense0.bias', 'dense1.weight', 'dense1.bias', 'dense2.weight', 'dense2.bias']);
+  assert.deepEqual(
+    relu.params().map((p) => p.name),
+    ['dense0.weight', 'dense0.bias', 'dense1.weight', 'dense1.bias', 'dense2.weight', 'dense2.bias'],
+  );
   assert.equal(buildModel({ kind: 'mlp', hidden: [4], activation: 'identity' }, 3, 2, rng).fusedPairs, 1);
   // Batch norm or another activation between them: nothing to fuse.
   assert.equal(buildModel({ kind: 'mlp', hidden: [4], activation: 'relu', batchNorm: true }, 3, 2, rng).fusedPairs, 0);
@@ -97,7 +100,10 @@ for (const kernelSet of ['js', 'wasm'] as const) {
       });
       for (const r of res) {
         assert.ok(Number.isNaN(r.out[3]) && Number.isNaN(r.out[5]), 'the NaN row stays NaN');
-        assert.ok(r.out.subarray(6).every((v) => !Number.isNaN(v)), 'other rows are untouched');
+        assert.ok(
+          r.out.subarray(6).every((v) => !Number.isNaN(v)),
+          'other rows are untouched',
+        );
       }
       res[0].grads.forEach((g, i) => sameBits(g, res[1].grads[i], `param ${i}`));
       sameBits(res[0].out, res[1].out, 'output');

@@ -24,8 +24,12 @@ test('withFloat64 switches the allocator only inside its callback', () => {
   const inside = withFloat64(() => allocF32(2));
   assert.ok((inside as unknown) instanceof Float64Array);
   assert.ok(allocF32(2) instanceof Float32Array);
-  assert.throws(() => withFloat64(() => {
-    throw new Error('boom');
-  }), /boom/);
+  assert.throws(
+    () =>
+      withFloat64(() => {
+        throw new Error('boom');
+      }),
+    /boom/,
+  );
   assert.ok(allocF32(1) instanceof Float32Array);
 });

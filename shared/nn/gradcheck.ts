@@ -48,7 +48,13 @@ export function withFloat64<T>(fn: () => T): T {
 }
 
 /** Central differences of f with respect to each entry of `values`, compared with `analytic`. */
-export function fdCheck(values: Float32Array | Float64Array, analytic: ArrayLike<number>, f: () => number, opts: FdOptions = {}, count = analytic.length): FdReport {
+export function fdCheck(
+  values: Float32Array | Float64Array,
+  analytic: ArrayLike<number>,
+  f: () => number,
+  opts: FdOptions = {},
+  count = analytic.length,
+): FdReport {
   const h = opts.h ?? 1e-5;
   const floor = opts.floor ?? 1e-3;
   const rep: FdReport = { maxRelError: 0, maxAbsError: 0, worst: -1, count };
@@ -88,7 +94,8 @@ export function randomProjection(rows: number, cols: number, rng: Rng): Objectiv
   return {
     value(y: Mat): number {
       const n = rows * cols;
-      const yd = y.data, rd = r.data;
+      const yd = y.data,
+        rd = r.data;
       let s = 0;
       for (let i = 0; i < n; i++) s += rd[i] * yd[i];
       return s;
@@ -136,7 +143,14 @@ export interface LayerCheck {
  * Runs forward and backward once to get analytic gradients of `objective` (a random
  * projection when absent), then checks ∂L/∂x and every param's grad by central differences.
  */
-export function checkLayer(layer: Layer, x: Mat, ctx: ForwardContext, rng: Rng, objective?: Objective, opts: FdOptions = {}): LayerCheck {
+export function checkLayer(
+  layer: Layer,
+  x: Mat,
+  ctx: ForwardContext,
+  rng: Rng,
+  objective?: Objective,
+  opts: FdOptions = {},
+): LayerCheck {
   const y0 = layer.forward(x, ctx);
   const obj = objective ?? randomProjection(y0.rows, y0.cols, rng);
   const dx = Float64Array.from(layer.backward(obj.grad(y0)).data.subarray(0, x.rows * x.cols));

@@ -48,9 +48,11 @@ test('label smoothing on a 2×3 example matches the hand computation', () => {
   // PyTorch: ℓ = (1−ε)·(−log p_label) + ε·mean_j(−log p_j), ε = 0.1, C = 3.
   const lse1 = 3 + Math.log(1 + Math.exp(-1) + Math.exp(-2));
   const lse2 = 0.5 + Math.log(2 + Math.exp(-1.5));
-  const nll1 = lse1 - 3, nll2 = lse2 - 0.5;
-  const uni1 = (3 * lse1 - 6) / 3, uni2 = (3 * lse2 - 0) / 3;
-  const expected = ((0.9 * nll1 + 0.1 * uni1) + (0.9 * nll2 + 0.1 * uni2)) / 2;
+  const nll1 = lse1 - 3,
+    nll2 = lse2 - 0.5;
+  const uni1 = (3 * lse1 - 6) / 3,
+    uni2 = (3 * lse2 - 0) / 3;
+  const expected = (0.9 * nll1 + 0.1 * uni1 + (0.9 * nll2 + 0.1 * uni2)) / 2;
   near(expected, 0.6782610746430532, 1e-12); // the same number from an independent Python computation
   const loss = new CrossEntropyLoss(0.1);
   const z = m(2, 3, [1, 2, 3, 0.5, 0.5, -1]);
@@ -89,14 +91,45 @@ test('loss gradients match central differences in float64', () => {
     return t;
   };
   const errs: Record<string, number> = {
-    mse: lossFd(() => new MseLoss(), 4, 3, (rng) => randomMat(4, 3, rng)),
+    mse: lossFd(
+      () => new MseLoss(),
+      4,
+      3,
+      (rng) => randomMat(4, 3, rng),
+    ),
     'cross_entropy (one-hot)': lossFd(() => new CrossEntropyLoss(), 4, 3, oneHot(4, 3)),
     'cross_entropy (label_smoothing 0.2)': lossFd(() => new CrossEntropyLoss(0.2), 4, 3, oneHot(4, 3)),
-    'cross_entropy (soft targets)': lossFd(() => new CrossEntropyLoss(), 5, 4, (rng) => softTargets(5, 4, rng)),
-    'cross_entropy (soft targets, label_smoothing 0.1)': lossFd(() => new CrossEntropyLoss(0.1), 5, 4, (rng) => softTargets(5, 4, rng)),
-    bce: lossFd(() => new BceWithLogitsLoss(), 6, 1, (rng) => mat(6, 1, Float32Array.from({ length: 6 }, () => rng.next()))),
+    'cross_entropy (soft targets)': lossFd(
+      () => new CrossEntropyLoss(),
+      5,
+      4,
+      (rng) => softTargets(5, 4, rng),
+    ),
+    'cross_entropy (soft targets, label_smoothing 0.1)': lossFd(
+      () => new CrossEntropyLoss(0.1),
+      5,
+      4,
+      (rng) => softTargets(5, 4, rng),
+    ),
+    bce: lossFd(
+      () => new BceWithLogitsLoss(),
+      6,
+      1,
+      (rng) =>
+        mat(
+          6,
+          1,
+          Float32Array.from({ length: 6 }, () => rng.next()),
+        ),
+    ),
     'cross_entropy (row weights)': lossFd(() => new CrossEntropyLoss(0.1), 3, 3, oneHot(3, 3), [2, 0.5, 1]),
-    'mse (row weights)': lossFd(() => new MseLoss(), 3, 2, (rng) => randomMat(3, 2, rng), [0, 1, 3]),
+    'mse (row weights)': lossFd(
+      () => new MseLoss(),
+      3,
+      2,
+      (rng) => randomMat(3, 2, rng),
+      [0, 1, 3],
+    ),
   };
   for (const [name, e] of Object.entries(errs)) {
     console.log(`${name} FD max rel error ${e.toExponential(2)}`);
@@ -136,7 +169,9 @@ test('validateLossSpec lists every problem with its path; makeLoss builds each k
     'loss.kind: unknown "hinge" (known: mse, cross_entropy, bce)',
     'loss.label_smoothing: must be <= 1, got 2',
   ]);
-  assert.deepEqual(validateLossSpec({ kind: 'mse', label_smoothing: 0.1 }), ['loss.label_smoothing: only applies to kind "cross_entropy", got kind "mse"']);
+  assert.deepEqual(validateLossSpec({ kind: 'mse', label_smoothing: 0.1 }), [
+    'loss.label_smoothing: only applies to kind "cross_entropy", got kind "mse"',
+  ]);
   assert.deepEqual(validateLossSpec({}), ['loss.kind: required (one of mse, cross_entropy, bce)']);
   assert.deepEqual(validateLossSpec(3, 'runs[0].loss'), ['runs[0].loss: must be an object, got 3']);
   assert.equal(makeLoss({ kind: 'bce' }).kind, 'bce');

@@ -75,9 +75,11 @@ abstract class ElementwiseLoss extends BaseLoss {
   protected abstract slope(z: number, t: number): number;
 
   protected run(out: Mat, target: Mat, weights: ArrayLike<number> | null, g: Float32Array | null): number {
-    const B = out.rows, C = out.cols;
+    const B = out.rows,
+      C = out.cols;
     const norm = 1 / (weightSum(B, weights) * C);
-    const z = out.data, t = target.data;
+    const z = out.data,
+      t = target.data;
     let total = 0;
     for (let i = 0; i < B; i++) {
       const w = weights ? weights[i] : 1;
@@ -122,17 +124,20 @@ export class CrossEntropyLoss extends BaseLoss {
 
   constructor(labelSmoothing = 0) {
     super();
-    if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new RangeError(`cross_entropy: label_smoothing must be in [0, 1], got ${labelSmoothing}`);
+    if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
+      throw new RangeError(`cross_entropy: label_smoothing must be in [0, 1], got ${labelSmoothing}`);
     this.labelSmoothing = labelSmoothing;
   }
 
   protected run(out: Mat, target: Mat, weights: ArrayLike<number> | null, g: Float32Array | null): number {
-    const B = out.rows, C = out.cols;
+    const B = out.rows,
+      C = out.cols;
     if (C < 2) throw new RangeError('cross_entropy: needs at least 2 output columns (use bce for one logit)');
     const W = weightSum(B, weights);
     const keep = 1 - this.labelSmoothing;
     const spread = this.labelSmoothing / C;
-    const z = out.data, t = target.data;
+    const z = out.data,
+      t = target.data;
     let total = 0;
     for (let i = 0; i < B; i++) {
       const base = i * C;
@@ -150,7 +155,8 @@ export class CrossEntropyLoss extends BaseLoss {
         for (let j = 0; j < C; j++) sumExp += Math.exp(z[base + j] - m);
       }
       const lse = m + Math.log(sumExp);
-      let row = 0, mass = 0;
+      let row = 0,
+        mass = 0;
       for (let j = 0; j < C; j++) {
         const tj = keep * t[base + j] + spread;
         row += tj * (lse - z[base + j]);

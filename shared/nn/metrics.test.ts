@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mat, type Mat } from '../linalg/mat.ts';
-import { accuracy, classProbabilities, meanSquaredError, predictClasses, r2Score, softmax, targetClasses } from './metrics.ts';
+import {
+  accuracy,
+  classProbabilities,
+  meanSquaredError,
+  predictClasses,
+  r2Score,
+  softmax,
+  targetClasses,
+} from './metrics.ts';
 
 const m = (rows: number, cols: number, v: number[]): Mat => mat(rows, cols, Float32Array.from(v));
 

@@ -8,7 +8,8 @@ import { mat } from '../linalg/mat.ts';
 
 /** Predicted class per row: argmax over columns (first on ties), or logit > 0 when there is one column. */
 export function predictClasses(logits: Mat, out?: Int32Array): Int32Array {
-  const B = logits.rows, C = logits.cols;
+  const B = logits.rows,
+    C = logits.cols;
   const pred = out ?? new Int32Array(B);
   if (pred.length < B) throw new RangeError(`predictClasses: output holds ${pred.length}, need ${B}`);
   const z = logits.data;
@@ -44,7 +45,8 @@ export function accuracy(logits: Mat, labels: ArrayLike<number>): number {
 
 /** Class of each target row: argmax of a probability row, or t ≥ 0.5 for a single column. */
 export function targetClasses(targets: Mat, out?: Int32Array): Int32Array {
-  const B = targets.rows, C = targets.cols;
+  const B = targets.rows,
+    C = targets.cols;
   const cls = out ?? new Int32Array(B);
   const t = targets.data;
   if (C === 1) {
@@ -58,7 +60,8 @@ export function targetClasses(targets: Mat, out?: Int32Array): Int32Array {
 export function meanSquaredError(pred: Mat, target: Mat): number {
   sameShape('meanSquaredError', pred, target);
   const n = pred.rows * pred.cols;
-  const p = pred.data, t = target.data;
+  const p = pred.data,
+    t = target.data;
   let s = 0;
   for (let i = 0; i < n; i++) {
     const d = p[i] - t[i];
@@ -74,14 +77,17 @@ export function meanSquaredError(pred: Mat, target: Mat): number {
  */
 export function r2Score(pred: Mat, target: Mat): number {
   sameShape('r2Score', pred, target);
-  const B = pred.rows, C = pred.cols;
-  const p = pred.data, t = target.data;
+  const B = pred.rows,
+    C = pred.cols;
+  const p = pred.data,
+    t = target.data;
   let total = 0;
   for (let j = 0; j < C; j++) {
     let mean = 0;
     for (let i = 0; i < B; i++) mean += t[i * C + j];
     mean /= B;
-    let res = 0, tot = 0;
+    let res = 0,
+      tot = 0;
     for (let i = 0; i < B; i++) {
       const k = i * C + j;
       const r = t[k] - p[k];
@@ -96,12 +102,14 @@ export function r2Score(pred: Mat, target: Mat): number {
 
 /** Row-wise softmax e^(z−max)/Σ e^(z−max), into `out` or a new matrix. */
 export function softmax(logits: Mat, out?: Mat): Mat {
-  const B = logits.rows, C = logits.cols;
+  const B = logits.rows,
+    C = logits.cols;
   const o = out ?? mat(B, C);
   if (o.data.length < B * C) throw new RangeError(`softmax: output holds ${o.data.length}, need ${B * C}`);
   o.rows = B;
   o.cols = C;
-  const z = logits.data, p = o.data;
+  const z = logits.data,
+    p = o.data;
   for (let i = 0; i < B; i++) {
     const base = i * C;
     let m = z[base];
@@ -129,7 +137,8 @@ export function classProbabilities(logits: Mat, out?: Mat): Mat {
   if (o.data.length < B * 2) throw new RangeError(`classProbabilities: output holds ${o.data.length}, need ${B * 2}`);
   o.rows = B;
   o.cols = 2;
-  const z = logits.data, p = o.data;
+  const z = logits.data,
+    p = o.data;
   for (let i = 0; i < B; i++) {
     const v = z[i];
     const e = Math.exp(-Math.abs(v));
@@ -141,5 +150,6 @@ export function classProbabilities(logits: Mat, out?: Mat): Mat {
 }
 
 function sameShape(name: string, a: Mat, b: Mat): void {
-  if (a.rows !== b.rows || a.cols !== b.cols) throw new RangeError(`${name}: shapes ${a.rows}×${a.cols} and ${b.rows}×${b.cols} differ`);
+  if (a.rows !== b.rows || a.cols !== b.cols)
+    throw new RangeError(`${name}: shapes ${a.rows}×${a.cols} and ${b.rows}×${b.cols} differ`);
 }

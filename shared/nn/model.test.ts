@@ -16,10 +16,26 @@ test('buildModel lays out linear, logistic and mlp models', () => {
   const rng = new Rng(1);
   assert.equal(buildModel({ kind: 'linear' }, 5, 1, rng).describe(), 'dense(5→1)');
   assert.equal(buildModel({ kind: 'logistic' }, 5, 3, rng).describe(), 'dense(5→3)');
-  assert.equal(buildModel(MLP, 4, 3, rng).describe(), 'dense(4→8) → batchnorm(8) → tanh → dropout(0.2) → dense(8→6) → batchnorm(6) → tanh → dropout(0.2) → dense(6→3)');
+  assert.equal(
+    buildModel(MLP, 4, 3, rng).describe(),
+    'dense(4→8) → batchnorm(8) → tanh → dropout(0.2) → dense(8→6) → batchnorm(6) → tanh → dropout(0.2) → dense(6→3)',
+  );
   assert.equal(buildModel({ kind: 'mlp', hidden: [7] }, 2, 2, rng).describe(), 'dense(2→7) → relu → dense(7→2)');
-  const names = buildModel(MLP, 4, 3, rng).params().map((p) => `${p.name}:${p.penalize}`);
-  assert.deepEqual(names, ['dense0.weight:true', 'dense0.bias:false', 'bn0.weight:false', 'bn0.bias:false', 'dense1.weight:true', 'dense1.bias:false', 'bn1.weight:false', 'bn1.bias:false', 'dense2.weight:true', 'dense2.bias:false']);
+  const names = buildModel(MLP, 4, 3, rng)
+    .params()
+    .map((p) => `${p.name}:${p.penalize}`);
+  assert.deepEqual(names, [
+    'dense0.weight:true',
+    'dense0.bias:false',
+    'bn0.weight:false',
+    'bn0.bias:false',
+    'dense1.weight:true',
+    'dense1.bias:false',
+    'bn1.weight:false',
+    'bn1.bias:false',
+    'dense2.weight:true',
+    'dense2.bias:false',
+  ]);
 });
 
 test('paramCount counts trainable scalars; buffers are the batch-norm running stats', () => {
@@ -69,7 +85,10 @@ test('2-hidden-layer MLP with batchnorm and dropout: end-to-end gradients match 
     const loss = new CrossEntropyLoss(0.1);
     return checkLayer(model, x, train(), rng, lossObjective(loss, t));
   });
-  const parts = [`input ${r.input.maxRelError.toExponential(2)}`, ...Object.entries(r.params).map(([k, v]) => `${k} ${v.maxRelError.toExponential(2)}`)];
+  const parts = [
+    `input ${r.input.maxRelError.toExponential(2)}`,
+    ...Object.entries(r.params).map(([k, v]) => `${k} ${v.maxRelError.toExponential(2)}`),
+  ];
   console.log(`MLP end-to-end FD max rel error ${r.maxRelError.toExponential(2)} (${parts.join(', ')})`);
   assert.ok(r.maxRelError < 1e-6, `max rel error ${r.maxRelError}`);
 });
@@ -94,7 +113,8 @@ test('no allocation after the first call: forward and backward return the same o
   const ctx = train(1);
   const y1 = model.forward(x, ctx);
   const g1 = model.backward(y1);
-  const yData = y1.data, gData = g1.data;
+  const yData = y1.data,
+    gData = g1.data;
   const y2 = model.forward(x, ctx);
   const g2 = model.backward(y2);
   assert.equal(y2, y1);
@@ -157,7 +177,15 @@ test('validateModelSpec lists every problem with its JSON path', () => {
   assert.deepEqual(validateModelSpec(MLP), []);
   assert.deepEqual(validateModelSpec({ kind: 'linear' }), []);
   assert.deepEqual(
-    validateModelSpec({ kind: 'mlp', hidden: [4, 0, 2.5], activation: 'foo', dropout: 1, batchNorm: 'yes', negativeSlope: 'x', batchnorm: true }),
+    validateModelSpec({
+      kind: 'mlp',
+      hidden: [4, 0, 2.5],
+      activation: 'foo',
+      dropout: 1,
+      batchNorm: 'yes',
+      negativeSlope: 'x',
+      batchnorm: true,
+    }),
     [
       'model.batchnorm: unknown option (known: kind, hidden, activation, negativeSlope, dropout, batchNorm)',
       'model.hidden[1]: must be a positive integer, got 0',
@@ -168,12 +196,23 @@ test('validateModelSpec lists every problem with its JSON path', () => {
       'model.batchNorm: must be true or false, got "yes"',
     ],
   );
-  assert.deepEqual(validateModelSpec({ kind: 'mlp' }), ['model.hidden: required for kind "mlp" (hidden layer widths, e.g. [64])']);
-  assert.deepEqual(validateModelSpec({ kind: 'mlp', hidden: [] }), ['model.hidden: must list at least one width for kind "mlp"']);
-  assert.deepEqual(validateModelSpec({ kind: 'mlp', hidden: [1e6] }), ['model.hidden[0]: must be at most 65536, got 1000000']);
-  assert.deepEqual(validateModelSpec({ kind: 'cnn' }, 'sweep.model[2]'), ['sweep.model[2].kind: unknown "cnn" (known: linear, logistic, mlp)']);
+  assert.deepEqual(validateModelSpec({ kind: 'mlp' }), [
+    'model.hidden: required for kind "mlp" (hidden layer widths, e.g. [64])',
+  ]);
+  assert.deepEqual(validateModelSpec({ kind: 'mlp', hidden: [] }), [
+    'model.hidden: must list at least one width for kind "mlp"',
+  ]);
+  assert.deepEqual(validateModelSpec({ kind: 'mlp', hidden: [1e6] }), [
+    'model.hidden[0]: must be at most 65536, got 1000000',
+  ]);
+  assert.deepEqual(validateModelSpec({ kind: 'cnn' }, 'sweep.model[2]'), [
+    'sweep.model[2].kind: unknown "cnn" (known: linear, logistic, mlp)',
+  ]);
   assert.deepEqual(validateModelSpec(null), ['model: must be an object, got null']);
-  assert.throws(() => buildModel({ kind: 'mlp', hidden: [0] }, 3, 2, new Rng(1)), /model.hidden\[0\]: must be a positive integer/);
+  assert.throws(
+    () => buildModel({ kind: 'mlp', hidden: [0] }, 3, 2, new Rng(1)),
+    /model.hidden\[0\]: must be a positive integer/,
+  );
   assert.throws(() => buildModel({ kind: 'linear' }, 0, 2, new Rng(1)), /inputDim/);
 });
 

@@ -58,7 +58,12 @@ export class Sequential implements Layer {
     for (let i = 0; i < layers.length; i++) {
       const l = layers[i];
       const next = layers[i + 1];
-      if (fuse && l instanceof Dense && next instanceof ActivationLayer && (next.kind === 'relu' || next.kind === 'identity')) {
+      if (
+        fuse &&
+        l instanceof Dense &&
+        next instanceof ActivationLayer &&
+        (next.kind === 'relu' || next.kind === 'identity')
+      ) {
         this.#steps.push({ layer: l, fused: l, act: next.kind });
         i++;
       } else {
@@ -154,7 +159,8 @@ export class Sequential implements Layer {
   /** Inverse of getState: copies a flat state back into the params and buffers. */
   setState(state: Float32Array): void {
     const n = this.stateSize();
-    if (state.length !== n) throw new RangeError(`Sequential.setState: model has ${n} state values, got ${state.length}`);
+    if (state.length !== n)
+      throw new RangeError(`Sequential.setState: model has ${n} state values, got ${state.length}`);
     let o = 0;
     for (const p of this.#params) {
       p.value.set(state.subarray(o, o + p.value.length));
@@ -200,7 +206,8 @@ export function validateModelSpec(spec: unknown, path = 'model'): string[] {
     if (kind === 'mlp' && hidden.length === 0) errs.push(`${hp}: must list at least one width for kind "mlp"`);
     for (let i = 0; i < hidden.length; i++) {
       const w: unknown = hidden[i];
-      if (typeof w !== 'number' || !Number.isInteger(w) || w < 1) errs.push(`${join(hp, i)}: must be a positive integer, got ${show(w)}`);
+      if (typeof w !== 'number' || !Number.isInteger(w) || w < 1)
+        errs.push(`${join(hp, i)}: must be a positive integer, got ${show(w)}`);
       else if (w > MAX_WIDTH) errs.push(`${join(hp, i)}: must be at most ${MAX_WIDTH}, got ${w}`);
     }
   }
@@ -222,7 +229,8 @@ export function validateModelSpec(spec: unknown, path = 'model'): string[] {
 export function buildModel(spec: ModelSpec, inputDim: number, outputDim: number, rng: Rng): Sequential {
   const errs = validateModelSpec(spec);
   if (!(Number.isInteger(inputDim) && inputDim > 0)) errs.push(`inputDim: must be a positive integer, got ${inputDim}`);
-  if (!(Number.isInteger(outputDim) && outputDim > 0)) errs.push(`outputDim: must be a positive integer, got ${outputDim}`);
+  if (!(Number.isInteger(outputDim) && outputDim > 0))
+    errs.push(`outputDim: must be a positive integer, got ${outputDim}`);
   if (errs.length > 0) throw new RangeError(`buildModel: invalid model\n${errs.join('\n')}`);
   if (spec.kind !== 'mlp') return new Sequential([new Dense(inputDim, outputDim, rng, 'dense0')]);
   const hidden = spec.hidden ?? [];

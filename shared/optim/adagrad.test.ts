@@ -21,7 +21,10 @@ function reference(lr: number, lrDecay: number, wd: number, s0: number, eps: num
 }
 
 test('defaults are PyTorch Adagrad defaults', () => {
-  assert.deepEqual({ ...ADAGRAD_DEFAULTS }, { lr: 0.01, lr_decay: 0, weight_decay: 0, initial_accumulator_value: 0, eps: 1e-10, maximize: false });
+  assert.deepEqual(
+    { ...ADAGRAD_DEFAULTS },
+    { lr: 0.01, lr_decay: 0, weight_decay: 0, initial_accumulator_value: 0, eps: 1e-10, maximize: false },
+  );
 });
 
 test('first step from a zero accumulator moves each coordinate by about γ·sign(g)', () => {
@@ -40,7 +43,13 @@ test('plain Adagrad over three steps', () => {
 
 test('lr_decay, initial accumulator and weight decay', () => {
   const p = param64();
-  const opt = new Adagrad([p], { lr: 0.1, lr_decay: 0.5, initial_accumulator_value: 0.1, weight_decay: 0.1, eps: 1e-10 });
+  const opt = new Adagrad([p], {
+    lr: 0.1,
+    lr_decay: 0.5,
+    initial_accumulator_value: 0.1,
+    weight_decay: 0.1,
+    eps: 1e-10,
+  });
   const got = run(opt, p);
   assertClose(got, reference(0.1, 0.5, 0.1, 0.1, 1e-10), 1e-12);
   // step 1, element 0 by hand: g = 0.5 + 0.1 = 0.6, s = 0.1 + 0.36 = 0.46, clr = 0.1
@@ -60,6 +69,8 @@ test('constructor errors carry PyTorch messages', () => {
   assert.throws(() => new Adagrad(ps, { lr: -1 }), { message: 'Invalid learning rate: -1' });
   assert.throws(() => new Adagrad(ps, { lr_decay: -1 }), { message: 'Invalid lr_decay value: -1' });
   assert.throws(() => new Adagrad(ps, { weight_decay: -1 }), { message: 'Invalid weight_decay value: -1' });
-  assert.throws(() => new Adagrad(ps, { initial_accumulator_value: -1 }), { message: 'Invalid initial_accumulator_value value: -1' });
+  assert.throws(() => new Adagrad(ps, { initial_accumulator_value: -1 }), {
+    message: 'Invalid initial_accumulator_value value: -1',
+  });
   assert.throws(() => new Adagrad(ps, { eps: -1 }), { message: 'Invalid epsilon value: -1' });
 });

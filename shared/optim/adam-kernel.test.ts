@@ -18,7 +18,10 @@ function tensors(seed: string, alloc: (n: number) => Float32Array): OptParam[] {
 }
 
 /** 25 steps with gradients from a fixed stream; returns the final values. */
-function run(make: (ps: OptParam[]) => Adam, alloc: (n: number) => Float32Array): { values: Float32Array[]; opt: Adam } {
+function run(
+  make: (ps: OptParam[]) => Adam,
+  alloc: (n: number) => Float32Array,
+): { values: Float32Array[]; opt: Adam } {
   const ps = tensors('params', alloc);
   const opt = make(ps);
   const rng = new Rng('grads');
@@ -38,7 +41,7 @@ const CASES: [string, (ps: OptParam[]) => Adam][] = [
   ['adamw amsgrad betas', (ps) => new AdamW(ps, { lr: 0.003, amsgrad: true, betas: [0.5, 0.9] })],
 ];
 
-test('Adam and AdamW on float32 tensors: the adamF32 kernel gives adamUpdate\'s bits, with its state in the wasm memory', () => {
+test("Adam and AdamW on float32 tensors: the adamF32 kernel gives adamUpdate's bits, with its state in the wasm memory", () => {
   const plain = (n: number) => new Float32Array(n);
   const want = CASES.map(([, make]) => run(make, plain).values);
   const h = installWasmKernels({ memoryMiB: 4 });

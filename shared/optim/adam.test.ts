@@ -67,7 +67,11 @@ test('Adam over four steps', () => {
 
 test('Adam with L2 weight decay added to the gradient and other betas', () => {
   const p = param64();
-  assertClose(run(new Adam([p], { lr: 0.05, betas: [0.8, 0.99], eps: 1e-6, weight_decay: 0.1 }), p, G), reference(0.05, 0.8, 0.99, 1e-6, 0.1, false), 1e-12);
+  assertClose(
+    run(new Adam([p], { lr: 0.05, betas: [0.8, 0.99], eps: 1e-6, weight_decay: 0.1 }), p, G),
+    reference(0.05, 0.8, 0.99, 1e-6, 0.1, false),
+    1e-12,
+  );
 });
 
 test('AMSGrad keeps the running maximum of v and differs from Adam once gradients shrink', () => {
@@ -86,7 +90,11 @@ test('AMSGrad keeps the running maximum of v and differs from Adam once gradient
 
 test('AMSGrad with weight decay', () => {
   const p = param64();
-  assertClose(run(new Adam([p], { lr: 0.1, amsgrad: true, weight_decay: 0.05 }), p, G), reference(0.1, 0.9, 0.999, 1e-8, 0.05, true), 1e-12);
+  assertClose(
+    run(new Adam([p], { lr: 0.1, amsgrad: true, weight_decay: 0.05 }), p, G),
+    reference(0.1, 0.9, 0.999, 1e-8, 0.05, true),
+    1e-12,
+  );
 });
 
 test('maximize ascends', () => {

@@ -118,24 +118,68 @@ export class Adam extends Optimizer<AdamOptions> {
       const m = this.#expAvg[i];
       const v = this.#expAvgSq[i];
       const vmax = amsgrad ? this.#maxExpAvgSq[i] : null;
-      if (fast && p.value instanceof Float32Array && p.grad instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array && (vmax === null || vmax instanceof Float32Array)) {
-        fast(p.value, p.grad, m, v, vmax, t, lr, betas[0], betas[1], eps, weight_decay, decoupled_weight_decay, maximize);
+      if (
+        fast &&
+        p.value instanceof Float32Array &&
+        p.grad instanceof Float32Array &&
+        m instanceof Float32Array &&
+        v instanceof Float32Array &&
+        (vmax === null || vmax instanceof Float32Array)
+      ) {
+        fast(
+          p.value,
+          p.grad,
+          m,
+          v,
+          vmax,
+          t,
+          lr,
+          betas[0],
+          betas[1],
+          eps,
+          weight_decay,
+          decoupled_weight_decay,
+          maximize,
+        );
       } else {
-        adamUpdate(p.value, p.grad, m, v, vmax, t, lr, betas[0], betas[1], eps, weight_decay, decoupled_weight_decay, maximize);
+        adamUpdate(
+          p.value,
+          p.grad,
+          m,
+          v,
+          vmax,
+          t,
+          lr,
+          betas[0],
+          betas[1],
+          eps,
+          weight_decay,
+          decoupled_weight_decay,
+          maximize,
+        );
       }
     }
   }
 
   stateOf(i: number): Readonly<Record<string, FloatArray | number>> {
     if (!this.started) return {};
-    const s: Record<string, FloatArray | number> = { step: this.stepCount, exp_avg: this.#expAvg[i], exp_avg_sq: this.#expAvgSq[i] };
+    const s: Record<string, FloatArray | number> = {
+      step: this.stepCount,
+      exp_avg: this.#expAvg[i],
+      exp_avg_sq: this.#expAvgSq[i],
+    };
     if (this.defaults.amsgrad) s.max_exp_avg_sq = this.#maxExpAvgSq[i];
     return s;
   }
 }
 
 /** The argument checks torch's Adam, AdamW and NAdam constructors share, in their order and with their messages. */
-export function checkAdamOptions(o: { lr: number; eps: number; betas: readonly [number, number]; weight_decay: number }): void {
+export function checkAdamOptions(o: {
+  lr: number;
+  eps: number;
+  betas: readonly [number, number];
+  weight_decay: number;
+}): void {
   checkNonNegative(o.lr, 'learning rate');
   checkNonNegative(o.eps, 'epsilon value');
   checkBetas(o.betas);

@@ -30,7 +30,14 @@ function reference(lrs: number[], b1: number, b2: number, eps: number, wd: numbe
 }
 
 test('defaults are PyTorch AdamW defaults (weight_decay 1e-2)', () => {
-  assert.deepEqual(JSON.parse(JSON.stringify(ADAMW_DEFAULTS)), { lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.01, amsgrad: false, maximize: false });
+  assert.deepEqual(JSON.parse(JSON.stringify(ADAMW_DEFAULTS)), {
+    lr: 0.001,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    weight_decay: 0.01,
+    amsgrad: false,
+    maximize: false,
+  });
   const opt = new AdamW([param64()]);
   assert.equal(opt.name, 'adamw');
   assert.equal(opt.defaults.weight_decay, 0.01);

@@ -29,7 +29,15 @@ test('each name builds its class with torch defaults for unspecified keywords', 
 test('spec keywords reach the constructor; betas from JSON become the pair', () => {
   const spec = JSON.parse('{"name":"adam","lr":0.1,"betas":[0.8,0.9],"amsgrad":true}') as OptimizerSpec;
   const opt = createOptimizer(spec, [fresh()]);
-  assert.deepEqual(opt.defaults, { lr: 0.1, betas: [0.8, 0.9], eps: 1e-8, weight_decay: 0, amsgrad: true, maximize: false, decoupled_weight_decay: false });
+  assert.deepEqual(opt.defaults, {
+    lr: 0.1,
+    betas: [0.8, 0.9],
+    eps: 1e-8,
+    weight_decay: 0,
+    amsgrad: true,
+    maximize: false,
+    decoupled_weight_decay: false,
+  });
   // and the trajectory equals the directly constructed optimizer's
   const a = fresh();
   const b = fresh();
@@ -48,7 +56,10 @@ test('an invalid spec throws OptimizerSpecError with every problem', () => {
     () => createOptimizer(spec, [fresh()]),
     (e: unknown) => {
       assert.ok(e instanceof OptimizerSpecError);
-      assert.deepEqual(e.problems, ['optimizer.lr: must be > 0, got -1', 'optimizer.momentum: must be a finite number, got "high"']);
+      assert.deepEqual(e.problems, [
+        'optimizer.lr: must be > 0, got -1',
+        'optimizer.momentum: must be a finite number, got "high"',
+      ]);
       assert.match(e.message, /optimizer\.lr: must be > 0, got -1/);
       return true;
     },

@@ -30,7 +30,14 @@ export { AdamW, ADAMW_DEFAULTS } from './adamw.ts';
 export type { AdamWOptions } from './adamw.ts';
 export { NAdam, NADAM_DEFAULTS, nadamUpdate, nadamMu } from './nadam.ts';
 export type { NAdamOptions } from './nadam.ts';
-export { OPTIMIZER_NAMES, OPTIMIZER_DEFAULTS, OPTIMIZER_PRESETS, OPTION_KINDS, OPTION_HELP, isOptimizerName } from './registry.ts';
+export {
+  OPTIMIZER_NAMES,
+  OPTIMIZER_DEFAULTS,
+  OPTIMIZER_PRESETS,
+  OPTION_KINDS,
+  OPTION_HELP,
+  isOptimizerName,
+} from './registry.ts';
 export type { OptimizerName, OptionKind, OptionValue, OptimizerPreset } from './registry.ts';
 export { validateOptimizerSpec } from './validate.ts';
 

@@ -16,7 +16,15 @@ function muProd(b1: number, psi: number, n: number): number {
  * m̂ = μ_{t+1}m/(1 − Π_{i≤t+1}μ_i) + (1 − μ_t)g/(1 − Π_{i≤t}μ_i), v̂ = v/(1 − β₂ᵗ),
  * θ ← θ − γ·m̂/(√v̂ + ε).
  */
-function reference(lr: number, b1: number, b2: number, eps: number, wd: number, psi: number, decoupled: boolean): number[][] {
+function reference(
+  lr: number,
+  b1: number,
+  b2: number,
+  eps: number,
+  wd: number,
+  psi: number,
+  decoupled: boolean,
+): number[][] {
   const th = [...THETA0];
   const m = [0, 0];
   const v = [0, 0];

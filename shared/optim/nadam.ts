@@ -116,15 +116,38 @@ export class NAdam extends Optimizer<NAdamOptions> {
     const lr = this.lr;
     const mu = nadamMu(betas[0], momentum_decay, t);
     // float32 × float32 is exact in a double, so one fround gives torch's float32 product.
-    this.#muProduct = this.params[0].value instanceof Float32Array ? Math.fround(this.#muProduct * Math.fround(mu)) : this.#muProduct * mu;
+    this.#muProduct =
+      this.params[0].value instanceof Float32Array
+        ? Math.fround(this.#muProduct * Math.fround(mu))
+        : this.#muProduct * mu;
     for (let i = 0; i < this.params.length; i++) {
       const p = this.params[i];
-      nadamUpdate(p.value, p.grad, this.#expAvg[i], this.#expAvgSq[i], t, this.#muProduct, lr, betas[0], betas[1], eps, weight_decay, momentum_decay, decoupled_weight_decay, maximize);
+      nadamUpdate(
+        p.value,
+        p.grad,
+        this.#expAvg[i],
+        this.#expAvgSq[i],
+        t,
+        this.#muProduct,
+        lr,
+        betas[0],
+        betas[1],
+        eps,
+        weight_decay,
+        momentum_decay,
+        decoupled_weight_decay,
+        maximize,
+      );
     }
   }
 
   stateOf(i: number): Readonly<Record<string, FloatArray | number>> {
     if (!this.started) return {};
-    return { step: this.stepCount, mu_product: this.#muProduct, exp_avg: this.#expAvg[i], exp_avg_sq: this.#expAvgSq[i] };
+    return {
+      step: this.stepCount,
+      mu_product: this.#muProduct,
+      exp_avg: this.#expAvg[i],
+      exp_avg_sq: this.#expAvgSq[i],
+    };
   }
 }

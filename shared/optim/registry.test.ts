@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isOptimizerName, OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, OPTIMIZER_PRESETS, OPTION_HELP, OPTION_KINDS } from './registry.ts';
+import {
+  isOptimizerName,
+  OPTIMIZER_DEFAULTS,
+  OPTIMIZER_NAMES,
+  OPTIMIZER_PRESETS,
+  OPTION_HELP,
+  OPTION_KINDS,
+} from './registry.ts';
 import { validateOptimizerSpec } from './validate.ts';
 
 test('the seven optimizer names', () => {

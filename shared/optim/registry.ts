@@ -29,15 +29,17 @@ export const OPTIMIZER_NAMES: readonly OptimizerName[] = Object.freeze([
 export type OptionValue = number | boolean | readonly [number, number];
 
 /** Each optimizer's keyword arguments and PyTorch's defaults, in torch's signature order. */
-export const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerName, Readonly<Record<string, OptionValue>>>> = Object.freeze({
-  sgd: SGD_DEFAULTS,
-  adagrad: ADAGRAD_DEFAULTS,
-  adadelta: ADADELTA_DEFAULTS,
-  rmsprop: RMSPROP_DEFAULTS,
-  adam: ADAM_DEFAULTS,
-  adamw: ADAMW_DEFAULTS,
-  nadam: NADAM_DEFAULTS,
-});
+export const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerName, Readonly<Record<string, OptionValue>>>> = Object.freeze(
+  {
+    sgd: SGD_DEFAULTS,
+    adagrad: ADAGRAD_DEFAULTS,
+    adadelta: ADADELTA_DEFAULTS,
+    rmsprop: RMSPROP_DEFAULTS,
+    adam: ADAM_DEFAULTS,
+    adamw: ADAMW_DEFAULTS,
+    nadam: NADAM_DEFAULTS,
+  },
+);
 
 /**
  * What a keyword accepts in a spec: `positive` (> 0), `nonnegative` (≥ 0), `unit` ([0, 1]),
@@ -100,17 +102,72 @@ export interface OptimizerPreset {
 
 /** The classic methods as presets; GD, Momentum and NAG are all torch's SGD. */
 export const OPTIMIZER_PRESETS: Readonly<Record<string, Readonly<OptimizerPreset>>> = deepFreeze({
-  gd: { label: 'GD', optimizer: { name: 'sgd' }, fullBatch: true, description: 'Gradient descent on the full training set: θ ← θ − γ∇L.' },
-  sgd: { label: 'SGD', optimizer: { name: 'sgd' }, fullBatch: false, description: 'Stochastic gradient descent on mini-batches.' },
-  momentum: { label: 'Momentum', optimizer: { name: 'sgd', momentum: 0.9 }, fullBatch: false, description: 'Heavy-ball momentum: b ← 0.9b + g, θ ← θ − γb.' },
-  nag: { label: 'NAG', optimizer: { name: 'sgd', momentum: 0.9, nesterov: true }, fullBatch: false, description: 'Nesterov momentum: b ← 0.9b + g, θ ← θ − γ(g + 0.9b).' },
-  adagrad: { label: 'Adagrad', optimizer: { name: 'adagrad' }, fullBatch: false, description: 'Per-coordinate steps divided by the root of the summed squared gradients.' },
-  adadelta: { label: 'Adadelta', optimizer: { name: 'adadelta' }, fullBatch: false, description: 'Steps scaled by the ratio of running RMS of updates and of gradients.' },
-  rmsprop: { label: 'RMSprop', optimizer: { name: 'rmsprop' }, fullBatch: false, description: 'Steps divided by a running root mean square of the gradients.' },
-  adam: { label: 'Adam', optimizer: { name: 'adam' }, fullBatch: false, description: 'Bias-corrected running first and second moments of the gradient.' },
-  amsgrad: { label: 'AMSGrad', optimizer: { name: 'adam', amsgrad: true }, fullBatch: false, description: 'Adam dividing by the running maximum of the second moment.' },
-  adamw: { label: 'AdamW', optimizer: { name: 'adamw' }, fullBatch: false, description: 'Adam with weight decay decoupled from the gradient.' },
-  nadam: { label: 'NAdam', optimizer: { name: 'nadam' }, fullBatch: false, description: 'Adam with Nesterov momentum.' },
+  gd: {
+    label: 'GD',
+    optimizer: { name: 'sgd' },
+    fullBatch: true,
+    description: 'Gradient descent on the full training set: θ ← θ − γ∇L.',
+  },
+  sgd: {
+    label: 'SGD',
+    optimizer: { name: 'sgd' },
+    fullBatch: false,
+    description: 'Stochastic gradient descent on mini-batches.',
+  },
+  momentum: {
+    label: 'Momentum',
+    optimizer: { name: 'sgd', momentum: 0.9 },
+    fullBatch: false,
+    description: 'Heavy-ball momentum: b ← 0.9b + g, θ ← θ − γb.',
+  },
+  nag: {
+    label: 'NAG',
+    optimizer: { name: 'sgd', momentum: 0.9, nesterov: true },
+    fullBatch: false,
+    description: 'Nesterov momentum: b ← 0.9b + g, θ ← θ − γ(g + 0.9b).',
+  },
+  adagrad: {
+    label: 'Adagrad',
+    optimizer: { name: 'adagrad' },
+    fullBatch: false,
+    description: 'Per-coordinate steps divided by the root of the summed squared gradients.',
+  },
+  adadelta: {
+    label: 'Adadelta',
+    optimizer: { name: 'adadelta' },
+    fullBatch: false,
+    description: 'Steps scaled by the ratio of running RMS of updates and of gradients.',
+  },
+  rmsprop: {
+    label: 'RMSprop',
+    optimizer: { name: 'rmsprop' },
+    fullBatch: false,
+    description: 'Steps divided by a running root mean square of the gradients.',
+  },
+  adam: {
+    label: 'Adam',
+    optimizer: { name: 'adam' },
+    fullBatch: false,
+    description: 'Bias-corrected running first and second moments of the gradient.',
+  },
+  amsgrad: {
+    label: 'AMSGrad',
+    optimizer: { name: 'adam', amsgrad: true },
+    fullBatch: false,
+    description: 'Adam dividing by the running maximum of the second moment.',
+  },
+  adamw: {
+    label: 'AdamW',
+    optimizer: { name: 'adamw' },
+    fullBatch: false,
+    description: 'Adam with weight decay decoupled from the gradient.',
+  },
+  nadam: {
+    label: 'NAdam',
+    optimizer: { name: 'nadam' },
+    fullBatch: false,
+    description: 'Adam with Nesterov momentum.',
+  },
 });
 
 /** Freezes an object and everything below it, so that shared presets cannot be edited by one user of them. */

@@ -35,7 +35,10 @@ function reference(lr: number, alpha: number, eps: number, wd: number, mu: numbe
 }
 
 test('defaults are PyTorch RMSprop defaults', () => {
-  assert.deepEqual({ ...RMSPROP_DEFAULTS }, { lr: 0.01, alpha: 0.99, eps: 1e-8, weight_decay: 0, momentum: 0, centered: false, maximize: false });
+  assert.deepEqual(
+    { ...RMSPROP_DEFAULTS },
+    { lr: 0.01, alpha: 0.99, eps: 1e-8, weight_decay: 0, momentum: 0, centered: false, maximize: false },
+  );
 });
 
 test('first plain step divides by √(0.01g²) = 0.1|g|', () => {

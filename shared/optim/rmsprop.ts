@@ -116,7 +116,19 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
       const p = this.params[i];
       const gradAvg = centered ? this.#gradAvg[i] : null;
       const buf = useBuf ? this.#buf[i] : null;
-      rmspropUpdate(p.value, p.grad, this.#squareAvg[i], gradAvg, buf, lr, alpha, eps, weight_decay, momentum, maximize);
+      rmspropUpdate(
+        p.value,
+        p.grad,
+        this.#squareAvg[i],
+        gradAvg,
+        buf,
+        lr,
+        alpha,
+        eps,
+        weight_decay,
+        momentum,
+        maximize,
+      );
     }
   }
 

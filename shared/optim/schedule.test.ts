@@ -38,7 +38,9 @@ test('cosine: η_min + (γ₀ − η_min)(1 + cos(πe/T_max))/2', () => {
 
 test('the closed forms agree with torch’s chainable (recursive) get_lr over several periods', () => {
   // CosineAnnealingLR.get_lr, as written in torch.optim.lr_scheduler
-  const base = 0.5, etaMin = 0.01, T = 6;
+  const base = 0.5,
+    etaMin = 0.01,
+    T = 6;
   let lr = base;
   for (let e = 0; e <= 3 * T; e++) {
     if (e === 0) lr = base;
@@ -64,12 +66,22 @@ test('linear warm-up from warmup_start_factor (1/3 by default), then the main sc
   const c = { kind: 'cosine', T_max: 4, warmup_epochs: 2, warmup_start_factor: 0.5 } as const;
   assert.deepEqual(
     lrSchedule(c, 1, 7).map((x) => Math.round(x * 1e12) / 1e12),
-    [0.5, 0.75, 1, Math.round(((1 + Math.SQRT1_2) / 2) * 1e12) / 1e12, 0.5, Math.round(((1 - Math.SQRT1_2) / 2) * 1e12) / 1e12, 0],
+    [
+      0.5,
+      0.75,
+      1,
+      Math.round(((1 + Math.SQRT1_2) / 2) * 1e12) / 1e12,
+      0.5,
+      Math.round(((1 - Math.SQRT1_2) / 2) * 1e12) / 1e12,
+      0,
+    ],
   );
 });
 
 test('the warm-up agrees with torch’s chainable LinearLR.get_lr', () => {
-  const base = 0.9, f = 0.25, W = 5;
+  const base = 0.9,
+    f = 0.25,
+    W = 5;
   let lr = base * f;
   for (let e = 0; e < W; e++) {
     if (e > 0) lr = lr * (1 + (1 - f) / (W * f + (e - 1) * (1 - f)));
@@ -80,19 +92,26 @@ test('the warm-up agrees with torch’s chainable LinearLR.get_lr', () => {
 test('validateSchedule lists every problem with its path', () => {
   assert.deepEqual(validateSchedule(null, 'training.schedule'), []);
   assert.deepEqual(validateSchedule({ kind: 'cosine', T_max: 10 }, 'training.schedule'), []);
-  assert.deepEqual(validateSchedule({ kind: 'step', step_size: 0, gamma: -1, T_max: 3, warmup_start_factor: 0 }, 'training.schedule'), [
-    'training.schedule.T_max: unknown option for step (known: kind, step_size, gamma, warmup_epochs, warmup_start_factor)',
-    'training.schedule.step_size: must be >= 1, got 0',
-    'training.schedule.gamma: must be > 0, got -1',
-    'training.schedule.warmup_start_factor: must be in (0, 1], got 0',
-  ]);
+  assert.deepEqual(
+    validateSchedule({ kind: 'step', step_size: 0, gamma: -1, T_max: 3, warmup_start_factor: 0 }, 'training.schedule'),
+    [
+      'training.schedule.T_max: unknown option for step (known: kind, step_size, gamma, warmup_epochs, warmup_start_factor)',
+      'training.schedule.step_size: must be >= 1, got 0',
+      'training.schedule.gamma: must be > 0, got -1',
+      'training.schedule.warmup_start_factor: must be in (0, 1], got 0',
+    ],
+  );
   assert.deepEqual(validateSchedule({ kind: 'exponential' }, 's'), ['s.gamma: required for exponential (must be > 0)']);
   assert.deepEqual(validateSchedule({ kind: 'cosine', T_max: 2.5, warmup_epochs: -1 }, 's'), [
     's.T_max: must be an integer, got 2.5',
     's.warmup_epochs: must be >= 0, got -1',
   ]);
-  assert.deepEqual(validateSchedule({ kind: 'linear' }, 's'), ['s.kind: unknown schedule "linear" (known: constant, step, exponential, cosine)']);
-  assert.deepEqual(validateSchedule('cosine', 's'), ['s: must be an object with a "kind" (one of constant, step, exponential, cosine), got "cosine"']);
+  assert.deepEqual(validateSchedule({ kind: 'linear' }, 's'), [
+    's.kind: unknown schedule "linear" (known: constant, step, exponential, cosine)',
+  ]);
+  assert.deepEqual(validateSchedule('cosine', 's'), [
+    's: must be an object with a "kind" (one of constant, step, exponential, cosine), got "cosine"',
+  ]);
 });
 
 test('lrAt refuses an invalid spec or epoch', () => {

@@ -20,7 +20,12 @@ import { isObject, join, show } from '../spec/check.ts';
 export type ScheduleKind = ScheduleSpec['kind'];
 
 /** The schedule kinds, in the order help text lists them. */
-export const SCHEDULE_KINDS: readonly ScheduleKind[] = Object.freeze(['constant', 'step', 'exponential', 'cosine'] as const);
+export const SCHEDULE_KINDS: readonly ScheduleKind[] = Object.freeze([
+  'constant',
+  'step',
+  'exponential',
+  'cosine',
+] as const);
 
 /** The keys each kind accepts besides `kind` and the warm-up keys. */
 const KIND_KEYS: Readonly<Record<ScheduleKind, readonly string[]>> = {
@@ -51,10 +56,17 @@ export function validateSchedule(spec: unknown, path = 'schedule'): string[] {
   if (known !== null) {
     const allowed = ['kind', ...KIND_KEYS[known], ...WARMUP_KEYS];
     for (const key of Object.keys(spec)) {
-      if (!allowed.includes(key)) out.push(`${join(path, key)}: unknown option for ${known} (known: ${allowed.join(', ')})`);
+      if (!allowed.includes(key))
+        out.push(`${join(path, key)}: unknown option for ${known} (known: ${allowed.join(', ')})`);
     }
   }
-  const check = (key: string, required: boolean, integer: boolean, test: (x: number) => boolean, rule: string): void => {
+  const check = (
+    key: string,
+    required: boolean,
+    integer: boolean,
+    test: (x: number) => boolean,
+    rule: string,
+  ): void => {
     const v = spec[key];
     const at = join(path, key);
     if (v === undefined) {
@@ -100,7 +112,8 @@ function mainLr(spec: ScheduleSpec, baseLr: number, e: number): number {
  * means a constant rate. Throws on an invalid spec or a negative or fractional epoch.
  */
 export function lrAt(spec: ScheduleSpec | null | undefined, baseLr: number, epoch: number): number {
-  if (!(Number.isInteger(epoch) && epoch >= 0)) throw new RangeError(`lrAt: epoch must be an integer >= 0, got ${epoch}`);
+  if (!(Number.isInteger(epoch) && epoch >= 0))
+    throw new RangeError(`lrAt: epoch must be an integer >= 0, got ${epoch}`);
   if (spec === null || spec === undefined) return baseLr;
   const problems = validateSchedule(spec, 'schedule');
   if (problems.length > 0) throw new RangeError(`invalid schedule:\n  ${problems.join('\n  ')}`);

@@ -5,7 +5,10 @@ import type { OptParam } from './optimizer.ts';
 import { THETA0, G, param64, param32, run, assertClose } from './testing.ts';
 
 test('defaults are PyTorch 2.x SGD defaults', () => {
-  assert.deepEqual({ ...SGD_DEFAULTS }, { lr: 0.001, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false, maximize: false });
+  assert.deepEqual(
+    { ...SGD_DEFAULTS },
+    { lr: 0.001, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false, maximize: false },
+  );
   const opt = new SGD([param64()]);
   assert.equal(opt.lr, 0.001);
   assert.equal(opt.name, 'sgd');
@@ -14,7 +17,15 @@ test('defaults are PyTorch 2.x SGD defaults', () => {
 test('plain SGD: θ ← θ − γg, values worked out by hand', () => {
   const p = param64();
   // γ = 0.1: [1, −2] → [0.95, −1.9] → [0.925, −2.1] → [1.0, −2.15]
-  assertClose(run(new SGD([p], { lr: 0.1 }), p), [[0.95, -1.9], [0.925, -2.1], [1, -2.15]], 1e-12);
+  assertClose(
+    run(new SGD([p], { lr: 0.1 }), p),
+    [
+      [0.95, -1.9],
+      [0.925, -2.1],
+      [1, -2.15],
+    ],
+    1e-12,
+  );
 });
 
 test('momentum: the buffer starts as the first gradient, dampening only from step 2 on', () => {
@@ -30,13 +41,22 @@ test('momentum: the buffer starts as the first gradient, dampening only from ste
   //                    θ = −1.9, −1.91, −1.944
   assert.deepEqual(Array.from(p.value), [0.95, -1.9]);
   const rest = run(opt, p, G.slice(1));
-  assertClose(rest, [[0.8925, -1.91], [0.87825, -1.944]], 1e-12);
+  assertClose(
+    rest,
+    [
+      [0.8925, -1.91],
+      [0.87825, -1.944],
+    ],
+    1e-12,
+  );
   const b = opt.stateOf(0).momentum_buffer as Float64Array;
   assertClose([Array.from(b)], [[0.1425, 0.34]], 1e-12);
 });
 
 test('nesterov with weight decay follows the recurrence g ← g + λθ, b ← μb + g, θ ← θ − γ(g + μb)', () => {
-  const lr = 0.05, mu = 0.9, wd = 0.1;
+  const lr = 0.05,
+    mu = 0.9,
+    wd = 0.1;
   const p = param64();
   const got = run(new SGD([p], { lr, momentum: mu, nesterov: true, weight_decay: wd }), p);
   const th = [...THETA0];
@@ -113,7 +133,9 @@ test('constructor errors carry PyTorch messages', () => {
   assert.throws(() => new SGD(ps, { lr: -1 }), { message: 'Invalid learning rate: -1' });
   assert.throws(() => new SGD(ps, { momentum: -0.5 }), { message: 'Invalid momentum value: -0.5' });
   assert.throws(() => new SGD(ps, { weight_decay: -1 }), { message: 'Invalid weight_decay value: -1' });
-  assert.throws(() => new SGD(ps, { nesterov: true }), { message: 'Nesterov momentum requires a momentum and zero dampening' });
+  assert.throws(() => new SGD(ps, { nesterov: true }), {
+    message: 'Nesterov momentum requires a momentum and zero dampening',
+  });
   assert.throws(() => new SGD(ps, { nesterov: true, momentum: 0.9, dampening: 0.1 }), {
     message: 'Nesterov momentum requires a momentum and zero dampening',
   });

@@ -100,7 +100,18 @@ export class SGD extends Optimizer<SGDOptions> {
     const useBuf = momentum !== 0;
     for (let i = 0; i < this.params.length; i++) {
       const p = this.params[i];
-      sgdUpdate(p.value, p.grad, useBuf ? this.#buf[i] : null, t === 1, lr, momentum, dampening, weight_decay, nesterov, maximize);
+      sgdUpdate(
+        p.value,
+        p.grad,
+        useBuf ? this.#buf[i] : null,
+        t === 1,
+        lr,
+        momentum,
+        dampening,
+        weight_decay,
+        nesterov,
+        maximize,
+      );
     }
   }
 

@@ -48,7 +48,8 @@ export function validateOptimizerSpec(spec: unknown, path = 'optimizer'): string
 
 /** The problem with v as a finite number, or null if it is one. */
 function numberProblem(v: unknown): string | null {
-  if (typeof v !== 'number' || !Number.isFinite(v)) return `must be a finite number, got ${typeof v === 'number' ? String(v) : show(v)}`;
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    return `must be a finite number, got ${typeof v === 'number' ? String(v) : show(v)}`;
   return null;
 }
 

@@ -43,7 +43,8 @@ test('learning rate scales α (η = ½ gives weight √2 − 1 to the miss)', ()
 
 test('after the update the same learner is exactly at chance, 1 − 1/K (SAMME’s defining property)', () => {
   const rng = new Rng(2);
-  const n = 50, K = 4;
+  const n = 50,
+    K = 4;
   const y = Array.from({ length: n }, () => rng.int(K));
   const pred = y.map((v) => (rng.next() < 0.7 ? v : (v + 1) % K));
   const w = Array.from({ length: n }, () => rng.next());
@@ -95,7 +96,10 @@ test('weighted resampling draws rows in proportion to their weights and never a 
   const rows = weightedResample(w, 20, new Rng(6));
   // One uniform per draw: u·4 < 1 picks row 1, otherwise row 3.
   const twin = new Rng(6);
-  assert.deepEqual(Array.from(rows), Array.from({ length: 20 }, () => (twin.next() * 4 < 1 ? 1 : 3)));
+  assert.deepEqual(
+    Array.from(rows),
+    Array.from({ length: 20 }, () => (twin.next() * 4 < 1 ? 1 : 3)),
+  );
   const many = weightedResample(w, 40000, new Rng(7));
   const share3 = many.filter((r) => r === 3).length / many.length;
   assert.ok(Math.abs(share3 - 0.75) < 0.01, `share of row 3: ${share3}`);
@@ -107,12 +111,23 @@ test('ensemble decision argmax Σ α·[pred = k], staged, with ties to the small
   // α = 1, 2, 2.5; learners predict (0,1,2), (1,1,0), (2,0,0) on three rows.
   // Row 0: class 0 → 1, class 1 → 2, class 2 → 2.5 ⇒ 2. Row 1: class 1 → 3, class 0 → 2.5 ⇒ 1.
   // Row 2: class 2 → 1, class 0 → 4.5 ⇒ 0.
-  const preds = [[0, 1, 2], [1, 1, 0], [2, 0, 0]];
+  const preds = [
+    [0, 1, 2],
+    [1, 1, 0],
+    [2, 0, 0],
+  ];
   const alphas = [1, 2, 2.5];
   assert.deepEqual(Array.from(sammeScores(preds, alphas, 3)), [1, 2, 2.5, 2.5, 3, 0, 4.5, 0, 1]);
   assert.deepEqual(Array.from(sammeDecision(preds, alphas, 3)), [2, 1, 0]);
   // After one learner (0,1,2); after two, row 0 has 1 vs 2 ⇒ 1 and row 2 has 1 vs 2 ⇒ 0: (1,1,0).
-  assert.deepEqual(sammeStagedDecisions(preds, alphas, 3).map((d) => Array.from(d)), [[0, 1, 2], [1, 1, 0], [2, 1, 0]]);
+  assert.deepEqual(
+    sammeStagedDecisions(preds, alphas, 3).map((d) => Array.from(d)),
+    [
+      [0, 1, 2],
+      [1, 1, 0],
+      [2, 1, 0],
+    ],
+  );
   // Against y = (2, 1, 2): 2/3, 1/3, 2/3.
   assert.deepEqual(sammeStagedAccuracy(preds, alphas, 3, [2, 1, 2]), [2 / 3, 1 / 3, 2 / 3]);
   // Equal votes for classes 1 and 0 go to 0.
@@ -121,13 +136,16 @@ test('ensemble decision argmax Σ α·[pred = k], staged, with ties to the small
 
 test('the argmax agrees with sklearn’s SAMME decision_function (α for a vote, −α/(K−1) otherwise)', () => {
   const rng = new Rng(13);
-  const K = 4, M = 6, n = 200;
+  const K = 4,
+    M = 6,
+    n = 200;
   const preds = Array.from({ length: M }, () => Array.from({ length: n }, () => rng.int(K)));
   const alphas = Array.from({ length: M }, () => 0.1 + rng.next());
   const ours = sammeDecision(preds, alphas, K);
   for (let i = 0; i < n; i++) {
     const score = new Array<number>(K).fill(0);
-    for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) score[k] += preds[m][i] === k ? alphas[m] : -alphas[m] / (K - 1);
+    for (let m = 0; m < M; m++)
+      for (let k = 0; k < K; k++) score[k] += preds[m][i] === k ? alphas[m] : -alphas[m] / (K - 1);
     assert.equal(ours[i], score.indexOf(Math.max(...score)), `row ${i}`);
   }
 });

@@ -43,22 +43,32 @@ export interface SammeRound {
 function checkClasses(v: ArrayLike<number>, K: number, what: string): void {
   for (let i = 0; i < v.length; i++) {
     const c = v[i];
-    if (!(Number.isInteger(c) && c >= 0 && c < K)) throw new RangeError(`samme: ${what}[${i}] must be a class in 0..${K - 1}, got ${c}`);
+    if (!(Number.isInteger(c) && c >= 0 && c < K))
+      throw new RangeError(`samme: ${what}[${i}] must be a class in 0..${K - 1}, got ${c}`);
   }
 }
 
 /** One SAMME step: the learner's weighted error and weight α, and the reweighted rows. */
-export function sammeRound(w: ArrayLike<number>, pred: ArrayLike<number>, y: ArrayLike<number>, K: number, learningRate = 1): SammeRound {
+export function sammeRound(
+  w: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  y: ArrayLike<number>,
+  K: number,
+  learningRate = 1,
+): SammeRound {
   const n = w.length;
-  if (pred.length !== n || y.length !== n) throw new RangeError(`sammeRound: ${n} weights, ${pred.length} predictions, ${y.length} labels`);
+  if (pred.length !== n || y.length !== n)
+    throw new RangeError(`sammeRound: ${n} weights, ${pred.length} predictions, ${y.length} labels`);
   if (!Number.isInteger(K) || K < 2) throw new RangeError(`sammeRound: K must be an integer >= 2, got ${K}`);
-  if (!(learningRate > 0 && Number.isFinite(learningRate))) throw new RangeError(`sammeRound: learning_rate must be > 0, got ${learningRate}`);
+  if (!(learningRate > 0 && Number.isFinite(learningRate)))
+    throw new RangeError(`sammeRound: learning_rate must be > 0, got ${learningRate}`);
   checkClasses(pred, K, 'pred');
   checkClasses(y, K, 'y');
   let total = 0;
   let wrong = 0;
   for (let i = 0; i < n; i++) {
-    if (!(w[i] >= 0 && Number.isFinite(w[i]))) throw new RangeError(`sammeRound: weight ${i} must be finite and >= 0, got ${w[i]}`);
+    if (!(w[i] >= 0 && Number.isFinite(w[i])))
+      throw new RangeError(`sammeRound: weight ${i} must be finite and >= 0, got ${w[i]}`);
     total += w[i];
     if (pred[i] !== y[i]) wrong += w[i];
   }
@@ -101,7 +111,13 @@ export function startBoosting(n: number): BoostingState {
 }
 
 /** The state after a round whose learner predicted `pred` on the training rows (a new object; the old one is unchanged). */
-export function advanceBoosting(state: BoostingState, pred: ArrayLike<number>, y: ArrayLike<number>, K: number, learningRate = 1): BoostingState {
+export function advanceBoosting(
+  state: BoostingState,
+  pred: ArrayLike<number>,
+  y: ArrayLike<number>,
+  K: number,
+  learningRate = 1,
+): BoostingState {
   if (state.stopped) throw new RangeError(`advanceBoosting: boosting already stopped (${state.stopped})`);
   const r = sammeRound(state.weights, pred, y, K, learningRate);
   const round = state.errors.length;
@@ -121,11 +137,13 @@ export function advanceBoosting(state: BoostingState, pred: ArrayLike<number>, y
  */
 export function weightedResample(w: ArrayLike<number>, n: number, rng: Rng): Uint32Array {
   const m = w.length;
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`weightedResample: n must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new RangeError(`weightedResample: n must be a non-negative integer, got ${n}`);
   const cum = new Float64Array(m);
   let s = 0;
   for (let i = 0; i < m; i++) {
-    if (!(w[i] >= 0 && Number.isFinite(w[i]))) throw new RangeError(`weightedResample: weight ${i} must be finite and >= 0, got ${w[i]}`);
+    if (!(w[i] >= 0 && Number.isFinite(w[i])))
+      throw new RangeError(`weightedResample: weight ${i} must be finite and >= 0, got ${w[i]}`);
     s += w[i];
     cum[i] = s;
   }
@@ -147,9 +165,16 @@ export function weightedResample(w: ArrayLike<number>, n: number, rng: Rng): Uin
 }
 
 /** Vote totals score[i·K + k] = Σ_m α_m·[pred_m[i] = k] over the first `rounds` learners. */
-export function sammeScores(preds: ReadonlyArray<ArrayLike<number>>, alphas: readonly number[], K: number, rounds = alphas.length): Float64Array {
-  if (preds.length !== alphas.length) throw new RangeError(`samme: ${preds.length} prediction sets for ${alphas.length} weights`);
-  if (!(rounds >= 1 && rounds <= alphas.length)) throw new RangeError(`samme: the ensemble has no learners to vote (rounds=${rounds} of ${alphas.length})`);
+export function sammeScores(
+  preds: ReadonlyArray<ArrayLike<number>>,
+  alphas: readonly number[],
+  K: number,
+  rounds = alphas.length,
+): Float64Array {
+  if (preds.length !== alphas.length)
+    throw new RangeError(`samme: ${preds.length} prediction sets for ${alphas.length} weights`);
+  if (!(rounds >= 1 && rounds <= alphas.length))
+    throw new RangeError(`samme: the ensemble has no learners to vote (rounds=${rounds} of ${alphas.length})`);
   const n = preds[0].length;
   const score = new Float64Array(n * K);
   for (let m = 0; m < rounds; m++) {
@@ -162,13 +187,22 @@ export function sammeScores(preds: ReadonlyArray<ArrayLike<number>>, alphas: rea
 }
 
 /** The ensemble's prediction argmax_k Σ_m α_m·[pred_m = k]. */
-export function sammeDecision(preds: ReadonlyArray<ArrayLike<number>>, alphas: readonly number[], K: number): Int32Array {
+export function sammeDecision(
+  preds: ReadonlyArray<ArrayLike<number>>,
+  alphas: readonly number[],
+  K: number,
+): Int32Array {
   return argmaxRows(sammeScores(preds, alphas, K), K);
 }
 
 /** The ensemble's predictions after 1, 2, …, M learners (sklearn's staged_predict), built incrementally. */
-export function sammeStagedDecisions(preds: ReadonlyArray<ArrayLike<number>>, alphas: readonly number[], K: number): Int32Array[] {
-  if (preds.length !== alphas.length) throw new RangeError(`samme: ${preds.length} prediction sets for ${alphas.length} weights`);
+export function sammeStagedDecisions(
+  preds: ReadonlyArray<ArrayLike<number>>,
+  alphas: readonly number[],
+  K: number,
+): Int32Array[] {
+  if (preds.length !== alphas.length)
+    throw new RangeError(`samme: ${preds.length} prediction sets for ${alphas.length} weights`);
   if (preds.length === 0) return [];
   const n = preds[0].length;
   const score = new Float64Array(n * K);
@@ -184,7 +218,12 @@ export function sammeStagedDecisions(preds: ReadonlyArray<ArrayLike<number>>, al
 }
 
 /** Accuracy of the ensemble after each round against labels y (sklearn's staged_score), for boosting curves. */
-export function sammeStagedAccuracy(preds: ReadonlyArray<ArrayLike<number>>, alphas: readonly number[], K: number, y: ArrayLike<number>): number[] {
+export function sammeStagedAccuracy(
+  preds: ReadonlyArray<ArrayLike<number>>,
+  alphas: readonly number[],
+  K: number,
+  y: ArrayLike<number>,
+): number[] {
   return sammeStagedDecisions(preds, alphas, K).map((d) => {
     if (d.length !== y.length) throw new RangeError(`samme: ${y.length} labels for ${d.length} rows`);
     let hit = 0;

@@ -33,7 +33,8 @@ function checkK(K: number, where: string): void {
 }
 
 function classAt(v: number, K: number, where: string): number {
-  if (!(Number.isInteger(v) && v >= 0 && v < K)) throw new RangeError(`${where}: a class in 0..${K - 1} expected, got ${v}`);
+  if (!(Number.isInteger(v) && v >= 0 && v < K))
+    throw new RangeError(`${where}: a class in 0..${K - 1} expected, got ${v}`);
   return v;
 }
 
@@ -118,17 +119,25 @@ export interface OobRegression extends OobCoverage {
 }
 
 /** Sums `width` outputs per row over the members that left each row out; returns sums, counts and the covered rows. */
-function accumulate(members: readonly OobMember[], n: number, width: number, where: string): { sums: Float64Array; cover: OobCoverage } {
+function accumulate(
+  members: readonly OobMember[],
+  n: number,
+  width: number,
+  where: string,
+): { sums: Float64Array; cover: OobCoverage } {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`${where}: n must be a non-negative integer, got ${n}`);
   const sums = new Float64Array(n * width);
   const count = new Uint32Array(n);
   members.forEach((mem, m) => {
     if (mem.output.length !== mem.oob.length * width) {
-      throw new RangeError(`${where}: member ${m} has ${mem.output.length} outputs for ${mem.oob.length} OOB rows (${width} per row)`);
+      throw new RangeError(
+        `${where}: member ${m} has ${mem.output.length} outputs for ${mem.oob.length} OOB rows (${width} per row)`,
+      );
     }
     for (let j = 0; j < mem.oob.length; j++) {
       const i = mem.oob[j];
-      if (!(Number.isInteger(i) && i >= 0 && i < n)) throw new RangeError(`${where}: member ${m} names row ${i} of ${n}`);
+      if (!(Number.isInteger(i) && i >= 0 && i < n))
+        throw new RangeError(`${where}: member ${m} names row ${i} of ${n}`);
       count[i]++;
       for (let c = 0; c < width; c++) sums[i * width + c] += mem.output[j * width + c];
     }
@@ -149,7 +158,8 @@ function accumulate(members: readonly OobMember[], n: number, width: number, whe
 export function oobHardVote(members: readonly OobMember[], n: number, K: number): OobClassification {
   checkK(K, 'oobHardVote');
   const oneHot = members.map((mem, m) => {
-    if (mem.output.length !== mem.oob.length) throw new RangeError(`oobHardVote: member ${m} has ${mem.output.length} outputs for ${mem.oob.length} OOB rows`);
+    if (mem.output.length !== mem.oob.length)
+      throw new RangeError(`oobHardVote: member ${m} has ${mem.output.length} outputs for ${mem.oob.length} OOB rows`);
     const o = new Float64Array(mem.output.length * K);
     for (let j = 0; j < mem.output.length; j++) o[j * K + classAt(mem.output[j], K, 'oobHardVote')] = 1;
     return { oob: mem.oob, output: o };

@@ -1,21 +1,34 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../rng.ts';
-import { bootstrapSample, estimate632, estimate632Plus, leaveOneOutBootstrapError, noInformationError } from './bootstrap.ts';
+import {
+  bootstrapSample,
+  estimate632,
+  estimate632Plus,
+  leaveOneOutBootstrapError,
+  noInformationError,
+} from './bootstrap.ts';
 
 test('a bootstrap sample is n draws of rng.int(n) in draw order; OOB is every row never drawn, ascending', () => {
   const s = bootstrapSample(12, new Rng(4));
   const twin = new Rng(4);
-  assert.deepEqual(Array.from(s.sample), Array.from({ length: 12 }, () => twin.int(12)));
+  assert.deepEqual(
+    Array.from(s.sample),
+    Array.from({ length: 12 }, () => twin.int(12)),
+  );
   const drawn = new Set(s.sample);
-  assert.deepEqual(Array.from(s.oob), Array.from({ length: 12 }, (_, i) => i).filter((i) => !drawn.has(i)));
+  assert.deepEqual(
+    Array.from(s.oob),
+    Array.from({ length: 12 }, (_, i) => i).filter((i) => !drawn.has(i)),
+  );
   assert.ok(s.oob.length > 0, 'some rows are left out for this seed');
   assert.deepEqual(bootstrapSample(1, new Rng(0)), { sample: Uint32Array.of(0), oob: new Uint32Array(0) });
   assert.throws(() => bootstrapSample(0, new Rng(0)), /positive integer/);
 });
 
 test('about (1 − 1/n)ⁿ ≈ 36.8% of the rows are out of bag', () => {
-  const n = 1000, B = 200;
+  const n = 1000,
+    B = 200;
   const rng = new Rng(9);
   let oob = 0;
   for (let b = 0; b < B; b++) oob += bootstrapSample(n, rng.fork(`replicate=${b}`)).oob.length;

@@ -65,7 +65,10 @@ export function leaveOneOutBootstrapError(replicates: readonly OobLosses[], n: n
   const sum = new Float64Array(n);
   const count = new Uint32Array(n);
   replicates.forEach((r, b) => {
-    if (r.loss.length !== r.oob.length) throw new RangeError(`leaveOneOutBootstrapError: replicate ${b} has ${r.loss.length} losses for ${r.oob.length} OOB rows`);
+    if (r.loss.length !== r.oob.length)
+      throw new RangeError(
+        `leaveOneOutBootstrapError: replicate ${b} has ${r.loss.length} losses for ${r.oob.length} OOB rows`,
+      );
     for (let j = 0; j < r.oob.length; j++) {
       const i = r.oob[j];
       if (!(i >= 0 && i < n)) throw new RangeError(`leaveOneOutBootstrapError: replicate ${b} names row ${i} of ${n}`);
@@ -130,8 +133,13 @@ export interface Estimate632Plus {
  * overfitting (R' = 1) it is Err⁽¹⁾'.
  */
 export function estimate632Plus(errTrain: number, errOob: number, gamma: number): Estimate632Plus {
-  for (const [name, v] of [['errTrain', errTrain], ['errOob', errOob], ['gamma', gamma]] as const) {
-    if (!Number.isFinite(v) || v < 0) throw new RangeError(`estimate632Plus: ${name} must be a finite number >= 0, got ${v}`);
+  for (const [name, v] of [
+    ['errTrain', errTrain],
+    ['errOob', errOob],
+    ['gamma', gamma],
+  ] as const) {
+    if (!Number.isFinite(v) || v < 0)
+      throw new RangeError(`estimate632Plus: ${name} must be a finite number >= 0, got ${v}`);
   }
   const oobCapped = Math.min(errOob, gamma);
   const R = oobCapped > errTrain ? (oobCapped - errTrain) / (gamma - errTrain) : 0;

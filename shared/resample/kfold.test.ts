@@ -33,7 +33,10 @@ function assertFolds(folds: Fold[], n: number): void {
       assert.equal(inTest[i], 0, `row ${i} in train and test`);
     });
   }
-  assert.ok(seen.every((v) => v === 1), 'every row is tested once');
+  assert.ok(
+    seen.every((v) => v === 1),
+    'every row is tested once',
+  );
 }
 
 function classCounts(y: ArrayLike<number>, rows: Uint32Array, labels: number[]): number[] {
@@ -46,18 +49,43 @@ test('KFold sizes: the first n mod k folds get one more row; contiguous blocks w
   assert.deepEqual(foldSizes(12, 4), [3, 3, 3, 3]);
   const folds = kFold(10, 3);
   assertFolds(folds, 10);
-  assert.deepEqual(folds.map((f) => arr(f.test)), [[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+  assert.deepEqual(
+    folds.map((f) => arr(f.test)),
+    [
+      [0, 1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ],
+  );
   assert.deepEqual(arr(folds[1].train), [0, 1, 2, 3, 7, 8, 9]);
   // sklearn's KFold docstring: 4 rows, 2 splits → test [0 1] then [2 3].
-  assert.deepEqual(kFold(4, 2).map((f) => [arr(f.train), arr(f.test)]), [[[2, 3], [0, 1]], [[0, 1], [2, 3]]]);
+  assert.deepEqual(
+    kFold(4, 2).map((f) => [arr(f.train), arr(f.test)]),
+    [
+      [
+        [2, 3],
+        [0, 1],
+      ],
+      [
+        [0, 1],
+        [2, 3],
+      ],
+    ],
+  );
 });
 
 test('shuffled KFold keeps the sizes, is reproducible from the seed and differs from the plain one', () => {
   const a = kFold(23, 5, { shuffle: true, rng: new Rng(3) });
   assertFolds(a, 23);
-  assert.deepEqual(a.map((f) => f.test.length), [5, 5, 5, 4, 4]);
+  assert.deepEqual(
+    a.map((f) => f.test.length),
+    [5, 5, 5, 4, 4],
+  );
   assert.deepEqual(kFold(23, 5, { shuffle: true, rng: new Rng(3) }), a);
-  assert.notDeepEqual(a.map((f) => arr(f.test)), kFold(23, 5).map((f) => arr(f.test)));
+  assert.notDeepEqual(
+    a.map((f) => arr(f.test)),
+    kFold(23, 5).map((f) => arr(f.test)),
+  );
   assert.notDeepEqual(kFold(23, 5, { shuffle: true, rng: new Rng(4) }), a);
   assert.throws(() => kFold(10, 2, { shuffle: true }), /needs an rng/);
 });
@@ -75,36 +103,86 @@ test('stratified allocation follows sklearn: classes by first appearance, round-
   //   fold 0: 0, 3, 6 → A A B; fold 1: 1, 4, 7 → A A B; fold 2: 2, 5, 8 → A B B.
   // So A: [2, 2, 1] and B: [1, 1, 2]: B's extra row goes to fold 2 (= 5 mod 3), not fold 0.
   const y = [1, 0, 1, 1, 0, 1, 0, 0, 1];
-  assert.deepEqual(classesByAppearance(y), [{ label: 1, count: 5 }, { label: 0, count: 4 }]);
-  assert.deepEqual(stratifiedAllocation([5, 4], 3), [[2, 2, 1], [1, 1, 2]]);
+  assert.deepEqual(classesByAppearance(y), [
+    { label: 1, count: 5 },
+    { label: 0, count: 4 },
+  ]);
+  assert.deepEqual(stratifiedAllocation([5, 4], 3), [
+    [2, 2, 1],
+    [1, 1, 2],
+  ]);
   // Without shuffling, each class's rows (in row order) take fold numbers in blocks:
   //   class 1 rows 0, 2, 3, 5, 8 → folds 0, 0, 1, 1, 2; class 0 rows 1, 4, 6, 7 → folds 0, 1, 2, 2.
   const folds = stratifiedKFold(y, 3);
   assertFolds(folds, 9);
-  assert.deepEqual(folds.map((f) => arr(f.test)), [[0, 1, 2], [3, 4, 5], [6, 7, 8]]);
+  assert.deepEqual(
+    folds.map((f) => arr(f.test)),
+    [
+      [0, 1, 2],
+      [3, 4, 5],
+      [6, 7, 8],
+    ],
+  );
 });
 
 test('stratified folds reproduce sklearn’s documented outputs', () => {
   // StratifiedKFold docstring: y = [0, 0, 1, 1], 2 splits → test [0 2] then [1 3].
-  assert.deepEqual(stratifiedKFold([0, 0, 1, 1], 2).map((f) => [arr(f.train), arr(f.test)]), [[[1, 3], [0, 2]], [[0, 2], [1, 3]]]);
+  assert.deepEqual(
+    stratifiedKFold([0, 0, 1, 1], 2).map((f) => [arr(f.train), arr(f.test)]),
+    [
+      [
+        [1, 3],
+        [0, 2],
+      ],
+      [
+        [0, 2],
+        [1, 3],
+      ],
+    ],
+  );
   // User guide (cross-validation, "Stratified k-fold"): 45 zeros then 5 ones, 3 splits →
   // test class counts [15 2], [15 2], [15 1] and train [30 3], [30 3], [30 4].
   const y = [...new Array(45).fill(0), ...new Array(5).fill(1)];
   const folds = stratifiedKFold(y, 3);
-  assert.deepEqual(folds.map((f) => classCounts(y, f.test, [0, 1])), [[15, 2], [15, 2], [15, 1]]);
-  assert.deepEqual(folds.map((f) => classCounts(y, f.train, [0, 1])), [[30, 3], [30, 3], [30, 4]]);
+  assert.deepEqual(
+    folds.map((f) => classCounts(y, f.test, [0, 1])),
+    [
+      [15, 2],
+      [15, 2],
+      [15, 1],
+    ],
+  );
+  assert.deepEqual(
+    folds.map((f) => classCounts(y, f.train, [0, 1])),
+    [
+      [30, 3],
+      [30, 3],
+      [30, 4],
+    ],
+  );
 });
 
 test('shuffled stratified folds keep every class’s allocation and KFold’s fold sizes', () => {
   const rng = new Rng(8);
   const y = Float32Array.from({ length: 103 }, () => rng.int(4));
   const classes = classesByAppearance(y);
-  const alloc = stratifiedAllocation(classes.map((c) => c.count), 7);
+  const alloc = stratifiedAllocation(
+    classes.map((c) => c.count),
+    7,
+  );
   const folds = stratifiedKFold(y, 7, { shuffle: true, rng: new Rng(1) });
   assertFolds(folds, 103);
   const labels = classes.map((c) => c.label);
-  folds.forEach((f, i) => assert.deepEqual(classCounts(y, f.test, labels), alloc.map((row) => row[i])));
-  assert.deepEqual(folds.map((f) => f.test.length), foldSizes(103, 7));
+  folds.forEach((f, i) =>
+    assert.deepEqual(
+      classCounts(y, f.test, labels),
+      alloc.map((row) => row[i]),
+    ),
+  );
+  assert.deepEqual(
+    folds.map((f) => f.test.length),
+    foldSizes(103, 7),
+  );
   // Per class, the counts across folds differ by at most one.
   for (const row of alloc) assert.ok(Math.max(...row) - Math.min(...row) <= 1);
   assert.deepEqual(stratifiedKFold(y, 7, { shuffle: true, rng: new Rng(1) }), folds);
@@ -127,16 +205,25 @@ test('repeated k-fold: each repeat is a shuffled split from its own forked strea
   assert.equal(folds.length, 12);
   for (let r = 0; r < 3; r++) {
     const these = folds.filter((f) => f.repeat === r);
-    assert.deepEqual(these.map((f) => f.fold), [0, 1, 2, 3]);
+    assert.deepEqual(
+      these.map((f) => f.fold),
+      [0, 1, 2, 3],
+    );
     assertFolds(these, 17);
     const expected = kFold(17, 4, { shuffle: true, rng: rng.fork('repeat=' + r) });
-    assert.deepEqual(these.map((f) => ({ train: f.train, test: f.test })), expected);
+    assert.deepEqual(
+      these.map((f) => ({ train: f.train, test: f.test })),
+      expected,
+    );
   }
   assert.notDeepEqual(arr(folds[0].test), arr(folds[4].test));
   const y = Array.from({ length: 30 }, (_, i) => i % 3);
   const strat = repeatedStratifiedKFold(y, 5, 2, rng);
   assert.equal(strat.length, 10);
-  assert.deepEqual(strat.slice(5).map((f) => ({ train: f.train, test: f.test })), stratifiedKFold(y, 5, { shuffle: true, rng: rng.fork('repeat=1') }));
+  assert.deepEqual(
+    strat.slice(5).map((f) => ({ train: f.train, test: f.test })),
+    stratifiedKFold(y, 5, { shuffle: true, rng: rng.fork('repeat=1') }),
+  );
   for (const f of strat) assert.deepEqual(classCounts(y, f.test, [0, 1, 2]), [2, 2, 2]);
   assert.throws(() => repeatedKFold(10, 2, 0, rng), /repeats/);
 });
@@ -144,6 +231,13 @@ test('repeated k-fold: each repeat is a shuffled split from its own forked strea
 test('leave-one-out: n folds of one row', () => {
   const folds = leaveOneOut(3);
   assertFolds(folds, 3);
-  assert.deepEqual(folds.map((f) => [arr(f.train), arr(f.test)]), [[[1, 2], [0]], [[0, 2], [1]], [[0, 1], [2]]]);
+  assert.deepEqual(
+    folds.map((f) => [arr(f.train), arr(f.test)]),
+    [
+      [[1, 2], [0]],
+      [[0, 2], [1]],
+      [[0, 1], [2]],
+    ],
+  );
   assert.throws(() => leaveOneOut(1), /at least 2 rows/);
 });

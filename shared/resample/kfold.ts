@@ -163,9 +163,14 @@ export function stratifiedKFold(y: ArrayLike<number>, k: number, o: StratifiedKF
   }
   if (small.length > 0 && !o.allowSmallClasses) {
     const list = small.map((c) => `class ${c.label} has ${c.count}`).join(', ');
-    throw new RangeError(`stratifiedKFold: every class needs at least k=${k} members to appear in each test fold; ${list}`);
+    throw new RangeError(
+      `stratifiedKFold: every class needs at least k=${k} members to appear in each test fold; ${list}`,
+    );
   }
-  const alloc = stratifiedAllocation(classes.map((c) => c.count), k);
+  const alloc = stratifiedAllocation(
+    classes.map((c) => c.count),
+    k,
+  );
   const code = new Map<number, number>(classes.map((c, i) => [c.label, i]));
   // Fold numbers per class in blocks (fold 0's share first), handed out to the class's rows in row order.
   const lists = alloc.map((row) => {
@@ -187,7 +192,8 @@ export function stratifiedKFold(y: ArrayLike<number>, k: number, o: StratifiedKF
 }
 
 function checkRepeats(repeats: number, where: string): void {
-  if (!Number.isInteger(repeats) || repeats < 1) throw new RangeError(`${where}: repeats must be an integer >= 1, got ${repeats}`);
+  if (!Number.isInteger(repeats) || repeats < 1)
+    throw new RangeError(`${where}: repeats must be an integer >= 1, got ${repeats}`);
 }
 
 /** `repeats` shuffled k-fold splits; repeat r draws from rng.fork('repeat=' + r), so each repeat is reproducible on its own. */
@@ -195,7 +201,9 @@ export function repeatedKFold(n: number, k: number, repeats: number, rng: Rng): 
   checkRepeats(repeats, 'repeatedKFold');
   const out: RepeatedFold[] = [];
   for (let r = 0; r < repeats; r++) {
-    kFold(n, k, { shuffle: true, rng: rng.fork('repeat=' + r) }).forEach((f, i) => out.push({ ...f, repeat: r, fold: i }));
+    kFold(n, k, { shuffle: true, rng: rng.fork('repeat=' + r) }).forEach((f, i) =>
+      out.push({ ...f, repeat: r, fold: i }),
+    );
   }
   return out;
 }
@@ -211,7 +219,11 @@ export function repeatedStratifiedKFold(
   checkRepeats(repeats, 'repeatedStratifiedKFold');
   const out: RepeatedFold[] = [];
   for (let r = 0; r < repeats; r++) {
-    const folds = stratifiedKFold(y, k, { shuffle: true, rng: rng.fork('repeat=' + r), allowSmallClasses: o.allowSmallClasses });
+    const folds = stratifiedKFold(y, k, {
+      shuffle: true,
+      rng: rng.fork('repeat=' + r),
+      allowSmallClasses: o.allowSmallClasses,
+    });
     folds.forEach((f, i) => out.push({ ...f, repeat: r, fold: i }));
   }
   return out;

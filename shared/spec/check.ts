@@ -46,7 +46,14 @@ interface NumberRule {
 }
 
 /** Checks an optional number at `obj[key]`; returns the value when valid. */
-export function num(obj: Record<string, unknown>, key: string, path: string, rule: NumberRule, out: Problems, required = false): number | undefined {
+export function num(
+  obj: Record<string, unknown>,
+  key: string,
+  path: string,
+  rule: NumberRule,
+  out: Problems,
+  required = false,
+): number | undefined {
   const v = obj[key];
   const p = join(path, key);
   if (v === undefined || v === null) {
@@ -76,7 +83,14 @@ export function bool(obj: Record<string, unknown>, key: string, path: string, ou
   return v;
 }
 
-export function oneOf<T extends string>(obj: Record<string, unknown>, key: string, path: string, known: readonly T[], out: Problems, required = false): T | undefined {
+export function oneOf<T extends string>(
+  obj: Record<string, unknown>,
+  key: string,
+  path: string,
+  known: readonly T[],
+  out: Problems,
+  required = false,
+): T | undefined {
   const v = obj[key];
   const p = join(path, key);
   if (v === undefined || v === null) {
@@ -91,7 +105,12 @@ export function oneOf<T extends string>(obj: Record<string, unknown>, key: strin
 }
 
 /** An optional sub-object; null counts as absent. Reports a non-object. */
-export function sub(obj: Record<string, unknown>, key: string, path: string, out: Problems): Record<string, unknown> | undefined {
+export function sub(
+  obj: Record<string, unknown>,
+  key: string,
+  path: string,
+  out: Problems,
+): Record<string, unknown> | undefined {
   const v = obj[key];
   if (v === undefined || v === null) return undefined;
   if (!isObject(v)) {

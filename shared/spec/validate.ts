@@ -9,7 +9,18 @@ import { specTask } from '../data/make.ts';
 import { BUNDLED, isBundledName } from '../data/bundled.ts';
 
 /** Top-level keys of a training spec; the experiment spec adds its own. */
-export const TRAIN_KEYS = ['name', 'seed', 'dataset', 'model', 'loss', 'optimizer', 'training', 'regularization', 'tags', 'notes'] as const;
+export const TRAIN_KEYS = [
+  'name',
+  'seed',
+  'dataset',
+  'model',
+  'loss',
+  'optimizer',
+  'training',
+  'regularization',
+  'tags',
+  'notes',
+] as const;
 
 export function validateTraining(v: unknown, path: string, out: Problems): void {
   if (!isObject(v)) {
@@ -18,11 +29,15 @@ export function validateTraining(v: unknown, path: string, out: Problems): void 
   }
   unknownKeys(v, ['epochs', 'batchSize', 'curveEvery', 'shuffle', 'schedule', 'earlyStopping'], path, out);
   const every = num(v, 'curveEvery', path, { integer: true, min: 1 }, out);
-  if (every !== undefined && every > 1 && isObject(v.earlyStopping)) out.push(`${path}.curveEvery: early stopping checks the validation loss every epoch; use 1 (or leave it out) with earlyStopping`);
+  if (every !== undefined && every > 1 && isObject(v.earlyStopping))
+    out.push(
+      `${path}.curveEvery: early stopping checks the validation loss every epoch; use 1 (or leave it out) with earlyStopping`,
+    );
   num(v, 'epochs', path, { integer: true, min: 1, max: 100000 }, out, true);
   if (v.batchSize !== 'full') num(v, 'batchSize', path, { integer: true, min: 0 }, out, true);
   bool(v, 'shuffle', path, out);
-  if (v.schedule !== undefined && v.schedule !== null) out.push(...validateSchedule(v.schedule, join(path, 'schedule')));
+  if (v.schedule !== undefined && v.schedule !== null)
+    out.push(...validateSchedule(v.schedule, join(path, 'schedule')));
   const es = sub(v, 'earlyStopping', path, out);
   if (es) {
     const p = join(path, 'earlyStopping');
@@ -68,7 +83,8 @@ export function validateRegularization(v: unknown, path: string, out: Problems):
       num(m, 'alpha', join(path, key), { gt: 0 }, out, true);
     }
   }
-  if (isObject(v.mixup) && isObject(v.cutmix)) out.push(`${path}: mixup and cutmix cannot both be on (pick one per configuration)`);
+  if (isObject(v.mixup) && isObject(v.cutmix))
+    out.push(`${path}: mixup and cutmix cannot both be on (pick one per configuration)`);
 }
 
 /**
@@ -79,7 +95,8 @@ export function validateTrainSpec(spec: unknown, extraKeys: readonly string[] = 
   const out: Problems = [];
   if (!isObject(spec)) return [`spec: must be a JSON object, got ${show(spec)}`];
   unknownKeys(spec, [...TRAIN_KEYS, ...extraKeys], '', out);
-  if (spec.name !== undefined && typeof spec.name !== 'string') out.push(`name: must be a string, got ${show(spec.name)}`);
+  if (spec.name !== undefined && typeof spec.name !== 'string')
+    out.push(`name: must be a string, got ${show(spec.name)}`);
   num(spec, 'seed', '', { integer: true, min: 0, max: 0xffffffff }, out, true);
   out.push(...validateDatasetSpec(spec.dataset, 'dataset'));
   out.push(...validateModelSpec(spec.model, 'model'));
@@ -94,16 +111,23 @@ export function validateTrainSpec(spec: unknown, extraKeys: readonly string[] = 
 /** Checks between sections that are only meaningful once each section is valid on its own. */
 function crossCheck(spec: TrainSpec, out: Problems): void {
   const regression = specTask(spec.dataset) === 'regression';
-  if (regression && spec.loss.kind !== 'mse') out.push(`loss.kind: ${spec.dataset.name} is a regression set; use "mse", got "${spec.loss.kind}"`);
-  if (!regression && spec.loss.kind === 'mse') out.push(`loss.kind: "${spec.dataset.name}" is a classification set; use "cross_entropy" or "bce", got "mse"`);
-  if (spec.training.earlyStopping && spec.dataset.valFraction === 0) out.push(`training.earlyStopping: needs validation rows, but dataset.valFraction is 0`);
+  if (regression && spec.loss.kind !== 'mse')
+    out.push(`loss.kind: ${spec.dataset.name} is a regression set; use "mse", got "${spec.loss.kind}"`);
+  if (!regression && spec.loss.kind === 'mse')
+    out.push(`loss.kind: "${spec.dataset.name}" is a classification set; use "cross_entropy" or "bce", got "mse"`);
+  if (spec.training.earlyStopping && spec.dataset.valFraction === 0)
+    out.push(`training.earlyStopping: needs validation rows, but dataset.valFraction is 0`);
   // A CSV's rows are never images; the bundled sets say whether theirs are.
   const images = isBundledName(spec.dataset.name) && BUNDLED[spec.dataset.name].image !== undefined;
-  if (spec.regularization?.cutmix && !images) out.push(`regularization.cutmix: needs image data (digits), got "${spec.dataset.name}"; use mixup`);
+  if (spec.regularization?.cutmix && !images)
+    out.push(`regularization.cutmix: needs image data (digits), got "${spec.dataset.name}"; use mixup`);
   const aug = spec.regularization?.augment;
   if (aug && !images) {
     for (const k of ['shift', 'rotate', 'flip', 'scale'] as const) {
-      if (aug[k]) out.push(`regularization.augment.${k}: needs image data (digits), got "${spec.dataset.name}"; use jitter for tabular rows`);
+      if (aug[k])
+        out.push(
+          `regularization.augment.${k}: needs image data (digits), got "${spec.dataset.name}"; use jitter for tabular rows`,
+        );
     }
   }
 }

@@ -8,7 +8,15 @@ test('squared loss: bias², variance, noise by hand', () => {
   // ȳ = (1, 2.5); bias² = ((1 − 1)² + (2.5 − 2)²)/2 = 0.125;
   // variance = ((0.5² + 0.5²)/2 + (0.5² + 0.5²)/2)/2 = 0.25; noise 0.1; expected error 0.475.
   // Noisy targets y = (1.25, 1.5): squared errors 0.0625, 0.25, 0.5625, 2.25 → mean 3.125/4 = 0.78125.
-  const d = squaredLossDecomposition([[1.5, 2], [0.5, 3]], [1, 2], 0.1, [1.25, 1.5]);
+  const d = squaredLossDecomposition(
+    [
+      [1.5, 2],
+      [0.5, 3],
+    ],
+    [1, 2],
+    0.1,
+    [1.25, 1.5],
+  );
   assert.deepEqual(Array.from(d.mainPrediction), [1, 2.5]);
   assert.equal(d.bias2, 0.125);
   assert.equal(d.variance, 0.25);
@@ -21,7 +29,8 @@ test('squared loss: bias², variance, noise by hand', () => {
 
 test('squared loss: bias² + variance is the mean squared distance to f', () => {
   const rng = new Rng(5);
-  const B = 7, T = 11;
+  const B = 7,
+    T = 11;
   const f = Float64Array.from({ length: T }, () => rng.normal());
   const preds = Array.from({ length: B }, () => Float64Array.from(f, (v) => v + 0.3 + rng.normal(0, 0.5)));
   let mse = 0;
@@ -30,7 +39,11 @@ test('squared loss: bias² + variance is the mean squared distance to f', () => 
   const d = squaredLossDecomposition(preds, f, 0);
   assert.ok(Math.abs(d.bias2 + d.variance - mse) < 1e-14, `${d.bias2} + ${d.variance} vs ${mse}`);
   // A constant shift of every prediction moves only the bias.
-  const shifted = squaredLossDecomposition(preds.map((p) => p.map((v) => v + 1)), f, 0);
+  const shifted = squaredLossDecomposition(
+    preds.map((p) => p.map((v) => v + 1)),
+    f,
+    0,
+  );
   assert.ok(Math.abs(shifted.variance - d.variance) < 1e-14);
   assert.ok(shifted.bias2 > d.bias2);
   assert.throws(() => squaredLossDecomposition([[1, 2], [1]], [0, 0], 0), /replicate 1 has 1 predictions for 2 points/);
@@ -69,13 +82,23 @@ test('0-1 loss (Domingos 2000) by hand, three classes, exact identity loss = bia
 test('0-1 loss: two classes, where biased variance is the plain variance on biased points', () => {
   // y* = (1, 0); B = 4. point 0 votes 1,1,1,0: unbiased, V = 1/4; point 1 votes 1,1,1,0: biased, V = 1/4 = P(ŷ = y*).
   // bias = 1/2, V_u = 1/8, V_b = 1/8, net 0, loss = (1 + 3)/8 = 1/2.
-  const d = zeroOneDecomposition([[1, 1], [1, 1], [1, 1], [0, 0]], [1, 0]);
+  const d = zeroOneDecomposition(
+    [
+      [1, 1],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ],
+    [1, 0],
+  );
   assert.deepEqual([d.bias, d.unbiasedVariance, d.biasedVariance, d.netVariance, d.loss], [0.5, 0.125, 0.125, 0, 0.5]);
 });
 
 test('0-1 loss: the identity holds on random predictions and the input is checked', () => {
   const rng = new Rng(11);
-  const B = 9, T = 40, K = 4;
+  const B = 9,
+    T = 40,
+    K = 4;
   const y = Int32Array.from({ length: T }, () => rng.int(K));
   const preds = Array.from({ length: B }, () => Int32Array.from(y, (v) => (rng.next() < 0.6 ? v : rng.int(K))));
   const d = zeroOneDecomposition(preds, y);

@@ -51,7 +51,8 @@ function shape(preds: ReadonlyArray<ArrayLike<number>>, T: number, where: string
   if (B < 1) throw new RangeError(`${where}: needs at least one replicate`);
   if (T < 1) throw new RangeError(`${where}: needs at least one test point`);
   for (let b = 0; b < B; b++) {
-    if (preds[b].length !== T) throw new RangeError(`${where}: replicate ${b} has ${preds[b].length} predictions for ${T} points`);
+    if (preds[b].length !== T)
+      throw new RangeError(`${where}: replicate ${b} has ${preds[b].length} predictions for ${T} points`);
   }
   return B;
 }
@@ -68,7 +69,8 @@ export function squaredLossDecomposition(
 ): SquaredLossDecomposition {
   const T = f.length;
   const B = shape(preds, T, 'squaredLossDecomposition');
-  if (!(noiseVariance >= 0)) throw new RangeError(`squaredLossDecomposition: noise variance must be >= 0, got ${noiseVariance}`);
+  if (!(noiseVariance >= 0))
+    throw new RangeError(`squaredLossDecomposition: noise variance must be >= 0, got ${noiseVariance}`);
   if (y && y.length !== T) throw new RangeError(`squaredLossDecomposition: ${y.length} targets for ${T} points`);
   const main = new Float64Array(T);
   let bias2 = 0;
@@ -136,16 +138,21 @@ export interface ZeroOneDecomposition {
  * point t, and `yStar[t]` the label taken as optimal (the observed label when the noise is
  * unknown, which counts the noise as bias).
  */
-export function zeroOneDecomposition(preds: ReadonlyArray<ArrayLike<number>>, yStar: ArrayLike<number>): ZeroOneDecomposition {
+export function zeroOneDecomposition(
+  preds: ReadonlyArray<ArrayLike<number>>,
+  yStar: ArrayLike<number>,
+): ZeroOneDecomposition {
   const T = yStar.length;
   const B = shape(preds, T, 'zeroOneDecomposition');
   let K = 0;
   const classOf = (v: number, where: string): number => {
-    if (!(Number.isInteger(v) && v >= 0)) throw new RangeError(`zeroOneDecomposition: ${where} must be a class id (integer >= 0), got ${v}`);
+    if (!(Number.isInteger(v) && v >= 0))
+      throw new RangeError(`zeroOneDecomposition: ${where} must be a class id (integer >= 0), got ${v}`);
     return v;
   };
   for (let t = 0; t < T; t++) K = Math.max(K, classOf(yStar[t], `yStar[${t}]`) + 1);
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) K = Math.max(K, classOf(preds[b][t], `preds[${b}][${t}]`) + 1);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) K = Math.max(K, classOf(preds[b][t], `preds[${b}][${t}]`) + 1);
   const main = new Int32Array(T);
   const biasPer = new Uint8Array(T);
   const varPer = new Float64Array(T);

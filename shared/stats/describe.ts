@@ -11,7 +11,8 @@ import { tQuantile } from './studentt.ts';
 
 function check(xs: ArrayLike<number>, where: string): void {
   for (let i = 0; i < xs.length; i++) {
-    if (!Number.isFinite(xs[i])) throw new RangeError(`${where}: value ${i} is ${xs[i]}; leave diverged runs out and report them apart`);
+    if (!Number.isFinite(xs[i]))
+      throw new RangeError(`${where}: value ${i} is ${xs[i]}; leave diverged runs out and report them apart`);
   }
 }
 

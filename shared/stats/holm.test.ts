@@ -4,7 +4,9 @@ import { holm, holmAdjust } from './holm.ts';
 
 function closeAll(actual: number[], expected: number[], what: string): void {
   assert.equal(actual.length, expected.length, what);
-  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]) < 1e-15, `${what}[${i}]: got ${a}, expected ${expected[i]}`));
+  actual.forEach((a, i) =>
+    assert.ok(Math.abs(a - expected[i]) < 1e-15, `${what}[${i}]: got ${a}, expected ${expected[i]}`),
+  );
 }
 
 test('Holm adjusted p-values, by hand, in the original order', () => {

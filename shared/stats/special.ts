@@ -32,7 +32,11 @@ export function stirlingCorrection(x: number): number {
   return (
     r *
     (1 / 12 +
-      r2 * (-1 / 360 + r2 * (1 / 1260 + r2 * (-1 / 1680 + r2 * (1 / 1188 + r2 * (-691 / 360360 + r2 * (1 / 156 + r2 * (-3617 / 122400))))))))
+      r2 *
+        (-1 / 360 +
+          r2 *
+            (1 / 1260 +
+              r2 * (-1 / 1680 + r2 * (1 / 1188 + r2 * (-691 / 360360 + r2 * (1 / 156 + r2 * (-3617 / 122400))))))))
   );
 }
 
@@ -124,7 +128,8 @@ export interface BetaIncomplete {
  * known more precisely than 1 − x rounds to (e.g. t²/(ν + t²) next to ν/(ν + t²)).
  */
 export function incompleteBeta(x: number, a: number, b: number, y = 1 - x): BetaIncomplete {
-  if (Number.isNaN(x) || Number.isNaN(a) || Number.isNaN(b) || Number.isNaN(y)) return { lower: Number.NaN, upper: Number.NaN };
+  if (Number.isNaN(x) || Number.isNaN(a) || Number.isNaN(b) || Number.isNaN(y))
+    return { lower: Number.NaN, upper: Number.NaN };
   if (!(a > 0 && b > 0)) throw new RangeError(`incompleteBeta: needs a, b > 0, got ${a}, ${b}`);
   if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1)) throw new RangeError(`incompleteBeta: x must be in [0, 1], got ${x}`);
   // Decided on x and y separately: with y given, x may round to 1 while y still carries the answer.

@@ -32,7 +32,12 @@ test('t quantiles: closed forms for ν = 1 and 2, symmetry, tails and centre', (
   // ν = 1 is Cauchy: t_p = tan(π(p − ½)), written as −cot(πp) or cot(π(1 − p)) so that the tails are well conditioned;
   // ν = 2: t_p = (2p − 1)/√(2p(1 − p)).
   for (const p of [0.01, 0.2, 0.3, 0.7, 0.9, 0.999]) {
-    close(tQuantile(p, 1), p < 0.5 ? -1 / Math.tan(Math.PI * p) : 1 / Math.tan(Math.PI * (1 - p)), 1e-14, `Cauchy ${p}`);
+    close(
+      tQuantile(p, 1),
+      p < 0.5 ? -1 / Math.tan(Math.PI * p) : 1 / Math.tan(Math.PI * (1 - p)),
+      1e-14,
+      `Cauchy ${p}`,
+    );
     close(tQuantile(p, 2), (2 * p - 1) / Math.sqrt(2 * p * (1 - p)), 1e-14, `ν=2 ${p}`);
   }
   // scipy.stats.t.ppf 1.17.1.

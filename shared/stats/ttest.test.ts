@@ -41,7 +41,11 @@ test('corrected resampled t-test (Nadeau & Bengio) on the hand-computed example'
   // Only the ratio of the sizes matters.
   assert.equal(correctedResampledTTest(D, 8, 2).t, r.t);
   // Sign follows the difference; the p-value does not.
-  const neg = correctedResampledTTest(D.map((d) => -d), 80, 20);
+  const neg = correctedResampledTTest(
+    D.map((d) => -d),
+    80,
+    20,
+  );
   close(neg.t, -r.t, 1e-15, 'negated t');
   assert.equal(neg.p, r.p);
 });
@@ -55,7 +59,10 @@ test('zero variance: p = 1 for identical scores, p = 0 for a constant nonzero di
 });
 
 test('paired differences and input checks', () => {
-  assert.deepEqual(Array.from(pairedDifferences([0.9, 0.8], [0.85, 0.8])).map((x) => Math.round(x * 100) / 100), [0.05, 0]);
+  assert.deepEqual(
+    Array.from(pairedDifferences([0.9, 0.8], [0.85, 0.8])).map((x) => Math.round(x * 100) / 100),
+    [0.05, 0],
+  );
   assert.throws(() => pairedDifferences([1], [1, 2]), /1 scores against 2/);
   assert.throws(() => pairedTTest([0.1]), /at least 2/);
   assert.throws(() => correctedResampledTTest([0.1, 0.2], 0, 10), /must be > 0/);

@@ -71,7 +71,8 @@ function testWithFactor(d: ArrayLike<number>, factor: number, where: string): TT
  * test and training parts of each split (the ratio is what matters).
  */
 export function correctedResampledTTest(d: ArrayLike<number>, nTrain: number, nTest: number): TTestResult {
-  if (!(nTrain > 0) || !(nTest > 0)) throw new RangeError(`correctedResampledTTest: nTrain and nTest must be > 0, got ${nTrain}, ${nTest}`);
+  if (!(nTrain > 0) || !(nTest > 0))
+    throw new RangeError(`correctedResampledTTest: nTrain and nTest must be > 0, got ${nTrain}, ${nTest}`);
   return testWithFactor(d, 1 / d.length + nTest / nTrain, 'correctedResampledTTest');
 }
 

@@ -13,7 +13,9 @@ export type TargetKind = 'onehot' | 'binary' | 'value';
 
 /** Copies raw features of `rows[start..start+count)` into `out` (count×d). */
 export function gatherRaw(data: Dataset, rows: ArrayLike<number>, start: number, count: number, out: Mat): void {
-  const d = data.d, x = data.x, o = out.data;
+  const d = data.d,
+    x = data.x,
+    o = out.data;
   for (let i = 0; i < count; i++) {
     const src = rows[start + i] * d;
     const dst = i * d;
@@ -24,7 +26,10 @@ export function gatherRaw(data: Dataset, rows: ArrayLike<number>, start: number,
 /** z = (x − mean)/std in place on the first `count` rows of a batch. */
 export function standardizeBatch(s: Standardizer | null, count: number, out: Mat): void {
   if (!s) return;
-  const d = out.cols, o = out.data, mean = s.mean, std = s.std;
+  const d = out.cols,
+    o = out.data,
+    mean = s.mean,
+    std = s.std;
   for (let i = 0; i < count; i++) {
     const base = i * d;
     for (let j = 0; j < d; j++) o[base + j] = (o[base + j] - mean[j]) / std[j];
@@ -32,7 +37,14 @@ export function standardizeBatch(s: Standardizer | null, count: number, out: Mat
 }
 
 /** Raw rows, then standardized: what an evaluation forward pass sees. */
-export function gatherInputs(data: Dataset, s: Standardizer | null, rows: ArrayLike<number>, start: number, count: number, out: Mat): void {
+export function gatherInputs(
+  data: Dataset,
+  s: Standardizer | null,
+  rows: ArrayLike<number>,
+  start: number,
+  count: number,
+  out: Mat,
+): void {
   gatherRaw(data, rows, start, count, out);
   standardizeBatch(s, count, out);
 }
@@ -41,8 +53,16 @@ export function gatherInputs(data: Dataset, s: Standardizer | null, rows: ArrayL
  * Targets as the loss wants them: one-hot rows for cross-entropy (label smoothing and mixup
  * work on these probabilities), 0/1 for binary cross-entropy, the value for regression.
  */
-export function gatherTargets(data: Dataset, kind: TargetKind, rows: ArrayLike<number>, start: number, count: number, out: Mat): void {
-  const y = data.y, t = out.data;
+export function gatherTargets(
+  data: Dataset,
+  kind: TargetKind,
+  rows: ArrayLike<number>,
+  start: number,
+  count: number,
+  out: Mat,
+): void {
+  const y = data.y,
+    t = out.data;
   if (kind === 'onehot') {
     const C = out.cols;
     t.fill(0, 0, count * C);
@@ -53,7 +73,13 @@ export function gatherTargets(data: Dataset, kind: TargetKind, rows: ArrayLike<n
 }
 
 /** Per-row sample weights of a batch (for weighted learners such as boosting rounds). */
-export function gatherWeights(weights: Float32Array, rows: ArrayLike<number>, start: number, count: number, out: Float32Array): Float32Array {
+export function gatherWeights(
+  weights: Float32Array,
+  rows: ArrayLike<number>,
+  start: number,
+  count: number,
+  out: Float32Array,
+): Float32Array {
   for (let i = 0; i < count; i++) out[i] = weights[rows[start + i]];
   return out;
 }

@@ -48,7 +48,10 @@ export class Evaluator {
     const n = rows.length;
     if (n === 0) return { loss: Number.NaN };
     const ctx = { training: false, rng };
-    let lossSum = 0, hits = 0, sse = 0, outDim = 0;
+    let lossSum = 0,
+      hits = 0,
+      sse = 0,
+      outDim = 0;
     for (let start = 0; start < n; start += CHUNK) {
       const count = Math.min(CHUNK, n - start);
       const xb = this.#x.get(count, data.d);

@@ -59,7 +59,8 @@ test('JS and wasm kernels agree closely but not necessarily to the bit: a job mu
     let differing = 0;
     js.history.forEach((r, e) => {
       for (const k of ['train_loss', 'val_loss']) {
-        const a = r[k], b = wasm.history[e][k];
+        const a = r[k],
+          b = wasm.history[e][k];
         if (a !== b) differing++;
         worst = Math.max(worst, Math.abs(a - b) / Math.abs(a));
       }
@@ -67,7 +68,9 @@ test('JS and wasm kernels agree closely but not necessarily to the bit: a job mu
     let stateDiff = 0;
     js.state.forEach((v, i) => (stateDiff = Math.max(stateDiff, Math.abs(v - wasm.state[i]))));
     const bn = config.model.batchNorm === true;
-    t.diagnostic(`${bn ? 'batch norm, AMSGrad' : 'fused ReLU pairs, AdamW'}: ${differing} of ${2 * js.history.length} losses differ, max relative difference ${worst.toExponential(2)}; max |Δθ| ${stateDiff.toExponential(2)}`);
+    t.diagnostic(
+      `${bn ? 'batch norm, AMSGrad' : 'fused ReLU pairs, AdamW'}: ${differing} of ${2 * js.history.length} losses differ, max relative difference ${worst.toExponential(2)}; max |Δθ| ${stateDiff.toExponential(2)}`,
+    );
     // A dense bias before batch norm has a true gradient of 0, so what it gets is rounding noise,
     // and Adam turns noise of either sign into steps of ±γ: there the two kernel sets part by
     // more than rounding (about 1% of the loss here), which is why one experiment must not mix them.
@@ -131,7 +134,9 @@ test('a fit in a worker thread (useKernels("wasm-simd")) gives the main thread\'
     const r = fit({ data, train: all(90), evals: { train: all(90), val: all(120, 90) }, outputsFor: ['val'], config: workerData.config, seed: 5 });
     parentPort.postMessage({ choice, history: JSON.stringify(r.history), state: Array.from(r.state) });
   `;
-  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: { kernels: 'wasm-simd', config: FUSED } });
+  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), {
+    workerData: { kernels: 'wasm-simd', config: FUSED },
+  });
   const msg = await new Promise<{ choice: { name: string }; history: string; state: number[] }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);

@@ -153,22 +153,26 @@ function fitInScope(input: FitInput): FitResult {
   const stopper = tr.earlyStopping ? new EarlyStopping(tr.earlyStopping) : null;
   const monitor = input.monitor ?? 'val';
   const curves = input.curves ?? Object.keys(evals);
-  if (stopper && (!evals[monitor]?.length || !curves.includes(monitor))) throw new Error(`fit: early stopping needs validation rows (evals.${monitor})`);
+  if (stopper && (!evals[monitor]?.length || !curves.includes(monitor)))
+    throw new Error(`fit: early stopping needs validation rows (evals.${monitor})`);
   const hasBatchNorm = model.layers.some((l) => l instanceof BatchNorm1d);
 
   const n = train.length;
   const B = tr.batchSize === 'full' || tr.batchSize === 0 ? n : Math.min(tr.batchSize, n);
   const order = new Uint32Array(train);
-  const xs = new Scratch(), ts = new Scratch();
+  const xs = new Scratch(),
+    ts = new Scratch();
   const wbuf = input.weights ? new Float32Array(B) : null;
   const ctx = { training: true, rng: layerRng };
   const evalCtxRng = new Rng(0);
   const history: EpochRecord[] = [];
   let best: Float32Array | null = null;
-  let stoppedEarly = false, diverged = false;
+  let stoppedEarly = false,
+    diverged = false;
   let epochsRun = 0;
   const curveEvery = tr.curveEvery ?? 1;
-  if (stopper && curveEvery !== 1) throw new Error('fit: early stopping checks every epoch; training.curveEvery must be 1');
+  if (stopper && curveEvery !== 1)
+    throw new Error('fit: early stopping checks every epoch; training.curveEvery must be 1');
 
   for (let epoch = 1; epoch <= tr.epochs; epoch++) {
     optimizer.lr = lrAt(tr.schedule, baseLr, epoch - 1);
@@ -236,8 +240,16 @@ function fitInScope(input: FitInput): FitResult {
     if (buf) outputs[name] = buf;
   }
   return {
-    history, final, bestEpoch, epochsRun, stoppedEarly, diverged,
-    paramCount: model.paramCount(), outputs, outDim,
-    state: model.getState(), standardizer,
+    history,
+    final,
+    bestEpoch,
+    epochsRun,
+    stoppedEarly,
+    diverged,
+    paramCount: model.paramCount(),
+    outputs,
+    outDim,
+    state: model.getState(),
+    standardizer,
   };
 }

@@ -28,9 +28,12 @@ test('penalty gradient matches central finite differences away from the L1 kink'
   const c = { l1: 0.3, l2: 0.7 };
   addPenaltyGrad(ps, c);
   for (let i = 0; i < 3; i++) {
-    const x = ps[0].value[i], h = 1e-3;
-    ps[0].value[i] = x + h; const up = penaltyValue(ps, c);
-    ps[0].value[i] = x - h; const down = penaltyValue(ps, c);
+    const x = ps[0].value[i],
+      h = 1e-3;
+    ps[0].value[i] = x + h;
+    const up = penaltyValue(ps, c);
+    ps[0].value[i] = x - h;
+    const down = penaltyValue(ps, c);
     ps[0].value[i] = x;
     assert.ok(Math.abs((up - down) / (2 * h) - ps[0].grad[i]) < 1e-3, `i=${i}`);
   }

@@ -28,7 +28,8 @@ export function penaltyCoefficients(reg: RegularizationSpec | undefined): Penalt
 /** P(θ) for the current weights. */
 export function penaltyValue(params: Param[], c: PenaltyCoefficients): number {
   if (c.l1 === 0 && c.l2 === 0) return 0;
-  let a = 0, s = 0;
+  let a = 0,
+    s = 0;
   for (const p of params) {
     if (!p.penalize) continue;
     const v = p.value;
@@ -46,7 +47,8 @@ export function addPenaltyGrad(params: Param[], c: PenaltyCoefficients): void {
   const { l1, l2 } = c;
   for (const p of params) {
     if (!p.penalize) continue;
-    const v = p.value, g = p.grad;
+    const v = p.value,
+      g = p.grad;
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
       g[i] += l2 * x + (x > 0 ? l1 : x < 0 ? -l1 : 0);
