@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dataset } from '../shared/data/dataset.ts';
-import type { DatasetSpec } from '../shared/spec/types.ts';
+import type { DatasetSpec } from '../shared/schema/types.ts';
 import type { Rng } from '../shared/rng.ts';
 import { BUNDLED, BUNDLED_NAMES, isBundledName, parseBundled } from '../shared/data/bundled.ts';
 import { parseCsv, CsvError, type CsvOptions } from '../shared/data/csv.ts';
@@ -47,6 +47,7 @@ export function loadBundled(name: string): Dataset {
     } catch (e) {
       throw new Error(
         `bundled data set ${name}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the installation is incomplete`,
+        { cause: e },
       );
     }
     ds = parseBundled(name, text);
@@ -67,7 +68,7 @@ export function loadCsvFile(path: string, options: Partial<CsvOptions> = {}): Da
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (code ?? (e as Error).message);
-    throw new Error(`cannot read CSV file ${path}: ${why}`);
+    throw new Error(`cannot read CSV file ${path}: ${why}`, { cause: e });
   }
   const name = options.name ?? basename(path, extname(path));
   try {

@@ -58,7 +58,6 @@ test('kill -9 of the Lab mid-run: resume finishes it without rerunning committed
     stdio: 'ignore',
   });
   // Wait (bounded) until some but not all jobs are committed, then kill the Lab without warning.
-  let before = new Map<string, number>();
   const deadline = Date.now() + 60_000;
   for (;;) {
     assert.ok(Date.now() < deadline, 'the run committed nothing within 60 s');
@@ -84,7 +83,7 @@ test('kill -9 of the Lab mid-run: resume finishes it without rerunning committed
   const lib = Library.open(db);
   const committed = lib.doneResults(1);
   const rows = new Map(lib.jobStates(1).jobs.map((j) => [j.key, j]));
-  before = new Map([...committed.keys()].map((k) => [k, rows.get(k)!.finishedAt!]));
+  const before = new Map([...committed.keys()].map((k) => [k, rows.get(k)!.finishedAt!]));
   assert.equal(lib.getExperiment(1)!.status, 'running', 'a killed Lab leaves the experiment marked running');
   lib.close();
   assert.ok(before.size >= 3 && before.size < 10, `committed ${before.size}`);

@@ -15,7 +15,7 @@ import type { Job, JobResult } from './experiment/types.ts';
 import { validateModelSpec } from './nn/model.ts';
 import { validateLossSpec } from './nn/loss.ts';
 import { validateOptimizerSpec } from './optim/validate.ts';
-import { validateRegularization, validateTraining } from './spec/validate.ts';
+import { validateRegularization, validateTraining } from './schema/validate.ts';
 
 type Problems = string[];
 
@@ -82,6 +82,8 @@ function typeName(v: unknown): string {
   if (ArrayBuffer.isView(v)) return v.constructor.name;
   if (typeof v === 'object') return 'an object';
   if (typeof v === 'string') return `a string of ${v.length} characters`;
+  // Only primitives are left here (objects and strings returned above).
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   return `${typeof v} ${String(v)}`.slice(0, 60);
 }
 
@@ -440,6 +442,8 @@ export function validateMessage(m: unknown): Problems {
     case 'hello':
       fields(m, ['version', 'name', 'slots', 'hmac'], out);
       int(m.version, 'version', out, 0, 1_000_000);
+      // Control characters would garble the Lab's log lines.
+      // eslint-disable-next-line no-control-regex
       str(m.name, 'name', out, LIMITS.name, /^[^\u0000-\u001f\u007f]*$/, 1);
       int(m.slots, 'slots', out, 1, LIMITS.slots);
       str(m.hmac, 'hmac', out, 64, /^[0-9a-f]{64}$/);

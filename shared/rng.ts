@@ -131,7 +131,7 @@ export class Rng {
   }
 
   /** Fisher–Yates shuffle in place. */
-  shuffle<T extends { length: number; [i: number]: any }>(arr: T): T {
+  shuffle<T extends { length: number; [i: number]: unknown }>(arr: T): T {
     for (let i = arr.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = arr[i];

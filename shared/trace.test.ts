@@ -38,7 +38,7 @@ test('NAG on Rosenbrock from (−1.5, 2) follows the hand recurrence in float64'
     y -= lr * (gy + mu * by);
     assert.ok(
       Math.abs(r.points[t][0] - x) < 1e-12 && Math.abs(r.points[t][1] - y) < 1e-12,
-      `step ${t}: ${r.points[t]} vs ${x}, ${y}`,
+      `step ${t}: ${r.points[t].join(', ')} vs ${x}, ${y}`,
     );
   }
   // step 1 by hand: y − x² = −0.25, so g = (−2·2.5 − 400·(−1.5)·(−0.25), 200·(−0.25)) = (−155, −50), b = g
@@ -86,7 +86,7 @@ test('several optimizers reach Rosenbrock’s valley floor from the suggested st
     { name: 'rmsprop', lr: 0.01 },
     { name: 'sgd', lr: 0.001, momentum: 0.9 },
   ] as const) {
-    const r = trace('rosenbrock', FUNCTIONS_2D.rosenbrock.start as [number, number], 2000, spec);
+    const r = trace('rosenbrock', FUNCTIONS_2D.rosenbrock.start, 2000, spec);
     assert.equal(r.diverged, undefined, spec.name);
     assert.ok(r.loss[2000] < 0.05 * r.loss[0], `${spec.name}: ${r.loss[0]} → ${r.loss[2000]}`);
   }

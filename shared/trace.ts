@@ -6,7 +6,7 @@
 import { FUNCTIONS_2D, getFunction2D } from './functions2d.ts';
 import type { Function2D, Point2 } from './functions2d.ts';
 import { createOptimizer } from './optim/index.ts';
-import type { OptimizerSpec } from './spec/types.ts';
+import type { OptimizerSpec } from './schema/types.ts';
 
 export { FUNCTIONS_2D, FUNCTION_2D_NAMES, getFunction2D } from './functions2d.ts';
 export type { Function2D, Function2DName, Point2, Minimum2D, ViewBox } from './functions2d.ts';

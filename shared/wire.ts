@@ -101,7 +101,7 @@ function specialNumber(x: number): string | undefined {
 }
 
 function isPlainObject(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
 
@@ -132,10 +132,7 @@ export function encode(msg: Message, maxBytes = MAX_FRAME_BYTES): Uint8Array {
         }
         if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : lower(x, depth + 1)));
         if (!isPlainObject(v))
-          throw new WireError(
-            'E_BAD_FRAME',
-            `cannot encode a ${(v as object).constructor?.name ?? 'non-plain object'}`,
-          );
+          throw new WireError('E_BAD_FRAME', `cannot encode a ${v.constructor?.name ?? 'non-plain object'}`);
         const out: Record<string, unknown> = {};
         for (const [k, x] of Object.entries(v)) {
           if (x === undefined) continue;

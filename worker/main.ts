@@ -48,6 +48,7 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
   if (!Number.isInteger(slots) || slots < 1 || slots > LIMITS.slots)
     throw new UsageProblem(`--slots: must be an integer in 1..${LIMITS.slots}, got ${values.slots}`);
   const name = values.name ?? `${hostname()}-${process.pid}`;
+  // eslint-disable-next-line no-control-regex -- control characters would garble the Lab's log lines
   if (!name || name.length > LIMITS.name || /[\u0000-\u001f\u007f]/.test(name))
     throw new UsageProblem(`--name: 1..${LIMITS.name} printable characters`);
   const grace = values.grace === undefined ? 30 : Number(values.grace);

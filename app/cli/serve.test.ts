@@ -19,8 +19,8 @@ test('serve-workers prints the worker command, runs a queued experiment on a wor
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
-  createInterface({ input: server.stdout! }).on('line', (l) => lines.push(l));
-  createInterface({ input: server.stderr! }).on('line', (l) => lines.push(l));
+  createInterface({ input: server.stdout }).on('line', (l) => lines.push(l));
+  createInterface({ input: server.stderr }).on('line', (l) => lines.push(l));
   const waitFor = async (re: RegExp, ms = 60_000) => {
     const end = Date.now() + ms;
     while (!lines.some((l) => re.test(l))) {

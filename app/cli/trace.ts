@@ -1,7 +1,7 @@
 import { parse, SpecError, UsageError } from './args.ts';
 import { FUNCTIONS_2D, trace } from '../../shared/trace.ts';
 import { validateOptimizerSpec } from '../../shared/optim/index.ts';
-import type { OptimizerSpec } from '../../shared/spec/types.ts';
+import type { OptimizerSpec } from '../../shared/schema/types.ts';
 
 /** `optlab trace`: an optimizer's path on a 2-D test function, computed in float64. */
 export async function traceCommand(argv: string[]): Promise<number> {

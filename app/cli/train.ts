@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse, SpecError, UsageError } from './args.ts';
-import { validateTrainSpec } from '../../shared/spec/validate.ts';
+import { validateTrainSpec } from '../../shared/schema/validate.ts';
 import { EXPERIMENT_KEYS } from '../../shared/experiment/validate.ts';
-import { isObject } from '../../shared/spec/check.ts';
-import type { TrainSpec } from '../../shared/spec/types.ts';
+import { isObject } from '../../shared/schema/check.ts';
+import type { TrainSpec } from '../../shared/schema/types.ts';
 import { loadDataset } from '../datasets.ts';
 import { Rng } from '../../shared/rng.ts';
 import { splitIndices } from '../../shared/data/split.ts';
@@ -117,7 +117,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   for (const [set, m] of Object.entries(result.final)) {
     log(
       `  ${set.padEnd(5)} ${Object.entries(m)
-        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .map(([k, v]) => `${k} ${fmt(v as number)}`)
         .join('  ')}`,
     );
   }

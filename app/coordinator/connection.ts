@@ -7,26 +7,9 @@ import type { RawData, WebSocket } from 'ws';
 import type { ErrorCode, LabMessage, WorkerMessage } from '../../shared/protocol.ts';
 import { decode, encode, WireError } from '../../shared/wire.ts';
 import { LIMITS, validateWorkerMessage } from '../../shared/protocol-validate.ts';
-import type { Lease } from './queue.ts';
-import type { WorkerInfo } from './types.ts';
+import type { Conn, WorkerInfo } from './types.ts';
 
-export interface Conn {
-  id: string;
-  ws: WebSocket;
-  address: string;
-  state: 'challenged' | 'ready' | 'closed';
-  nonce: string;
-  openedAt: number;
-  lastSeen: number;
-  name: string;
-  slots: number;
-  leases: Map<string, Lease>;
-  done: number;
-  failed: number;
-  draining: boolean;
-  joinedAt: number;
-  dataSent: Set<string>;
-}
+export type { Conn };
 
 /** A frame that passed every check, or the error the connection is closed with. */
 export type Frame = { msg: WorkerMessage } | { code: ErrorCode; message: string };

@@ -224,8 +224,8 @@ describe('one local worker', { timeout: 120_000 }, () => {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.stdout!.resume();
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.resume();
     const { code } = await within(exited(child), 20_000, 'the refused worker to exit');
     assert.equal(code, 2);
     assert.match(stderr, /refused this worker: E_AUTH: wrong token/);
@@ -314,8 +314,8 @@ describe('reconnection', { timeout: 60_000 }, () => {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const lines: string[] = [];
-    createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
-    child.stderr!.resume();
+    createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
+    child.stderr.resume();
     let second: Coordinator | undefined;
     try {
       await until(() => first.workers().length === 1, 30_000, 'the worker to join');

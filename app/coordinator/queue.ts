@@ -6,53 +6,20 @@
  * worker ran what never shows in the numbers.
  */
 import type { Dataset } from '../../shared/data/dataset.ts';
-import type { ExecutorHooks, ResultMeta } from '../../shared/experiment/executor.ts';
+import type { Executor, ExecutorHooks, ResultMeta } from '../../shared/experiment/executor.ts';
 import type { Job, JobResult } from '../../shared/experiment/types.ts';
 import { encode } from '../../shared/wire.ts';
-import { sendTo, type Conn } from './connection.ts';
-import type { DistributedExecutor } from './coordinator.ts';
+import { sendTo } from './connection.ts';
 import { CoordinatorError, JobFailedError, RunCancelled } from './errors.ts';
-import type { CoordinatorLogger } from './types.ts';
+import type { Conn, CoordinatorLogger, Item, Lease, Run } from './types.ts';
 
-export interface Run {
-  id: number;
-  owner: DistributedExecutor | undefined;
-  items: Map<string, Item>;
-  data: ReadonlyMap<string, Dataset>;
-  hooks: ExecutorHooks;
-  results: JobResult[];
-  done: Set<string>;
-  settled: boolean;
-  resolve(r: JobResult[]): void;
-  reject(e: Error): void;
-}
-
-export interface Item {
-  run: Run;
-  job: Job;
-  attempts: number;
-  lastError?: string;
-  /** Worker of the latest lease (a retry prefers another one). */
-  lastWorker?: string;
-  /** The live lease, if any. */
-  lease?: Lease;
-  queued: boolean;
-}
-
-export interface Lease {
-  id: string;
-  item: Item;
-  conn: Conn;
-  /** Cancelled or timed out: the worker was told to stop; the slot is busy until it answers. */
-  revoked: boolean;
-  timer?: NodeJS.Timeout;
-}
+export type { Item, Lease, Run };
 
 export interface QueueSettings {
   /** The connections jobs may be leased to (only ready ones that are not draining get any). */
   workers: ReadonlySet<Conn>;
   /** The coordinator's counter, shared with connection ids so that no two ids repeat. */
-  nextId(): number;
+  nextId: () => number;
   leaseTimeoutMs: number;
   maxAttempts: number;
   maxFrame: number;
@@ -86,7 +53,7 @@ export class JobQueue {
     jobs: Job[],
     data: ReadonlyMap<string, Dataset>,
     hooks: ExecutorHooks,
-    owner: DistributedExecutor | undefined,
+    owner: Executor | undefined,
   ): { done: Promise<JobResult[]>; cancel(): void } {
     let resolve!: (r: JobResult[]) => void, reject!: (e: Error) => void;
     const done = new Promise<JobResult[]>((res, rej) => {
@@ -128,7 +95,7 @@ export class JobQueue {
   }
 
   /** Cancels the pending runs of one executor (all runs when none is named). */
-  cancelRuns(owner?: DistributedExecutor): void {
+  cancelRuns(owner?: Executor): void {
     for (const run of [...this.#runs]) if (!owner || run.owner === owner) this.#cancelRun(run);
   }
 

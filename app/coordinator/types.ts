@@ -1,5 +1,63 @@
 /** The coordinator's settings and what it tells the Lab about its workers. */
+import type { WebSocket } from 'ws';
+import type { Dataset } from '../../shared/data/dataset.ts';
+import type { Executor, ExecutorHooks } from '../../shared/experiment/executor.ts';
+import type { Job, JobResult } from '../../shared/experiment/types.ts';
 import type { KernelsSpec } from '../../shared/protocol.ts';
+
+/** One worker's connection: its state from challenge to close, and the leases it holds. */
+export interface Conn {
+  id: string;
+  ws: WebSocket;
+  address: string;
+  state: 'challenged' | 'ready' | 'closed';
+  nonce: string;
+  openedAt: number;
+  lastSeen: number;
+  name: string;
+  slots: number;
+  leases: Map<string, Lease>;
+  done: number;
+  failed: number;
+  draining: boolean;
+  joinedAt: number;
+  dataSent: Set<string>;
+}
+
+/** One executor's run: its jobs, by key, and how its promise settles. */
+export interface Run {
+  id: number;
+  owner: Executor | undefined;
+  items: Map<string, Item>;
+  data: ReadonlyMap<string, Dataset>;
+  hooks: ExecutorHooks;
+  results: JobResult[];
+  done: Set<string>;
+  settled: boolean;
+  resolve(r: JobResult[]): void;
+  reject(e: Error): void;
+}
+
+export interface Item {
+  run: Run;
+  job: Job;
+  attempts: number;
+  lastError?: string;
+  /** Worker of the latest lease (a retry prefers another one). */
+  lastWorker?: string;
+  /** The live lease, if any. */
+  lease?: Lease;
+  queued: boolean;
+}
+
+export interface Lease {
+  id: string;
+  item: Item;
+  conn: Conn;
+  /** Cancelled or timed out: the worker was told to stop; the slot is busy until it answers. */
+  revoked: boolean;
+  timer?: NodeJS.Timeout;
+}
 
 export interface CoordinatorLogger {
   info(line: string): void;

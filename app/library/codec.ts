@@ -164,7 +164,7 @@ function toMeta(v: unknown, blocks: Typed[], path: string): unknown {
       }
       if (Array.isArray(v)) return v.map((x, i) => (x === undefined ? null : toMeta(x, blocks, `${path}[${i}]`)));
       if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) {
-        throw new CodecError(`${path}: cannot encode a ${(v as object).constructor?.name ?? 'non-plain object'}`);
+        throw new CodecError(`${path}: cannot encode a ${v.constructor?.name ?? 'non-plain object'}`);
       }
       {
         const out: Record<string, unknown> = {};

@@ -67,7 +67,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v) ?? String(v);
+  const s = JSON.stringify(v) ?? typeof v;
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
 
@@ -212,7 +212,7 @@ export function parseExport(v: unknown): ParsedExport {
 
   if (out.length) throw new ProblemsError('cannot import experiment', out);
   return {
-    experiment: v.experiment as unknown as ExportedExperiment,
+    experiment: v.experiment as ExportedExperiment,
     datasets,
     jobs,
     report: v.report as StoredReport | null,

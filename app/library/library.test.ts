@@ -457,13 +457,13 @@ function child(code: string, env: Record<string, string>, until: string) {
   });
   let out = '';
   let err = '';
-  p.stderr.on('data', (d: Buffer) => (err += d));
+  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     p.on('exit', (code, signal) => resolve({ code, signal })),
   );
   const reached = new Promise<string>((resolve, reject) => {
     p.stdout.on('data', (d: Buffer) => {
-      out += d;
+      out += d.toString();
       if (out.includes(until)) resolve(out);
     });
     void exited.then(({ code }) => reject(new Error(`child exited (${code}) before "${until}": ${out}\n${err}`)));

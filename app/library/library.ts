@@ -78,7 +78,8 @@ export class Library {
       migrate(db);
     } catch (e) {
       db.close();
-      if (isSqliteError(e, 'SQLITE_NOTADB')) throw new Error(`${full} is not an SQLite database; open another --db`);
+      if (isSqliteError(e, 'SQLITE_NOTADB'))
+        throw new Error(`${full} is not an SQLite database; open another --db`, { cause: e });
       throw e;
     }
     return new Library(full, db, options.now ?? Date.now);

@@ -1,10 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeBlobs } from '../data/synthetic.ts';
-import type { AnalysisSpec, Job } from '../experiment/types.ts';
 import { Rng } from '../rng.ts';
 import { fit, type FitConfig } from '../train/fit.ts';
-import { analyze, HESSIAN_ITERATIONS_KEY, HESSIAN_KEY, sharpnessKey, trainingObjective } from './analyze.ts';
+import {
+  analyze,
+  type AnalysisJob,
+  type AnalysisSpec,
+  HESSIAN_ITERATIONS_KEY,
+  HESSIAN_KEY,
+  sharpnessKey,
+  trainingObjective,
+} from './analyze.ts';
 import { topHessianEigenvalue } from './hessian.ts';
 import { epsilonSharpness } from './sharpness.ts';
 
@@ -18,24 +25,14 @@ const config: FitConfig = {
   regularization: { l2: 1e-3 },
 };
 
-function job(analysis: AnalysisSpec | null, seed = 17): Job {
-  return {
-    key: 'config=0/fold=0',
-    config: 0,
-    seed,
-    initSeed: 3,
-    dataHash: 'h',
-    train: all(140),
-    evals: { train: all(140), val: all(180, 140) },
-    curves: ['train', 'val'],
-    outputsFor: [],
-    fit: config,
-    analysis,
-  };
+const INIT_SEED = 3;
+
+function job(analysis: AnalysisSpec | null, seed = 17): AnalysisJob & { fit: FitConfig } {
+  return { seed, train: all(140), evals: { train: all(140), val: all(180, 140) }, fit: config, analysis };
 }
 
-function run(j: Job) {
-  const r = fit({ data, train: j.train, evals: j.evals, config: j.fit, seed: j.seed, initSeed: j.initSeed });
+function run(j: AnalysisJob & { fit: FitConfig }) {
+  const r = fit({ data, train: j.train, evals: j.evals, config: j.fit, seed: j.seed, initSeed: INIT_SEED });
   return { r, out: analyze(j, data, r) };
 }
 
@@ -63,7 +60,7 @@ test('determinism: the same job gives the same numbers bit for bit; another job 
   assert.deepEqual(a, b);
   // Same weights (the fit's seed is what changes them), other analysis streams.
   const j = job(spec),
-    r = fit({ data, train: j.train, evals: j.evals, config: j.fit, seed: j.seed, initSeed: j.initSeed });
+    r = fit({ data, train: j.train, evals: j.evals, config: j.fit, seed: j.seed, initSeed: INIT_SEED });
   const other = analyze({ ...j, seed: 99 }, data, r);
   assert.notDeepEqual(other, a);
 });

@@ -10,12 +10,35 @@
  * through named streams, so a job's analysis is the same on any worker.
  */
 import type { Dataset } from '../data/dataset.ts';
-import type { Job } from '../experiment/types.ts';
 import { Rng } from '../rng.ts';
-import type { FitResult } from '../train/fit.ts';
+import type { FitConfig, FitResult } from '../train/fit.ts';
 import { topHessianEigenvalue } from './hessian.ts';
 import { NetworkLoss, RowsObjective } from './objective.ts';
 import { epsilonSharpness } from './sharpness.ts';
+
+/** Extra measurements on each final model, used by the studies. */
+export interface AnalysisSpec {
+  /** ε-sharpness (Keskar et al. 2017) for each ε, in a box around the solution. */
+  sharpness?: { epsilons: number[] } | null;
+  /** Top Hessian eigenvalue of the training loss by power iteration. */
+  hessian?: { iterations?: number } | null;
+  /** Keep the final weights in the results (for interpolation between solutions). */
+  keepWeights?: boolean;
+}
+
+/** What analysis needs of a job (an experiment's Job has these fields, and more). */
+export interface AnalysisJob {
+  /** Seed of the job; the analysis draws from its own named stream of it. */
+  seed: number;
+  /** Rows trained on. */
+  train: Uint32Array;
+  /** Scored sets by name; `train` (the training rows without repeats) is the loss analysed when present. */
+  evals: Record<string, Uint32Array>;
+  /** The model and loss of the fit. */
+  fit: Pick<FitConfig, 'model' | 'loss'>;
+  /** What to measure. */
+  analysis?: AnalysisSpec | null;
+}
 
 /** Result key of the ε-sharpness for ε, e.g. `sharpness_eps_0.001`. */
 export function sharpnessKey(epsilon: number): string {
@@ -29,7 +52,7 @@ export const HESSIAN_ITERATIONS_KEY = 'hessian_iterations';
 
 /** The network of a fit and its training loss as a function of θ, with θ at the final weights. */
 export function trainingObjective(
-  job: Job,
+  job: AnalysisJob,
   data: Dataset,
   r: FitResult,
 ): { objective: RowsObjective; theta: Float64Array } {
@@ -45,7 +68,7 @@ export function trainingObjective(
  * Keys: `sharpness_eps_<ε>` (a lower bound, see sharpness.ts) for each ε asked for,
  * `hessian_top_eigenvalue` and `hessian_iterations` when the Hessian is asked for.
  */
-export function analyze(job: Job, data: Dataset, r: FitResult): Record<string, number> {
+export function analyze(job: AnalysisJob, data: Dataset, r: FitResult): Record<string, number> {
   const spec = job.analysis;
   const out: Record<string, number> = {};
   if (!spec || (!spec.sharpness && !spec.hessian)) return out;

@@ -17,7 +17,7 @@
 import type { Dataset } from '../data/dataset.ts';
 import type { Standardizer } from '../data/standardize.ts';
 import { BatchNorm1d } from '../nn/batchnorm.ts';
-import type { LossSpec, ModelSpec } from '../spec/types.ts';
+import type { LossSpec, ModelSpec } from '../schema/types.ts';
 import { NetworkLoss } from './objective.ts';
 
 /** −0.5, −0.4, …, 1.5: 21 points, α = 0 and α = 1 exactly among them. */

@@ -23,7 +23,7 @@ import type { Mat } from '../linalg/mat.ts';
 import { makeLoss, type Loss } from '../nn/loss.ts';
 import { buildModel, type Sequential } from '../nn/model.ts';
 import { Rng } from '../rng.ts';
-import type { LossSpec, ModelSpec } from '../spec/types.ts';
+import type { LossSpec, ModelSpec } from '../schema/types.ts';
 import { gatherInputs, gatherTargets, type TargetKind } from '../train/batches.ts';
 import { targetKind } from '../train/fit.ts';
 

@@ -95,7 +95,7 @@ export function epsilonSharpness(
     point = new Float64Array(n),
     r = new Float64Array(n);
   const order = epsilons.map((e, i) => ({ e, i })).sort((a, b) => a.e - b.e || a.i - b.i);
-  const out: SharpnessEstimate[] = new Array(epsilons.length);
+  const out = new Array<SharpnessEstimate>(epsilons.length);
   let carried = base;
   for (const { e, i } of order) {
     boxHalfWidths(x, e, r);

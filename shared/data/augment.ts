@@ -7,7 +7,7 @@
  */
 import type { Mat } from '../linalg/mat.ts';
 import type { Rng } from '../rng.ts';
-import type { AugmentSpec } from '../spec/types.ts';
+import type { AugmentSpec } from '../schema/types.ts';
 import type { ImageShape } from './dataset.ts';
 
 /** One image's geometric transform, applied to the content in this order: flip, crop-rescale, rotate, shift. */
@@ -166,7 +166,7 @@ export class Augmenter {
     const shift = s.shift ?? 0;
     t.dy = shift > 0 ? rng.int(2 * shift + 1) - shift : 0;
     t.dx = shift > 0 ? rng.int(2 * shift + 1) - shift : 0;
-    t.degrees = (s.rotate ?? 0) > 0 ? rng.uniform(-s.rotate!, s.rotate!) : 0;
+    t.degrees = (s.rotate ?? 0) > 0 ? rng.uniform(-s.rotate!, s.rotate) : 0;
     t.flip = s.flip === true && rng.next() < 0.5;
     const range = s.scale ?? 0;
     t.scale = range > 0 ? rng.uniform(1 - range, 1) : 1;

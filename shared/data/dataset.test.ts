@@ -81,7 +81,7 @@ test('datasetHash changes with any value of x or y and with the metadata', () =>
     const d = tiny();
     change(d);
     const h = datasetHash(d);
-    assert.ok(!seen.has(h), `collision for ${change}`);
+    assert.ok(!seen.has(h), `collision for ${change.toString()}`);
     seen.add(h);
   }
 });

@@ -3,7 +3,7 @@
  * blobs, sine or polynomial). Bundled and CSV sets need file reading and are loaded by the
  * Node side (app/datasets.ts), which calls this for the synthetic names.
  */
-import type { DatasetSpec } from '../spec/types.ts';
+import type { DatasetSpec } from '../schema/types.ts';
 import type { Dataset, Task } from './dataset.ts';
 import type { Rng } from '../rng.ts';
 import { makeBlobs, makeCircles, makeMoons, makeSpirals, makeXor } from './synthetic.ts';

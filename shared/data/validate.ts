@@ -5,11 +5,11 @@
  */
 import { BUNDLED_NAMES } from './bundled.ts';
 import { SYNTHETIC_NAMES, isSyntheticName, specTask } from './make.ts';
-import { bool, isObject, join, num, oneOf, show, unknownKeys, type Problems } from '../spec/check.ts';
+import { bool, isObject, join, num, oneOf, show, unknownKeys, type Problems } from '../schema/check.ts';
 
 export const DATASET_NAMES = [...BUNDLED_NAMES, ...SYNTHETIC_NAMES, 'csv'] as const;
 
-/** Keys of DatasetSpec (shared/spec/types.ts). */
+/** Keys of DatasetSpec (shared/schema/types.ts). */
 export const DATASET_KEYS = [
   'name',
   'path',

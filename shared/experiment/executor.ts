@@ -10,13 +10,13 @@ import type { Job, JobProgress, JobResult } from './types.ts';
 
 export interface ExecutorHooks {
   /** After every epoch of every job. */
-  onProgress?(p: JobProgress): void;
+  onProgress?: (p: JobProgress) => void;
   /** A job was handed to a worker (the library marks it leased). */
-  onLeased?(key: string, worker: string): void;
+  onLeased?: (key: string, worker: string) => void;
   /** A try of a job failed; `final` when it will not be tried again (the run then fails). */
-  onAttemptFailed?(key: string, error: string, attempts: number, final: boolean): void;
+  onAttemptFailed?: (key: string, error: string, attempts: number, final: boolean) => void;
   /** When a job's result is in (the Lab commits it here); `meta` says where and how long it ran. */
-  onResult?(r: JobResult, meta?: ResultMeta): void;
+  onResult?: (r: JobResult, meta?: ResultMeta) => void;
 }
 
 /** Where and how long a job ran (for the library and the UI; never part of the results). */

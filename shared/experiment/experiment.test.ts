@@ -62,7 +62,7 @@ test('plan: stable keys, test rows in no training, inner or validation set, fold
   const test = new Set(p.data[0].test);
   assert.equal(test.size, 30);
   for (const j of p.jobs) {
-    for (const set of [j.train, j.evals.val, j.evals.inner!])
+    for (const set of [j.train, j.evals.val, j.evals.inner])
       for (const r of set) assert.ok(!test.has(r), `${j.key} touches test row ${r}`);
     const inner = new Set(j.evals.inner);
     for (const r of j.train) assert.ok(!inner.has(r), 'early stopping rows are not trained on');

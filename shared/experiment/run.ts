@@ -14,9 +14,9 @@ export interface RunOptions extends ExecutorHooks {
   /** Results already committed (a resumed run): their jobs are not run again. */
   done?: ReadonlyMap<string, JobResult>;
   /** Called with every batch of jobs just before it goes to the executor (the Lab records them). */
-  onSubmit?(jobs: Job[]): void;
+  onSubmit?: (jobs: Job[]) => void;
   /** Called once the total number of jobs is known, and again when boosting adds rounds. */
-  onPlanned?(total: number, alreadyDone: number): void;
+  onPlanned?: (total: number, alreadyDone: number) => void;
 }
 
 /** Every dataset of the plan by content hash (what executors and workers look data up by). */

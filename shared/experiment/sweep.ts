@@ -4,7 +4,7 @@
  * (`[{"label": "L2", "regularization.l2": 1e-3}, ...]`). Each becomes a Configuration.
  */
 import type { Configuration, ExperimentSpec, SweepSpec } from './types.ts';
-import { isObject, show } from '../spec/check.ts';
+import { isObject, show } from '../schema/check.ts';
 
 /** Paths that must not be swept: they define the experiment, not a configuration. */
 const FIXED = ['evaluation', 'sweep', 'study', 'name', 'tags', 'notes', 'dataset.testFraction'];

@@ -2,8 +2,11 @@
  * The experiment spec (`optlab run`): a training spec plus how to evaluate it, whether to
  * ensemble it, and which configurations to sweep; and the jobs and results it turns into.
  */
-import type { TrainSpec } from '../spec/types.ts';
+import type { TrainSpec } from '../schema/types.ts';
 import type { FitConfig, EpochRecord, FitResult } from '../train/fit.ts';
+import type { AnalysisSpec } from '../analysis/analyze.ts';
+
+export type { AnalysisSpec };
 
 export type EvaluationSpec =
   /** One split: train on the training part, score on the validation part (dataset.valFraction). */
@@ -23,16 +26,6 @@ export type EnsembleSpec =
 
 /** A grid (each path a list of values, all combinations) or an explicit list of override sets. */
 export type SweepSpec = Record<string, unknown[]> | Array<Record<string, unknown>>;
-
-/** Extra measurements on each final model, used by the studies. */
-export interface AnalysisSpec {
-  /** ε-sharpness (Keskar et al. 2017) for each ε, in a box around the solution. */
-  sharpness?: { epsilons: number[] } | null;
-  /** Top Hessian eigenvalue of the training loss by power iteration. */
-  hessian?: { iterations?: number } | null;
-  /** Keep the final weights in the results (for interpolation between solutions). */
-  keepWeights?: boolean;
-}
 
 export interface ExperimentSpec extends TrainSpec {
   evaluation?: EvaluationSpec;

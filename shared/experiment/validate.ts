@@ -3,8 +3,8 @@
  * sweep and analysis sections, then every configuration of the sweep resolved and checked
  * again, so a bad swept value is reported with the configuration it belongs to.
  */
-import { bool, isObject, join, num, oneOf, show, sub, unknownKeys, type Problems } from '../spec/check.ts';
-import { validateTrainSpec } from '../spec/validate.ts';
+import { bool, isObject, join, num, oneOf, show, sub, unknownKeys, type Problems } from '../schema/check.ts';
+import { validateTrainSpec } from '../schema/validate.ts';
 import { expandSweep, validateSweep } from './sweep.ts';
 import type { ExperimentSpec } from './types.ts';
 

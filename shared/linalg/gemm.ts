@@ -17,34 +17,43 @@ export interface Kernels {
   /** Name shown by the benchmark ("js", "wasm-simd", …). */
   readonly name: string;
   /** C[M×N] (+)= A[M×K] · B[K×N] */
-  gemm(M: number, N: number, K: number, A: F32, B: F32, C: F32, accumulate: boolean): void;
+  gemm: (M: number, N: number, K: number, A: F32, B: F32, C: F32, accumulate: boolean) => void;
   /** C[M×N] (+)= A[K×M]ᵀ · B[K×N] */
-  gemmTN(M: number, N: number, K: number, A: F32, B: F32, C: F32, accumulate: boolean): void;
+  gemmTN: (M: number, N: number, K: number, A: F32, B: F32, C: F32, accumulate: boolean) => void;
   /** C[M×N] (+)= A[M×K] · B[N×K]ᵀ */
-  gemmNT(M: number, N: number, K: number, A: F32, B: F32, C: F32, accumulate: boolean): void;
+  gemmNT: (M: number, N: number, K: number, A: F32, B: F32, C: F32, accumulate: boolean) => void;
 
   // Fused helpers of a dense layer. Optional so that a kernel set may leave them out; callers
   // fall back to `jsKernels`' versions (see `fused`). A pass over an M×N activation costs little
   // next to the product, but in plain JS it is several times slower than the SIMD pass.
 
   /** C[M×N] = act(A[M×K] · B[K×N] + bias), bias broadcast over rows (null: no bias). */
-  gemmBiasAct?(M: number, N: number, K: number, A: F32, B: F32, bias: F32 | null, C: F32, act: FusedActivation): void;
+  gemmBiasAct?: (
+    M: number,
+    N: number,
+    K: number,
+    A: F32,
+    B: F32,
+    bias: F32 | null,
+    C: F32,
+    act: FusedActivation,
+  ) => void;
   /** Y[M×N] = act(Y + bias) in place, bias broadcast over rows (null: no bias). */
-  biasAct?(M: number, N: number, Y: F32, bias: F32 | null, act: FusedActivation): void;
+  biasAct?: (M: number, N: number, Y: F32, bias: F32 | null, act: FusedActivation) => void;
   /**
    * dX[i] = Y[i] <= 0 ? 0 : dY[i] for i < n: ReLU backward from its output (dX may be dY).
    * Written as PyTorch's threshold_backward, so that a NaN output passes its gradient on.
    */
-  reluBackward?(n: number, Y: F32, dY: F32, dX: F32): void;
+  reluBackward?: (n: number, Y: F32, dY: F32, dX: F32) => void;
   /** out[j] (+)= Σ_i A[i×N + j] over i < M, rows added in order: a bias gradient. */
-  colSum?(M: number, N: number, A: F32, out: F32, accumulate: boolean): void;
+  colSum?: (M: number, N: number, A: F32, out: F32, accumulate: boolean) => void;
   /**
    * One Adam step on float32 tensors; same arguments and, bit for bit, same result as
    * shared/optim/adam.ts `adamUpdate` (which stays the reference and the float64 path). Its
    * scalar square root and two divisions per value are the training step's largest cost
    * outside the products on a wide layer.
    */
-  adamF32?(
+  adamF32?: (
     value: F32,
     grad: F32,
     expAvg: F32,
@@ -58,7 +67,7 @@ export interface Kernels {
     weightDecay: number,
     decoupled: boolean,
     maximize: boolean,
-  ): void;
+  ) => void;
 }
 
 /** Activations the fused kernels apply; others go through their own layer. */

@@ -4,9 +4,9 @@
  * Derivatives at kinks follow PyTorch too: relu′(0) = 0, leaky_relu′(0) = slope.
  */
 import type { Mat } from '../linalg/mat.ts';
-import type { Activation } from '../spec/types.ts';
+import type { Activation } from '../schema/types.ts';
 import { MatBuffer } from './buffer.ts';
-import { normalCdfInto } from './erf.ts';
+import { normalCdfInto } from '../stats/erf.ts';
 import type { ForwardContext, Layer } from './layer.ts';
 import type { Param } from './param.ts';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../rng.ts';
 import { mat, type Mat } from '../linalg/mat.ts';
 import { installWasmKernels } from '../linalg/wasm-kernels.ts';
-import type { ModelSpec } from '../spec/types.ts';
+import type { ModelSpec } from '../schema/types.ts';
 import { ActivationLayer } from './activation.ts';
 import { Dense } from './dense.ts';
 import { CrossEntropyLoss } from './loss.ts';

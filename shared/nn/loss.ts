@@ -6,8 +6,8 @@
  * learners trained on weighted samples.
  */
 import type { Mat } from '../linalg/mat.ts';
-import type { LossSpec } from '../spec/types.ts';
-import { isObject, join, num, oneOf, show, unknownKeys, type Problems } from '../spec/check.ts';
+import type { LossSpec } from '../schema/types.ts';
+import { isObject, join, num, oneOf, show, unknownKeys, type Problems } from '../schema/check.ts';
 import { MatBuffer } from './buffer.ts';
 
 export const LOSS_KINDS: readonly LossSpec['kind'][] = ['mse', 'cross_entropy', 'bce'];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../rng.ts';
 import { mat, type Mat } from '../linalg/mat.ts';
 import { setAllocator } from '../linalg/alloc.ts';
-import type { ModelSpec } from '../spec/types.ts';
+import type { ModelSpec } from '../schema/types.ts';
 import { Dropout } from './dropout.ts';
 import { CrossEntropyLoss } from './loss.ts';
 import { buildModel, Sequential, validateModelSpec } from './model.ts';

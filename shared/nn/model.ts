@@ -6,8 +6,8 @@
 import type { Mat } from '../linalg/mat.ts';
 import type { FusedActivation } from '../linalg/gemm.ts';
 import type { Rng } from '../rng.ts';
-import type { ModelSpec } from '../spec/types.ts';
-import { bool, isObject, join, num, oneOf, show, unknownKeys, type Problems } from '../spec/check.ts';
+import type { ModelSpec } from '../schema/types.ts';
+import { bool, isObject, join, num, oneOf, show, unknownKeys, type Problems } from '../schema/check.ts';
 import { ACTIVATIONS, ActivationLayer } from './activation.ts';
 import { BatchNorm1d } from './batchnorm.ts';
 import { Dense } from './dense.ts';

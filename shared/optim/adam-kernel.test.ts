@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { installWasmKernels } from '../linalg/wasm-kernels.ts';
 import { allocF32 } from '../linalg/alloc.ts';
 import { Rng } from '../rng.ts';
-import { Adam, type AdamOptions } from './adam.ts';
+import { Adam } from './adam.ts';
 import { AdamW } from './adamw.ts';
 import type { OptParam } from './optimizer.ts';
 
@@ -36,7 +36,7 @@ function run(
 const CASES: [string, (ps: OptParam[]) => Adam][] = [
   ['adam', (ps) => new Adam(ps, { lr: 0.01 })],
   ['adam weight_decay', (ps) => new Adam(ps, { lr: 0.01, weight_decay: 0.1 })],
-  ['adam amsgrad maximize', (ps) => new Adam(ps, { lr: 0.01, amsgrad: true, maximize: true } as Partial<AdamOptions>)],
+  ['adam amsgrad maximize', (ps) => new Adam(ps, { lr: 0.01, amsgrad: true, maximize: true })],
   ['adamw', (ps) => new AdamW(ps, { lr: 0.01, weight_decay: 0.05 })],
   ['adamw amsgrad betas', (ps) => new AdamW(ps, { lr: 0.003, amsgrad: true, betas: [0.5, 0.9] })],
 ];

@@ -23,7 +23,7 @@ export interface AdamOptions {
 /** torch's defaults. */
 export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({
   lr: 1e-3,
-  betas: Object.freeze([0.9, 0.999]) as readonly [number, number],
+  betas: Object.freeze<[number, number]>([0.9, 0.999]),
   eps: 1e-8,
   weight_decay: 0,
   amsgrad: false,

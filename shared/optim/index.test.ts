@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Adadelta, Adagrad, Adam, AdamW, createOptimizer, NAdam, OptimizerSpecError, RMSprop, SGD } from './index.ts';
 import type { OptParam } from './index.ts';
-import type { OptimizerSpec } from '../spec/types.ts';
+import type { OptimizerSpec } from '../schema/types.ts';
 
 function fresh(): OptParam {
   return { value: Float64Array.of(1, -2), grad: Float64Array.of(0.5, -1) };
 }
 
 test('each name builds its class with torch defaults for unspecified keywords', () => {
-  const cases: [OptimizerSpec, Function, number][] = [
+  const cases: [OptimizerSpec, abstract new (...args: never[]) => unknown, number][] = [
     [{ name: 'sgd' }, SGD, 1e-3],
     [{ name: 'adagrad' }, Adagrad, 1e-2],
     [{ name: 'adadelta' }, Adadelta, 1],

@@ -3,7 +3,7 @@
  * torch.optim-equivalent class from a spec with PyTorch's keyword names, after checking the
  * whole spec (`validateOptimizerSpec`) so that a bad spec fails with every problem listed.
  */
-import type { OptimizerSpec } from '../spec/types.ts';
+import type { OptimizerSpec } from '../schema/types.ts';
 import { Adadelta } from './adadelta.ts';
 import { Adagrad } from './adagrad.ts';
 import { Adam } from './adam.ts';

@@ -23,7 +23,7 @@ export interface NAdamOptions {
 /** torch's defaults. */
 export const NADAM_DEFAULTS: Readonly<NAdamOptions> = Object.freeze({
   lr: 2e-3,
-  betas: Object.freeze([0.9, 0.999]) as readonly [number, number],
+  betas: Object.freeze<[number, number]>([0.9, 0.999]),
   eps: 1e-8,
   weight_decay: 0,
   momentum_decay: 4e-3,

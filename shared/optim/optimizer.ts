@@ -75,8 +75,9 @@ export function checkBetas(betas: readonly [number, number]): void {
     throw new RangeError(`Invalid betas: expected two numbers, got ${String(betas)}`);
   }
   for (let i = 0; i < 2; i++) {
-    const b = betas[i];
-    if (!(b >= 0 && b < 1)) throw new RangeError(`Invalid beta parameter at index ${i}: ${b}`);
+    const b: unknown = betas[i];
+    if (!(typeof b === 'number' && b >= 0 && b < 1))
+      throw new RangeError(`Invalid beta parameter at index ${i}: ${String(b)}`);
   }
 }
 

@@ -3,7 +3,7 @@
  * defaults (for help text and forms), what each keyword accepts (for spec validation), and the
  * named presets of the classic lectures (GD, Momentum, NAG, …).
  */
-import type { OptimizerSpec } from '../spec/types.ts';
+import type { OptimizerSpec } from '../schema/types.ts';
 import { ADADELTA_DEFAULTS } from './adadelta.ts';
 import { ADAGRAD_DEFAULTS } from './adagrad.ts';
 import { ADAM_DEFAULTS } from './adam.ts';

@@ -14,8 +14,8 @@
  *   e < W:   γ₀ · (f + (1 − f)·e/W)          (f = warmup_start_factor, default 1/3 as in LinearLR)
  *   e ≥ W:   the main schedule at e − W
  */
-import type { ScheduleSpec } from '../spec/types.ts';
-import { isObject, join, show } from '../spec/check.ts';
+import type { ScheduleSpec } from '../schema/types.ts';
+import { isObject, join, show } from '../schema/check.ts';
 
 export type ScheduleKind = ScheduleSpec['kind'];
 

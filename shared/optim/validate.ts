@@ -6,7 +6,7 @@
  */
 import { isOptimizerName, OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, OPTION_KINDS } from './registry.ts';
 import type { OptionKind } from './registry.ts';
-import { isObject, join, show } from '../spec/check.ts';
+import { isObject, join, show } from '../schema/check.ts';
 
 /** Every problem of `spec` as an optimizer spec, each as `<path>: <problem>`; empty when it is valid. */
 export function validateOptimizerSpec(spec: unknown, path = 'optimizer'): string[] {
@@ -65,7 +65,7 @@ function valueProblems(v: unknown, kind: OptionKind, at: string, out: string[]):
       return;
     }
     for (let i = 0; i < 2; i++) {
-      const b = v[i];
+      const b: unknown = v[i];
       const bad = numberProblem(b);
       if (bad !== null) out.push(`${at}[${i}]: ${bad}`);
       else if (!((b as number) >= 0 && (b as number) < 1)) out.push(`${at}[${i}]: must be in [0, 1), got ${show(b)}`);

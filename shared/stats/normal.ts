@@ -6,7 +6,7 @@
  * relative precision. The quantile starts from Acklam's rational approximation (relative
  * error 1.15e-9) and takes Halley steps on that CDF until the correction is below an ulp.
  */
-import { erf, erfc } from '../nn/erf.ts';
+import { erf, erfc } from './erf.ts';
 
 /** 1/√(2π), the density at 0. */
 const INV_SQRT_2PI = 0.3989422804014327;

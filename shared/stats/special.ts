@@ -18,6 +18,7 @@ const LANCZOS = [
 const LANCZOS_G = 7;
 
 /** ln √(2π). */
+// eslint-disable-next-line no-loss-of-precision -- the printed digits of ln √(2π); it parses to the nearest double
 const LN_SQRT_2PI = 0.91893853320467274;
 
 /**

@@ -14,7 +14,7 @@
  */
 import { incompleteBeta, logBeta } from './special.ts';
 import { normalCdf, normalPdf, normalQuantile, normalSf } from './normal.ts';
-import { erf } from '../nn/erf.ts';
+import { erf } from './erf.ts';
 
 function checkDf(df: number, where: string): void {
   if (!(df > 0)) throw new RangeError(`${where}: degrees of freedom must be > 0, got ${df}`);

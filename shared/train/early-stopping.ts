@@ -1,4 +1,4 @@
-import type { EarlyStoppingSpec } from '../spec/types.ts';
+import type { EarlyStoppingSpec } from '../schema/types.ts';
 
 /**
  * Early stopping as Keras defines it: an epoch improves when the monitored value beats the

@@ -51,7 +51,7 @@ export class Evaluator {
     let lossSum = 0,
       hits = 0,
       sse = 0,
-      outDim = 0;
+      outDim: number;
     for (let start = 0; start < n; start += CHUNK) {
       const count = Math.min(CHUNK, n - start);
       const xb = this.#x.get(count, data.d);

@@ -20,7 +20,7 @@ import { BatchNorm1d } from '../nn/batchnorm.ts';
 import { createOptimizer } from '../optim/index.ts';
 import { lrAt } from '../optim/schedule.ts';
 import { Rng } from '../rng.ts';
-import type { LossSpec, ModelSpec, OptimizerSpec, RegularizationSpec, TrainingSpec } from '../spec/types.ts';
+import type { LossSpec, ModelSpec, OptimizerSpec, RegularizationSpec, TrainingSpec } from '../schema/types.ts';
 import { gatherRaw, gatherTargets, gatherWeights, standardizeBatch, type TargetKind } from './batches.ts';
 import { EarlyStopping } from './early-stopping.ts';
 import { Evaluator, type SetMetrics } from './evaluate.ts';

@@ -1,5 +1,5 @@
 import type { Param } from '../nn/param.ts';
-import type { RegularizationSpec } from '../spec/types.ts';
+import type { RegularizationSpec } from '../schema/types.ts';
 
 /**
  * Weight penalties, reported apart from the data loss:

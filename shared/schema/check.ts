@@ -16,7 +16,8 @@ export function show(v: unknown): string {
     const s = JSON.stringify(v);
     return s.length > 60 ? s.slice(0, 57) + '...' : s;
   } catch {
-    return String(v);
+    // JSON cannot show it (a BigInt, a cycle): fall back to its type.
+    return typeof v;
   }
 }
 

@@ -1,0 +1,89 @@
+// ESLint over the whole tree: typescript-eslint's type-checked rules for TypeScript, and
+// eslint-plugin-svelte for components. Formatting is Prettier's job, not ESLint's.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/', 'dist/', 'out/', 'shared/linalg/wasm/src/', 'shared/linalg/wasm/kernels.generated.ts'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      globals: { ...globals.node },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // node:test's test() and suite() return promises the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] },
+          ],
+        },
+      ],
+      // Command handlers and executors are async by contract even when one has nothing to await.
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The training core runs in workers, the Lab and the browser: no Node or DOM globals, and
+    // every random draw from a seeded generator (shared/rng.ts).
+    files: ['shared/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    languageOptions: { globals: {} },
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', 'require', '__dirname', '__filename', 'global', 'setImmediate'].map((name) => ({
+          name,
+          message: 'shared/ is pure TypeScript: no Node globals.',
+        })),
+        ...['window', 'document', 'localStorage', 'navigator', 'location'].map((name) => ({
+          name,
+          message: 'shared/ is pure TypeScript: no DOM globals.',
+        })),
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Draw from a seeded Rng (shared/rng.ts), never Math.random.' },
+        { object: 'crypto', property: 'getRandomValues', message: 'Draw from a seeded Rng (shared/rng.ts).' },
+      ],
+    },
+  },
+  {
+    // Everything else may draw randomness for ids and tokens, but never for numbers in results.
+    files: ['app/**/*.ts', 'worker/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Use a seeded Rng for results, node:crypto for tokens.' },
+      ],
+    },
+  },
+  {
+    // Tests read JSON from child processes and files; asserting its shape is the test's job.
+    files: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+  },
+);
