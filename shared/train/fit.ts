@@ -58,8 +58,25 @@ export interface FitInput {
   outputsFor?: readonly string[];
   /** Called after every epoch with its record. */
   onEpoch?: (record: EpochRecord) => void;
+  /**
+   * Called before the first epoch (epoch 0) and after every epoch (after its `onEpoch`) with
+   * a view of the model being trained: the Playground draws its predictions, and waits here
+   * while paused. Predicting changes nothing the fit computes.
+   */
+  observe?: (epoch: number, model: FitModelView) => void;
   /** Polled between batches; true cancels the fit (it throws FitCancelled). */
   cancelled?: () => boolean;
+}
+
+/** The model of a running fit, as `FitInput.observe` sees it. */
+export interface FitModelView {
+  /** Output units per row (classes for cross-entropy, 1 for bce and regression). */
+  readonly outDim: number;
+  /**
+   * Inference-mode outputs for n rows of raw features x (n×d), standardized as the training
+   * rows are, written into out (n×outDim).
+   */
+  predict(x: Float32Array, n: number, out: Float32Array): void;
 }
 
 /** One line of the learning curve: `${set}_${metric}` for each eval set, plus lr and penalty. */
@@ -173,6 +190,11 @@ function fitInScope(input: FitInput): FitResult {
   const curveEvery = tr.curveEvery ?? 1;
   if (stopper && curveEvery !== 1)
     throw new Error('fit: early stopping checks every epoch; training.curveEvery must be 1');
+  const view: FitModelView = {
+    outDim,
+    predict: (x, rows, out) => evaluator.predict(model, x, rows, out, evalCtxRng),
+  };
+  input.observe?.(0, view);
 
   for (let epoch = 1; epoch <= tr.epochs; epoch++) {
     optimizer.lr = lrAt(tr.schedule, baseLr, epoch - 1);
@@ -206,7 +228,10 @@ function fitInScope(input: FitInput): FitResult {
 
     epochsRun = epoch;
     // Scoring every row of every curve set each epoch can cost as much as the training itself.
-    if (!diverged && epoch % curveEvery !== 0 && epoch !== tr.epochs) continue;
+    if (!diverged && epoch % curveEvery !== 0 && epoch !== tr.epochs) {
+      input.observe?.(epoch, view);
+      continue;
+    }
     const record: EpochRecord = { epoch, lr: optimizer.lr, penalty: penaltyValue(params, coef) };
     for (const name of curves) {
       const m = evaluator.score(model, evals[name], evalCtxRng);
@@ -214,6 +239,7 @@ function fitInScope(input: FitInput): FitResult {
     }
     history.push(record);
     input.onEpoch?.(record);
+    input.observe?.(epoch, view);
     if (diverged) break;
     if (stopper) {
       const monitored = record[stopper.monitor.replace('val', monitor)];
