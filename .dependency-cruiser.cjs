@@ -5,7 +5,7 @@
 /** shared/ sub-layers, lowest first: a module may import its own layer or lower ones only. */
 const SHARED_LAYERS = [
   // pure math and the spec's base types
-  ['rng', 'linalg', 'stats', 'schema/check', 'schema/types'],
+  ['math', 'rng', 'linalg', 'stats', 'schema/check', 'schema/types'],
   // data, layers, optimizers, resampling, 2-D functions
   ['data', 'nn', 'optim', 'resample', 'functions2d'],
   // the training loop, optimizer traces, whole-spec validation

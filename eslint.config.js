@@ -52,6 +52,15 @@ export default tseslint.config(
         'error',
         { object: 'Math', property: 'random', message: 'Draw from a seeded Rng (shared/rng.ts), never Math.random.' },
         { object: 'crypto', property: 'getRandomValues', message: 'Draw from a seeded Rng (shared/rng.ts).' },
+        // Engines differ in the last bit of these (V8 in Node and in Chromium do): results would
+        // depend on where they were computed. shared/math has the same bits everywhere.
+        ...['exp', 'expm1', 'log', 'log1p', 'log2', 'log10', 'pow', 'sin', 'cos', 'tan', 'tanh', 'sinh', 'cosh']
+          .concat(['asin', 'acos', 'atan', 'atan2', 'asinh', 'acosh', 'atanh', 'cbrt', 'hypot'])
+          .map((property) => ({
+            object: 'Math',
+            property,
+            message: `Math.${property} differs between JavaScript engines; use shared/math (exp, log, sin, pow, …).`,
+          })),
       ],
     },
   },

@@ -20,6 +20,7 @@ import { sammeDecision, sammeStagedAccuracy } from '../resample/adaboost.ts';
 import { boostingState } from './boosting.ts';
 import { uniqueRows, type Plan, type Split } from './plan.ts';
 import type { JobResult } from './types.ts';
+import { log } from '../math/index.ts';
 
 /** One split's ensemble numbers. */
 export interface SplitEnsemble {
@@ -73,7 +74,7 @@ function mseOf(pred: ArrayLike<number>, rows: Uint32Array, y: Float32Array): num
 /** Mean negative log-likelihood of averaged class probabilities (the soft-vote ensemble's loss). */
 function nll(proba: ArrayLike<number>, K: number, rows: Uint32Array, y: Float32Array): number {
   let s = 0;
-  for (let i = 0; i < rows.length; i++) s -= Math.log(Math.max(proba[i * K + y[rows[i]]], 1e-12));
+  for (let i = 0; i < rows.length; i++) s -= log(Math.max(proba[i * K + y[rows[i]]], 1e-12));
   return rows.length ? s / rows.length : Number.NaN;
 }
 

@@ -16,6 +16,7 @@
  */
 import type { ScheduleSpec } from '../schema/types.ts';
 import { isObject, join, show } from '../schema/check.ts';
+import { cos, pow } from '../math/index.ts';
 
 export type ScheduleKind = ScheduleSpec['kind'];
 
@@ -97,12 +98,12 @@ function mainLr(spec: ScheduleSpec, baseLr: number, e: number): number {
     case 'constant':
       return baseLr;
     case 'step':
-      return baseLr * Math.pow(spec.gamma ?? DEFAULT_STEP_GAMMA, Math.floor(e / (spec.step_size as number)));
+      return baseLr * pow(spec.gamma ?? DEFAULT_STEP_GAMMA, Math.floor(e / (spec.step_size as number)));
     case 'exponential':
-      return baseLr * Math.pow(spec.gamma as number, e);
+      return baseLr * pow(spec.gamma as number, e);
     case 'cosine': {
       const etaMin = spec.eta_min ?? 0;
-      return etaMin + ((baseLr - etaMin) * (1 + Math.cos((Math.PI * e) / (spec.T_max as number)))) / 2;
+      return etaMin + ((baseLr - etaMin) * (1 + cos((Math.PI * e) / (spec.T_max as number)))) / 2;
     }
   }
 }
