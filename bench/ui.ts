@@ -69,9 +69,11 @@ async function epochShown(page: Page): Promise<number> {
 
 async function playground(page: Page, base: string, seconds: number): Promise<UiBench['playground']> {
   await page.goto(`${base}#/playground?${PLAYGROUND_QUERY}`);
-  await page.waitForFunction("!document.querySelector('[data-testid=play]')?.hasAttribute('disabled')", null, {
-    timeout: 60_000,
-  });
+  // Polled from outside: the page's CSP forbids the string evaluation waitForFunction uses.
+  for (const t0 = Date.now(); await page.getByTestId('play').isDisabled();) {
+    if (Date.now() - t0 > 60_000) throw new Error('the Playground did not get ready');
+    await page.waitForTimeout(100);
+  }
   // Frame intervals and the heatmap measures, recorded in the page while it plays. (Code
   // that runs in the page is given as text: this file is type-checked without the DOM.)
   await page.evaluate(`(() => {

@@ -33,9 +33,11 @@ async function epoch(page) {
 /** Plays the Playground until it has trained `n` epochs, then pauses. */
 async function trainTo(page, n) {
   await page.getByTestId('play').waitFor();
-  await page.waitForFunction("!document.querySelector('[data-testid=play]')?.hasAttribute('disabled')", null, {
-    timeout: 60_000,
-  });
+  // Polled from outside: the page's CSP forbids the string evaluation waitForFunction uses.
+  for (const t0 = Date.now(); await page.getByTestId('play').isDisabled();) {
+    if (Date.now() - t0 > 60_000) throw new Error('the Playground did not get ready');
+    await page.waitForTimeout(100);
+  }
   await page.getByTestId('play').click();
   const t0 = Date.now();
   while ((await epoch(page)) < n) {

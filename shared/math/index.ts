@@ -45,34 +45,37 @@ export function powInt(x: number, n: number): number {
     for (let k = n, b = x; k > 0; k = Math.floor(k / 2), b *= b) if (k % 2 === 1) r *= b;
     return r;
   }
+  // Result r = rh + rl and base b = bh + bl = x^(2^i), each a double-double. The products
+  // are Dekker's: the leading parts' exact product p + e (Veltkamp splits), plus the cross terms.
   let rh = 1,
-    rl = 0; // the result so far, rh + rl
-  let bh = x,
-    bl = 0; // x^(2^i), bh + bl
+    rl = 0,
+    bh = x,
+    bl = 0;
   let k = n;
   for (;;) {
-    if (k % 2 === 1) [rh, rl] = ddMul(rh, rl, bh, bl);
+    if (k % 2 === 1) {
+      const p = rh * bh;
+      const a = SPLIT * rh,
+        a1 = a - (a - rh),
+        a2 = rh - a1;
+      const b = SPLIT * bh,
+        b1 = b - (b - bh),
+        b2 = bh - b1;
+      const lo = a1 * b1 - p + a1 * b2 + a2 * b1 + a2 * b2 + (rh * bl + rl * bh);
+      rh = p + lo;
+      rl = lo - (rh - p);
+    }
     k = Math.floor(k / 2);
     if (k === 0) break;
-    [bh, bl] = ddMul(bh, bl, bh, bl);
+    const p = bh * bh;
+    const b = SPLIT * bh,
+      b1 = b - (b - bh),
+      b2 = bh - b1;
+    const lo = b1 * b1 - p + 2 * b1 * b2 + b2 * b2 + 2 * bh * bl;
+    bh = p + lo;
+    bl = lo - (bh - p);
   }
   return rh + rl;
-}
-
-/** (ah + al)·(bh + bl) as a double-double, with Dekker's exact product of the leading parts. */
-function ddMul(ah: number, al: number, bh: number, bl: number): [number, number] {
-  const p = ah * bh;
-  let c = SPLIT * ah;
-  const a1 = c - (c - ah);
-  const a2 = ah - a1;
-  c = SPLIT * bh;
-  const b1 = c - (c - bh);
-  const b2 = bh - b1;
-  // p + e = ah·bh exactly.
-  const e = a1 * b1 - p + a1 * b2 + a2 * b1 + a2 * b2;
-  const lo = e + (ah * bl + al * bh);
-  const hi = p + lo;
-  return [hi, lo - (hi - p)];
 }
 
 /**

@@ -131,8 +131,10 @@ export class PlaygroundState {
   get history(): readonly EpochRecord[] {
     return this.#history;
   }
+  /** Paused with no epoch still on its way (after Pause, the ones already let through arrive first). */
   get canStep(): boolean {
-    return this.#status === 'paused' && this.problems.length === 0;
+    const idle = !this.#client || this.#client.allowed <= this.#epoch;
+    return this.#status === 'paused' && idle && this.problems.length === 0;
   }
   get canPlay(): boolean {
     return (this.#status === 'paused' || this.#status === 'playing') && this.problems.length === 0;
@@ -213,12 +215,16 @@ export class PlaygroundState {
     this.#client.start(this.spec, MAP_CELLS);
   }
 
-  /** While playing, one epoch per animation frame: the worker is let go as soon as it has shown the last one. */
+  /**
+   * While playing, one epoch per animation frame, pipelined: the worker trains the next epoch
+   * while the last one is on screen (at most two epochs ahead of the picture), so a frame
+   * never waits for a whole epoch to be computed.
+   */
   #schedule(): void {
     cancelAnimationFrame(this.#frame);
     this.#frame = requestAnimationFrame(() => {
       if (this.#status !== 'playing' || !this.#client) return;
-      if (this.#client.allowed <= this.#epoch) this.#client.allow(this.#epoch + 1);
+      this.#client.allow(Math.min(this.#client.allowed + 1, this.#epoch + 2));
       this.#schedule();
     });
   }

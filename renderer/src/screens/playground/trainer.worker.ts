@@ -127,8 +127,9 @@ function run(m: Extract<ToWorker, { type: 'start' }>, kernels: KernelChoice): vo
             view,
           });
         }
-        // When the page already let the next epoch run, nobody will see this epoch's map.
-        const skip = epoch < spec.training.epochs && Atomics.load(ctl, CONTROL.ALLOWED) > epoch;
+        // The page keeps at most one more epoch in flight while it shows this one; when it let
+        // more through (catching up), nobody will see this epoch's map.
+        const skip = epoch < spec.training.epochs && Atomics.load(ctl, CONTROL.ALLOWED) > epoch + 1;
         let out: Float32Array | null = null;
         if (!skip) {
           out = new Float32Array(cells * model.outDim);
