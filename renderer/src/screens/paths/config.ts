@@ -145,7 +145,7 @@ export function lrOf(p: PathsParams, k: PathOptimizer): number {
 /** The torch.optim spec of a path. */
 export function pathSpec(p: PathsParams, k: PathOptimizer): OptimizerSpec {
   const lr = lrOf(p, k);
-  const betas = [p.b1, p.b2];
+  const betas: [number, number] = [p.b1, p.b2];
   switch (k) {
     case 'gd':
       return { name: 'sgd', lr };
