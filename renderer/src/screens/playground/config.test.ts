@@ -1,5 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_CONFIG,
   SWEEPABLE,
@@ -148,4 +153,35 @@ test('Save as experiment: a 5-fold cross-validation of the same spec, valid as i
   assert.deepEqual(sweepValues(c, 'optimizer.lr'), [0.001, 0.003, 0.01, 0.03, 0.1]);
   // Batch sizes never exceed the training rows (300 points, half held out for the test).
   assert.deepEqual(sweepValues(c, 'training.batchSize'), [1, 4, 16, 64, 150]);
+});
+
+test('optlab run accepts a swept experiment from the Playground and runs every configuration on every fold', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'optlab-pg-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const spec = toExperimentSpec(cfg({ n: 80, epochs: 3, hidden: [4] }), {
+    k: 2,
+    sweep: { field: 'optimizer.lr', values: [0.01, 0.1] },
+  });
+  const file = join(dir, 'spec.json');
+  writeFileSync(file, JSON.stringify(spec));
+  const bin = fileURLToPath(new URL('../../../../bin/optlab.mjs', import.meta.url));
+  const r = spawnSync(
+    process.execPath,
+    [bin, 'run', file, '--workers', '0', '--db', join(dir, 'lab.db'), '--json', '--quiet'],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as {
+    evaluation: string;
+    configurations: { label: string; overrides: Record<string, unknown>; splits: string[] }[];
+  };
+  assert.equal(out.evaluation, '2-fold stratified');
+  // Two configurations (the swept learning rates), each cross-validated on both folds.
+  assert.deepEqual(
+    out.configurations.map((c) => [c.overrides, c.splits.length]),
+    [
+      [{ 'optimizer.lr': 0.01 }, 2],
+      [{ 'optimizer.lr': 0.1 }, 2],
+    ],
+  );
 });
