@@ -19,6 +19,7 @@ import type {
 } from './library/types.ts';
 import type { CsvOptions } from '../shared/data/csv.ts';
 import { loadDataset } from './datasets.ts';
+import { resumeBackend, inProcessEngine, runBackend, workerBackendArgs, type BackendOptions } from './backend.ts';
 import {
   Coordinator,
   spawnLocalWorkers,
@@ -73,11 +74,31 @@ export function workerToken(dbPath: string): string {
   return t;
 }
 
-export interface RunOptions {
+export interface RunOptions extends BackendOptions {
   /** Local worker processes to start (0: run in this process). */
   workers?: number;
+  /** Where a line about the chosen back end goes (default: nowhere). */
+  say?: (line: string) => void;
   /** Use this executor instead (tests, or a coordinator the caller manages). */
   executor?: Executor;
+}
+
+/**
+ * `run` while local workers may still come: when every one of them has failed to start, the
+ * run is cancelled and fails with their reason instead of waiting for workers forever.
+ */
+async function whileWorkersLive<T>(local: LocalWorkers | undefined, executor: Executor, run: Promise<T>): Promise<T> {
+  if (!local) return run;
+  let failure: Error | undefined;
+  void local.allFailed.then((why) => {
+    failure = new Error(`no local worker could start: ${why}`);
+    executor.cancel();
+  });
+  try {
+    return await run;
+  } catch (e) {
+    throw failure ?? e;
+  }
 }
 
 export class Lab {
@@ -216,48 +237,53 @@ export class Lab {
     // A resumed run tries failed jobs again (their last error stays on the row until they succeed).
     for (const j of this.library.jobStates(id).jobs) if (j.state === 'failed') this.library.requeueJob(id, j.key);
     const done = this.library.doneResults(id);
+    const backend = resumeBackend(id, done.values(), options);
     let local: LocalWorkers | undefined;
     let executor = options.executor;
     if (!executor) {
       if ((options.workers ?? 0) > 0) {
         const c = await this.coordinator();
-        local = spawnLocalWorkers(options.workers!, c.url, c.token);
-        executor = c.executor();
+        local = spawnLocalWorkers(options.workers!, c.url, c.token, { args: workerBackendArgs(backend) });
+        executor = c.executor(runBackend(backend));
         this.#emit({ type: 'workers', workers: c.workers() });
-      } else executor = new InProcessExecutor();
+      } else executor = new InProcessExecutor(await inProcessEngine(backend, options.say ?? (() => {})));
     }
     this.#running.set(id, executor);
     this.library.setStatus(id, 'running');
     this.#emit({ type: 'status', experiment: id, status: 'running' });
     const started = new Map<string, number>();
     try {
-      const { report, results } = await runPlan(plan, executor, {
-        done,
-        onPlanned: (total, n) => this.#emit({ type: 'planned', experiment: id, total, done: n }),
-        onSubmit: (jobs) => {
-          this.library.planJobs(
-            id,
-            jobs.map((j) => j.key),
-          );
-          const now = performance.now();
-          for (const j of jobs) started.set(j.key, now);
-        },
-        onProgress: (p: JobProgress) => this.#emit({ type: 'progress', experiment: id, ...p }),
-        onLeased: (key, worker) => {
-          this.library.leaseJob(id, key, worker);
-        },
-        onAttemptFailed: (key, error, attempts, final) => {
-          // A failed try is kept with its error; the job goes back to pending unless it is final.
-          this.library.failJob(id, key, `attempt ${attempts}: ${error}`);
-          if (!final) this.library.requeueJob(id, key);
-          this.#emit({ type: 'job-failed', experiment: id, key, error, attempts, final });
-        },
-        onResult: (r, meta) => {
-          const ms = meta?.ms ?? performance.now() - (started.get(r.key) ?? performance.now());
-          this.library.commitResult(id, r.key, r, ms, meta?.worker ?? 'in-process');
-          this.#emit({ type: 'job-done', experiment: id, key: r.key, result: r });
-        },
-      });
+      const { report, results } = await whileWorkersLive(
+        local,
+        executor,
+        runPlan(plan, executor, {
+          done,
+          onPlanned: (total, n) => this.#emit({ type: 'planned', experiment: id, total, done: n }),
+          onSubmit: (jobs) => {
+            this.library.planJobs(
+              id,
+              jobs.map((j) => j.key),
+            );
+            const now = performance.now();
+            for (const j of jobs) started.set(j.key, now);
+          },
+          onProgress: (p: JobProgress) => this.#emit({ type: 'progress', experiment: id, ...p }),
+          onLeased: (key, worker) => {
+            this.library.leaseJob(id, key, worker);
+          },
+          onAttemptFailed: (key, error, attempts, final) => {
+            // A failed try is kept with its error; the job goes back to pending unless it is final.
+            this.library.failJob(id, key, `attempt ${attempts}: ${error}`);
+            if (!final) this.library.requeueJob(id, key);
+            this.#emit({ type: 'job-failed', experiment: id, key, error, attempts, final });
+          },
+          onResult: (r, meta) => {
+            const ms = meta?.ms ?? performance.now() - (started.get(r.key) ?? performance.now());
+            this.library.commitResult(id, r.key, r, ms, meta?.worker ?? 'in-process');
+            this.#emit({ type: 'job-done', experiment: id, key: r.key, result: r });
+          },
+        }),
+      );
       const study = studySeries(plan, report, results, exp.spec.study);
       const stored: StoredReport = study ? { ...report, study } : report;
       this.library.saveReport(id, stored);

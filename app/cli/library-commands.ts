@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, UsageError } from './args.ts';
 import { formatReport, fmtNum } from './report.ts';
 import { defaultWorkers, runInLab } from './run.ts';
+import { BACKEND_CHOICES, type BackendChoice } from '../backend.ts';
 import { Lab, workerToken } from '../lab.ts';
 import { spawnLocalWorkers } from '../coordinator/index.ts';
 import type { ExperimentStatus } from '../library/types.ts';
@@ -141,11 +142,16 @@ export async function resumeCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      backend: { type: 'string', default: 'cpu' },
+      'software-gpu': { type: 'boolean', default: false },
     },
     true,
   );
   const id = experimentId(positionals);
-  const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers);
+  const backend = values.backend as BackendChoice;
+  if (!BACKEND_CHOICES.includes(backend))
+    throw new UsageError(`--backend: must be one of ${BACKEND_CHOICES.join(', ')}, got "${values.backend}"`);
+  const workers = values.workers === undefined ? defaultWorkers(backend) : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 0)
     throw new UsageError(`--workers: a whole number >= 0, got "${values.workers}"`);
   const lab = Lab.open(values.db);
@@ -159,6 +165,8 @@ export async function resumeCommand(argv: string[]): Promise<number> {
       out: values.out,
       quiet: values.quiet,
       source: e.name,
+      backend,
+      softwareGpu: values['software-gpu'],
     });
   } finally {
     await lab.close();

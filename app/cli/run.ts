@@ -5,6 +5,7 @@ import { Progress } from './progress.ts';
 import { formatReport } from './report.ts';
 import { availableParallelism } from 'node:os';
 import { Lab } from '../lab.ts';
+import { BACKEND_CHOICES, BackendUnavailable, type BackendChoice, type BackendOptions } from '../backend.ts';
 import { validateExperimentSpec } from '../../shared/experiment/validate.ts';
 import { PRESETS, presetSpec } from '../../shared/experiment/presets.ts';
 import type { ExperimentSpec } from '../../shared/experiment/types.ts';
@@ -39,13 +40,13 @@ export function resolveSpec(
   return { spec: raw as ExperimentSpec, source: positionals[0] };
 }
 
-/** Local workers by default: one per core (the Lab itself mostly waits). */
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism());
+/** Local workers by default: one per core (the Lab itself mostly waits); one for a GPU. */
+export function defaultWorkers(backend: BackendChoice = 'cpu'): number {
+  return backend === 'cpu' ? Math.max(1, availableParallelism()) : 1;
 }
 
-function parseWorkers(v: string | undefined): number {
-  if (v === undefined) return defaultWorkers();
+function parseWorkers(v: string | undefined, backend: BackendChoice): number {
+  if (v === undefined) return defaultWorkers(backend);
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 256)
     throw new UsageError(`--workers: must be a whole number from 0 (run in this process) to 256, got "${v}"`);
@@ -56,7 +57,7 @@ function parseWorkers(v: string | undefined): number {
 export async function runInLab(
   lab: Lab,
   id: number,
-  o: { workers: number; json: boolean; out?: string; quiet: boolean; source: string },
+  o: { workers: number; json: boolean; out?: string; quiet: boolean; source: string } & BackendOptions,
 ): Promise<number> {
   const progress = new Progress(!o.quiet);
   const off = lab.subscribe((e) => {
@@ -94,7 +95,19 @@ export async function runInLab(
           `experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  npx optlab worker --connect ${c.url} --token ${c.token}`,
         );
     }
-    const report = await lab.run(id, { workers: o.workers });
+    let report;
+    try {
+      report = await lab.run(id, {
+        workers: o.workers,
+        backend: o.backend,
+        softwareGpu: o.softwareGpu,
+        say: (line) => console.error(`optlab: ${line}`),
+      });
+    } catch (e) {
+      // Nothing ran: the experiment stays queued for a machine with a GPU (or --backend cpu).
+      if (e instanceof BackendUnavailable) throw new UsageError(e.message);
+      throw e;
+    }
     progress.finish();
     const seconds = (performance.now() - t0) / 1000;
     const json = JSON.stringify(report);
@@ -130,10 +143,15 @@ export async function runCommand(argv: string[]): Promise<number> {
       db: { type: 'string' },
       tag: { type: 'string', multiple: true },
       queue: { type: 'boolean', default: false },
+      backend: { type: 'string', default: 'cpu' },
+      'software-gpu': { type: 'boolean', default: false },
     },
     true,
   );
-  const workers = parseWorkers(values.workers);
+  const backend = values.backend as BackendChoice;
+  if (!BACKEND_CHOICES.includes(backend))
+    throw new UsageError(`--backend: must be one of ${BACKEND_CHOICES.join(', ')}, got "${values.backend}"`);
+  const workers = parseWorkers(values.workers, backend);
   const { spec, source } = resolveSpec(positionals, values.preset, values.dataset);
   const lab = Lab.open(values.db);
   try {
@@ -148,7 +166,15 @@ export async function runCommand(argv: string[]): Promise<number> {
       );
       return 0;
     }
-    return await runInLab(lab, id, { workers, json: values.json, out: values.out, quiet: values.quiet, source });
+    return await runInLab(lab, id, {
+      workers,
+      json: values.json,
+      out: values.out,
+      quiet: values.quiet,
+      source,
+      backend,
+      softwareGpu: values['software-gpu'],
+    });
   } finally {
     await lab.close();
   }
