@@ -19,6 +19,7 @@ import type { StudyKind } from './experiment/presets.ts';
 import type { StudySeries } from './experiment/studies.ts';
 import type { ExperimentSpec } from './experiment/types.ts';
 import type { Task } from './data/dataset.ts';
+import type { BackendSpec } from './protocol.ts';
 
 // ── values as they cross ──────────────────────────────────────────────────────────────────
 
@@ -416,6 +417,8 @@ export interface WorkerView {
   draining: boolean;
   /** When it joined (ms since 1970). */
   joinedAt: number;
+  /** The engine it trains with: the CPU, or a GPU's adapter and tolerance class (absent: the CPU). */
+  backend?: BackendSpec;
 }
 
 /** Whether workers on other machines may join, and where. */
