@@ -79,7 +79,7 @@ test(
     assert.equal(c.backends, undefined);
     assert.ok(Math.abs(100 * (val(g) - val(c))) <= TOLERANCE.accuracyPoints, `${val(g)} against ${val(c)}`);
     // Resuming on another back end would mix them in one experiment: refused, nothing run.
-    const resume = optlab({}, 'resume', '1', '--db', db, '--quiet');
+    const resume = optlab({}, 'resume', '1', '--backend', 'cpu', '--db', db, '--quiet');
     assert.equal(resume.status, 2, resume.stderr);
     assert.match(resume.stderr, /experiment 1 has jobs trained on webgpu; resume it with --backend webgpu/);
   },
@@ -101,7 +101,7 @@ test('optlab run --backend webgpu --workers 0 trains in the Lab process on the G
     join(dir, 'a.db'),
   );
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /optlab: training on WebGPU: .*swiftshader/i);
+  assert.match(r.stderr, /training on WebGPU: .*swiftshader/i);
   assert.equal(JSON.parse(r.stdout.trim().split('\n').pop()!).backends[0].name, 'webgpu');
 });
 
@@ -140,6 +140,6 @@ test('without an adapter: webgpu fails with the reason (in process or in the loc
   );
   const auto = optlab(NOTHING, 'run', file, '--backend', 'auto', '--workers', '0', '--json', '--db', join(dir, 'd.db'));
   assert.equal(auto.status, 0, auto.stderr);
-  assert.match(auto.stderr, /optlab: no usable GPU \(Dawn found no WebGPU adapter.*\); training on the CPU/);
+  assert.match(auto.stderr, /no usable GPU \(Dawn found no WebGPU adapter.*\); training on the CPU/);
   assert.equal(JSON.parse(auto.stdout.trim().split('\n').pop()!).backends, undefined);
 });

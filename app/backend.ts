@@ -1,31 +1,30 @@
 /**
- * `--backend` of `optlab run`: which engine an experiment's fits train on.
+ * The `backend` of a run (RunOptions, `optlab run --backend`): which engine its fits train on.
  *   cpu     (default) the CPU engine: the lab's bit-for-bit reference;
- *   webgpu  a GPU through WebGPU (local workers are started with --backend webgpu; a worker
- *           without a GPU exits saying why);
+ *   webgpu  a GPU through WebGPU (local workers are started with --backend webgpu; without a
+ *           GPU the run is refused, or its local workers exit, saying why);
  *   auto    a GPU where a worker finds a real one, else the CPU; the first worker to take a
  *           job fixes the back end of the whole run, which never mixes the two.
- * `--software-gpu` lets SwiftShader count as a GPU, for tests.
+ * `softwareGpu` lets SwiftShader count as a GPU, for tests.
  */
+import type { Dataset } from '../shared/data/dataset.ts';
+import type { Executor, ExecutorHooks } from '../shared/experiment/executor.ts';
+import type { Job, JobResult } from '../shared/experiment/types.ts';
+import type { RunOptions } from '../shared/lab-api.ts';
+import { OptLabError } from '../shared/lab-errors.ts';
 import type { BackendSpec } from '../shared/protocol.ts';
-import type { JobResult } from '../shared/experiment/types.ts';
-import type { TrainEngine } from '../shared/train/engine.ts';
 import {
   BACKEND_CHOICES,
   BackendUnavailable,
   chooseBackend,
-  threadEngine,
   type BackendChoice,
+  type WorkerBackend,
 } from '../worker/backend.ts';
+import type { LocalWorkers } from './coordinator/index.ts';
 
-export { BACKEND_CHOICES, BackendUnavailable, type BackendChoice };
+export { BACKEND_CHOICES, type BackendChoice };
 
-export interface BackendOptions {
-  /** The engine asked for (default cpu). */
-  backend?: BackendChoice;
-  /** Accept a software adapter (SwiftShader) as a GPU. */
-  softwareGpu?: boolean;
-}
+export type BackendOptions = Pick<RunOptions, 'backend' | 'softwareGpu'>;
 
 /** The arguments that give local worker processes this choice. */
 export function workerBackendArgs(o: BackendOptions): string[] {
@@ -41,21 +40,22 @@ export function runBackend(o: BackendOptions): BackendSpec['name'] | undefined {
 }
 
 /**
- * The engine of a run in this process (`--workers 0`): undefined for the CPU's plain `fit`.
- * Throws BackendUnavailable for webgpu without a GPU; auto says why it stays on the CPU.
+ * The back end of a run in this process, the adapter probed here: E_BAD_ARGS (nothing run)
+ * for webgpu without a GPU; auto says why it stays on the CPU.
  */
-export async function inProcessEngine(
-  o: BackendOptions,
-  say: (line: string) => void,
-): Promise<TrainEngine | undefined> {
-  const b = await chooseBackend(o.backend ?? 'cpu', o.softwareGpu ?? false, say);
-  return (await threadEngine(b.thread)) ?? undefined;
+export async function chosenBackend(o: BackendOptions, say: (line: string) => void): Promise<WorkerBackend> {
+  try {
+    return await chooseBackend(o.backend ?? 'cpu', o.softwareGpu ?? false, say);
+  } catch (e) {
+    if (e instanceof BackendUnavailable) throw new OptLabError('E_BAD_ARGS', e.message);
+    throw e;
+  }
 }
 
 /**
  * A resumed experiment keeps the back end its committed jobs trained on, so that one
- * experiment never mixes them: `auto` becomes that back end, another one throws
- * BackendUnavailable naming the flag to use.
+ * experiment never mixes them: no backend or `auto` becomes that back end, another one is
+ * E_BAD_ARGS naming the option to use.
  */
 export function resumeBackend(id: number, done: Iterable<JobResult>, o: BackendOptions): BackendOptions {
   let any = false,
@@ -67,11 +67,35 @@ export function resumeBackend(id: number, done: Iterable<JobResult>, o: BackendO
   }
   if (!any) return o;
   const was = gpu ? 'webgpu' : 'cpu';
-  const asked = o.backend ?? 'cpu';
-  if (asked === 'auto') return { ...o, backend: was };
+  const asked = o.backend;
+  if (asked === undefined || asked === 'auto') return { ...o, backend: was };
   if (was !== asked)
-    throw new BackendUnavailable(
+    throw new OptLabError(
+      'E_BAD_ARGS',
       `experiment ${id} has jobs trained on ${was}; resume it with --backend ${was} so that it does not mix back ends`,
     );
   return o;
+}
+
+/**
+ * `executor`, except that once every local worker has exited without starting (e.g.
+ * --backend webgpu on a machine without a GPU) the run is cancelled and fails with their
+ * reason, instead of waiting for workers forever.
+ */
+export function failFast(executor: Executor, local: LocalWorkers): Executor {
+  return {
+    async run(jobs: Job[], data: ReadonlyMap<string, Dataset>, hooks?: ExecutorHooks): Promise<JobResult[]> {
+      let failure: Error | undefined;
+      void local.allFailed.then((why) => {
+        failure = new Error(`no local worker could start: ${why}`);
+        executor.cancel();
+      });
+      try {
+        return await executor.run(jobs, data, hooks);
+      } catch (e) {
+        throw failure ?? e;
+      }
+    },
+    cancel: () => executor.cancel(),
+  };
 }

@@ -310,6 +310,14 @@ export interface RunOptions {
   workers?: number;
   /** Also use the workers that joined the Lab's coordinator (LAN, or started by hand). */
   joined?: boolean;
+  /**
+   * The engine the run's fits train on: `cpu` (default; the bit-for-bit reference), `webgpu`
+   * (a GPU, or the run is refused with the reason), `auto` (a GPU where there is one). A run
+   * never mixes back ends; a resumed one keeps the back end of its committed jobs.
+   */
+  backend?: 'cpu' | 'webgpu' | 'auto';
+  /** Let a software adapter (SwiftShader) stand in for a GPU: for tests. */
+  softwareGpu?: boolean;
 }
 
 /** A run has started: what it will do. */

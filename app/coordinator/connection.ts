@@ -70,6 +70,7 @@ export function workerInfo(c: Conn): WorkerInfo {
     draining: c.draining,
     joinedAt: c.joinedAt,
     backend: c.backend,
+    heartbeatAgeMs: Math.max(0, Math.round(performance.now() - c.lastSeen)),
   };
 }
 

@@ -114,6 +114,8 @@ export interface WorkerInfo {
   joinedAt: number;
   /** The engine it trains with (a GPU's adapter and tolerance class). */
   backend: BackendSpec;
+  /** Milliseconds since a frame last came from it (heartbeats arrive every heartbeatMs). */
+  heartbeatAgeMs: number;
 }
 
 export type CoordinatorEvents = {
