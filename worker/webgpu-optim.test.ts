@@ -68,7 +68,7 @@ for (const spec of SPECS) {
         p.grad.set(g);
         gpu.write(grad, g);
         addPenaltyGrad([p], coef);
-        host.lr = spec.lr === undefined ? host.lr : (spec.lr) * (1 - 0.1 * (t - 1));
+        host.lr = spec.lr === undefined ? host.lr : spec.lr * (1 - 0.1 * (t - 1));
         host.step();
         gpu.device.queue.writeBuffer(step, 0, packFields(stepFields(t, 0, dopt.step(t, host.lr))));
         gpu.run([update]);
