@@ -29,6 +29,7 @@ import { Evaluator, type SetMetrics } from './evaluate.ts';
 import { penaltyCoefficients } from './penalty.ts';
 import { cpuEngine } from './cpu-engine.ts';
 import { later, runLater, runNow, type EngineInfo, type FitSetup, type TrainEngine } from './engine.ts';
+import { observerOf, type Observer } from './observe.ts';
 
 /** The resolved parts of a spec that a fit needs. */
 export interface FitConfig {
@@ -62,25 +63,10 @@ export interface FitInput {
   outputsFor?: readonly string[];
   /** Called after every epoch with its record. */
   onEpoch?: (record: EpochRecord) => void;
-  /**
-   * Called before the first epoch (epoch 0) and after every epoch (after its `onEpoch`) with
-   * a view of the model being trained: the Playground draws its predictions, and waits here
-   * while paused. Predicting changes nothing the fit computes.
-   */
-  observe?: (epoch: number, model: FitModelView) => void;
+  /** Called before the first epoch (0) and after each (after `onEpoch`) with the model being trained. */
+  observe?: Observer;
   /** Polled between batches; true cancels the fit (it throws FitCancelled). */
   cancelled?: () => boolean;
-}
-
-/** The model of a running fit, as `FitInput.observe` sees it. */
-export interface FitModelView {
-  /** Output units per row (classes for cross-entropy, 1 for bce and regression). */
-  readonly outDim: number;
-  /**
-   * Inference-mode outputs for n rows of raw features x (n×d), standardized as the training
-   * rows are, written into out (n×outDim).
-   */
-  predict(x: Float32Array, n: number, out: Float32Array): void;
 }
 
 /** One line of the learning curve: `${set}_${metric}` for each eval set, plus lr and penalty. */
@@ -222,18 +208,7 @@ function* fitLoop(input: FitInput, chosen: TrainEngine): Generator<Promise<unkno
   const curveEvery = tr.curveEvery ?? 1;
   if (stopper && curveEvery !== 1)
     throw new Error('fit: early stopping checks every epoch; training.curveEvery must be 1');
-  // What `observe` sees is the host's model; an engine that trains elsewhere copies its
-  // weights there first.
-  const viewRng = new Rng(0);
-  const view: FitModelView = {
-    outDim,
-    predict: (x, rows, out) => evaluator.predict(model, x, rows, out, viewRng),
-  };
-  function* observe(epoch: number): Generator<Promise<unknown>, void, unknown> {
-    if (!input.observe) return;
-    if (engine !== cpuEngine) model.setState(yield* later(session.getState()));
-    input.observe(epoch, view);
-  }
+  const observe = observerOf(input.observe, model, evaluator, outDim, session, engine === cpuEngine);
 
   try {
     yield* observe(0);
