@@ -10,6 +10,7 @@ import { estimate632 } from '../resample/bootstrap.ts';
 import type { Plan } from './plan.ts';
 import type { ExperimentSpec, JobResult } from './types.ts';
 import { ensembleSplitMetrics, type EnsembleReport, type SplitScores } from './ensemble.ts';
+import { jobKey, SET } from './keys.ts';
 import { biasVarianceReport, type BiasVarianceReport } from './bias-variance.ts';
 import { learningCurves, type Curves } from './curves.ts';
 
@@ -69,7 +70,7 @@ function splitScores(plan: Plan, ci: number, results: ReadonlyMap<string, JobRes
   const c = plan.configurations[ci];
   const dp = plan.data[ci];
   return dp.splits.map((s) => {
-    const key = `${c.key}/${s.key}`;
+    const key = jobKey(c.key, s.key);
     if (!c.spec.ensemble) {
       const r = results.get(key);
       if (!r) throw new Error(`aggregate: no result for ${key}`);
@@ -83,7 +84,8 @@ function splitScores(plan: Plan, ci: number, results: ReadonlyMap<string, JobRes
 export function flatten(r: JobResult): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [set, m] of Object.entries(r.final)) {
-    if (set === 'inner' || set === 'fit') continue;
+    // The report scores the model on the rows it trained on, the rows it is judged on and the test part.
+    if (set === SET.inner || set === SET.splitTrain) continue;
     for (const [k, v] of Object.entries(m)) if (typeof v === 'number') out[`${set}_${k}`] = v;
   }
   return out;
@@ -246,7 +248,7 @@ function compare(plan: Plan, perConfig: SplitScores[][], metric: string): Compar
       if (da.length < 2) continue;
       const splits = plan.data[a].splits;
       const nTrain = splits.reduce((s, x) => s + x.train.length, 0) / splits.length;
-      const nTest = splits.reduce((s, x) => s + x.val.length, 0) / splits.length;
+      const nTest = splits.reduce((s, x) => s + x.scored.length, 0) / splits.length;
       const t = correctedResampledTTest(da, nTrain, nTest);
       out.push({
         a: plan.configurations[a].key,

@@ -48,14 +48,14 @@ export function runJob(
   onProgress?: (p: JobProgress) => void,
   cancelled?: () => boolean,
 ): JobResult {
-  const epochs = job.fit.training.epochs;
+  const epochs = job.fitConfig.training.epochs;
   const r: FitResult = fit({
     data,
     train: job.train,
     evals: job.evals,
     curves: job.curves,
     monitor: job.monitor,
-    config: job.fit,
+    config: job.fitConfig,
     seed: job.seed,
     initSeed: job.initSeed,
     weights: job.weights,
