@@ -43,10 +43,13 @@ test('a library written by the previous format opens; its blobs decode and re-en
     assert.equal(e.status, 'done');
     const stored = readFileSync(fixture('report.json'), 'utf8').trim();
     assert.equal(JSON.stringify(await lab.getReport(1)), stored);
-    // Recomputing the report decodes every stored result and data set again: the same bytes come out.
+    // Recomputing the report decodes every stored result and data set again: the same numbers
+    // come out, to the bit (the intervals now stay inside their metrics' ranges: app/report-identity.test.ts).
     await lab.resumeRun(1, { workers: 0 });
     assert.equal((await lab.waitForRun(1)).status, 'done');
-    assert.equal(JSON.stringify(await lab.getReport(1)), stored);
+    const withoutIntervals = (text: string) =>
+      JSON.stringify(JSON.parse(text, (k, v: unknown) => (k === 'ci95' || k === 'ci95Clipped' ? undefined : v)));
+    assert.equal(withoutIntervals(JSON.stringify(await lab.getReport(1))), withoutIntervals(stored));
     assert.equal(datasets.length, 1);
     const preview = await lab.previewDataset(datasets[0].hash, 2);
     assert.equal(preview.info.name, 'iris');
