@@ -19,6 +19,7 @@ import type {
 } from './library/types.ts';
 import type { CsvOptions } from '../shared/data/csv.ts';
 import { loadDataset } from './datasets.ts';
+import { previewExperiment, type Preview } from './feasibility.ts';
 import {
   Coordinator,
   spawnLocalWorkers,
@@ -128,7 +129,16 @@ export class Lab {
    */
   createExperiment(
     spec: unknown,
-    options: { source?: string; specFile?: string; tags?: string[]; notes?: string } = {},
+    options: {
+      source?: string;
+      specFile?: string;
+      tags?: string[];
+      notes?: string;
+      /** Memory one fit or the plan may use (bytes, or a size such as `24G`); default: see app/feasibility.ts. */
+      memoryLimit?: string | number;
+      /** Hears the preview (jobs, memory, estimated time) of a spec that can run, before it is stored. */
+      onPreview?: (p: Preview) => void;
+    } = {},
   ): number {
     const problems = validateExperimentSpec(spec);
     if (problems.length) throw new LabSpecError(problems, options.source ?? 'spec');
@@ -136,6 +146,10 @@ export class Lab {
     if (s.dataset.name === 'csv' && s.dataset.path && !isAbsolute(s.dataset.path)) {
       s.dataset.path = resolve(options.specFile ? dirname(options.specFile) : process.cwd(), s.dataset.path);
     }
+    // Checks that need the data (folds, memory, plan size): nothing is stored unless it can run here.
+    const preview = previewExperiment(s, { memoryLimit: options.memoryLimit });
+    if (preview.problems.length) throw new LabSpecError(preview.problems, options.source ?? 'spec');
+    options.onPreview?.(preview);
     return this.library.createExperiment(s, { tags: options.tags ?? s.tags, notes: options.notes ?? s.notes });
   }
 

@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { parse, SpecError, UsageError } from './args.ts';
-import { readSpecFile } from './train.ts';
+import { memoryLimitOption, readSpecFile } from './train.ts';
 import { Progress } from './progress.ts';
 import { formatReport } from './report.ts';
 import { availableParallelism } from 'node:os';
 import { Lab } from '../lab.ts';
+import { formatPreview, previewOn } from '../feasibility.ts';
 import { validateExperimentSpec } from '../../shared/experiment/validate.ts';
 import { PRESETS, presetSpec } from '../../shared/experiment/presets.ts';
 import type { ExperimentSpec } from '../../shared/experiment/types.ts';
@@ -21,6 +22,9 @@ export function resolveSpec(
       throw new UsageError(
         `unknown preset "${preset}" (known: ${Object.keys(PRESETS).join(', ')}); see optlab presets`,
       );
+    const takes = PRESETS[preset as keyof typeof PRESETS].datasets;
+    if (dataset !== undefined && !takes.includes(dataset))
+      throw new UsageError(`--dataset: preset "${preset}" does not take "${dataset}" (it takes: ${takes.join(', ')})`);
     const spec = presetSpec(preset, dataset);
     const problems = validateExperimentSpec(spec);
     if (problems.length) throw new SpecError(problems, `preset ${preset}${dataset ? ` on ${dataset}` : ''}`);
@@ -130,10 +134,12 @@ export async function runCommand(argv: string[]): Promise<number> {
       db: { type: 'string' },
       tag: { type: 'string', multiple: true },
       queue: { type: 'boolean', default: false },
+      'memory-limit': { type: 'string' },
     },
     true,
   );
   const workers = parseWorkers(values.workers);
+  const memoryLimit = memoryLimitOption(values['memory-limit']);
   const { spec, source } = resolveSpec(positionals, values.preset, values.dataset);
   const lab = Lab.open(values.db);
   try {
@@ -141,6 +147,11 @@ export async function runCommand(argv: string[]): Promise<number> {
       source,
       specFile: values.preset ? undefined : positionals[0],
       tags: values.tag ?? (values.preset ? ['preset', values.preset] : undefined),
+      memoryLimit,
+      onPreview: (p) => {
+        const here = previewOn(p, workers);
+        if (here.long && !values.quiet) console.error(`${source}: ${formatPreview(here)}`);
+      },
     });
     if (values.queue) {
       console.log(
