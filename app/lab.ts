@@ -91,9 +91,9 @@ export class Lab {
     this.library = library;
   }
 
-  /** Opens the library at `dbPath` (default: the user's data folder, or $OPTLAB_DB). */
-  static open(dbPath?: string): Lab {
-    return new Lab(Library.open(dbPath ?? defaultDbPath()));
+  /** Opens the library at `dbPath` (default: the user's data folder, or $OPTLAB_DB); `readonly` for commands that only read. */
+  static open(dbPath?: string, options: { readonly?: boolean } = {}): Lab {
+    return new Lab(Library.open(dbPath ?? defaultDbPath(), options));
   }
 
   subscribe(listener: (e: LabEvent) => void): () => void {

@@ -19,14 +19,17 @@ function experimentId(positionals: string[]): number {
   return id;
 }
 
-async function withLab<T>(db: string | undefined, fn: (lab: Lab) => Promise<T> | T): Promise<T> {
-  const lab = Lab.open(db);
+async function withLab<T>(db: string | undefined, fn: (lab: Lab) => Promise<T> | T, readonly = false): Promise<T> {
+  const lab = Lab.open(db, { readonly });
   try {
     return await fn(lab);
   } finally {
     await lab.close();
   }
 }
+
+/** For commands that only read: they then work on a library on read-only media. */
+const withLabReadOnly = <T>(db: string | undefined, fn: (lab: Lab) => Promise<T> | T) => withLab(db, fn, true);
 
 const STATUSES: ExperimentStatus[] = ['created', 'running', 'done', 'failed', 'cancelled'];
 
@@ -49,7 +52,7 @@ export async function lsCommand(argv: string[]): Promise<number> {
   const limit = values.limit === undefined ? 50 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new UsageError(`--limit: a whole number >= 1, got "${values.limit}"`);
-  return withLab(values.db, (lab) => {
+  return withLabReadOnly(values.db, (lab) => {
     const list = lab.listExperiments({
       search: positionals[0],
       status: values.status as ExperimentStatus | undefined,
@@ -95,7 +98,7 @@ export async function showCommand(argv: string[]): Promise<number> {
     true,
   );
   const id = experimentId(positionals);
-  return withLab(values.db, (lab) => {
+  return withLabReadOnly(values.db, (lab) => {
     const e = lab.getExperiment(id);
     const report = lab.getReport(id);
     const states = lab.jobStates(id);
@@ -223,7 +226,7 @@ export async function datasetsCommand(argv: string[]): Promise<number> {
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { db: { type: 'string' }, out: { type: 'string' } }, true);
   const id = experimentId(positionals);
-  return withLab(values.db, (lab) => {
+  return withLabReadOnly(values.db, (lab) => {
     const text = JSON.stringify(lab.exportExperiment(id));
     if (values.out) {
       writeFileSync(values.out, text + '\n');
