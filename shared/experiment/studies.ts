@@ -4,23 +4,91 @@
  * smallest- and largest-batch solutions). Also the few lines of text that state the finding.
  */
 import { fitStandardizer } from '../data/standardize.ts';
-import { interpolateLoss, defaultAlphas } from '../analysis/interpolate.ts';
+import { interpolateLoss, defaultAlphas, type InterpolationCurve } from '../analysis/interpolate.ts';
 import { sharpnessKey, HESSIAN_KEY } from '../analysis/analyze.ts';
 import { getPath, describeValue } from './sweep.ts';
 import type { ConfigurationReport, ExperimentReport } from './aggregate.ts';
 import type { Plan } from './plan.ts';
 import type { JobResult } from './types.ts';
 import type { StudyKind } from './presets.ts';
+import type { BiasVarianceReport } from './bias-variance.ts';
 import type { Summary } from '../stats/describe.ts';
 
-export interface StudySeries {
-  kind: StudyKind;
+/** A metric's mean and sample std per epoch (std null with one split). */
+export interface CurveSeries {
+  mean: number[];
+  std: Array<number | null>;
+}
+
+/** Mean and std of an error (1 − accuracy, or mse) over splits. */
+export interface ErrorPoint {
+  mean: number;
+  std: number | null;
+}
+
+/** Learning curves of each configuration. */
+export interface OptimizersSeries {
+  curves: {
+    label: string;
+    epoch: number[];
+    train_loss?: CurveSeries;
+    val_loss?: CurveSeries;
+    val_accuracy?: CurveSeries;
+  }[];
+}
+
+/** Train and validation error against the swept capacity (`path`), one point per configuration. */
+export interface CapacitySeries {
+  path: string;
+  points: { x: string; parameters: number; train: ErrorPoint; val: ErrorPoint }[];
+}
+
+/** The bias–variance decomposition per swept setting. */
+export interface BiasVarianceSeries {
+  path: string;
+  points: (BiasVarianceReport & { x: string })[];
+}
+
+/** Per batch size: scores, gap, ε-sharpness by ε and the top Hessian eigenvalue; and the loss on the line between two solutions. */
+export interface BatchSizeSeries {
+  points: {
+    batchSize: number | 'full';
+    train_accuracy?: Summary;
+    test_accuracy?: Summary;
+    gap?: Summary;
+    sharpness: Record<string, Summary | undefined>;
+    hessian?: Summary;
+  }[];
+  interpolation?: InterpolationCurve & { from: string; to: string; split: string };
+}
+
+/** Each regularizer's score and gap; `baseline` is the configuration they are compared with. */
+export interface RegularizationSeries {
+  baseline: string;
+  points: { label: string; value?: Summary; gap?: Summary }[];
+}
+
+/** The score against ensemble size (or the single model's score) per configuration. */
+export interface EnsemblesSeries {
+  curves: { label: string; single?: Summary; curve?: Array<{ size: number; value: Summary }> }[];
+}
+
+interface StudyText {
   title: string;
   /** Plain-text finding, a line each. */
   lines: string[];
-  /** Chart data; its shape depends on the kind (documented per function below). */
-  series: Record<string, unknown>;
 }
+
+/** A study's chart data by kind, and the text lines that state its finding. */
+export type StudySeries = StudyText &
+  (
+    | { kind: 'optimizers'; series: OptimizersSeries }
+    | { kind: 'capacity'; series: CapacitySeries }
+    | { kind: 'bias-variance'; series: BiasVarianceSeries }
+    | { kind: 'batch-size'; series: BatchSizeSeries }
+    | { kind: 'regularization'; series: RegularizationSeries }
+    | { kind: 'ensembles'; series: EnsemblesSeries }
+  );
 
 const m = (s: Summary | undefined) => s?.mean ?? Number.NaN;
 const sd = (s: Summary | undefined) => s?.std ?? null;
@@ -126,7 +194,7 @@ function batchSize(plan: Plan, report: ExperimentReport, results: ReadonlyMap<st
     const spec = plan.configurations.find((p) => p.key === c.key)!.spec;
     const bs = spec.training.batchSize;
     return {
-      batchSize: bs === 'full' || bs === 0 ? 'full' : bs,
+      batchSize: bs === 'full' || bs === 0 ? ('full' as const) : bs,
       train_accuracy: c.metrics.train_accuracy,
       test_accuracy: c.metrics.test_accuracy ?? c.metrics.val_accuracy,
       gap: c.metrics.gap_accuracy,
@@ -140,7 +208,7 @@ function batchSize(plan: Plan, report: ExperimentReport, results: ReadonlyMap<st
       epsKeys.map((k) => `${k} ${g3(m(p.sharpness[k]))}`).join('  ') +
       `  λmax ${g3(m(p.hessian))}`,
   );
-  let interpolation: Record<string, unknown> | undefined;
+  let interpolation: BatchSizeSeries['interpolation'];
   const small = plan.configurations[0],
     large = plan.configurations[plan.configurations.length - 1];
   const split = plan.data[0].splits[0];
