@@ -4,7 +4,7 @@ import { parse, UsageError } from './args.ts';
 import { formatReport, fmtNum } from './report.ts';
 import { defaultWorkers, runInLab } from './run.ts';
 import { Lab, workerToken } from '../lab.ts';
-import { spawnLocalWorkers } from '../coordinator/index.ts';
+import { optlabCommandLine, spawnLocalWorkers, workerCommandLine } from '../coordinator/index.ts';
 import type { ExperimentStatus } from '../library/types.ts';
 
 function experimentId(positionals: string[]): number {
@@ -286,8 +286,10 @@ export async function serveWorkersCommand(argv: string[]): Promise<number> {
     `Lab listening on ${c.url}${values.lan ? ' (all interfaces)' : ' (this machine only; add --lan for other machines)'}; library ${lab.library.path}`,
   );
   console.log('Start a worker with:');
-  for (const u of urls) console.log(`  npx optlab worker --connect ${u} --token ${c.token}`);
-  console.log('Queue experiments with: npx optlab run SPEC.json --queue (same --db); Ctrl-C stops.');
+  for (const u of urls) console.log(`  ${workerCommandLine(u, c.token)}`);
+  console.log(
+    `Queue experiments with: ${optlabCommandLine(['run', 'SPEC.json', '--queue', '--db', lab.library.path])}; Ctrl-C stops.`,
+  );
   lab.subscribe((e) => {
     if (e.type === 'workers')
       console.log(`workers: ${e.workers.map((w) => `${w.name}@${w.address} (${w.slots} slots)`).join(', ') || 'none'}`);

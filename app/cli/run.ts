@@ -5,6 +5,7 @@ import { Progress } from './progress.ts';
 import { formatReport } from './report.ts';
 import { availableParallelism } from 'node:os';
 import { Lab } from '../lab.ts';
+import { workerCommandLine } from '../coordinator/index.ts';
 import { formatPreview, previewOn } from '../feasibility.ts';
 import { validateExperimentSpec } from '../../shared/experiment/validate.ts';
 import { PRESETS, presetSpec } from '../../shared/experiment/presets.ts';
@@ -95,7 +96,7 @@ export async function runInLab(
       const c = await lab.coordinator(o.quiet ? { logger: { info: () => {}, warn: (l) => console.error(l) } } : {});
       if (!o.quiet)
         console.error(
-          `experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  npx optlab worker --connect ${c.url} --token ${c.token}`,
+          `experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  ${workerCommandLine(c.url, c.token, { retryFor: '10m' })}`,
         );
     }
     const report = await lab.run(id, { workers: o.workers });
