@@ -1,13 +1,11 @@
 /**
- * The Node side of the feasibility checks (shared/experiment/feasibility.ts): loads each
- * configuration's data exactly as the planner will (same seeds, same test cut), takes the
- * memory limit from the user or from this machine's memory, and gives the preview of an
- * experiment: its problems, job count, memory and estimated time.
+ * The Node side of the feasibility checks (shared/experiment/feasibility.ts): the shape of
+ * each configuration's data exactly as the planner will cut it (same seeds, same test cut),
+ * and the memory limit from the user or from this machine's memory.
  */
-import { availableParallelism, totalmem } from 'node:os';
+import { totalmem } from 'node:os';
 import type { Dataset } from '../shared/data/dataset.ts';
 import { splitIndices } from '../shared/data/split.ts';
-import { CsvError } from '../shared/data/csv.ts';
 import { Rng } from '../shared/rng.ts';
 import { expandSweep } from '../shared/experiment/sweep.ts';
 import type { ExperimentSpec } from '../shared/experiment/types.ts';
@@ -15,17 +13,13 @@ import type { TrainSpec } from '../shared/schema/types.ts';
 import type { Problems } from '../shared/schema/check.ts';
 import {
   estimatePlan,
-  estimateSeconds,
   feasibilityProblems,
   fitMemory,
   fitMemoryProblem,
-  LONG_SECONDS,
-  formatBytes,
-  formatDuration,
   type DataShape,
   type Limits,
+  type PlanEstimate,
 } from '../shared/experiment/feasibility.ts';
-import { loadDataset } from './datasets.ts';
 
 /** Share of this machine's memory one fit, or the plan, may use unless the user says otherwise. */
 export const DEFAULT_MEMORY_SHARE = 0.5;
@@ -84,96 +78,46 @@ function outDim(spec: TrainSpec, data: Dataset): number {
   return data.task === 'regression' || spec.loss.kind === 'bce' ? 1 : Math.max(1, data.classes);
 }
 
-export interface Preview {
-  /** Every reason it cannot run here, each with its path; empty when it can. */
+/** What feasibility found: its problems (empty: the spec can run here) and its estimates. */
+export interface Feasibility {
+  /** Every reason it cannot run here, each as `path: message`. */
   problems: Problems;
-  /** Jobs of the plan (0 when the data could not be loaded). */
-  jobs: number;
-  /** What the Lab holds for the plan and its results, in bytes. */
-  planBytes: number;
-  /** The largest fit's memory, in bytes, and its parameter count. */
-  fitBytes: number;
-  params: number;
+  /** The plan as the Lab will hold it, and its largest fit. */
+  plan: PlanEstimate;
   /** The limit both are held to. */
-  memoryLimitBytes: number;
-  /** Rough seconds on `slots` worker slots. */
-  seconds: number;
-  slots: number;
-  /** Worth telling before it starts (more than LONG_SECONDS). */
-  long: boolean;
+  limits: Limits;
 }
 
 /**
- * The preview of a valid spec (validateExperimentSpec found nothing): its data loaded as the
- * planner loads it, the folds checked, the memory estimated against the limit. A CSV path
- * must already be absolute, or relative to the working directory.
+ * The checks of a spec that passed validation and data-checks.ts: each configuration's data
+ * loaded by `load` exactly as the planner loads it (same streams, same test cut), then the
+ * stratified folds and the memory of its fits and of the plan against the limit. Nothing is
+ * planned: a plan too big to hold is refused from its size alone.
  */
-export function previewExperiment(
+export function checkFeasible(
   spec: ExperimentSpec,
-  options: { memoryLimit?: string | number; slots?: number } = {},
-): Preview {
+  load: (dataset: ExperimentSpec['dataset'], rng: Rng) => Dataset,
+  options: { memoryLimit?: string | number } = {},
+): Feasibility {
   const limits = memoryLimits(options.memoryLimit);
-  const slots = options.slots ?? availableParallelism();
   const configs = expandSweep(spec);
   const base = new Rng(spec.seed);
   const byDataSpec = new Map<string, DataShape>();
-  const shapes: DataShape[] = [];
-  const empty: Preview = {
-    problems: [],
-    jobs: 0,
-    planBytes: 0,
-    fitBytes: 0,
-    params: 0,
-    memoryLimitBytes: limits.memoryBytes,
-    seconds: 0,
-    slots,
-    long: false,
-  };
-  for (const c of configs) {
+  const shapes = configs.map((c) => {
     const key = JSON.stringify(c.spec.dataset);
     let shape = byDataSpec.get(key);
     if (!shape) {
-      let data: Dataset;
-      try {
-        data = loadDataset(c.spec.dataset, base.fork('data'));
-      } catch (e) {
-        if (e instanceof CsvError) throw e;
-        return { ...empty, problems: [`dataset: ${e instanceof Error ? e.message : String(e)}`] };
-      }
+      const data = load(c.spec.dataset, base.fork('data'));
       shape = dataShape(c.spec.dataset, data, spec.seed, outDim(c.spec, data));
       byDataSpec.set(key, shape);
     }
-    shapes.push(shape);
-  }
-  const problems = feasibilityProblems(spec, configs, shapes, limits);
-  const plan = estimatePlan(spec, configs, shapes);
-  const seconds = estimateSeconds(plan, slots);
+    return shape;
+  });
   return {
-    problems,
-    jobs: plan.jobs,
-    planBytes: plan.bytes,
-    fitBytes: plan.largestFit.total,
-    params: plan.largestFit.params,
-    memoryLimitBytes: limits.memoryBytes,
-    seconds,
-    slots,
-    long: seconds > LONG_SECONDS,
+    problems: feasibilityProblems(spec, configs, shapes, limits),
+    plan: estimatePlan(spec, configs, shapes),
+    limits,
   };
-}
-
-/** The same preview for another number of worker slots. */
-export function previewOn(p: Preview, slots: number): Preview {
-  const n = Math.max(1, slots);
-  const seconds = (p.seconds * p.slots) / n;
-  return { ...p, seconds, slots: n, long: seconds > LONG_SECONDS };
-}
-
-/** `1,250 jobs, about 2.5 h on 2 worker slots (largest fit 12 MB, plan 310 MB)`. */
-export function formatPreview(p: Preview): string {
-  return (
-    `${p.jobs.toLocaleString('en-US')} job${p.jobs === 1 ? '' : 's'}, about ${formatDuration(p.seconds)} on ${p.slots} worker slot${p.slots === 1 ? '' : 's'} ` +
-    `(largest fit ${formatBytes(p.fitBytes)}, plan ${formatBytes(p.planBytes)})`
-  );
 }
 
 /** `optlab train`: the one fit's memory against the limit. */

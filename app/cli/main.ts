@@ -1,6 +1,8 @@
 import { traceCommand } from './trace.ts';
 import { trainCommand } from './train.ts';
 import { presetsCommand, runCommand } from './run.ts';
+import { schemaCommand } from './schema.ts';
+import { serveCommand } from './serve.ts';
 import {
   datasetsCommand,
   exportCommand,
@@ -10,9 +12,9 @@ import {
   serveWorkersCommand,
   showCommand,
 } from './library-commands.ts';
-import { LabSpecError } from '../lab.ts';
 import { useFastKernels } from '../kernels.ts';
 import { CsvError } from '../../shared/data/csv.ts';
+import { OptLabError } from '../../shared/lab-errors.ts';
 import { SpecError, UsageError } from './args.ts';
 import { WORKER_USAGE, workerCommand } from '../../worker/main.ts';
 
@@ -68,10 +70,20 @@ const commands: Record<string, Command> = {
       'optlab datasets [ls | import FILE [--target COLUMN] [--regression] [--name NAME] | rm HASH] [--db PATH] [--json]',
     run: datasetsCommand,
   },
+  serve: {
+    summary: 'serve the Lab API over a WebSocket on 127.0.0.1 (browser mode, other programs), with a session token',
+    usage: 'optlab serve [--port P] [--db PATH] [--workers N] [--quiet]',
+    run: serveCommand,
+  },
   'serve-workers': {
     summary: 'keep a Lab up that workers (on this or other machines) join; runs queued experiments',
     usage: 'optlab serve-workers [--lan] [--port P] [--workers N] [--db PATH]',
     run: serveWorkersCommand,
+  },
+  schema: {
+    summary: "print the experiment spec's JSON Schema (a title, description and default on every field)",
+    usage: 'optlab schema',
+    run: schemaCommand,
   },
   presets: {
     summary: 'list the built-in studies (optimizers, capacity, bias-variance, batch-size, regularization, ensembles)',
@@ -91,8 +103,11 @@ const commands: Record<string, Command> = {
   },
 };
 
+/** Errors in what the user gave (a spec, a CSV, an argument): exit code 2, nothing was run. */
+const INPUT_ERRORS = new Set(['E_BAD_SPEC', 'E_BAD_CSV', 'E_BAD_ARGS']);
+
 /** Commands that build models in this process (directly, or as the Lab that workers follow). */
-const TRAINS_HERE = new Set(['train', 'run', 'resume', 'serve-workers', 'trace']);
+const TRAINS_HERE = new Set(['train', 'run', 'resume', 'serve', 'serve-workers', 'trace']);
 
 export function helpText(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));
@@ -144,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`Usage: ${cmd.usage}`);
       return 2;
     }
-    if (e instanceof SpecError || e instanceof LabSpecError || e instanceof CsvError) {
+    if (e instanceof SpecError || e instanceof CsvError || (e instanceof OptLabError && INPUT_ERRORS.has(e.code))) {
       console.error(`optlab ${name}: ${e.message}`);
       return 2;
     }

@@ -1,5 +1,5 @@
 /** Plain-text rendering of an experiment report: what a student can paste into a write-up. */
-import type { ExperimentReport } from '../../shared/experiment/aggregate.ts';
+import type { Jsonified, ReportJson } from '../../shared/lab-api.ts';
 import type { Summary } from '../../shared/stats/describe.ts';
 
 export function fmtNum(v: number | null | undefined, digits = 4): string {
@@ -8,7 +8,7 @@ export function fmtNum(v: number | null | undefined, digits = 4): string {
   return v.toFixed(digits);
 }
 
-export function fmtSummary(s: Summary | undefined, digits = 4): string {
+export function fmtSummary(s: Jsonified<Summary> | undefined, digits = 4): string {
   if (!s || s.mean === null) return '—';
   const std = s.std === null ? '' : ` ± ${fmtNum(s.std, digits)}`;
   const ci = s.ci95 ? ` [${fmtNum(s.ci95[0], digits)}, ${fmtNum(s.ci95[1], digits)}]` : '';
@@ -25,10 +25,7 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export function formatReport(
-  report: ExperimentReport & { study?: { title?: string; lines?: string[] } },
-  source: string,
-): string {
+export function formatReport(report: ReportJson, source: string): string {
   const out: string[] = [];
   const d = report.dataset;
   out.push(
@@ -95,7 +92,7 @@ export function formatReport(
     const label = (k: string) => report.configurations.find((c) => c.key === k)?.label ?? k;
     const rows = report.comparisons
       .slice()
-      .sort((x, y) => x.p - y.p)
+      .sort((x, y) => (x.p ?? NaN) - (y.p ?? NaN))
       .slice(0, 15)
       .map((c) => [
         `${label(c.a)}  vs  ${label(c.b)}`,
@@ -117,7 +114,7 @@ export function formatReport(
 }
 
 /** The configuration with the best mean primary metric (highest accuracy, lowest mse). */
-export function bestConfig(report: ExperimentReport): string | undefined {
+export function bestConfig(report: ReportJson): string | undefined {
   const higher = report.primaryMetric.endsWith('accuracy');
   let best: string | undefined,
     bestV = 0;

@@ -56,8 +56,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   /** What every worker is told to train with. */
   readonly #kernels: KernelsSpec;
   readonly token: string;
-  readonly #host: string;
-  readonly #port: number;
+  #host: string;
+  #port: number;
   readonly #heartbeatMs: number;
   readonly #heartbeatTimeoutMs: number;
   readonly #helloTimeoutMs: number;
@@ -125,8 +125,35 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
    * payload is read: a stranger never makes the Lab hold more than that. Each connection's
    * cap is raised to the frame limit once it has proved the token.
    */
-  listen(): Promise<string> {
-    if (this.#wss) return Promise.reject(new CoordinatorError('already listening'));
+  async listen(): Promise<string> {
+    if (this.#wss) throw new CoordinatorError('already listening');
+    await this.#open();
+    this.#lastWatch = performance.now();
+    this.#watch = setInterval(() => this.#watchdog(), Math.min(this.#heartbeatMs, 500));
+    return this.url;
+  }
+
+  /**
+   * Moves to another address (LAN mode on or off) or port. Connected workers stay connected
+   * and keep their jobs; new ones connect at the new address.
+   */
+  async relisten(to: { host: string; port?: number }): Promise<string> {
+    if (!this.#wss || this.#closed) throw new CoordinatorError('not listening');
+    const old = this.#wss;
+    const oldServer = this.#server;
+    this.#wss = undefined;
+    // The old server stops accepting at once; its connections (workers) live on, so its
+    // 'close', which waits for them, is not awaited.
+    old.close();
+    oldServer?.close();
+    await new Promise((r) => setImmediate(r));
+    this.#host = to.host;
+    this.#port = to.port ?? this.#boundPort;
+    await this.#open();
+    return this.url;
+  }
+
+  #open(): Promise<void> {
     return new Promise((resolve, reject) => {
       const server = createServer((_req, res) => {
         const body = STATUS_CODES[426]!;
@@ -149,10 +176,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         server.on('error', (e) => this.#log.warn(`coordinator: ${e.message}`));
         wss.on('error', (e) => this.#log.warn(`coordinator: ${e.message}`));
         this.#boundPort = (server.address() as AddressInfo).port;
-        this.#lastWatch = performance.now();
-        this.#watch = setInterval(() => this.#watchdog(), Math.min(this.#heartbeatMs, 500));
         this.#log.info(`coordinator listening on ${this.#host}:${this.#boundPort}`);
-        resolve(this.url);
+        resolve();
       });
       wss.on('connection', (ws, req) => this.#accept(ws, req.socket, plainAddress(req.socket.remoteAddress)));
       server.listen(this.#port, this.#host);

@@ -9,6 +9,7 @@
  * Randomness (sharpness starts, the power iteration's start) comes from the job's seed
  * through named streams, so a job's analysis is the same on any worker.
  */
+import type { AnalysisSpec } from '../schema/types.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { Rng } from '../rng.ts';
 import type { FitConfig, FitResult } from '../train/fit.ts';
@@ -16,15 +17,8 @@ import { topHessianEigenvalue } from './hessian.ts';
 import { NetworkLoss, RowsObjective } from './objective.ts';
 import { epsilonSharpness } from './sharpness.ts';
 
-/** Extra measurements on each final model, used by the studies. */
-export interface AnalysisSpec {
-  /** ε-sharpness (Keskar et al. 2017) for each ε, in a box around the solution. */
-  sharpness?: { epsilons: number[] } | null;
-  /** Top Hessian eigenvalue of the training loss by power iteration. */
-  hessian?: { iterations?: number } | null;
-  /** Keep the final weights in the results (for interpolation between solutions). */
-  keepWeights?: boolean;
-}
+/** What to measure of each trained model (its schema: AnalysisSchema in shared/schema/spec.ts). */
+export type { AnalysisSpec };
 
 /** What analysis needs of a job (an experiment's Job has these fields, and more). */
 export interface AnalysisJob {

@@ -2,12 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   estimatePlan,
-  estimateSeconds,
   feasibilityProblems,
   fitMemory,
   foldProblems,
   formatBytes,
-  formatDuration,
   optimizerSlots,
   paramCount,
   type DataShape,
@@ -118,20 +116,21 @@ test('a full batch on many rows is refused at training.batchSize: the activation
   assert.match(p, /^training\.batchSize: about [\d.]+ [GT]B needed, 4\.0 GB allowed/);
 });
 
-test('evaluation.k: more folds than rows, or (stratified) than the largest class, is an error; than some classes only, not', () => {
+test('evaluation.k: (stratified) more folds than the largest class is an error; than some classes only, not', () => {
   const tiny: DataShape = { ...iris, rows: 8, devRows: 8, devClassCounts: [4, 3, 1] };
-  assert.deepEqual(foldProblems(spec({ evaluation: { kind: 'kfold', k: 10, stratified: false } }), tiny), [
-    'evaluation.k: 10 folds need at least 10 rows, but only 8 are left outside the test part; use k ≤ 8',
-  ]);
   assert.deepEqual(foldProblems(spec({ evaluation: { kind: 'kfold', k: 5 } }), tiny), [
     'evaluation.k: 5 stratified folds need a class with at least 5 members, but the largest has 4 (of 8 rows outside the test part); use k ≤ 4, or "stratified": false',
   ]);
   // scikit-learn only warns when k exceeds some classes' counts (here 3 and 1) but not every class's.
   assert.deepEqual(foldProblems(spec({ evaluation: { kind: 'kfold', k: 4 } }), tiny), []);
   assert.deepEqual(foldProblems(spec({ evaluation: { kind: 'kfold', k: 5, stratified: false } }), tiny), []);
-  // Regression has no classes: only the rows count.
+  // Regression has no classes: only the rows count (and that is data-checks.ts's).
   const reg: DataShape = { ...tiny, devClassCounts: [] };
   assert.deepEqual(foldProblems(spec({ evaluation: { kind: 'kfold', k: 8 } }), reg), []);
+  const one: DataShape = { ...iris, rows: 5, devRows: 1, testRows: 4, devClassCounts: [1, 0, 0] };
+  assert.deepEqual(foldProblems(spec({ evaluation: { kind: 'bootstrap', replicates: 5 } }), one), [
+    'dataset: at least 2 rows must be left outside the test part to train and score, got 1',
+  ]);
 });
 
 test('leave-one-out on 288,000 rows: the plan is refused with its job count and size', () => {
@@ -168,26 +167,15 @@ test('a sweep reports the configuration a problem belongs to, and a problem shar
   const problems = feasibilityProblems(s, expandSweep(s), [iris, iris], limits(3.1 * GB));
   assert.equal(problems.length, 1);
   assert.match(problems[0], /^sweep \(config=1: hidden=\[65536,65536\]\): model: about 86\.2 GB needed/);
-  const both = spec({ evaluation: { kind: 'kfold', k: 200 }, sweep: { 'optimizer.lr': [0.1, 0.01] } });
+  const both = spec({ evaluation: { kind: 'kfold', k: 60 }, sweep: { 'optimizer.lr': [0.1, 0.01] } });
   assert.deepEqual(feasibilityProblems(both, expandSweep(both), [iris, iris], limits(GB)), [
-    'evaluation.k: 200 folds need at least 200 rows, but only 150 are left outside the test part; use k ≤ 150',
+    'evaluation.k: 60 stratified folds need a class with at least 60 members, but the largest has 50 (of 150 rows outside the test part); use k ≤ 50, or "stratified": false',
   ]);
 });
 
-test('estimateSeconds grows with the work and shrinks with the slots; formats are short', () => {
-  const s = spec();
-  const p = estimatePlan(s, expandSweep(s), [iris]);
-  assert.equal(p.jobs, 5);
-  assert.ok(estimateSeconds(p, 1) > 0);
-  assert.equal(estimateSeconds(p, 2), estimateSeconds(p, 1) / 2);
-  const ls = spec({ training: { epochs: 10_000, batchSize: 1 } });
-  const long = estimatePlan(ls, expandSweep(ls), [iris]);
-  assert.ok(estimateSeconds(long, 1) > 100 * estimateSeconds(p, 1), `${estimateSeconds(long, 1)} s`);
+test('formatBytes: decimal units, three digits at most', () => {
   assert.equal(formatBytes(17_179_869_184), '17.2 GB');
   assert.equal(formatBytes(3_100_000_000), '3.1 GB');
   assert.equal(formatBytes(512), '512 bytes');
   assert.equal(formatBytes(640_000_000), '640 MB');
-  assert.equal(formatDuration(30), '30 s');
-  assert.equal(formatDuration(600), '10 min');
-  assert.equal(formatDuration(9000), '2.5 h');
 });

@@ -1,10 +1,10 @@
 /**
- * Whether an experiment can run on this machine, judged before anything is stored: the
- * memory one fit needs (weights, gradients, optimizer state, activations at the batch size,
- * outputs kept), the size of the plan (jobs, the rows each one copies, the outputs the Lab
- * keeps until the report), the folds the data can give, and a rough time. Pure arithmetic
+ * Whether an experiment can run on this machine, judged before anything is stored or planned:
+ * the memory one fit needs (weights, gradients, optimizer state, activations at the batch
+ * size, outputs kept), the size of the plan (jobs, the rows each one copies, the outputs the
+ * Lab keeps until the report), and the stratified folds the classes can give. Pure arithmetic
  * on the spec and the shape of its data: the caller (app/feasibility.ts) loads the data and
- * says how much memory is allowed.
+ * says how much memory is allowed. (How long a plan takes is app/lab/preview.ts's estimate.)
  */
 import type { Problems } from '../schema/check.ts';
 import type { ModelSpec, OptimizerSpec } from '../schema/types.ts';
@@ -15,14 +15,6 @@ const F32 = 4;
 const EVAL_CHUNK = 512;
 /** What the Lab keeps per job besides its arrays: the job and result objects, keys, a library row. */
 const JOB_OVERHEAD_BYTES = 2048;
-/** Floating-point operations per second of one worker slot (WebAssembly SIMD kernels; a rough, low figure). */
-export const FLOPS_PER_SLOT = 3e9;
-/** Fixed cost of one mini-batch step (gather, loss, optimizer loop), in seconds. */
-const STEP_SECONDS = 20e-6;
-/** Fixed cost of one job (sending it, building the model, scoring, committing the result), in seconds. */
-const JOB_SECONDS = 0.1;
-/** An estimate above this is "long": the job count and time are shown before the run starts. */
-export const LONG_SECONDS = 10 * 60;
 
 /** What feasibility needs to know of the data a configuration trains on. */
 export interface DataShape {
@@ -69,10 +61,6 @@ export interface PlanEstimate {
   resultBytes: number;
   /** indexBytes + resultBytes. */
   bytes: number;
-  /** Training and scoring work, in floating-point operations. */
-  flops: number;
-  /** Mini-batch steps over all jobs. */
-  steps: number;
   /** The largest fit of any configuration. */
   largestFit: FitMemory;
 }
@@ -163,9 +151,7 @@ export function fitMemory(spec: ExperimentSpec, shape: DataShape, trainRows: num
 export function estimatePlan(spec: ExperimentSpec, configs: Configuration[], shapes: DataShape[]): PlanEstimate {
   let jobs = 0,
     indexBytes = 0,
-    resultBytes = 0,
-    flops = 0,
-    steps = 0;
+    resultBytes = 0;
   let largestFit: FitMemory | undefined;
   const splitsCounted = new Set<DataShape>();
   configs.forEach((c, i) => {
@@ -189,10 +175,6 @@ export function estimatePlan(spec: ExperimentSpec, configs: Configuration[], sha
     const P = paramCount(s.model, shape.features, shape.outDim);
     const kept = s.analysis?.keepWeights ? P * F32 : 0;
     resultBytes += n * (scored * shape.outDim * F32 + curvePoints * 16 * 8 + kept + JOB_OVERHEAD_BYTES);
-    const bs = s.training.batchSize;
-    const batch = bs === 'full' || bs === 0 ? train : Math.max(1, Math.min(bs, train));
-    steps += n * s.training.epochs * Math.ceil(train / batch);
-    flops += n * (6 * P * train * s.training.epochs + 2 * P * (curvePoints * (train + val) + scored));
     const fm = fitMemory(s, shape, train, scored);
     if (!largestFit || fm.total > largestFit.total) largestFit = fm;
   });
@@ -201,15 +183,8 @@ export function estimatePlan(spec: ExperimentSpec, configs: Configuration[], sha
     indexBytes,
     resultBytes,
     bytes: indexBytes + resultBytes,
-    flops,
-    steps,
     largestFit: largestFit!,
   };
-}
-
-/** Rough wall-clock seconds of a plan on `slots` worker slots. */
-export function estimateSeconds(p: PlanEstimate, slots: number): number {
-  return (p.flops / FLOPS_PER_SLOT + p.steps * STEP_SECONDS + p.jobs * JOB_SECONDS) / Math.max(1, slots);
 }
 
 /** 17.2 GB, 640 MB, 12 kB: decimal units, three significant digits at most. */
@@ -223,34 +198,21 @@ export function formatBytes(n: number): string {
   return u === 0 ? `${n} bytes` : `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} ${units[u]}`;
 }
 
-/** 45 s, 12 min, 3.5 h, 2.1 days. */
-export function formatDuration(s: number): string {
-  if (s < 90) return `${Math.max(1, Math.round(s))} s`;
-  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
-  if (s < 48 * 3600) return `${(s / 3600).toFixed(1)} h`;
-  return `${(s / 86400).toFixed(1)} days`;
-}
-
-/** Problems of the folds the data can give: k-fold needs k rows, and (stratified) some class with k members. */
+/**
+ * Problems of the folds the classes can give: stratified k-fold needs some class with k
+ * members (scikit-learn refuses only then; a class smaller than k is left out of some test
+ * folds, with a warning). k past the rows, and leave-one-out on one row, are data-checks.ts's.
+ */
 export function foldProblems(spec: ExperimentSpec, shape: DataShape): Problems {
   const ev = spec.evaluation;
   const out: Problems = [];
-  if (ev?.kind === 'kfold') {
-    if (ev.k > shape.devRows) {
+  if (ev?.kind === 'kfold' && ev.k <= shape.devRows && shape.devClassCounts.length && (ev.stratified ?? true)) {
+    const largest = Math.max(...shape.devClassCounts);
+    if (ev.k > largest)
       out.push(
-        `evaluation.k: ${ev.k} folds need at least ${ev.k} rows, but only ${shape.devRows} are left outside the test part; use k ≤ ${shape.devRows}`,
+        `evaluation.k: ${ev.k} stratified folds need a class with at least ${ev.k} members, but the largest has ${largest} (of ${shape.devRows} rows outside the test part); use k ≤ ${largest}, or "stratified": false`,
       );
-    } else if (shape.devClassCounts.length && (ev.stratified ?? true)) {
-      // scikit-learn refuses only when no class has k members; a class smaller than k is left out of some test folds.
-      const largest = Math.max(...shape.devClassCounts);
-      if (ev.k > largest)
-        out.push(
-          `evaluation.k: ${ev.k} stratified folds need a class with at least ${ev.k} members, but the largest has ${largest} (of ${shape.devRows} rows outside the test part); use k ≤ ${largest}, or "stratified": false`,
-        );
-    }
   }
-  if (ev?.kind === 'loo' && shape.devRows < 2)
-    out.push(`evaluation: leave-one-out needs at least 2 rows outside the test part, got ${shape.devRows}`);
   if ((ev === undefined || ev.kind === 'holdout' || ev.kind === 'bootstrap') && shape.devRows < 2)
     out.push(`dataset: at least 2 rows must be left outside the test part to train and score, got ${shape.devRows}`);
   return out;

@@ -1,92 +1,49 @@
 /**
- * Validation of an experiment spec: the training spec's checks, the evaluation, ensemble,
- * sweep and analysis sections, then every configuration of the sweep resolved and checked
- * again, so a bad swept value is reported with the configuration it belongs to.
+ * Validation of an experiment spec by its schema (ExperimentSpecSchema): the training spec's
+ * checks, the evaluation, ensemble, sweep and analysis sections, then every configuration of
+ * the sweep resolved and checked again, so a bad swept value is reported with the
+ * configuration it belongs to.
  */
-import { bool, isObject, join, num, oneOf, show, sub, unknownKeys, type Problems } from '../schema/check.ts';
-import { validateTrainSpec } from '../schema/validate.ts';
+import { isObject, join, show, type Problems } from '../schema/check.ts';
+import { validateTrainSpec, TRAIN_KEYS } from '../schema/validate.ts';
+import { AnalysisSchema, ExperimentSpecSchema, STUDY_KINDS } from '../schema/spec.ts';
+import { checkField, checkSection, keysOf } from '../schema/walk.ts';
 import { expandSweep, validateSweep } from './sweep.ts';
 import type { ExperimentSpec } from './types.ts';
 
-export const EXPERIMENT_KEYS = ['evaluation', 'ensemble', 'sweep', 'analysis', 'study'] as const;
-export const STUDIES = [
-  'optimizers',
-  'capacity',
-  'bias-variance',
-  'batch-size',
-  'regularization',
-  'ensembles',
-] as const;
-
-function validateEvaluation(v: unknown, path: string, out: Problems): void {
-  if (v === undefined || v === null) return;
-  if (!isObject(v))
-    return void out.push(`${path}: must be an object with a kind (holdout, kfold, loo, bootstrap), got ${show(v)}`);
-  const kind = oneOf(v, 'kind', path, ['holdout', 'kfold', 'loo', 'bootstrap'] as const, out, true);
-  if (kind === 'holdout' || kind === 'loo') unknownKeys(v, ['kind'], path, out);
-  if (kind === 'kfold') {
-    unknownKeys(v, ['kind', 'k', 'stratified', 'repeats', 'shuffle'], path, out);
-    num(v, 'k', path, { integer: true, min: 2, max: 1000 }, out, true);
-    num(v, 'repeats', path, { integer: true, min: 1, max: 100 }, out);
-    bool(v, 'stratified', path, out);
-    bool(v, 'shuffle', path, out);
-  }
-  if (kind === 'bootstrap') {
-    unknownKeys(v, ['kind', 'replicates'], path, out);
-    num(v, 'replicates', path, { integer: true, min: 2, max: 10000 }, out, true);
-  }
-}
-
-function validateEnsemble(v: unknown, path: string, out: Problems): void {
-  if (v === undefined || v === null) return;
-  if (!isObject(v))
-    return void out.push(`${path}: must be an object with a kind (bagging, boosting) or null, got ${show(v)}`);
-  const kind = oneOf(v, 'kind', path, ['bagging', 'boosting'] as const, out, true);
-  if (kind === 'bagging') {
-    unknownKeys(v, ['kind', 'members', 'vote'], path, out);
-    num(v, 'members', path, { integer: true, min: 1, max: 1000 }, out, true);
-    oneOf(v, 'vote', path, ['hard', 'soft'] as const, out);
-  }
-  if (kind === 'boosting') {
-    unknownKeys(v, ['kind', 'rounds', 'learning_rate', 'mode'], path, out);
-    num(v, 'rounds', path, { integer: true, min: 1, max: 1000 }, out, true);
-    num(v, 'learning_rate', path, { gt: 0 }, out);
-    oneOf(v, 'mode', path, ['weights', 'resample'] as const, out);
-  }
-}
+/** The experiment spec's keys beyond the training spec's (ExperimentSpecSchema). */
+export const EXPERIMENT_KEYS = keysOf(ExperimentSpecSchema).filter((k) => !TRAIN_KEYS.includes(k));
+export const STUDIES = STUDY_KINDS;
 
 function validateAnalysis(v: unknown, path: string, out: Problems): void {
   if (v === undefined || v === null) return;
-  if (!isObject(v)) return void out.push(`${path}: must be an object, got ${show(v)}`);
-  unknownKeys(v, ['sharpness', 'hessian', 'keepWeights'], path, out);
-  const s = sub(v, 'sharpness', path, out);
-  if (s) {
-    const p = join(path, 'sharpness');
-    unknownKeys(s, ['epsilons'], p, out);
-    if (
-      !Array.isArray(s.epsilons) ||
-      s.epsilons.length === 0 ||
-      s.epsilons.some((e) => typeof e !== 'number' || !(e > 0))
-    ) {
-      out.push(`${p}.epsilons: must be a non-empty list of numbers > 0, got ${show(s.epsilons)}`);
-    }
-  }
-  const h = sub(v, 'hessian', path, out);
-  if (h) {
-    unknownKeys(h, ['iterations'], join(path, 'hessian'), out);
-    num(h, 'iterations', join(path, 'hessian'), { integer: true, min: 1, max: 1000 }, out);
-  }
-  bool(v, 'keepWeights', path, out);
+  checkSection(AnalysisSchema, v, path, out, {
+    code: {
+      sharpness: (s, p) => {
+        if (s === undefined || s === null) return;
+        if (!isObject(s)) return void out.push(`${p}: must be an object, got ${show(s)}`);
+        for (const k of Object.keys(s))
+          if (k !== 'epsilons') out.push(`${join(p, k)}: unknown option (known: epsilons)`);
+        if (
+          !Array.isArray(s.epsilons) ||
+          s.epsilons.length === 0 ||
+          s.epsilons.some((e) => typeof e !== 'number' || !(e > 0))
+        )
+          out.push(`${p}.epsilons: must be a non-empty list of numbers > 0, got ${show(s.epsilons)}`);
+      },
+    },
+  });
 }
 
 /** Every problem of an experiment spec, each with its JSON path; empty means it can run. */
 export function validateExperimentSpec(spec: unknown): Problems {
   const out = validateTrainSpec(spec, EXPERIMENT_KEYS);
   if (!isObject(spec)) return out;
-  validateEvaluation(spec.evaluation, 'evaluation', out);
-  validateEnsemble(spec.ensemble, 'ensemble', out);
+  const props = ExperimentSpecSchema.properties;
+  checkField(props.evaluation, spec, 'evaluation', '', out, false);
+  checkField(props.ensemble, spec, 'ensemble', '', out, false);
   validateAnalysis(spec.analysis, 'analysis', out);
-  oneOf(spec, 'study', '', STUDIES, out);
+  checkField(props.study, spec, 'study', '', out, false);
   const sweepProblems = validateSweep(spec.sweep);
   out.push(...sweepProblems);
   if (
