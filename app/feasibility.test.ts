@@ -135,10 +135,7 @@ describe('feasibility at creation', { timeout: 300_000 }, () => {
       db,
     ]);
     assert.equal(rows.status, 2, rows.stderr);
-    assert.match(
-      rows.stderr,
-      /- evaluation\.k: 16 folds need at least 16 rows; the development part has 15/,
-    );
+    assert.match(rows.stderr, /- evaluation\.k: 16 folds need at least 16 rows; the development part has 15/);
     assert.deepEqual(stored(db), []);
     // Classes of 6 and 2: k = 3 is more than one class has, as scikit-learn allows with a warning.
     writeFileSync(
@@ -184,10 +181,7 @@ describe('feasibility at creation', { timeout: 300_000 }, () => {
     });
     const r = optlab(['run', spec, '--db', db, '--queue', '--workers', '2']);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(
-      r.stderr,
-      /long\.json: 1,797 jobs, about [\d.]+ (min|h) on 2 workers/,
-    );
+    assert.match(r.stderr, /long\.json: 1,797 jobs, about [\d.]+ (min|h) on 2 workers/);
     const short = optlab(['run', file('short.json', base), '--db', db, '--queue']);
     assert.equal(short.status, 0, short.stderr);
     assert.doesNotMatch(short.stderr, /jobs, about/);
