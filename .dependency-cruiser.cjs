@@ -10,6 +10,8 @@ const SHARED_LAYERS = [
   ['data', 'nn', 'optim', 'resample', 'functions2d'],
   // the training loop, optimizer traces, whole-spec validation
   ['train', 'trace', 'schema/validate'],
+  // the WebGPU training engine (an engine the loop is handed; it takes a GPUDevice, never finds one)
+  ['gpu'],
   // studies' measurements on trained models
   ['analysis'],
   // the experiment engine

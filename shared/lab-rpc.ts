@@ -65,6 +65,8 @@ const RunOptions = Type.Object(
   {
     workers: Type.Optional(Type.Integer({ minimum: 0, maximum: 256 })),
     joined: Type.Optional(Type.Boolean()),
+    backend: Type.Optional(Type.Union([Type.Literal('cpu'), Type.Literal('webgpu'), Type.Literal('auto')])),
+    softwareGpu: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

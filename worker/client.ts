@@ -11,6 +11,7 @@ import { MAX_FRAME_BYTES } from '../shared/protocol.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 import { JobRunner, seconds, type JobLink } from './jobs.ts';
 import { Session, type Connection, type Outcome } from './session.ts';
+import { CPU_BACKEND, type WorkerBackend } from './backend.ts';
 
 export interface LabWorkerOptions {
   /** `ws://HOST:PORT` of the Lab's coordinator. */
@@ -26,6 +27,8 @@ export interface LabWorkerOptions {
   exitOnDisconnect?: boolean;
   /** Give up after this long without a Lab (ms; 0, the default, retries forever). */
   retryForMs?: number;
+  /** The engine jobs train on (default: the CPU). */
+  backend?: WorkerBackend;
   backoff?: BackoffOptions;
   /** One line per job and per connection event (stdout in the command). */
   out?: (line: string) => void;
@@ -48,6 +51,7 @@ export class LabWorker {
       graceMs: 30_000,
       exitOnDisconnect: false,
       retryForMs: 0,
+      backend: CPU_BACKEND,
       maxFrameBytes: MAX_FRAME_BYTES,
       out: (l) => console.log(l),
       err: (l) => console.error(l),
@@ -56,6 +60,7 @@ export class LabWorker {
     this.#backoff = new Backoff(opts.name, opts.backoff);
     this.#jobs = new JobRunner({
       slots: this.#o.slots,
+      backend: this.#o.backend.thread,
       out: (l) => this.#o.out(l),
       draining: () => this.#draining,
       settled: (link) => this.#settled(link),

@@ -35,7 +35,7 @@ const commands: Record<string, Command> = {
   run: {
     summary: 'run an experiment (cross-validation, bootstrap, ensembles, sweeps) and print its summary table',
     usage:
-      'optlab run SPEC.json | --preset NAME [--dataset NAME] [--workers N] [--db PATH] [--json] [--out FILE] [--quiet] [--tag T] [--queue] [--memory-limit SIZE]',
+      'optlab run SPEC.json | --preset NAME [--dataset NAME] [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--db PATH] [--json] [--out FILE] [--quiet] [--tag T] [--queue] [--memory-limit SIZE]',
     run: runCommand,
   },
   ls: {
@@ -51,7 +51,8 @@ const commands: Record<string, Command> = {
   },
   resume: {
     summary: 'finish an interrupted experiment (committed jobs are not run again)',
-    usage: 'optlab resume ID [--workers N] [--db PATH] [--json] [--out FILE]',
+    usage:
+      'optlab resume ID [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--db PATH] [--json] [--out FILE]',
     run: resumeCommand,
   },
   export: {

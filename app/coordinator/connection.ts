@@ -68,6 +68,7 @@ export function openConn(id: string, ws: WebSocket, address: string, socket?: So
     draining: false,
     joinedAt: 0,
     dataSent: new Set(),
+    backend: { name: 'cpu' },
   };
 }
 
@@ -87,6 +88,7 @@ export function workerInfo(c: Conn): WorkerInfo {
     failed: c.failed,
     draining: c.draining,
     joinedAt: c.joinedAt,
+    backend: c.backend,
     heartbeatAgeMs: Math.max(0, Math.round(performance.now() - c.lastSeen)),
   };
 }

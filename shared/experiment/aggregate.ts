@@ -3,6 +3,7 @@
  * the plan's key order, never in arrival order, so the report is the same bytes whichever
  * executor ran the jobs and however many workers it had.
  */
+import { backendsOf, type BackendUse } from './backends.ts';
 import { summarize, type Summary } from '../stats/describe.ts';
 import { correctedResampledTTest } from '../stats/ttest.ts';
 import { holmAdjust } from '../stats/holm.ts';
@@ -60,6 +61,8 @@ export interface ExperimentReport {
   comparisons: Comparison[];
   /** The main metric of comparisons (val_accuracy for classes, val_mse for regression). */
   primaryMetric: string;
+  /** The engines that trained the models (absent when all ran on the CPU's plain path). */
+  backends?: BackendUse[];
 }
 
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -141,7 +144,7 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
     if (bv) report.biasVariance = bv;
     return report;
   });
-  return {
+  const report: ExperimentReport = {
     name: spec.name ?? '',
     seed: spec.seed,
     evaluation: describeEvaluation(spec),
@@ -158,6 +161,9 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
     comparisons: compare(plan, perConfig, primaryMetric),
     primaryMetric,
   };
+  const backends = backendsOf(results.values());
+  if (backends) report.backends = backends;
+  return report;
 }
 
 function mergeEnsemble(scores: SplitScores[]): EnsembleReport {
