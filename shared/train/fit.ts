@@ -21,7 +21,9 @@ import { createOptimizer } from '../optim/index.ts';
 import { lrAt } from '../optim/schedule.ts';
 import { Rng } from '../rng.ts';
 import type { LossSpec, ModelSpec, OptimizerSpec, RegularizationSpec, TrainingSpec } from '../schema/types.ts';
-import { gatherRaw, gatherTargets, gatherWeights, standardizeBatch, type TargetKind } from './batches.ts';
+import { gatherRaw, gatherTargets, gatherWeights, standardizeBatch, targetKind } from './batches.ts';
+
+export { targetKind };
 import { EarlyStopping } from './early-stopping.ts';
 import { Evaluator, type SetMetrics } from './evaluate.ts';
 import { penaltyCoefficients } from './penalty.ts';
@@ -101,16 +103,6 @@ export class FitCancelled extends Error {
   constructor() {
     super('fit cancelled');
   }
-}
-
-export function targetKind(data: Dataset, loss: LossSpec): { kind: TargetKind; outDim: number } {
-  if (data.task === 'regression') return { kind: 'value', outDim: 1 };
-  if (loss.kind === 'bce') {
-    if (data.classes !== 2) throw new Error(`loss "bce" needs 2 classes, the data set has ${data.classes}`);
-    return { kind: 'binary', outDim: 1 };
-  }
-  if (loss.kind === 'mse') throw new Error('loss "mse" is for regression; use "cross_entropy" or "bce" for classes');
-  return { kind: 'onehot', outDim: data.classes };
 }
 
 /**
