@@ -16,7 +16,7 @@ import { migrate, schemaVersion, SCHEMA_VERSION, NewerSchemaError } from './migr
 import type { ExperimentExport } from './exchange.ts';
 import { Store } from './store.ts';
 import { damagedRecordError, explainLibraryError, LibraryError, readOnlyError } from './errors.ts';
-import { CodecError } from './codec.ts';
+import { CodecError } from '../../shared/codec.ts';
 import * as datasets from './datasets.ts';
 import * as experiments from './experiments.ts';
 import type { CreateOptions } from './experiments.ts';
