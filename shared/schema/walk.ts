@@ -75,11 +75,31 @@ function checkNumber(n: Node, v: unknown, p: string, out: Problems): void {
   else if (typeof n.maximum === 'number' && !(v <= n.maximum)) out.push(`${p}: must be <= ${n.maximum}, got ${v}`);
 }
 
-/** Problems of one present value (not undefined, not null) against its schema. */
+/**
+ * Problems of one present value (not undefined, not null) against its schema. A scalar node
+ * with `x-type` says any of its problems in that one message (`must be a time in
+ * milliseconds, got "yesterday"`); on an object, array or union it words a value of the
+ * wrong type.
+ */
 export function checkValue(schema: TSchema, v: unknown, p: string, out: Problems): void {
   const { node, nullable } = unwrapNull(nodeOf(schema));
   if (nullable && v === null) return;
   if (node['x-code']) return;
+  if (
+    typeof node['x-type'] === 'string' &&
+    node.type !== 'object' &&
+    node.type !== 'array' &&
+    !node['x-discriminator']
+  ) {
+    const own: Problems = [];
+    checkPlain({ ...node, 'x-type': undefined }, v, p, own);
+    if (own.length) out.push(`${p}: ${node['x-type']}, got ${show(v)}`);
+    return;
+  }
+  checkPlain(node, v, p, out);
+}
+
+function checkPlain(node: Node, v: unknown, p: string, out: Problems): void {
   const values = enumValues(node);
   if (values) {
     if (typeof v !== 'string' || !values.includes(v)) {
@@ -199,12 +219,17 @@ export function checkField(
 ): void {
   const v = obj[key];
   const p = join(path, key);
-  if (nodeOf(schema)['x-code']) return;
-  if (v === undefined || v === null) {
-    if (required) {
-      const values = enumValues(schema);
-      out.push(`${p}: required${values ? ` (one of ${values.join(', ')})` : ''}`);
-    }
+  const node = nodeOf(schema);
+  if (node['x-code']) return;
+  if (v === undefined || (v === null && !unwrapNull(node).nullable)) {
+    if (!required) return;
+    const values = enumValues(schema);
+    const scalar = typeof node['x-type'] === 'string' && node.type !== 'object' && node.type !== 'array';
+    out.push(
+      scalar
+        ? `${p}: ${node['x-type'] as string}, got ${show(v)}`
+        : `${p}: required${values ? ` (one of ${values.join(', ')})` : ''}`,
+    );
     return;
   }
   checkValue(schema, v, p, out);
