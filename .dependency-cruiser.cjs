@@ -30,6 +30,7 @@ const SHARED_LAYERS = [
   // what crosses processes: the worker protocol, its framing, the Lab API contract
   [
     'protocol',
+    'protocol-schema',
     'protocol-validate',
     'codec',
     'lab-api',

@@ -120,6 +120,8 @@ function checkPlain(node: Node, v: unknown, p: string, out: Problems): void {
       if (typeof v !== 'string') out.push(`${p}: must be a string, got ${show(v)}`);
       else if (typeof node.minLength === 'number' && v.length < node.minLength)
         out.push(`${p}: must be a non-empty string, got ${show(v)}`);
+      else if (typeof node.maxLength === 'number' && v.length > node.maxLength)
+        out.push(`${p}: must have at most ${node.maxLength} characters, got ${v.length}`);
       else if (typeof node.pattern === 'string' && !new RegExp(node.pattern).test(v))
         out.push(`${p}: malformed, got ${show(v)}`);
       return;
@@ -127,6 +129,10 @@ function checkPlain(node: Node, v: unknown, p: string, out: Problems): void {
       if (!Array.isArray(v)) return void out.push(`${p}: ${typeMessage(node, 'must be a list')}, got ${show(v)}`);
       if (typeof node.minItems === 'number' && v.length < node.minItems)
         out.push(`${p}: must have at least ${node.minItems} entr${node.minItems === 1 ? 'y' : 'ies'}`);
+      if (typeof node.maxItems === 'number' && v.length > node.maxItems)
+        return void out.push(
+          `${p}: ${typeMessage(node, `must have at most ${node.maxItems} entries`)}, got ${v.length} entries`,
+        );
       const items = node.items as TSchema | undefined;
       if (items) v.forEach((x, i) => checkValue(items, x, join(p, i), out));
       return;
@@ -197,9 +203,13 @@ export function checkObject(
   const known = Object.keys(props);
   const extra = o.extraKeys ?? [];
   if (nodeOf(schema).additionalProperties === false) {
+    // `x-unknown` words it for messages between programs (`unknown field`); specs list what is known.
+    const unknown = nodeOf(schema)['x-unknown'];
     for (const k of Object.keys(v))
       if (!Object.hasOwn(props, k) && !extra.includes(k))
-        out.push(`${join(path, k)}: unknown option (known: ${[...known, ...extra].join(', ')})`);
+        out.push(
+          `${join(path, k)}: ${typeof unknown === 'string' ? unknown : `unknown option (known: ${[...known, ...extra].join(', ')})`}`,
+        );
   }
   const required = (nodeOf(schema).required as string[] | undefined) ?? [];
   for (const [k, s] of Object.entries(props)) {
