@@ -14,7 +14,16 @@ const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 export default defineConfig({
   root: here('./renderer'),
   base: './',
-  plugins: [svelte()],
+  plugins: [
+    svelte(),
+    {
+      // index.html carries the CSP in a meta tag for the built window; the dev server's hot
+      // reloading needs what it forbids, so the tag is taken out there.
+      name: 'optlab-dev-without-csp',
+      apply: 'serve',
+      transformIndexHtml: (html: string) => html.replace(/<meta\s+http-equiv="Content-Security-Policy"[^>]*>/, ''),
+    },
+  ],
   build: {
     outDir: here('./dist/renderer'),
     emptyOutDir: true,

@@ -16,7 +16,7 @@
  */
 import { chromium, type Page } from 'playwright-core';
 import { buildRenderer } from '../app/web/build.ts';
-import { serveRenderer } from '../app/web/static.ts';
+import { serveWindow } from '../app/web/serve-window.ts';
 import { fit } from '../shared/train/fit.ts';
 import { makeDataset } from '../shared/data/make.ts';
 import { splitIndices } from '../shared/data/split.ts';
@@ -183,14 +183,14 @@ export async function uiBench(log: (s: string) => void): Promise<UiBench> {
   log('OptLab window benchmark: the built renderer in headless Chromium (/usr/bin/chromium)');
   log('  building the renderer…');
   await buildRenderer();
-  const server = await serveRenderer({ port: 0 });
+  const server = await serveWindow({ db: ':memory:' });
   const browser = await chromium.launch({
     executablePath: process.env.OPTLAB_CHROMIUM ?? '/usr/bin/chromium',
     args: ARGS,
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const pg = await playground(page, server.url, 8);
+    const pg = await playground(page, server.origin, 8);
     log(`  Playground, ${pg.network}:`);
     log(
       `    ${pg.epochs_per_s} epochs drawn per second (goal ≥ 60) at ${pg.frames_per_s} frames/s; the same fit in Node without drawing: ${pg.node_fit_epochs_per_s} epochs/s`,
@@ -201,7 +201,7 @@ export async function uiBench(log: (s: string) => void): Promise<UiBench> {
     log(
       `    heatmap redraw (64×64 cells → canvas): median ${pg.heatmap_ms.median} ms, p95 ${pg.heatmap_ms.p95} ms, max ${pg.heatmap_ms.max} ms over ${pg.heatmap_ms.count} redraws`,
     );
-    const pt = await paths(page, server.url, 60);
+    const pt = await paths(page, server.origin, 60);
     log(
       `  Optimizer Paths, ${pt.optimizers} optimizers × ${pt.steps} steps (Rosenbrock), a learning-rate slider moved:`,
     );

@@ -1,7 +1,8 @@
 /**
  * The Playground (issue 12 §4): Play trains (the loss falls, the heatmap changes), Pause stops
  * the counter, Step trains exactly one epoch, the run bar works from the keyboard, and the
- * spec it shows gives the same numbers in `optlab train`, to the bit.
+ * spec it shows gives the same numbers in `optlab train`, to the bit; "Save as experiment" and
+ * "Sweep this…" give experiments that `optlab run` runs.
  */
 import { test, expect } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
@@ -155,6 +156,56 @@ test('the spec the Playground shows gives the same numbers in optlab train, to t
     });
     // Every number of every epoch, as JSON writes doubles: equal text means equal bits.
     expect(JSON.stringify(run.history)).toBe(JSON.stringify(out.history));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  errors.check();
+});
+
+test('Save as experiment gives a spec optlab run accepts, with every number of the Playground spec; Sweep this… sweeps the chosen field', async ({
+  page,
+}) => {
+  const errors = watchErrors(page);
+  await page.goto('#/playground?data=moons&n=120&hidden=4&epochs=3&bs=16&opt=sgd&lr=0.05&o.momentum=0.9&l2=0.001');
+  await playgroundReady(page);
+  const shown = JSON.parse((await page.getByTestId('spec-json').textContent()) ?? '') as Record<string, unknown>;
+
+  // The page is served alone (no Lab, so no Builder): the experiment comes as a file.
+  let download = page.waitForEvent('download');
+  await page.getByTestId('save-experiment').click();
+  const saved = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as Record<string, unknown>;
+  await expect(page.getByTestId('experiment-note')).toContainText('optlab run playground-experiment.json');
+  // Every field of the run's spec, with the same numbers; cross-validated on 5 stratified folds.
+  const { evaluation, ...rest } = saved;
+  expect(rest).toEqual(shown);
+  expect(evaluation).toEqual({ kind: 'kfold', k: 5, stratified: true });
+
+  await page.getByTestId('sweep-this').click();
+  await page.getByTestId('sweep-field').selectOption('model.dropout');
+  await expect(page.getByTestId('sweep-values')).toHaveText('over 0, 0.1, 0.2, 0.3, 0.5');
+  download = page.waitForEvent('download');
+  await page.getByTestId('sweep-go').click();
+  const swept = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as Record<string, unknown>;
+  expect(swept.sweep).toEqual({ 'model.dropout': [0, 0.1, 0.2, 0.3, 0.5] });
+
+  const dir = mkdtempSync(join(tmpdir(), 'optlab-e2e-'));
+  try {
+    for (const [name, spec, configurations] of [
+      ['saved', saved, 1],
+      ['swept', swept, 5],
+    ] as const) {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify(spec));
+      const cli = spawnSync(
+        process.execPath,
+        [join(ROOT, 'bin/optlab.mjs'), 'run', file, '--workers', '0', '--db', join(dir, 'lab.db'), '--json', '--quiet'],
+        { cwd: ROOT, encoding: 'utf8', timeout: 180_000 },
+      );
+      expect(cli.status, cli.stderr).toBe(0);
+      const out = JSON.parse(cli.stdout) as { evaluation: string; configurations: { splits: string[] }[] };
+      expect(out.evaluation).toBe('5-fold stratified');
+      expect(out.configurations.map((c) => c.splits.length)).toEqual(Array<number>(configurations).fill(5));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,8 +1,11 @@
 /**
  * End-to-end tests: Debian's Chromium (never a downloaded browser) driving the built renderer
- * served by `npm start`'s server on 127.0.0.1. `npm test` builds the renderer first and picks
- * the port (OPTLAB_E2E_PORT); run alone, `npx playwright test -c e2e/playwright.config.ts`
- * serves whatever dist/renderer holds (building it when missing).
+ * in browser mode (`npm start -- --browser`: `optlab serve` with a library in memory) on
+ * 127.0.0.1. Pages opened without the session token have no Lab (the Playground and Optimizer
+ * Paths run in the page); tests of the Lab's screens start their own `optlab serve` on a fresh
+ * library. `npm test` builds the renderer first and picks the port (OPTLAB_E2E_PORT); run
+ * alone, `npx playwright test -c e2e/playwright.config.ts` serves whatever dist/renderer holds
+ * (building it when missing).
  */
 import { defineConfig } from '@playwright/test';
 
@@ -40,7 +43,7 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: {
-    command: `node scripts/start.mjs --port ${port}`,
+    command: `node scripts/start.mjs --browser --no-open --port ${port} --db :memory: --quiet`,
     cwd: '..',
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: false,

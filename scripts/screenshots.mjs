@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 
 register();
 const { buildRenderer } = await import('../app/web/build.ts');
-const { serveRenderer } = await import('../app/web/static.ts');
+const { serveWindow } = await import('../app/web/serve-window.ts');
 
 const OUT = fileURLToPath(new URL('../screenshots/', import.meta.url));
 const ARGS = [
@@ -97,7 +97,7 @@ const SHOTS = [
 console.log('building the renderer…');
 await buildRenderer((line) => console.log(line));
 mkdirSync(OUT, { recursive: true });
-const server = await serveRenderer({ port: 0 });
+const server = await serveWindow({ db: ':memory:' });
 const browser = await chromium.launch({
   executablePath: process.env.OPTLAB_CHROMIUM ?? '/usr/bin/chromium',
   args: ARGS,
@@ -114,7 +114,7 @@ try {
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     try {
-      await page.goto(server.url + shot.hash);
+      await page.goto(server.origin + shot.hash);
       await page.waitForTimeout(800);
       await shot.act(page);
       const path = join(OUT, shot.file);

@@ -55,7 +55,7 @@ export interface ServedLab {
   origin: string;
   port: number;
   token: string;
-  /** The page a user opens: `http://127.0.0.1:PORT/?token=…`. */
+  /** The page a user opens: `http://127.0.0.1:PORT/#token=…` (in the fragment, which no request carries). */
   url: string;
   /** Where the API's WebSocket is: `ws://127.0.0.1:PORT/api?token=…`. */
   apiUrl: string;
@@ -184,7 +184,7 @@ export async function serveLab(lab: LabApi & LabEventSource, o: ServeOptions = {
     origin,
     port,
     token,
-    url: `${origin}/?token=${token}`,
+    url: `${origin}/#token=${token}`,
     apiUrl: `${origin.replace(/^http/, 'ws')}${API_PATH}?token=${token}`,
     connections: () => sockets.size,
     async close() {

@@ -44,3 +44,25 @@ export async function ensureRendererBuilt(log: (line: string) => void = () => {}
   }
   return RENDERER_DIR;
 }
+
+const ELECTRON_OUT = fileURLToPath(new URL('../../dist/electron/', import.meta.url));
+const BUILD_ELECTRON = fileURLToPath(new URL('../../scripts/build-electron.mjs', import.meta.url));
+
+/** Whether the desktop app's main process and preload have been bundled (dist/electron). */
+export function electronBuilt(): boolean {
+  return existsSync(`${ELECTRON_OUT}main.mjs`) && existsSync(`${ELECTRON_OUT}preload.cjs`);
+}
+
+/** Bundles app/electron into `out` (default dist/electron); rejects with esbuild's output when it fails. */
+export function buildElectron(out: string = ELECTRON_OUT): Promise<void> {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [BUILD_ELECTRON, out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (b: Buffer) => (text += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (text += b.toString()));
+    child.on('error', fail);
+    child.on('close', (code) =>
+      code === 0 ? ok() : fail(new Error(`building app/electron failed (exit ${code}):\n${text}`)),
+    );
+  });
+}

@@ -33,6 +33,15 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The policy as renderer/index.html carries it in a `<meta>` too, so that the page keeps it
+ * whoever serves it (`frame-ancestors` works only as a header, and a meta tag naming it is an
+ * error in the console).
+ */
+export const META_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.split('; ')
+  .filter((d) => !d.startsWith('frame-ancestors'))
+  .join('; ');
+
 /** Headers for every response that serves the built renderer. */
 export const RENDERER_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   ...ISOLATION_HEADERS,

@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
-import { rendererBuilt, serveRenderer } from './static.ts';
-import { CONTENT_SECURITY_POLICY } from './headers.ts';
+import { fileURLToPath } from 'node:url';
+import { rendererBuilt, rendererFile } from './static.ts';
+import { serveWindow } from './serve-window.ts';
+import { CONTENT_SECURITY_POLICY, META_CONTENT_SECURITY_POLICY } from './headers.ts';
 
 /** A tiny build: index.html, a hashed asset, and a secret next to the root that must stay out of reach. */
 function fixture(t: { after(fn: () => void): void }): string {
@@ -40,12 +42,14 @@ function get(
   });
 }
 
-test('serves index.html and assets with the CSP, cross-origin isolation and caching that fit each', async (t) => {
+test('browser mode: index.html and assets with the CSP, cross-origin isolation and caching that fit each, beside the API', async (t) => {
   const root = fixture(t);
-  const s = await serveRenderer({ root, port: 0 });
+  const s = await serveWindow({ root, db: ':memory:' });
   t.after(() => s.close());
-  assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-  const index = await get(s.url, '/');
+  assert.match(s.origin, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  // The token is in the fragment, which no request carries.
+  assert.equal(s.url, `${s.origin}#token=${s.served.token}`);
+  const index = await get(s.origin, '/');
   assert.equal(index.status, 200);
   assert.equal(index.body, '<!doctype html><title>OptLab</title>');
   assert.equal(index.headers['content-type'], 'text/html; charset=utf-8');
@@ -53,11 +57,11 @@ test('serves index.html and assets with the CSP, cross-origin isolation and cach
   assert.equal(index.headers['cross-origin-opener-policy'], 'same-origin');
   assert.equal(index.headers['cross-origin-embedder-policy'], 'require-corp');
   assert.equal(index.headers['cache-control'], 'no-cache');
-  const asset = await get(s.url, '/assets/app-1234.js');
+  const asset = await get(s.origin, '/assets/app-1234.js');
   assert.equal(asset.status, 200);
   assert.equal(asset.headers['content-type'], 'text/javascript; charset=utf-8');
   assert.match(asset.headers['cache-control'], /immutable/);
-  const head = await get(s.url, '/', 'HEAD');
+  const head = await get(s.origin, '/', 'HEAD');
   assert.equal(head.status, 200);
   assert.equal(head.body, '');
   assert.equal(await rendererBuilt(root), true);
@@ -66,16 +70,16 @@ test('serves index.html and assets with the CSP, cross-origin isolation and cach
 
 test('nothing outside the root, no directory listings, no other methods', async (t) => {
   const root = fixture(t);
-  const s = await serveRenderer({ root, port: 0 });
+  const s = await serveWindow({ root, db: ':memory:' });
   t.after(() => s.close());
   for (const path of ['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%00']) {
-    const r = await get(s.url, path);
+    const r = await get(s.origin, path);
     assert.equal(r.status, 404, path);
     assert.doesNotMatch(r.body, /do not serve/, path);
   }
-  assert.equal((await get(s.url, '/assets')).status, 404);
-  assert.equal((await get(s.url, '/missing.js')).status, 404);
-  const post = await get(s.url, '/', 'POST');
+  assert.equal((await get(s.origin, '/assets')).status, 404);
+  assert.equal((await get(s.origin, '/missing.js')).status, 404);
+  const post = await get(s.origin, '/', 'POST');
   assert.equal(post.status, 405);
   assert.equal(post.headers.allow, 'GET, HEAD');
 });
@@ -86,9 +90,31 @@ test('a taken port: an error, or a free port when a fallback is allowed', async 
   await new Promise<void>((ok) => blocker.listen(0, '127.0.0.1', ok));
   t.after(() => blocker.close());
   const port = (blocker.address() as { port: number }).port;
-  await assert.rejects(serveRenderer({ root, port }), /EADDRINUSE/);
-  const s = await serveRenderer({ root, port, fallback: true });
+  await assert.rejects(serveWindow({ root, db: ':memory:', port }), /EADDRINUSE/);
+  const s = await serveWindow({ root, db: ':memory:', port, fallback: true });
   t.after(() => s.close());
-  assert.notEqual(s.port, port);
-  assert.equal((await get(s.url, '/')).status, 200);
+  assert.notEqual(s.served.port, port);
+  assert.equal((await get(s.origin, '/')).status, 200);
+  // The Lab API shares the port: a plain GET of its path says where the WebSocket is.
+  const api = await get(s.origin, '/api');
+  assert.equal(api.status, 404);
+  assert.match(api.body, /WebSocket at \/api/);
+});
+
+test('rendererFile: the file a URL path names, always under the root (`..` stops at it), or null', () => {
+  const root = '/srv/renderer';
+  assert.equal(rendererFile(root, '/'), '/srv/renderer/index.html');
+  assert.equal(rendererFile(root, '/assets/a%20b.js'), '/srv/renderer/assets/a b.js');
+  for (const p of ['/../x', '/%2e%2e/x', '/..%2fx', '/assets/../../../x'])
+    assert.equal(rendererFile(root, p), '/srv/renderer/x', p);
+  for (const p of ['/%00', '/a%00b', '/%E0%A4%A']) assert.equal(rendererFile(root, p), null, p);
+});
+
+test('renderer/index.html carries the served CSP in a meta tag (less frame-ancestors, which only a header can set)', () => {
+  const html = readFileSync(fileURLToPath(new URL('../../renderer/index.html', import.meta.url)), 'utf8');
+  const m = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/.exec(html);
+  assert.ok(m, 'no CSP meta tag');
+  assert.equal(m[1], META_CONTENT_SECURITY_POLICY);
+  assert.ok(CONTENT_SECURITY_POLICY.includes("frame-ancestors 'none'"));
+  assert.ok(!META_CONTENT_SECURITY_POLICY.includes('frame-ancestors'));
 });

@@ -4,12 +4,17 @@
  * to. Each screen is loaded when first visited.
  */
 import type { Component } from 'svelte';
+import type { LabConnection } from '../../shared/lab-api.ts';
 import type { Router } from './lib/router.svelte.ts';
 
 /** What every screen component receives. */
 export interface ScreenProps {
   router: Router;
+  /** The Lab (desktop app or browser mode), or null when the page is served without one. */
+  lab: LabConnection | null;
 }
+
+export { BUILDER_PATH, BUILDER_SPEC_PARAM } from './lib/links.ts';
 
 export interface Route {
   /** `#/path` of the screen. */
