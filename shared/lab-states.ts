@@ -9,6 +9,7 @@ import type { ExperimentStatus, JobState } from './lab-api.ts';
 export const EXPERIMENT_STATUSES = [
   'created',
   'running',
+  'interrupted',
   'done',
   'failed',
   'cancelled',
