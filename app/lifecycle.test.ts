@@ -76,8 +76,8 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProce
     env: { ...process.env, ...env },
   });
   const lines: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
-  createInterface({ input: child.stderr! }).on('line', (l) => lines.push(l));
+  createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
+  createInterface({ input: child.stderr }).on('line', (l) => lines.push(l));
   return { child, lines };
 }
 
@@ -125,7 +125,7 @@ const doneAtLeast = (db: string, n: number) => () => {
   return l !== undefined && l.done >= n && l.status === 'running' && l;
 };
 
-test('Ctrl-C in run cancels the experiment (recorded, resumable) and exits; resume gives the uninterrupted report; a second Ctrl-C exits at once', async () => {
+test('Ctrl-C in run cancels the experiment (recorded, resumable) and exits; resume gives the uninterrupted report', async () => {
   const db = join(tmp, 'ctrl-c.db');
   const run = start(['run', specFile, '--workers', '1', '--db', db]);
   await until('2 committed jobs', doneAtLeast(db, 2));
@@ -141,19 +141,7 @@ test('Ctrl-C in run cancels the experiment (recorded, resumable) and exits; resu
   const resumed = optlab(['resume', '1', '--workers', '1', '--db', db, '--json', '--quiet']);
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.equal(resumed.stdout, referenceReport());
-
-  const db2 = join(tmp, 'twice.db');
-  const again = start(['run', specFile, '--workers', '1', '--db', db2]);
-  await until('a committed job', doneAtLeast(db2, 1));
-  again.child.kill('SIGINT');
-  again.child.kill('SIGINT');
-  assert.equal(await exited(again.child, 30_000), 130);
-  assert.ok(
-    again.lines.some((l) => /SIGINT again: stopping now/.test(l)),
-    again.lines.join('\n'),
-  );
-  const left = look(db2)!;
-  assert.ok(['cancelled', 'interrupted'].includes(left.status), `left ${left.status}`);
+  // A second Ctrl-C (exit at once): app/cli/interrupt.test.ts, where the clean stop never ends.
 });
 
 test('serve-workers with no local worker: kill -INT cancels its running experiment (recorded) and exits', async () => {

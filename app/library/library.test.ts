@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { Library, ProblemsError, type StoredReport } from './library.ts';
+import { AlreadyInLibraryError, Library, ProblemsError, type StoredReport } from './library.ts';
 import { SCHEMA_VERSION } from './migrate.ts';
 import { ownMark } from './owner.ts';
 import { encodeJobResult } from '../../shared/codec.ts';
@@ -625,8 +625,14 @@ test('export → JSON text → import into another library: the same report, res
   assert.deepEqual(b.getDataset(plan.data[0].hash), plan.data[0].data);
   assert.deepEqual(b.jobStates(id2), a.jobStates(id));
 
-  // Importing again (another copy) re-uses the stored data set row.
-  const id3 = b.importExperiment(JSON.parse(text));
+  // Importing again is refused (it is there already), unless a copy is asked for; the copy
+  // re-uses the stored data set row.
+  assert.throws(
+    () => b.importExperiment(JSON.parse(text)),
+    (e: unknown) => e instanceof AlreadyInLibraryError && e.id === id2,
+  );
+  assert.equal(b.listExperiments({}).length, 1, 'nothing stored by the refused import');
+  const id3 = b.importExperiment(JSON.parse(text), { copy: true });
   assert.notEqual(id3, id2);
   assert.equal(counts(fileB).datasets, 1);
   assert.equal(b.listDatasets()[0].experiments, 2);
