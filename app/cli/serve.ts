@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { parse, UsageError } from './args.ts';
-import { parseWorkers } from './run.ts';
+import { parseWorkers, workersWarning } from './run.ts';
 import { RENDERER_DIR, rendererBuilt } from '../web/static.ts';
 import { serveWindow } from '../web/serve-window.ts';
 
@@ -31,6 +31,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port: 0..65535, got "${values.port}"`);
   const workers = parseWorkers(values.workers);
+  const warning = workersWarning(workers);
+  if (warning) console.error(`optlab serve: ${warning}`);
   const log = values.quiet ? () => {} : (l: string) => console.error(l);
   const withRenderer = !values['no-renderer'] && (await rendererBuilt());
   // Served: fits never run on the event loop that answers the clients (workers 0: a worker thread).
