@@ -40,7 +40,8 @@ test('first start: the empty library shows the studies; the optimizers study run
   const table = page.getByTestId('report-table');
   await expect(table.locator('tbody tr')).toHaveCount(10);
   await expect(table).toContainText('▲');
-  for (const id of ['curves', 'strip', 'study-optimizers']) expect(await inkedPixels(page, id), id).toBeGreaterThan(1000);
+  for (const id of ['curves', 'strip', 'study-optimizers'])
+    expect(await inkedPixels(page, id), id).toBeGreaterThan(1000);
 
   await page.getByRole('link', { name: 'Library' }).click();
   const row = page.getByTestId('experiment-row');
@@ -67,7 +68,10 @@ test('export and import: an experiment exported to a file comes back as a new ex
   const row = page.getByTestId('experiment-row');
   await expect(row).toHaveCount(1);
   const name = (await row.getByRole('button').first().textContent())!.trim();
-  const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: /^Export/ }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    row.getByRole('button', { name: /^Export/ }).click(),
+  ]);
   const file = await download.path();
   const exported = JSON.parse(readFileSync(file, 'utf8')) as { format: string; jobs: unknown[]; report: unknown };
   expect(exported.format).toBe('optlab-experiment');

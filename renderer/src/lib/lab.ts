@@ -24,7 +24,8 @@ export function hasLab(): boolean {
 export function lab(): LabClient {
   if (client) return client;
   const token = sessionStorage.getItem(KEY);
-  if (!token) throw new Error('this page was not opened with a Lab (run `optlab serve` and open the address it prints)');
+  if (!token)
+    throw new Error('this page was not opened with a Lab (run `optlab serve` and open the address it prints)');
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   client = labClient({
     url: `${scheme}://${location.host}/api?token=${encodeURIComponent(token)}`,

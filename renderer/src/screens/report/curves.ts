@@ -63,7 +63,11 @@ export function curveData(
         lo[j] = m - half;
         hi[j] = m + half;
       });
-      series.push({ label: `${c.label} ${part === 'val' ? 'validation' : 'train'}`, color: configColor(i), dash: PART_DASH[part] });
+      series.push({
+        label: `${c.label} ${part === 'val' ? 'validation' : 'train'}`,
+        color: configColor(i),
+        dash: PART_DASH[part],
+      });
       data.push(mean);
       bands.push({ lo, hi, color: configColor(i) });
     }

@@ -39,7 +39,9 @@ export function studyFigures(v: StudyView): Figure[] {
   switch (v.kind) {
     case 'optimizers': {
       const cs = v.series.curves;
-      const epochs = [...new Set(cs.flatMap((c) => c.epoch.filter((e): e is number => e !== null)))].sort((a, b) => a - b);
+      const epochs = [...new Set(cs.flatMap((c) => c.epoch.filter((e): e is number => e !== null)))].sort(
+        (a, b) => a - b,
+      );
       const at = (c: (typeof cs)[number], k: 'val_accuracy' | 'val_loss') =>
         epochs.map((e) => {
           const i = c.epoch.indexOf(e);
@@ -60,8 +62,10 @@ export function studyFigures(v: StudyView): Figure[] {
     case 'capacity': {
       const p = v.series.points;
       const x = p.map((q) => Math.log10(Math.max(1, q.parameters ?? 1)));
-      const lo = (e: { mean: number | null; std: number | null }) => (e.mean !== null && e.std !== null ? e.mean - e.std : null);
-      const hi = (e: { mean: number | null; std: number | null }) => (e.mean !== null && e.std !== null ? e.mean + e.std : null);
+      const lo = (e: { mean: number | null; std: number | null }) =>
+        e.mean !== null && e.std !== null ? e.mean - e.std : null;
+      const hi = (e: { mean: number | null; std: number | null }) =>
+        e.mean !== null && e.std !== null ? e.mean + e.std : null;
       let u = -1;
       p.forEach((q, i) => {
         if (q.val.mean !== null && (u < 0 || q.val.mean < (p[u].val.mean ?? Infinity))) u = i;
@@ -82,7 +86,10 @@ export function studyFigures(v: StudyView): Figure[] {
             { lo: p.map((q) => lo(q.val)), hi: p.map((q) => hi(q.val)), color: SERIES[1] },
           ],
           marker: u >= 0 ? x[u] : null,
-          note: u >= 0 ? `The dotted line marks the lowest validation error (${v.series.path} = ${p[u].x}): the bottom of the U.` : '',
+          note:
+            u >= 0
+              ? `The dotted line marks the lowest validation error (${v.series.path} = ${p[u].x}): the bottom of the U.`
+              : '',
         }),
       ];
     }
@@ -100,13 +107,23 @@ export function studyFigures(v: StudyView): Figure[] {
             { label: 'noise', color: SERIES[6], dash: [2, 3] },
             { label: 'expected error', color: SERIES[3], width: 2.5 },
           ],
-          data: [p.map((_, i) => i), p.map((q) => q.bias2), p.map((q) => q.variance), p.map((q) => q.noise), p.map((q) => q.expectedError)],
+          data: [
+            p.map((_, i) => i),
+            p.map((q) => q.bias2),
+            p.map((q) => q.variance),
+            p.map((q) => q.noise),
+            p.map((q) => q.expectedError),
+          ],
         }),
       ];
     }
     case 'batch-size': {
       const p = v.series.points;
-      const x = p.map((q, i) => (q.batchSize === 'full' ? Math.log2(Math.max(1, typeof p[i - 1]?.batchSize === 'number' ? (p[i - 1].batchSize as number) * 2 : 1024)) : Math.log2(q.batchSize ?? 1)));
+      const x = p.map((q, i) =>
+        q.batchSize === 'full'
+          ? Math.log2(Math.max(1, typeof p[i - 1]?.batchSize === 'number' ? (p[i - 1].batchSize as number) * 2 : 1024))
+          : Math.log2(q.batchSize ?? 1),
+      );
       const sk = Object.keys(p[0]?.sharpness ?? {})[0];
       const out = [
         fig({
@@ -119,7 +136,13 @@ export function studyFigures(v: StudyView): Figure[] {
             ...(sk ? [{ label: `sharpness (${sk})`, color: SERIES[1], dash: PART_DASH.val }] : []),
           ],
           data: [x, p.map((q) => mean(q.test_accuracy)), ...(sk ? [p.map((q) => mean(q.sharpness[sk]))] : [])],
-          bands: [{ lo: p.map((q) => band(q.test_accuracy, 'std')[0]), hi: p.map((q) => band(q.test_accuracy, 'std')[1]), color: SERIES[0] }],
+          bands: [
+            {
+              lo: p.map((q) => band(q.test_accuracy, 'std')[0]),
+              hi: p.map((q) => band(q.test_accuracy, 'std')[1]),
+              color: SERIES[0],
+            },
+          ],
         }),
       ];
       const ip = v.series.interpolation;
@@ -131,7 +154,11 @@ export function studyFigures(v: StudyView): Figure[] {
             title: `Loss on the line from ${ip.from} (α = 0, SB) to ${ip.to} (α = 1, LB)`,
             xLabel: 'α',
             yLabel: 'loss',
-            series: sets.map((s, i) => ({ label: `${s} loss`, color: SERIES[i], dash: s === 'train' ? undefined : PART_DASH.val })),
+            series: sets.map((s, i) => ({
+              label: `${s} loss`,
+              color: SERIES[i],
+              dash: s === 'train' ? undefined : PART_DASH.val,
+            })),
             data: [ip.alphas, ...sets.map((s) => ip.loss[s])],
             marker: 1,
             note: 'Keskar et al. (2017): the small-batch solution at α = 0, the large-batch one at α = 1 (dotted guide).',
@@ -145,7 +172,11 @@ export function studyFigures(v: StudyView): Figure[] {
       const b = mean(base?.value);
       const rows = v.series.points
         .filter((q) => q.label !== v.series.baseline)
-        .map((q) => ({ label: q.label, d: b === null || mean(q.value) === null ? null : mean(q.value)! - b, ci: band(q.value, 'ci') }))
+        .map((q) => ({
+          label: q.label,
+          d: b === null || mean(q.value) === null ? null : mean(q.value)! - b,
+          ci: band(q.value, 'ci'),
+        }))
         .sort((a, c) => (a.d ?? -Infinity) - (c.d ?? -Infinity));
       return [
         fig({
@@ -177,7 +208,10 @@ export function studyFigures(v: StudyView): Figure[] {
           xLabel: 'members / rounds',
           yLabel: 'score',
           series: cs.map((c, i) => ({ label: c.label, color: configColor(i) })),
-          data: [sizes, ...cs.map((c) => sizes.map((s) => mean(c.curve?.find((q) => q.size === s)?.value) ?? mean(c.single)))],
+          data: [
+            sizes,
+            ...cs.map((c) => sizes.map((s) => mean(c.curve?.find((q) => q.size === s)?.value) ?? mean(c.single))),
+          ],
         }),
       ];
     }

@@ -33,7 +33,10 @@ export function significantVsBest(r: ReportJson, i: number): boolean {
   const ka = r.configurations[i].key;
   const kb = r.configurations[b].key;
   return r.comparisons.some(
-    (c) => c.metric === r.primaryMetric && ((c.a === ka && c.b === kb) || (c.a === kb && c.b === ka)) && c.significant === true,
+    (c) =>
+      c.metric === r.primaryMetric &&
+      ((c.a === ka && c.b === kb) || (c.a === kb && c.b === ka)) &&
+      c.significant === true,
   );
 }
 
@@ -79,7 +82,9 @@ export function tableCsv(r: ReportJson): string {
       c.label,
       ...metrics.flatMap((m) => {
         const s = c.metrics[m];
-        return [s?.mean, s?.std, s?.ci95?.[0], s?.ci95?.[1]].map((v) => (v === null || v === undefined ? '' : String(v)));
+        return [s?.mean, s?.std, s?.ci95?.[0], s?.ci95?.[1]].map((v) =>
+          v === null || v === undefined ? '' : String(v),
+        );
       }),
     ]
       .map(csvField)
@@ -100,7 +105,9 @@ export function tableLatex(r: ReportJson): string {
       row
         .map((cell, j) =>
           j === 0
-            ? tex(cell.replace(' ▲', '').replace(' *', '')) + (cell.includes('▲') ? ' $^\\blacktriangle$' : '') + (cell.includes(' *') ? ' $^*$' : '')
+            ? tex(cell.replace(' ▲', '').replace(' *', '')) +
+              (cell.includes('▲') ? ' $^\\blacktriangle$' : '') +
+              (cell.includes(' *') ? ' $^*$' : '')
             : tex(cell).replace(' ± ', ' $\\pm$ '),
         )
         .join(' & ') + ' \\\\',
