@@ -43,7 +43,11 @@ export function logLine(e: LabEvent, id: number): LogLine | null {
             ? `${e.key} failed for good after ${e.attempts} tries: ${e.failure.error}`
             : `${e.key} requeued (try ${e.attempts} failed: ${e.failure.error})`,
         };
-      if (e.state === 'leased') return { ...base, kind: 'lease', text: `${e.key} leased to ${e.worker ?? '?'}` };
+      // A lease after the first try is a requeued job running again (its worker failed or left).
+      if (e.state === 'leased')
+        return e.attempts > 1
+          ? { ...base, kind: 'requeue', text: `${e.key} requeued: try ${e.attempts}, leased to ${e.worker ?? '?'}` }
+          : { ...base, kind: 'lease', text: `${e.key} leased to ${e.worker ?? '?'}` };
       if (e.state === 'done') return { ...base, kind: 'done', text: `${e.key} done by ${e.worker ?? '?'}` };
       return null;
     case 'worker-joined':
