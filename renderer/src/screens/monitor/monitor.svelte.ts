@@ -85,6 +85,9 @@ export class MonitorState {
     this.#offs.push(
       lab.subscribe((e) => {
         if (e.type === 'lan') this.#lan = e.lan;
+        // A run that ends puts its jobs in hand back to pending without a job event each: sync.
+        if (e.type === 'status' && e.experimentId === id && e.status !== 'running' && this.#started)
+          void this.#monitor.sync().catch((err) => (this.#error = errorText(err)));
         const line = logLine(e, id);
         if (line) this.#log = [...this.#log.slice(-199), line];
       }),
