@@ -39,10 +39,10 @@ export async function serveLab(workers = 2): Promise<ServedLab> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (l) => output.push(l));
+  createInterface({ input: child.stderr }).on('line', (l) => output.push(l));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`optlab serve printed no address:\n${output.join('\n')}`)), 60_000);
-    createInterface({ input: child.stdout! }).on('line', (l) => {
+    createInterface({ input: child.stdout }).on('line', (l) => {
       output.push(l);
       const m = /^Open (http:\/\/\S+)/.exec(l);
       if (m) {

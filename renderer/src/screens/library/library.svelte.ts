@@ -2,28 +2,10 @@
  * The Library's state: the studies, the experiments (searched and filtered in the Lab), the
  * data sets, and each finished experiment's best score. Kept current by the Lab's events.
  */
-import type {
-  DatasetInfo,
-  ExperimentStatus,
-  ExperimentSummary,
-  PresetInfo,
-  ReportJson,
-} from '../../../../shared/lab-api.ts';
+import type { DatasetInfo, ExperimentStatus, ExperimentSummary, PresetInfo } from '../../../../shared/lab-api.ts';
 import type { LabClient } from '../../../../shared/lab-client.ts';
 import { errorText } from '../lab-format.ts';
-
-/** The best configuration's mean of the report's main metric (highest accuracy, lowest error). */
-export function bestScore(r: ReportJson): { metric: string; value: number } | null {
-  const m = r.primaryMetric;
-  const higher = /accuracy|r2/.test(m);
-  let best: number | null = null;
-  for (const c of r.configurations) {
-    const v = c.metrics[m]?.mean;
-    if (v === null || v === undefined) continue;
-    if (best === null || (higher ? v > best : v < best)) best = v;
-  }
-  return best === null ? null : { metric: m, value: best };
-}
+import { bestScore } from './best.ts';
 
 export class LibraryState {
   #experiments = $state.raw<ExperimentSummary[]>([]);
@@ -34,6 +16,8 @@ export class LibraryState {
   #loaded = $state(false);
   search = $state('');
   status = $state<ExperimentStatus | ''>('');
+  // Which report each best score was read from (updatedAt): bookkeeping, not shown.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #bestFor = new Map<number, number>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #off: () => void;

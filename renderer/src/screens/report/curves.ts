@@ -5,14 +5,27 @@
  */
 import type { ReportJson } from '../../../../shared/lab-api.ts';
 import { tQuantile } from '../../../../shared/stats/studentt.ts';
-import type { LineSeries } from '../../charts/series.ts';
-import { PART_DASH, configColor, type SeriesColor } from '../../lib/palette.ts';
 
 type Col = (number | null)[];
+
+/**
+ * A line as these pure functions describe it: its colour as an index into the palette's
+ * series (a configuration's index is its colour), its dash by data part. `toLineSeries`
+ * (plot.ts) turns it into a LineChart series.
+ */
+export interface PlotSeries {
+  label: string;
+  color: number;
+  part?: 'train' | 'val' | 'test';
+  dash?: number[];
+  width?: number;
+  points?: boolean;
+}
+
 export interface Band {
   lo: Col;
   hi: Col;
-  color: SeriesColor;
+  color: number;
 }
 
 /** Metrics that have curves for train or validation (`loss`, `accuracy`, `mse`, …). */
@@ -35,13 +48,13 @@ export function curveData(
   metric: string,
   band: 'std' | 'ci',
   only?: readonly number[],
-): { series: LineSeries[]; data: Col[]; bands: Band[] } {
+): { series: PlotSeries[]; data: Col[]; bands: Band[] } {
   const picked = r.configurations.map((c, i) => ({ c, i })).filter(({ i }) => !only || only.includes(i));
   const epochs = [...new Set(picked.flatMap(({ c }) => c.curves.epoch.filter((e): e is number => e !== null)))].sort(
     (a, b) => a - b,
   );
   const at = new Map(epochs.map((e, k) => [e, k]));
-  const series: LineSeries[] = [];
+  const series: PlotSeries[] = [];
   const data: Col[] = [epochs];
   const bands: Band[] = [];
   for (const { c, i } of picked) {
@@ -65,11 +78,11 @@ export function curveData(
       });
       series.push({
         label: `${c.label} ${part === 'val' ? 'validation' : 'train'}`,
-        color: configColor(i),
-        dash: PART_DASH[part],
+        color: i,
+        part,
       });
       data.push(mean);
-      bands.push({ lo, hi, color: configColor(i) });
+      bands.push({ lo, hi, color: i });
     }
   }
   return { series, data, bands };
@@ -79,7 +92,7 @@ export function curveData(
  * Each split's score of the primary metric, a dot per split, configurations side by side
  * (x = configuration index, splits spread a little around it so that equal scores stay apart).
  */
-export function stripData(r: ReportJson, metric = r.primaryMetric): { series: LineSeries[]; data: Col[] } {
+export function stripData(r: ReportJson, metric = r.primaryMetric): { series: PlotSeries[]; data: Col[] } {
   const xs: number[] = [];
   const cols: Col[] = r.configurations.map(() => []);
   r.configurations.forEach((c, i) => {
@@ -91,7 +104,7 @@ export function stripData(r: ReportJson, metric = r.primaryMetric): { series: Li
     });
   });
   return {
-    series: r.configurations.map((c, i) => ({ label: c.label, color: configColor(i), points: true })),
+    series: r.configurations.map((c, i) => ({ label: c.label, color: i, points: true })),
     data: [xs, ...cols],
   };
 }

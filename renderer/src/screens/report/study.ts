@@ -3,9 +3,7 @@
  * two charts per study, each with its lines, bands and an optional marker.
  */
 import type { StudyView } from '../../../../shared/lab-api.ts';
-import type { LineSeries } from '../../charts/series.ts';
-import { PART_DASH, SERIES, configColor } from '../../lib/palette.ts';
-import type { Band } from './curves.ts';
+import type { Band, PlotSeries } from './curves.ts';
 
 type Col = (number | null)[];
 export interface Figure {
@@ -13,7 +11,7 @@ export interface Figure {
   title: string;
   xLabel: string;
   yLabel: string;
-  series: LineSeries[];
+  series: PlotSeries[];
   data: Col[];
   bands: Band[];
   marker: number | null;
@@ -54,7 +52,7 @@ export function studyFigures(v: StudyView): Figure[] {
           title: `Optimizers: ${k.replace('_', ' ')} per epoch`,
           xLabel: 'epoch',
           yLabel: k,
-          series: cs.map((c, i) => ({ label: c.label, color: configColor(i), dash: PART_DASH.val })),
+          series: cs.map((c, i): PlotSeries => ({ label: c.label, color: i, part: 'val' })),
           data: [epochs, ...cs.map((c) => at(c, k))],
         }),
       ];
@@ -77,13 +75,13 @@ export function studyFigures(v: StudyView): Figure[] {
           xLabel: 'log₁₀ parameters',
           yLabel: 'error',
           series: [
-            { label: 'train error', color: SERIES[0] },
-            { label: 'validation error', color: SERIES[1], dash: PART_DASH.val },
+            { label: 'train error', color: 0 },
+            { label: 'validation error', color: 1, part: 'val' },
           ],
           data: [x, p.map((q) => q.train.mean), p.map((q) => q.val.mean)],
           bands: [
-            { lo: p.map((q) => lo(q.train)), hi: p.map((q) => hi(q.train)), color: SERIES[0] },
-            { lo: p.map((q) => lo(q.val)), hi: p.map((q) => hi(q.val)), color: SERIES[1] },
+            { lo: p.map((q) => lo(q.train)), hi: p.map((q) => hi(q.train)), color: 0 },
+            { lo: p.map((q) => lo(q.val)), hi: p.map((q) => hi(q.val)), color: 1 },
           ],
           marker: u >= 0 ? x[u] : null,
           note:
@@ -102,10 +100,10 @@ export function studyFigures(v: StudyView): Figure[] {
           xLabel: `${v.series.path} (index: ${p.map((q) => q.x).join(', ')})`,
           yLabel: 'error',
           series: [
-            { label: 'bias²', color: SERIES[0] },
-            { label: 'variance', color: SERIES[1] },
-            { label: 'noise', color: SERIES[6], dash: [2, 3] },
-            { label: 'expected error', color: SERIES[3], width: 2.5 },
+            { label: 'bias²', color: 0 },
+            { label: 'variance', color: 1 },
+            { label: 'noise', color: 6, dash: [2, 3] },
+            { label: 'expected error', color: 3, width: 2.5 },
           ],
           data: [
             p.map((_, i) => i),
@@ -132,15 +130,15 @@ export function studyFigures(v: StudyView): Figure[] {
           xLabel: 'log₂ batch size',
           yLabel: 'test accuracy / sharpness',
           series: [
-            { label: 'test accuracy', color: SERIES[0] },
-            ...(sk ? [{ label: `sharpness (${sk})`, color: SERIES[1], dash: PART_DASH.val }] : []),
+            { label: 'test accuracy', color: 0 },
+            ...(sk ? [{ label: `sharpness (${sk})`, color: 1, part: 'val' as const }] : []),
           ],
           data: [x, p.map((q) => mean(q.test_accuracy)), ...(sk ? [p.map((q) => mean(q.sharpness[sk]))] : [])],
           bands: [
             {
               lo: p.map((q) => band(q.test_accuracy, 'std')[0]),
               hi: p.map((q) => band(q.test_accuracy, 'std')[1]),
-              color: SERIES[0],
+              color: 0,
             },
           ],
         }),
@@ -156,8 +154,8 @@ export function studyFigures(v: StudyView): Figure[] {
             yLabel: 'loss',
             series: sets.map((s, i) => ({
               label: `${s} loss`,
-              color: SERIES[i],
-              dash: s === 'train' ? undefined : PART_DASH.val,
+              color: i,
+              part: s === 'train' ? ('train' as const) : ('val' as const),
             })),
             data: [ip.alphas, ...sets.map((s) => ip.loss[s])],
             marker: 1,
@@ -184,13 +182,13 @@ export function studyFigures(v: StudyView): Figure[] {
           title: `Regularization: Δ against ${v.series.baseline}, sorted`,
           xLabel: `rank (${rows.map((r, i) => `${i}: ${r.label}`).join(', ')})`,
           yLabel: 'Δ score',
-          series: [{ label: 'Δ against baseline', color: SERIES[2], points: true }],
+          series: [{ label: 'Δ against baseline', color: 2, points: true }],
           data: [rows.map((_, i) => i), rows.map((r) => r.d)],
           bands: [
             {
               lo: rows.map((r) => (b === null || r.ci[0] === null ? null : r.ci[0] - b)),
               hi: rows.map((r) => (b === null || r.ci[1] === null ? null : r.ci[1] - b)),
-              color: SERIES[2],
+              color: 2,
             },
           ],
           marker: null,
@@ -207,7 +205,7 @@ export function studyFigures(v: StudyView): Figure[] {
           title: 'Ensembles: score against members or rounds',
           xLabel: 'members / rounds',
           yLabel: 'score',
-          series: cs.map((c, i) => ({ label: c.label, color: configColor(i) })),
+          series: cs.map((c, i) => ({ label: c.label, color: i })),
           data: [
             sizes,
             ...cs.map((c) => sizes.map((s) => mean(c.curve?.find((q) => q.size === s)?.value) ?? mean(c.single))),
