@@ -23,13 +23,12 @@ export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export const STATUS_LABEL: Record<ExperimentStatus, string> = {
-  created: 'not run',
-  running: 'running',
-  done: 'done',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
+const STATUS_LABEL: Partial<Record<ExperimentStatus, string>> = { created: 'not run' };
+
+/** A status as the screens say it (`created` is "not run"; the others as they are named). */
+export function statusLabel(s: ExperimentStatus): string {
+  return STATUS_LABEL[s] ?? s;
+}
 
 /** Saves `text` as a file the user downloads. */
 export function download(name: string, text: string, type = 'application/json'): void {
