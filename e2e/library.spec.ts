@@ -77,7 +77,11 @@ test('export and import: an experiment exported to a file comes back as a new ex
   expect(exported.format).toBe('optlab-experiment');
   expect(exported.report).not.toBeNull();
 
+  // This library has it already (it was exported from here): the screen says so and offers a copy.
   await page.getByTestId('import-experiment').setInputFiles(file);
+  await expect(page.getByTestId('import-exists')).toContainText('already');
+  await expect(row).toHaveCount(1);
+  await page.getByRole('button', { name: 'Import a copy' }).click();
   await expect(page.getByText(/Imported ".*" as experiment 2/)).toBeVisible();
   await expect(row).toHaveCount(2);
   // The imported one opens on its report, with the same table.
