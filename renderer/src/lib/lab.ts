@@ -1,18 +1,21 @@
 /**
- * The renderer's one door to the Lab. The transport is chosen once, at startup, and no screen
- * knows which it got:
+ * The renderer's one door to the Lab. The transport is chosen once, on first use, and no
+ * screen knows which it got (screens call `lab()`):
  * - the desktop app's preload exposes the Lab's calls as named functions
  *   (`window.optlabBridge`, see app/electron/preload.ts); each answers `{ result }` or
  *   `{ error }`, and the error is rebuilt here as the OptLabError it was;
- * - browser mode (`optlab serve`) hands the page a session token in the fragment, and the
- *   page opens the Lab's WebSocket on its own origin (shared/lab-client.ts);
- * - with neither (the renderer served alone), there is no Lab: the Playground and Optimizer
- *   Paths still work, the Lab's screens are not offered.
+ * - browser mode (`optlab serve`) hands the page a session token in the fragment; it is kept
+ *   in sessionStorage (a reloaded tab reconnects without it in the address), and the page
+ *   opens the Lab's WebSocket on its own origin (shared/lab-client.ts);
+ * - with neither, there is no Lab: the Playground and Optimizer Paths still work, the Lab's
+ *   screens are not offered.
  */
 import type { LabConnection, LabEvent, LabMethod } from '../../../shared/lab-api.ts';
-import { labClient, type ConnectionState, type SocketLike } from '../../../shared/lab-client.ts';
+import { labClient, type ConnectionState, type LabClient, type SocketLike } from '../../../shared/lab-client.ts';
 import { fromErrorData } from '../../../shared/lab-errors.ts';
 import { API_PATH, LAB_METHODS } from '../../../shared/lab-rpc.ts';
+
+export type { LabConnection };
 
 /** One call's answer as the preload hands it over: a result, or an error as data. */
 export type BridgeAnswer = { result: unknown } | { error: unknown };
@@ -28,19 +31,24 @@ export interface LabBridge {
 /** How the page reaches its Lab (for the shell's status line only, never for a screen's logic). */
 export type LabTransport = 'desktop' | 'browser' | 'none';
 
-export interface LabHandle {
-  transport: LabTransport;
-  /** The Lab, or null when the page has none. */
-  lab: LabConnection | null;
-  /** Resolves once the Lab can be called (at once in the desktop app); rejects when it cannot be reached. */
-  ready: Promise<void>;
-  /** Calls `listener` when the connection opens, drops or comes back (browser mode); returns the function that stops it. */
-  onState(listener: (state: ConnectionState) => void): () => void;
-}
-
-/** The LabApi over the preload's named functions: the rejected call carries the Lab's own error. */
-export function bridgeLab(bridge: LabBridge): LabConnection {
-  const lab: Record<string, unknown> = { subscribe: (l: (e: LabEvent) => void) => bridge.subscribe(l) };
+/** The LabApi over the preload's named functions: a rejected call carries the Lab's own error. */
+export function bridgeLab(bridge: LabBridge): LabClient {
+  let lastSeq = 0;
+  const lab: Record<string, unknown> = {
+    // The desktop app's Lab is there from the start and for the app's whole life.
+    ready: Promise.resolve(),
+    state: 'open' satisfies ConnectionState,
+    get lastSeq() {
+      return lastSeq;
+    },
+    subscribe: (l: (e: LabEvent) => void) =>
+      bridge.subscribe((e) => {
+        lastSeq = Math.max(lastSeq, e.seq);
+        l(e);
+      }),
+    onState: () => () => {},
+    close: () => {},
+  };
   for (const m of Object.keys(LAB_METHODS) as LabMethod[]) {
     lab[m] = async (...args: unknown[]) => {
       const fn = bridge.calls[m];
@@ -50,33 +58,56 @@ export function bridgeLab(bridge: LabBridge): LabConnection {
       return answer.result;
     };
   }
-  return lab as unknown as LabConnection;
+  return lab as unknown as LabClient;
 }
 
-/** Picks the transport: the preload's bridge, else a token handed in the fragment, else none. */
-export function connectLab(token: string | null): LabHandle {
+/** Picks the transport: the preload's bridge, else a session token, else none. */
+export function connectLab(token: string | null): { transport: LabTransport; lab: LabClient | null } {
   const bridge = (globalThis as { optlabBridge?: LabBridge }).optlabBridge;
-  if (bridge)
-    return { transport: 'desktop', lab: bridgeLab(bridge), ready: Promise.resolve(), onState: () => () => {} };
+  if (bridge) return { transport: 'desktop', lab: bridgeLab(bridge) };
   if (token) {
     const url = `${location.origin.replace(/^http/, 'ws')}${API_PATH}?token=${encodeURIComponent(token)}`;
-    const client = labClient({ url, socket: (u) => new WebSocket(u) as unknown as SocketLike });
-    return { transport: 'browser', lab: client, ready: client.ready, onState: (l) => client.onState(l) };
+    // The DOM's handlers take an Event where SocketLike's take unknown: the same calls.
+    return { transport: 'browser', lab: labClient({ url, socket: (u) => new WebSocket(u) as unknown as SocketLike }) };
   }
-  return { transport: 'none', lab: null, ready: Promise.resolve(), onState: () => () => {} };
+  return { transport: 'none', lab: null };
 }
 
 const TOKEN_KEY = 'optlab.token';
+let chosen: { transport: LabTransport; lab: LabClient | null } | null = null;
 
-/**
- * The session token to use: the one just handed in the fragment (kept for this tab, so that a
- * reload still reaches the Lab, never written into the address again), else the tab's last.
- */
-export function rememberToken(handed: string | null): string | null {
+function storedToken(): string | null {
   try {
-    if (handed) sessionStorage.setItem(TOKEN_KEY, handed);
-    return handed ?? sessionStorage.getItem(TOKEN_KEY);
+    return sessionStorage.getItem(TOKEN_KEY);
   } catch {
-    return handed;
+    return null;
   }
+}
+
+/** Keeps the session token a link handed over (the router takes it out of the address) for this tab. */
+export function rememberToken(token: string | null): void {
+  try {
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  } catch {
+    // No storage (a locked-down browser): the Lab is reachable until the next reload only.
+    if (token && !chosen) chosen = connectLab(token);
+  }
+}
+
+/** The transport and the Lab, chosen on first use. */
+export function labHandle(): { transport: LabTransport; lab: LabClient | null } {
+  chosen ??= connectLab(storedToken());
+  return chosen;
+}
+
+/** Whether this page has a Lab to talk to. */
+export function hasLab(): boolean {
+  return labHandle().lab !== null;
+}
+
+/** The connection to the Lab. Throws when the page has none. */
+export function lab(): LabClient {
+  const l = labHandle().lab;
+  if (!l) throw new Error('this page was not opened with a Lab (run `optlab serve` and open the address it prints)');
+  return l;
 }
