@@ -44,7 +44,7 @@ test('optlab serve: the window and the Lab on one port, the token in the fragmen
   const dir = mkdtempSync(join(tmpdir(), 'optlab-e2e-serve-'));
   const { child, url } = await serve(dir);
   try {
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64}$/);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#\/library\?token=[0-9a-f]{64}$/);
     const errors = watchErrors(page);
     const response = await page.goto(url);
     const csp = response?.headers()['content-security-policy'] ?? '';
@@ -70,9 +70,10 @@ test('optlab serve: a wrong token is refused, and the page says the Lab is not r
   const dir = mkdtempSync(join(tmpdir(), 'optlab-e2e-serve-'));
   const { child, url } = await serve(dir);
   try {
-    await page.goto(url.replace(/#token=.*/, '#token=0000'));
+    await page.goto(url.replace(/token=[0-9a-f]+/, 'token=0000'));
     await expect(page.getByTestId('lab-status')).toContainText('Lab not reachable', { timeout: 60_000 });
     // The screens that run in the page still work.
+    await page.goto(`${new URL(url).origin}/#/playground`);
     await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
   } finally {
     child.kill('SIGTERM');

@@ -46,7 +46,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     log: (l) => console.error(l),
   });
   const { libraryPath } = await window.lab.about();
-  const url = window.url;
+  // The Library is the home of a window with a Lab; the token rides in the fragment's query.
+  const url = `${window.served.origin}/#/library?token=${window.served.token}`;
   console.log(`OptLab serves the Lab API at ${window.served.apiUrl}`);
   if (withRenderer) console.log(`Open ${url}  (this start's session token; this machine only)`);
   else if (!values['no-renderer'])

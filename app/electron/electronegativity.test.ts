@@ -32,7 +32,13 @@ function electronegativity(dir: string, out: string): Finding[] {
   assert.equal(r.error, undefined, String(r.error));
   const lines = readFileSync(csv, 'utf8').trim().split('\n');
   assert.match(lines[0], /^issue, severity, confidence, filename, location/);
-  return lines.slice(1).map((line) => {
+  // A finding starts a line with its check's id; a sample that spans lines continues on the next ones.
+  const rows = lines.slice(1).filter((line) => /^[A-Z0-9_]+_CHECK,"/.test(line));
+  assert.equal(
+    rows.length,
+    lines.slice(1).filter((line) => /_CHECK,"(HIGH|MEDIUM|LOW|INFORMATIONAL)"/.test(line)).length,
+  );
+  return rows.map((line) => {
     const m = /^([A-Z0-9_]+),"(\w+)","(\w+)","([^"]*)","([^"]*)"/.exec(line);
     assert.ok(m, `unreadable finding: ${line}`);
     return { check: m[1], severity: m[2], confidence: m[3], file: m[4], location: m[5] };
