@@ -6,10 +6,12 @@ import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LabWorker } from './client.ts';
 import { LIMITS } from '../shared/protocol-validate.ts';
+import { QUEUE_WORKER_USAGE, queueWorkerCommand, wantsQueue } from './queue/command.ts';
 import { BACKEND_CHOICES, BackendUnavailable, chooseBackend, type BackendChoice } from './backend.ts';
 
 export const WORKER_USAGE =
-  'optlab worker --connect ws://HOST:PORT --token TOKEN [--slots N] [--name NAME] [--grace SECONDS] [--exit-on-disconnect] [--backend auto|cpu|webgpu] [--software-gpu]';
+  'optlab worker --connect ws://HOST:PORT --token TOKEN [--slots N] [--name NAME] [--grace SECONDS] [--exit-on-disconnect] [--backend auto|cpu|webgpu] [--software-gpu]\n   or: ' +
+  QUEUE_WORKER_USAGE;
 
 class UsageProblem extends Error {}
 
@@ -74,6 +76,7 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
 }
 
 export async function workerCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (wantsQueue(argv, env)) return queueWorkerCommand(argv, env);
   let opts;
   try {
     opts = options(argv, env);

@@ -2,7 +2,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, UsageError } from './args.ts';
 import { formatReport, fmtNum } from './report.ts';
-import { cliLogger, defaultWorkers, parseBackend, runInLab } from './run.ts';
+import { cliLogger, defaultWorkers, engineUrl, parseBackend, runInLab } from './run.ts';
+import { serveQueueCommand } from './queue-commands.ts';
 import { openLab, type LabHandle, type LabOptions } from '../lab.ts';
 import { OptLabError } from '../../shared/lab-errors.ts';
 import type { ExperimentStatus } from '../../shared/lab-api.ts';
@@ -149,16 +150,19 @@ export async function resumeCommand(argv: string[]): Promise<number> {
       quiet: { type: 'boolean', default: false },
       backend: { type: 'string' },
       'software-gpu': { type: 'boolean', default: false },
+      engine: { type: 'string' },
     },
     true,
   );
   const id = experimentId(positionals);
   // Without --backend a resumed run keeps the back end its committed jobs trained on.
   const backend = values.backend === undefined ? undefined : parseBackend(values.backend);
-  const workers = values.workers === undefined ? defaultWorkers(backend) : Number(values.workers);
+  const engine = engineUrl(values.engine);
+  const workers =
+    values.workers === undefined ? (engine === undefined ? defaultWorkers(backend) : 0) : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 0)
     throw new UsageError(`--workers: a whole number >= 0, got "${values.workers}"`);
-  const lab = openLab(values.db, { logger: cliLogger(values.quiet) });
+  const lab = openLab(values.db, { logger: cliLogger(values.quiet), engine });
   try {
     const e = await lab.getExperiment(id);
     if (e.status === 'done')
@@ -295,9 +299,12 @@ export async function serveWorkersCommand(argv: string[]): Promise<number> {
       port: { type: 'string' },
       workers: { type: 'string' },
       'poll-ms': { type: 'string' },
+      engine: { type: 'string' },
     },
     false,
   );
+  const engine = engineUrl(values.engine);
+  if (engine !== undefined) return serveQueueCommand({ ...values, engine });
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port: 0..65535, got "${values.port}"`);

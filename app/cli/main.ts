@@ -17,6 +17,7 @@ import { CsvError } from '../../shared/data/csv.ts';
 import { OptLabError } from '../../shared/lab-errors.ts';
 import { SpecError, UsageError } from './args.ts';
 import { WORKER_USAGE, workerCommand } from '../../worker/main.ts';
+import { workersCommand } from './queue-commands.ts';
 
 interface Command {
   /** One-line description for `optlab --help`. */
@@ -35,7 +36,7 @@ const commands: Record<string, Command> = {
   run: {
     summary: 'run an experiment (cross-validation, bootstrap, ensembles, sweeps) and print its summary table',
     usage:
-      'optlab run SPEC.json | --preset NAME [--dataset NAME] [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--db PATH] [--json] [--out FILE] [--quiet] [--tag T] [--queue]',
+      'optlab run SPEC.json | --preset NAME [--dataset NAME] [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--engine redis://…] [--db PATH] [--json] [--out FILE] [--quiet] [--tag T] [--queue]',
     run: runCommand,
   },
   ls: {
@@ -52,7 +53,7 @@ const commands: Record<string, Command> = {
   resume: {
     summary: 'finish an interrupted experiment (committed jobs are not run again)',
     usage:
-      'optlab resume ID [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--db PATH] [--json] [--out FILE]',
+      'optlab resume ID [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--engine redis://…] [--db PATH] [--json] [--out FILE]',
     run: resumeCommand,
   },
   export: {
@@ -78,8 +79,14 @@ const commands: Record<string, Command> = {
   },
   'serve-workers': {
     summary: 'keep a Lab up that workers (on this or other machines) join; runs queued experiments',
-    usage: 'optlab serve-workers [--lan] [--port P] [--workers N] [--db PATH]',
+    usage:
+      'optlab serve-workers [--lan] [--port P] [--workers N] [--db PATH]\n   or: optlab serve-workers --engine redis[s]://… [--workers N] [--db PATH]',
     run: serveWorkersCommand,
+  },
+  workers: {
+    summary: 'list the workers serving a Redis queue now (name, host, slots, back end, jobs)',
+    usage: 'optlab workers --engine redis[s]://[user:password@]host[:port] [--json]',
+    run: workersCommand,
   },
   schema: {
     summary: "print the experiment spec's JSON Schema (a title, description and default on every field)",

@@ -64,6 +64,14 @@ export function parseWorkers(v: string | undefined, backend: BackendChoice = 'cp
   return n;
 }
 
+/**
+ * `--engine URL`, else OPTLAB_ENGINE (which keeps a password out of `ps`): a Redis queue for
+ * the run's jobs; undefined means the LAN coordinator.
+ */
+export function engineUrl(v: string | undefined): string | undefined {
+  return v ?? (process.env.OPTLAB_ENGINE || undefined);
+}
+
 /** The coordinator's lines: on stderr, its info lines only when not --quiet. */
 export function cliLogger(quiet: boolean): CoordinatorLogger {
   return { info: quiet ? () => {} : (l) => console.error(l), warn: (l) => console.error(l) };
@@ -153,11 +161,12 @@ export async function runInLab(
   process.once('SIGINT', onSignal);
   const t0 = performance.now();
   try {
-    if (o.workers > 0) {
+    const { engine } = await lab.about();
+    if (o.workers > 0 || engine.kind === 'redis') {
       const c = await lab.workerCommand();
       if (!o.quiet)
         console.error(
-          `experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  ${c.command}`,
+          `experiment ${id} on ${engine.kind === 'redis' ? `the queue at ${engine.where}${o.workers ? ' and ' : ''}` : ''}${o.workers ? `${o.workers} local worker${o.workers === 1 ? '' : 's'}` : ''}; add a worker from another shell with:\n  ${c.command}`,
         );
     }
     const options = { workers: o.workers, backend: o.backend, softwareGpu: o.softwareGpu };
@@ -177,7 +186,7 @@ export async function runInLab(
       const jobs = (await lab.getJobs(id)).total;
       const { libraryPath } = await lab.about();
       console.log(
-        `\nexperiment ${id}: ${jobs} jobs in ${seconds.toFixed(1)} s on ${o.workers ? `${o.workers} local worker${o.workers === 1 ? '' : 's'}` : 'this process'}; stored in ${libraryPath}` +
+        `\nexperiment ${id}: ${jobs} jobs in ${seconds.toFixed(1)} s on ${engine.kind === 'redis' ? `the queue at ${engine.where}` : o.workers ? `${o.workers} local worker${o.workers === 1 ? '' : 's'}` : 'this process'}; stored in ${libraryPath}` +
           `${o.out ? `; full results in ${o.out}` : ''}`,
       );
     }
@@ -205,13 +214,16 @@ export async function runCommand(argv: string[]): Promise<number> {
       queue: { type: 'boolean', default: false },
       backend: { type: 'string' },
       'software-gpu': { type: 'boolean', default: false },
+      engine: { type: 'string' },
     },
     true,
   );
   const backend = parseBackend(values.backend);
-  const workers = parseWorkers(values.workers, backend);
+  const engine = engineUrl(values.engine);
+  // On a queue the cluster's workers do the work: none are started here unless asked.
+  const workers = engine !== undefined && values.workers === undefined ? 0 : parseWorkers(values.workers, backend);
   const { spec, source } = resolveSpec(positionals, values.preset, values.dataset);
-  const lab = openLab(values.db, { logger: cliLogger(values.quiet) });
+  const lab = openLab(values.db, { logger: cliLogger(values.quiet), engine });
   try {
     const stored = await importSpecCsv(lab, spec, values.preset ? undefined : positionals[0]);
     const id = await createIn(

@@ -10,6 +10,7 @@ import {
   type ExperimentStatus,
   type ExperimentSummary,
   type ListOptions,
+  type RunEngine,
   type StoredReport,
 } from './types.ts';
 
@@ -39,6 +40,7 @@ interface ExperimentRow {
   jobs_done: number;
   jobs_failed: number;
   has_report: number;
+  engine: string | null;
 }
 
 const SUMMARY_COLUMNS = `
@@ -46,7 +48,7 @@ const SUMMARY_COLUMNS = `
   (SELECT count(*) FROM jobs AS j WHERE j.experiment_id = e.id) AS jobs_total,
   (SELECT count(*) FROM jobs AS j WHERE j.experiment_id = e.id AND j.state = 'done') AS jobs_done,
   (SELECT count(*) FROM jobs AS j WHERE j.experiment_id = e.id AND j.state = 'failed') AS jobs_failed,
-  EXISTS (SELECT 1 FROM results AS r WHERE r.experiment_id = e.id) AS has_report`;
+  EXISTS (SELECT 1 FROM results AS r WHERE r.experiment_id = e.id) AS has_report, e.engine`;
 
 function summary(r: ExperimentRow): ExperimentSummary {
   return {
@@ -62,6 +64,7 @@ function summary(r: ExperimentRow): ExperimentSummary {
     finishedAt: r.finished_at,
     jobs: { total: r.jobs_total, done: r.jobs_done, failed: r.jobs_failed },
     hasReport: r.has_report === 1,
+    engine: r.engine === null ? null : (JSON.parse(r.engine) as RunEngine),
   };
 }
 
@@ -229,4 +232,12 @@ export function getReport(store: Store, experimentId: number): StoredReport | un
   const r = store.stmt('SELECT report FROM results WHERE experiment_id = ?').get(experimentId) as
     { report: string } | undefined;
   return r ? (JSON.parse(r.report) as StoredReport) : undefined;
+}
+
+/** Records where a run of the experiment sends its jobs (set when the run starts). */
+export function setEngine(store: Store, id: number, engine: RunEngine): void {
+  store.write(() => {
+    store.requireExperiment(id);
+    store.stmt('UPDATE experiments SET engine = ? WHERE id = ?').run(JSON.stringify(engine), id);
+  });
 }

@@ -8,10 +8,12 @@ export type {
   ExperimentRecord,
   ExperimentStatus,
   ExperimentSummary,
+  JobFault,
   JobRow,
   JobState,
   JobStates,
   ListOptions,
+  RunEngine,
 } from '../../shared/lab-api.ts';
 
 export const EXPERIMENT_STATUSES = [
