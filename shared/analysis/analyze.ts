@@ -29,7 +29,7 @@ export interface AnalysisJob {
   /** Scored sets by name; `train` (the training rows without repeats) is the loss analysed when present. */
   evals: Record<string, Uint32Array>;
   /** The model and loss of the fit. */
-  fit: Pick<FitConfig, 'model' | 'loss'>;
+  fitConfig: Pick<FitConfig, 'model' | 'loss'>;
   /** What to measure. */
   analysis?: AnalysisSpec | null;
 }
@@ -52,7 +52,7 @@ export function trainingObjective(
 ): { objective: RowsObjective; theta: Float64Array } {
   const rows = job.evals.train?.length ? job.evals.train : job.train;
   const net = new NetworkLoss(
-    { model: job.fit.model, loss: job.fit.loss, data, standardizer: r.standardizer, outDim: r.outDim },
+    { model: job.fitConfig.model, loss: job.fitConfig.loss, data, standardizer: r.standardizer, outDim: r.outDim },
     r.state,
   );
   return { objective: new RowsObjective(net, rows), theta: net.params() };

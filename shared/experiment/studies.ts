@@ -12,6 +12,7 @@ import type { Plan } from './plan.ts';
 import type { JobResult } from './types.ts';
 import type { StudyKind } from './presets.ts';
 import type { BiasVarianceReport } from './bias-variance.ts';
+import { jobKey } from './keys.ts';
 import type { Summary } from '../stats/describe.ts';
 
 /** A metric's mean and sample std per epoch (std null with one split). */
@@ -212,9 +213,9 @@ function batchSize(plan: Plan, report: ExperimentReport, results: ReadonlyMap<st
   const small = plan.configurations[0],
     large = plan.configurations[plan.configurations.length - 1];
   const split = plan.data[0].splits[0];
-  const ra = results.get(`${small.key}/${split.key}`),
-    rb = results.get(`${large.key}/${split.key}`);
-  const job = plan.jobs.find((j) => j.key === `${small.key}/${split.key}`);
+  const ra = results.get(jobKey(small.key, split.key)),
+    rb = results.get(jobKey(large.key, split.key));
+  const job = plan.jobs.find((j) => j.key === jobKey(small.key, split.key));
   if (ra?.state && rb?.state && job && plan.configurations.length > 1) {
     const data = plan.data[0].data;
     const rows: Record<string, Uint32Array> = { train: job.evals.train };
