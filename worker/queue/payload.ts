@@ -8,7 +8,8 @@
 import type { Dataset } from '../../shared/data/dataset.ts';
 import type { Job, JobResult } from '../../shared/experiment/types.ts';
 import { validateLabMessage, validateWorkerMessage } from '../../shared/protocol-validate.ts';
-import { decode, encode } from '../../shared/wire.ts';
+import { decodeMessage as decode, encodeMessage as encode } from '../../shared/codec.ts';
+import { queueJobId } from '../../shared/experiment/keys.ts';
 
 /** Format of the payloads; a worker refuses one it does not know. */
 export const PAYLOAD_VERSION = 1;
@@ -44,19 +45,7 @@ const unb64 = (s: string) => {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/**
- * A library's job id in the queue: `<lab>.run<experiment>.<key with "/" and "=" as ".">`, e.g.
- * `3f9a2c1d5e7b.run42.config.0.repeat.0.fold.7`. The same job always gets the same id, so
- * adding it again is a no-op, and BullMQ's rules hold (no ":", not an integer).
- */
-export function queueJobId(lab: string, experiment: number, key: string): string {
-  return `${runId(lab, experiment)}.${key.replace(/[/=]/g, '.')}`;
-}
-
-/** The id shared by every job of one experiment's runs (cancel flags, owners). */
-export function runId(lab: string, experiment: number): string {
-  return `${lab}.run${experiment}`;
-}
+export { queueJobId, queueRunId as runId } from '../../shared/experiment/keys.ts';
 
 export function jobData(lab: string, experiment: number, job: Job): QueueJobData {
   const id = queueJobId(lab, experiment, job.key);

@@ -18,6 +18,7 @@ import { OptLabError } from '../../../shared/lab-errors.ts';
 import { probe, RedisRefused, redisOptions } from '../../../worker/queue/connect.ts';
 import { queueName, redisKeys, type RedisTarget } from '../../../worker/queue/layout.ts';
 import { queueJobId, readJobReturn, runId, PayloadError } from '../../../worker/queue/payload.ts';
+import { keyOfQueueJobId } from '../../../shared/experiment/keys.ts';
 import type { CoordinatorLogger } from '../../coordinator/types.ts';
 import { failFast } from '../../backend.ts';
 import type { EngineRun, EngineSession, JobEngine, ReconcileSummary, ReconcileTarget } from '../types.ts';
@@ -209,7 +210,9 @@ export class BullMqEngine implements JobEngine {
     const { queue } = this.#handle(e.queue);
     const planned = new Map(t.jobs.map((j) => [queueJobId(this.#o.libraryId, t.experimentId, j.key), j]));
     // Every entry of this experiment that finished, planned or not (boosting rounds are not planned up front).
-    const completed = (await queue.getRanges(['completed'], 0, -1)).filter((x) => x.startsWith(`${id}.`));
+    const completed = (await queue.getRanges(['completed'], 0, -1)).filter(
+      (x) => keyOfQueueJobId(this.#o.libraryId, t.experimentId, x) !== undefined,
+    );
     for (const jobId of completed) {
       const job = await queue.getJob(jobId);
       if (!job) continue;

@@ -15,6 +15,7 @@ import type { Dataset } from '../../../shared/data/dataset.ts';
 import { type Executor, type ExecutorHooks } from '../../../shared/experiment/executor.ts';
 import type { Job, JobProgress, JobResult } from '../../../shared/experiment/types.ts';
 import { resultProblems } from '../../../shared/protocol-validate.ts';
+import { parseKey } from '../../../shared/experiment/keys.ts';
 import { DATA_TTL_S } from '../../../worker/queue/layout.ts';
 import { dataBytes, jobData, PayloadError, queueJobId, readJobReturn } from '../../../worker/queue/payload.ts';
 import { JobFailedError, RunCancelled } from '../../coordinator/errors.ts';
@@ -47,7 +48,7 @@ interface Item {
 }
 
 /** Boosting rounds first: the rest of a chain waits on each of them. */
-const priorityOf = (key: string) => (/\/round=\d+$/.test(key) ? 1 : 2);
+const priorityOf = (key: string) => (parseKey(key)?.round !== undefined ? 1 : 2);
 
 export class QueueRun implements Executor {
   readonly #s: RunSettings;
