@@ -5,13 +5,14 @@
  * workers (worker/queue/) both read this file, so the two can never disagree on a name.
  *
  *   PREFIX:jobs.cpu.wasm-simd.<build>:…   a BullMQ queue (its keys are BullMQ's own)
- *   PREFIX:data:<hash>                    a data set, codec bytes, written by the Lab
+ *   PREFIX:data:f<format>:<hash>          a data set, codec bytes (that format version), written by the Lab
  *   PREFIX:workers                        set of live worker ids
- *   PREFIX:worker:<id>                    one worker's hash (name, slots, back end, jobs), with a TTL
+ *   PREFIX:worker:<id>                    one worker's entry (JSON: name, slots, back end, jobs), with a TTL
  *   PREFIX:cancel:<run>                   a run's cancel flag, polled by workers
  *   PREFIX:owner:<run>                    the Lab driving a run (TTL), so reconcile leaves it alone
  */
 import type { BackendSpec, KernelsSpec } from '../../shared/protocol.ts';
+import { FORMAT_VERSION } from '../../shared/codec.ts';
 
 export const DEFAULT_PREFIX = 'optlab';
 
@@ -98,7 +99,8 @@ export function parseQueueName(name: string): { backend: BackendSpec['name']; ke
 /** The keys outside BullMQ's queues. */
 export function redisKeys(prefix: string) {
   return {
-    data: (hash: string) => `${prefix}:data:${hash}`,
+    // The codec's format version is in the name: an OptLab that writes another format never reads these bytes.
+    data: (hash: string) => `${prefix}:data:f${FORMAT_VERSION}:${hash}`,
     workers: `${prefix}:workers`,
     worker: (id: string) => `${prefix}:worker:${id}`,
     cancel: (run: string) => `${prefix}:cancel:${run}`,
