@@ -109,7 +109,12 @@ export async function showCommand(argv: string[]): Promise<number> {
     const states = await lab.getJobs(id);
     if (values.json) {
       console.log(
-        JSON.stringify({ experiment: e, jobs: values.jobs ? states.jobs : states.counts, report: report ?? null }),
+        JSON.stringify({
+          experiment: e,
+          jobs: values.jobs ? states.jobs : states.counts,
+          faults: states.faults,
+          report: report ?? null,
+        }),
       );
       return 0;
     }
@@ -117,7 +122,16 @@ export async function showCommand(argv: string[]): Promise<number> {
     console.log(
       `jobs: ${states.counts.done} done, ${states.counts.leased} running, ${states.counts.pending} pending, ${states.counts.failed} failed (of ${states.total})`,
     );
+    if (e.engine)
+      console.log(
+        `ran on: ${e.engine.kind === 'redis' ? `the queue at ${e.engine.where} (${e.engine.queue})` : e.engine.where}, ${e.engine.backend}`,
+      );
     if (e.error) console.log(`error: ${e.error}`);
+    // A fault is never hidden behind --jobs: the report may rest on a worker that computes wrongly.
+    for (const f of states.faults)
+      console.log(
+        `DETERMINISM FAULT: ${f.key}: worker "${f.worker}" delivered a result that differs from the committed one (from ${f.keptWorker ?? 'an earlier run'}): ${f.detail}`,
+      );
     if (e.notes) console.log(`notes: ${e.notes}`);
     if (values.jobs) {
       // Natural order (fold=2 before fold=10), the order the aggregator takes them in.

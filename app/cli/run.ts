@@ -146,6 +146,11 @@ export async function runInLab(
             ? `val_mse ${num(v.mse, (x) => x.toPrecision(4))}`
             : '';
       progress.jobDone(e.key, `${e.result.epochs} epochs ${score}${e.result.diverged ? ' DIVERGED' : ''}`);
+    } else if (e.type === 'job-fault') {
+      progress.finish();
+      console.error(
+        `DETERMINISM FAULT: ${e.fault.key}: worker "${e.fault.worker}" delivered a result that differs from the committed one: ${e.fault.detail}`,
+      );
     } else if (e.type === 'job' && e.failure) {
       progress.finish();
       console.error(

@@ -31,7 +31,7 @@ export class RedisRefused extends Error {}
 /** The server is not there (yet): retrying may help. */
 export class RedisUnreachable extends Error {}
 
-const REFUSALS = /WRONGPASS|NOAUTH|NOPERM|invalid username-password|Authentication required|ERR AUTH/i;
+const REFUSALS = /WRONGPASS|NOAUTH|NOPERM|invalid username-password|Authentication required|ERR AUTH|no permissions/i;
 
 /** One connection, one PING: resolves when the server takes these credentials, else says why. */
 export async function probe(target: RedisTarget, timeoutMs = 10_000): Promise<void> {
@@ -42,18 +42,26 @@ export async function probe(target: RedisTarget, timeoutMs = 10_000): Promise<vo
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     enableOfflineQueue: false,
+    // The probe reads INFO itself, and says clearly when that right is missing.
+    enableReadyCheck: false,
     connectTimeout: timeoutMs,
   });
   r.on('error', (e: Error) => (last = e));
   try {
     await r.connect();
     await r.ping();
+    // BullMQ reads INFO (the server's version) and runs its Lua scripts on the prefix's keys: an
+    // ACL user without those rights would fail later, inside BullMQ, with less clear words.
+    await r.info('server');
   } catch (e) {
     const err = last ?? (e instanceof Error ? e : new Error(String(e)));
-    if (REFUSALS.test(err.message) || (e instanceof Error && REFUSALS.test(e.message)))
-      throw new RedisRefused(
-        `the Redis server at ${target.display} refused ${target.username ? `user "${target.username}"` : 'the password'}: ${(REFUSALS.test(err.message) ? err : (e as Error)).message.replace(/^ReplyError: /, '')}`,
-      );
+    if (REFUSALS.test(err.message) || (e instanceof Error && REFUSALS.test(e.message))) {
+      const why = (REFUSALS.test(err.message) ? err : (e as Error)).message.replace(/^ReplyError: /, '');
+      const what = /NOPERM|no permissions/i.test(why)
+        ? `${target.username ? `user "${target.username}"` : 'this user'} lacks a right OptLab needs (see deploy/README.md for the ACL)`
+        : `refused ${target.username ? `user "${target.username}"` : 'the password'}`;
+      throw new RedisRefused(`the Redis server at ${target.display} ${what}: ${why}`);
+    }
     throw new RedisUnreachable(`cannot reach Redis at ${target.display}: ${err.message}`);
   } finally {
     r.disconnect();

@@ -23,7 +23,7 @@ import type { CoordinatorLogger } from '../../coordinator/types.ts';
 import { failFast } from '../../backend.ts';
 import type { EngineRun, EngineSession, JobEngine, ReconcileSummary, ReconcileTarget } from '../types.ts';
 import { QueueRun } from './run.ts';
-import { RunOwner } from './owner.ts';
+import { ownerName, RunOwner } from './owner.ts';
 import { spawnQueueWorkers } from './local.ts';
 import { liveWorkers } from './workers.ts';
 
@@ -64,6 +64,8 @@ export class BullMqEngine implements JobEngine {
   readonly #runs = new Map<string, QueueRun>();
   readonly #ready: Promise<void>;
   readonly #sweep: NodeJS.Timeout;
+  /** This engine's name in run owner marks. */
+  readonly #me = ownerName();
   #closed = false;
 
   constructor(o: BullMqEngineOptions) {
@@ -153,7 +155,7 @@ export class BullMqEngine implements JobEngine {
     const h = this.#handle(name);
     await h.events.waitUntilReady();
     const id = runId(this.#o.libraryId, run.experimentId);
-    const owner = await RunOwner.claim(this.#cmd, id, this.#o.ownerTtlS);
+    const owner = await RunOwner.claim(this.#cmd, id, this.#me, this.#o.ownerTtlS);
     if (typeof owner === 'string')
       throw new OptLabError(
         'E_BUSY',
@@ -205,8 +207,8 @@ export class BullMqEngine implements JobEngine {
     const e = t.engine;
     if (!e || e.kind !== 'redis' || e.where !== this.#o.target.display || !e.queue) return summary;
     const id = runId(this.#o.libraryId, t.experimentId);
-    const other = await RunOwner.holder(this.#cmd, id);
-    if (other && !this.#ownedHere(id)) return { ...summary, ownedBy: other };
+    const other = await RunOwner.holder(this.#cmd, id, this.#me);
+    if (other) return { ...summary, ownedBy: other };
     const { queue } = this.#handle(e.queue);
     const planned = new Map(t.jobs.map((j) => [queueJobId(this.#o.libraryId, t.experimentId, j.key), j]));
     // Every entry of this experiment that finished, planned or not (boosting rounds are not planned up front).
@@ -257,10 +259,6 @@ export class BullMqEngine implements JobEngine {
     return summary;
   }
 
-  #ownedHere(id: string): boolean {
-    return [...this.#runs.keys()].some((k) => k.startsWith(`${id}.`));
-  }
-
   /** Looks up the outstanding jobs of every open run: a result or a failure an event did not bring, a job the queue lost. */
   async #sweepAll(): Promise<void> {
     if (this.#closed) return;
@@ -298,6 +296,9 @@ export class BullMqEngine implements JobEngine {
     for (const { queue, events } of this.#queues.values()) {
       await events.close().catch(() => {});
       await queue.close().catch(() => {});
+      // A connection that never became ready (refused rights) is not ended by close().
+      await events.disconnect().catch(() => {});
+      await queue.disconnect().catch(() => {});
     }
     this.#cmd.redis.disconnect();
   }
