@@ -76,7 +76,7 @@ export function parseEngineUrl(raw: string): RedisTarget {
 
 /** The URL with its password replaced by `****` (for messages about a URL that did not parse). */
 export function redact(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:@/]*:)[^@/]*@/i, '$1****@');
+  return url.replace(/(\/\/|^)([^:@/\s]*):[^@/\s]*@/, '$1$2:****@');
 }
 
 /**
