@@ -5,6 +5,7 @@ import { formatReport, fmtNum } from './report.ts';
 import { cliLogger, defaultWorkers, engineUrl, parseBackend, runInLab } from './run.ts';
 import { serveQueueCommand } from './queue-commands.ts';
 import { openLab, type LabHandle, type LabOptions } from '../lab.ts';
+import { optlabCommandLine } from '../coordinator/index.ts';
 import { OptLabError } from '../../shared/lab-errors.ts';
 import { compareKeys } from '../../shared/experiment/keys.ts';
 import type { ExperimentStatus } from '../../shared/lab-api.ts';
@@ -35,6 +36,10 @@ async function withLab<T>(
   }
 }
 
+/** For commands that only read: they then work on a library on read-only media. */
+const withLabReadOnly = <T>(db: string | undefined, fn: (lab: LabHandle) => Promise<T> | T) =>
+  withLab(db, fn, { readonly: true });
+
 /** The statuses `--status` takes: the library's own list. */
 export const STATUSES: readonly ExperimentStatus[] = EXPERIMENT_STATUSES;
 
@@ -57,7 +62,7 @@ export async function lsCommand(argv: string[]): Promise<number> {
   const limit = values.limit === undefined ? 50 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new UsageError(`--limit: a whole number >= 1, got "${values.limit}"`);
-  return withLab(values.db, async (lab) => {
+  return withLabReadOnly(values.db, async (lab) => {
     const list = await lab.listExperiments({
       search: positionals[0],
       status: values.status as ExperimentStatus | undefined,
@@ -103,7 +108,7 @@ export async function showCommand(argv: string[]): Promise<number> {
     true,
   );
   const id = experimentId(positionals);
-  return withLab(values.db, async (lab) => {
+  return withLabReadOnly(values.db, async (lab) => {
     const e = await lab.getExperiment(id);
     const report = await lab.getReport(id);
     const states = await lab.getJobs(id);
@@ -271,7 +276,7 @@ export async function datasetsCommand(argv: string[]): Promise<number> {
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { db: { type: 'string' }, out: { type: 'string' } }, true);
   const id = experimentId(positionals);
-  return withLab(values.db, async (lab) => {
+  return withLabReadOnly(values.db, async (lab) => {
     const text = JSON.stringify(await lab.exportExperiment(id));
     if (values.out) {
       writeFileSync(values.out, text + '\n');
@@ -343,7 +348,9 @@ export async function serveWorkersCommand(argv: string[]): Promise<number> {
     );
     console.log('Start a worker with:');
     for (const c of commands) console.log(`  ${c}`);
-    console.log('Queue experiments with: npx optlab run SPEC.json --queue (same --db); Ctrl-C stops.');
+    console.log(
+      `Queue experiments with: ${optlabCommandLine(['run', 'SPEC.json', '--queue', '--db', (await lab.about()).libraryPath])}; Ctrl-C stops.`,
+    );
     const show = async () => {
       const workers = await lab.listWorkers();
       console.log(`workers: ${workers.map((w) => `${w.name}@${w.host} (${w.slots} slots)`).join(', ') || 'none'}`);
