@@ -680,7 +680,7 @@ test('deliverResult: once per key; a second copy with the same bytes is ignored,
   assert.equal(lib.deliverResult(id, 'a', fakeResult('a', 1), 11, 'w2'), 'same', 'the same bytes: nothing to do');
   assert.deepEqual(lib.jobStates(id).faults, []);
   const other = fakeResult('a', 1);
-  (other.outputs.val as Float32Array)[7] += 1e-6;
+  other.outputs.val[7] += 1e-6;
   assert.equal(lib.deliverResult(id, 'a', other, 12, 'w3'), 'differs');
   const faults = lib.jobStates(id).faults;
   assert.equal(faults.length, 1);

@@ -20,6 +20,7 @@ import { queueName, redisKeys, type RedisTarget } from '../../../worker/queue/la
 import { queueJobId, readJobReturn, runId, PayloadError } from '../../../worker/queue/payload.ts';
 import { keyOfQueueJobId } from '../../../shared/experiment/keys.ts';
 import type { CoordinatorLogger } from '../../coordinator/types.ts';
+import type { RedisCommands } from './commands.ts';
 import { failFast } from '../../backend.ts';
 import type { EngineRun, EngineSession, JobEngine, ReconcileSummary, ReconcileTarget } from '../types.ts';
 import { QueueRun } from './run.ts';
@@ -44,12 +45,6 @@ export interface BullMqEngineOptions {
   ownerTtlS?: number;
   /** Lock duration given to the local workers a run starts (s; default theirs). */
   workerLockSeconds?: number;
-}
-
-/** The command connection and the key names, as runs use them. */
-export interface RedisCommands {
-  redis: Redis;
-  keys: ReturnType<typeof redisKeys>;
 }
 
 interface QueueHandle {

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { RedisCommands } from './engine.ts';
+import type { RedisCommands } from './commands.ts';
 
 /** Whether a mark (`host:pid:instance`) names a Lab, other than `me`, that may still be alive. */
 function alive(mark: string, me: string): boolean {

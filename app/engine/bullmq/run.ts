@@ -20,7 +20,7 @@ import { DATA_TTL_S } from '../../../worker/queue/layout.ts';
 import { dataBytes, jobData, PayloadError, queueJobId, readJobReturn } from '../../../worker/queue/payload.ts';
 import { JobFailedError, RunCancelled } from '../../coordinator/errors.ts';
 import type { CoordinatorLogger } from '../../coordinator/types.ts';
-import type { RedisCommands } from './engine.ts';
+import type { RedisCommands } from './commands.ts';
 
 export interface RunSettings {
   lab: string;
