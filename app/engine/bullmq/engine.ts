@@ -22,6 +22,7 @@ import { keyOfQueueJobId } from '../../../shared/experiment/keys.ts';
 import type { CoordinatorLogger } from '../../coordinator/types.ts';
 import type { RedisCommands } from './commands.ts';
 import { failFast } from '../../backend.ts';
+import { optlabCommandLine, shellWord } from '../../coordinator/local.ts';
 import type { EngineRun, EngineSession, JobEngine, ReconcileSummary, ReconcileTarget } from '../types.ts';
 import { QueueRun } from './run.ts';
 import { ownerName, RunOwner } from './owner.ts';
@@ -274,13 +275,16 @@ export class BullMqEngine implements JobEngine {
     return liveWorkers(this.#cmd.redis, this.#cmd.keys);
   }
 
-  /** The worker command for this queue: the URL goes in the environment (its password is the user's to add). */
+  /**
+   * The worker command for this queue, of this very installation (as the coordinator's, never
+   * `npx optlab`): the URL goes in the environment, its password is the user's to fill in.
+   */
   command(): WorkerCommand {
     const { target } = this.#o;
     const url = target.password
       ? target.display.replace('://', `://${target.username ? encodeURIComponent(target.username) : ''}:PASSWORD@`)
       : target.display;
-    const command = `OPTLAB_ENGINE='${url}' npx optlab worker`;
+    const command = `OPTLAB_ENGINE=${shellWord(url)} ${optlabCommandLine(['worker'])}`;
     return { command, commands: [command] };
   }
 
