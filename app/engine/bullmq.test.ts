@@ -150,7 +150,7 @@ describe('BullMQ engine on a real redis-server', { timeout: 300_000, skip: missi
     }
   });
 
-  test('4 queue workers give the same report; a malformed payload put on the queue by hand is refused at once and the run goes on', async () => {
+  test('4 queue workers (listed by optlab workers) give the same report; a malformed payload put on the queue by hand is refused at once and the run goes on', async () => {
     workers = spawnQueueWorkers(4, redis.url(), { prefix: 'standing', lockSeconds: 5, onLine });
     const queue = new Queue(cpuQueue, {
       connection: redisOptions(parseEngineUrl(redis.url()), 'test'),
@@ -166,6 +166,20 @@ describe('BullMQ engine on a real redis-server', { timeout: 300_000, skip: missi
         () => workers!.names.every((n) => linesOf(n).some((l) => l.startsWith('serving '))),
         60_000,
         'four workers',
+      );
+      // `optlab workers` lists them (from OPTLAB_ENGINE: the password stays out of argv), each on the CPU queue.
+      await eventually(
+        async () => {
+          const w = optlab(['workers', '--json'], { OPTLAB_ENGINE: redis.url() });
+          assert.equal(w.status, 0, w.stderr);
+          const seen = JSON.parse(w.stdout) as { name: string; slots: number; queue?: string }[];
+          return (
+            seen.length === 4 &&
+            seen.every((x) => /^standing-[0-3]$/.test(x.name) && x.slots === 1 && x.queue === cpuQueue)
+          );
+        },
+        60_000,
+        'optlab workers to list the four',
       );
       const r = optlab(['run', specFile, '--engine', redis.url(), '--db', join(tmp, 'four.db'), '--json', '--quiet']);
       assert.equal(r.status, 0, r.stderr);
