@@ -17,6 +17,8 @@
  *   npm run bench -- --no-lab     skip it
  *   npm run bench -- --queue      only the BullMQ engine (10-fold CV through Redis against the LAN, jobs/s, commits/s)
  *   npm run bench -- --no-queue   skip it
+ *   npm run bench -- --ui         only the window: Playground epochs/s and heatmap redraw, Paths
+ *                                 slider-to-redraw time, in headless Chromium (bench/ui.ts)
  *   npm run bench -- --cpu-time   time by this process's CPU time instead of the wall clock
  *                                 (both sides), when other work shares the machine
  *   npm run bench -- --gpu        the WebGPU engine beside the CPU engine (see gpu-report.ts)
@@ -40,6 +42,7 @@ import { kernelTable } from './kernels.ts';
 import { labBench } from './lab.ts';
 import { queueBench } from './queue.ts';
 import { gpuBench } from './gpu-report.ts';
+import { uiBench } from './ui.ts';
 
 interface Cell {
   inputs: number;
@@ -402,7 +405,10 @@ if (args.has('--kernels')) kernelTable();
 else if (args.has('--gpu')) await gpuBench(args, log);
 else if (args.has('--lab')) await lab();
 else if (args.has('--queue')) await queue();
-else {
+else if (args.has('--ui')) {
+  const r = await uiBench(log);
+  if (json) process.stdout.write(JSON.stringify({ ui: r }) + '\n');
+} else {
   await main();
   if (!json && !args.has('--no-lab')) await lab();
   if (!json && !args.has('--no-queue')) await queue();
