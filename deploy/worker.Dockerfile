@@ -27,14 +27,15 @@ COPY shared/linalg/wasm/src shared/linalg/wasm/src
 RUN ln -s /asc/node_modules node_modules && node scripts/build-wasm.mjs
 
 # Production dependencies only. better-sqlite3 builds from source (.prebuild-installrc), which
-# needs a compiler here but not in the final image.
+# needs a compiler here but not in the final image. npm ci runs the package's `prepare` scripts,
+# which find no devDependencies (AssemblyScript, Vite) here and build nothing, but must exist.
 FROM ${NODE_IMAGE} AS deps
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/optlab
 COPY package.json package-lock.json .prebuild-installrc ./
-COPY scripts/build-wasm.mjs scripts/
+COPY scripts/build-wasm.mjs scripts/build-renderer.mjs scripts/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE}

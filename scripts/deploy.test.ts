@@ -222,6 +222,33 @@ test('worker.Dockerfile: slim Node 20, npm ci --omit=dev, not root, optlab worke
   }
 });
 
+test('worker.Dockerfile: the stage that runs npm ci has every script npm runs at install (package.json prepare and install hooks)', () => {
+  const ins = instructions(readFileSync(dockerfile, 'utf8'));
+  const ci = ins.findIndex((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args));
+  assert.ok(ci >= 0, 'npm ci runs');
+  assert.ok(!/--ignore-scripts/.test(ins[ci].args), 'npm ci runs the install scripts (better-sqlite3 builds in one)');
+  const from = Math.max(...ins.slice(0, ci).map((i, n) => (i.op === 'FROM' ? n : -1)));
+  const copied = ins
+    .slice(from, ci)
+    .filter((i) => i.op === 'COPY' && !i.args.startsWith('--from'))
+    .flatMap((i) =>
+      i.args
+        .split(/\s+/)
+        .filter((p) => !p.startsWith('--'))
+        .slice(0, -1),
+    );
+  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+    .scripts;
+  const hooks = ['preinstall', 'install', 'postinstall', 'preprepare', 'prepare', 'postprepare'].map((h) => scripts[h]);
+  const files = hooks.flatMap((h) => [...(h ?? '').matchAll(/\bnode\s+(\S+\.[cm]?[jt]s)\b/g)].map((m) => m[1]));
+  assert.ok(files.length > 0, `install scripts found in package.json: ${hooks.filter(Boolean).join('; ')}`);
+  for (const f of files)
+    assert.ok(
+      copied.some((src) => src === f || f.startsWith(src.replace(/\/?$/, '/'))),
+      `${f} (run by npm ci) is copied before npm ci; copied: ${copied.join(' ')}`,
+    );
+});
+
 test('worker.Dockerfile builds (where a Docker engine runs) and passes hadolint (where it is installed)', (t) => {
   const lint = spawnSync('hadolint', ['--version'], { encoding: 'utf8' });
   if (lint.error) console.log('# hadolint skipped: not installed here (no Debian package; CI has none either)');
