@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
 import { Queue, Worker } from 'bullmq';
 import { parse as parseYaml } from 'yaml';
 import { Lab } from '../lab.ts';
@@ -409,6 +410,47 @@ describe('BullMQ engine on a real redis-server', { timeout: 300_000, skip: missi
       await other.close();
       await engine.close();
       lib.close();
+    }
+  });
+
+  test('serve-workers --engine prints the worker command of this installation, without the password, and runs an experiment queued with optlab run --queue on the queue workers (one of its own), to the same report', async () => {
+    const db = join(tmp, 'served.db');
+    // The URL from the environment, as the README says (a password on the command line shows in `ps`).
+    // With a queue worker of its own (--workers 1), besides those the earlier tests left standing.
+    const server = spawn(process.execPath, [bin, 'serve-workers', '--workers', '1', '--db', db, '--poll-ms', '200'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, OPTLAB_ENGINE: redis.url() },
+    });
+    const lines: string[] = [];
+    createInterface({ input: server.stdout }).on('line', (l) => lines.push(l));
+    createInterface({ input: server.stderr }).on('line', (l) => lines.push(l));
+    const waitFor = async (re: RegExp): Promise<number> => {
+      const end = performance.now() + 90_000;
+      while (!lines.some((l) => re.test(l))) {
+        assert.ok(performance.now() < end, `no line matching ${re} in:\n${lines.join('\n')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return lines.findIndex((l) => re.test(l));
+    };
+    try {
+      const at = await waitFor(/^Start a worker on any machine that reaches it with:$/);
+      assert.equal(lines[at + 1], `  OPTLAB_ENGINE=redis://:PASSWORD@127.0.0.1:${redis.port} node ${bin} worker`);
+      assert.ok(!lines.some((l) => l.includes(redis.password)), 'the password is never printed');
+      const q = optlab(['run', specFile, '--queue', '--db', db]);
+      assert.equal(q.status, 0, q.stderr);
+      await waitFor(/^experiment 1: done$/);
+      server.kill('SIGINT');
+      await exited(server);
+      assert.equal(server.exitCode, 0, lines.join('\n'));
+    } finally {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    }
+    const lab = Lab.open(db, { logger: memoryLogger() });
+    try {
+      assert.equal(JSON.stringify(await lab.getReport(1)) + '\n', reference);
+      assert.equal((await lab.getExperiment(1)).engine?.kind, 'redis');
+    } finally {
+      await lab.close();
     }
   });
 
