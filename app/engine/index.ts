@@ -84,9 +84,10 @@ export async function reconcileExperiment(
 }
 
 /**
- * A Lab opening on a queue: every experiment left `running` there by a Lab that stopped gets
- * the results finished since committed and its lost jobs added back, so workers keep working
- * until a Lab resumes it (`optlab resume`). Experiments another Lab drives are left alone.
+ * A Lab opening on a queue: every experiment a Lab that died left on that queue (`interrupted`,
+ * as the library records a run whose process is gone) gets the results finished since committed
+ * and its lost jobs added back, so workers keep working until a Lab resumes it (`optlab
+ * resume`). Experiments another Lab drives are left alone.
  */
 export async function reconcileOnStart(
   engine: JobEngine,
@@ -97,7 +98,7 @@ export async function reconcileOnStart(
   busy: (id: number) => boolean,
 ): Promise<void> {
   const where = engine.info.where;
-  for (const s of library.listExperiments({ status: 'running' })) {
+  for (const s of library.listExperiments({ status: 'interrupted' })) {
     if (busy(s.id) || s.engine?.kind !== 'redis' || s.engine.where !== where) continue;
     const exp = library.getExperiment(s.id);
     if (!exp) continue;

@@ -1,5 +1,5 @@
 /**
- * Schema version 3: what a job engine beyond the LAN needs of the library.
+ * Schema version 4: what a job engine beyond the LAN needs of the library.
  * - library_meta.library_id: a random id of this library, made once. Several Labs may share
  *   one Redis queue; their job ids start with it, so experiment 3 of one library is never
  *   taken for experiment 3 of another.
