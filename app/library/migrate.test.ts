@@ -257,18 +257,18 @@ test('migrate: a database from a newer OptLab is refused with a clear message, b
   Library.open(file).close();
   const db = new Database(file);
   db.pragma('journal_mode = DELETE');
-  db.pragma('user_version = 5');
+  db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
   db.close();
   assert.throws(
     () => Library.open(file),
     (e: unknown) =>
       e instanceof NewerSchemaError &&
       e.message ===
-        'library.db was written by a newer OptLab (schema version 5, this one knows 3); upgrade OptLab or open another --db',
+        `library.db was written by a newer OptLab (schema version ${SCHEMA_VERSION + 1}, this one knows ${SCHEMA_VERSION}); upgrade OptLab or open another --db`,
   );
   const after = new Database(file, { readonly: true });
   assert.equal(after.pragma('journal_mode', { simple: true }), 'delete', 'not even switched to WAL');
-  assert.equal(schemaVersion(after), 5);
+  assert.equal(schemaVersion(after), SCHEMA_VERSION + 1);
   after.close();
 });
 
