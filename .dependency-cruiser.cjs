@@ -82,6 +82,14 @@ module.exports = {
       to: { path: '^(renderer|e2e|bench|scripts)/' },
     },
     {
+      name: 'front-ends-through-lab-api',
+      severity: 'error',
+      comment:
+        'The command line and the served API hold the Lab through LabApi (app/lab.ts); the library and the Lab’s parts are its internals.',
+      from: { path: '^app/(cli|api)/' },
+      to: { path: '^app/(library|lab)/' },
+    },
+    {
       name: 'renderer-imports-shared-only',
       severity: 'error',
       comment: 'The renderer talks to the Lab only through the LabApi contract in shared/.',
