@@ -7,6 +7,7 @@
 import type { ExperimentSpec } from '../../shared/experiment/types.ts';
 import type { Plan } from '../../shared/experiment/plan.ts';
 import { plannedJobs } from '../../shared/experiment/run.ts';
+import { expandSweep } from '../../shared/experiment/sweep.ts';
 import { describeEvaluation } from '../../shared/experiment/aggregate.ts';
 import { cutSize } from '../../shared/data/split.ts';
 import type { PlanPreview } from '../../shared/lab-api.ts';
@@ -86,7 +87,8 @@ export function throughput(library: Library): { msPerUnit: number; basis: 'past-
     const info = rec?.datasets.length ? library.getDatasetInfo(rec.datasets[0]) : undefined;
     if (!rec || !info) continue;
     const ms = library.jobStates(e.id).jobs.reduce((s, j) => s + (j.ms ?? 0), 0);
-    const { units } = configurationUnits(rec.spec, info);
+    // Every configuration's jobs are in `ms`, so every configuration's units count.
+    const units = expandSweep(rec.spec).reduce((s, c) => s + configurationUnits(c.spec, info).units, 0);
     if (ms > 0 && units > 0) rates.push(ms / units);
   }
   if (!rates.length) return { msPerUnit: 1 / BENCHMARK_UNITS_PER_MS, basis: 'benchmark' };
