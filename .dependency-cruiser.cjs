@@ -86,8 +86,8 @@ module.exports = {
       name: 'front-ends-through-lab-api',
       severity: 'error',
       comment:
-        'The command line and the served API hold the Lab through LabApi (app/lab.ts); the library and the Lab’s parts are its internals.',
-      from: { path: '^app/(cli|api)/' },
+        'The command line, the served API and the web server hold the Lab through LabApi (app/lab.ts); the library and the Lab’s parts are its internals.',
+      from: { path: '^app/(cli|api|web)/' },
       to: { path: '^app/(library|lab)/' },
     },
     {

@@ -27,6 +27,7 @@ const TREE: Record<string, string> = {
   // A front end reaching past the Lab's contract into the library or the Lab's parts.
   'app/cli/reach.ts': "import { lib } from '../library/lib.ts';\nexport const c = lib;\n",
   'app/api/reach.ts': "import { part } from '../lab/part.ts';\nexport const s = part;\n",
+  'app/web/reach.ts': "import { lib } from '../library/lib.ts';\nexport const w = lib;\n",
   'app/library/lib.ts': 'export const lib = 1;\n',
   'app/lab/part.ts': 'export const part = 2;\n',
   // The Lab itself may use its library and its parts.
@@ -71,6 +72,7 @@ test('the layer rules report a cycle, an upward import in shared/, a front end p
     'shared-no-node-builtins: shared/data/fs.ts -> fs',
     'front-ends-through-lab-api: app/cli/reach.ts -> app/library/lib.ts',
     'front-ends-through-lab-api: app/api/reach.ts -> app/lab/part.ts',
+    'front-ends-through-lab-api: app/web/reach.ts -> app/library/lib.ts',
     'renderer-imports-shared-only: renderer/r.ts -> app/lab.ts',
     'worker-imports-shared-only: worker/w.ts -> app/lab.ts',
   ];

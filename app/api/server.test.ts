@@ -11,7 +11,6 @@ import type { LabApi } from '../../shared/lab-api.ts';
 import { OptLabError } from '../../shared/lab-errors.ts';
 import { labClient, type LabClient } from '../../shared/lab-client.ts';
 import { Lab } from '../lab.ts';
-import { LAB_THREAD } from '../lab/thread-executor.ts';
 import { serveLab, type ServedLab } from './server.ts';
 
 const quiet = { info: () => {}, warn: () => {} };
@@ -124,7 +123,7 @@ describe('serveLab in this process', () => {
       const a = await turns(inline);
       const b = await turns(lab);
       assert.deepEqual([a.turnedWhileTraining, a.worker], [false, 'in-process']);
-      assert.deepEqual([b.turnedWhileTraining, b.worker], [true, LAB_THREAD]);
+      assert.deepEqual([b.turnedWhileTraining, b.worker], [true, 'lab-thread']);
       assert.equal(b.report, a.report, 'the same report, bit for bit, from the thread');
     } finally {
       await inline.close();
