@@ -274,7 +274,7 @@ function contract(name: string, open: (db: string) => Promise<Target>) {
         },
       );
       const said: string[] = [];
-      createInterface({ input: worker.stderr! }).on('line', (l) => said.push(l));
+      createInterface({ input: worker.stderr }).on('line', (l) => said.push(l));
       const exited = new Promise((r) => worker.once('exit', r));
       try {
         await until(
