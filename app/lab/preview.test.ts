@@ -1,64 +1,106 @@
-// Plan previews checked by hand: the cost model on a small spec, the benchmark figure on a
-// library with no finished run, and the calibration on finished runs (which must predict
-// the summed job time of the run it was calibrated on, whatever the number of configurations).
-import { test } from 'node:test';
+// The plan estimate's throughput: the built-in figure, or what this library's finished runs
+// measured (their plans' cost units over their jobs' time). The logic, not the timing.
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Library } from '../library/library.ts';
 import { Lab } from '../lab.ts';
-import { BENCHMARK_UNITS_PER_MS, parameters } from './preview.ts';
-import type { ExperimentSpec } from '../../shared/experiment/types.ts';
+import type { ExperimentSpec, JobResult } from '../../shared/experiment/types.ts';
+import { BENCHMARK_UNITS_PER_MS, MIN_CALIBRATION_MS, throughput } from './preview.ts';
 
-/** 2 configurations (4 and 3 hidden units) × 2 folds on 100 moons, 80 of them to develop on. */
-const spec = {
-  seed: 8,
-  dataset: { name: 'moons', samples: 100, noise: 0.2, testFraction: 0.2 },
-  model: { kind: 'mlp', hidden: [4], activation: 'tanh' },
+function temp(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'optlab-preview-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const spec: ExperimentSpec = {
+  seed: 5,
+  dataset: { name: 'moons', samples: 100, noise: 0.2 },
+  model: { kind: 'logistic' },
   loss: { kind: 'cross_entropy' },
-  optimizer: { name: 'adam', lr: 0.01 },
-  training: { epochs: 5, batchSize: 8 },
-  evaluation: { kind: 'kfold', k: 2 },
-  sweep: { 'model.hidden': [[4], [3]] },
+  optimizer: { name: 'sgd', lr: 0.1 },
+  training: { epochs: 2, batchSize: 16 },
 };
 
-test('parameters: dense layers with their biases, batch norm with its scale and shift', () => {
-  // 2 → 4 → 2: 2·4 + 4 + 4·2 + 2.
-  assert.equal(parameters(spec as ExperimentSpec, 2, 2), 22);
-  // 3 → 5 (batch norm) → 1: 3·5 + 5 + 2·5 + 5·1 + 1.
-  const bn = { ...spec, model: { kind: 'mlp', hidden: [5], activation: 'relu', batchNorm: true } };
-  assert.equal(parameters(bn as ExperimentSpec, 3, 1), 36);
-  assert.equal(parameters({ ...spec, model: { kind: 'logistic' } } as ExperimentSpec, 4, 3), 15);
+const result = (key: string): JobResult => ({
+  key,
+  history: [{ epoch: 1, lr: 0.1, penalty: 0, train_loss: 0.5 }],
+  final: { val: { loss: 0.5, accuracy: 0.5 } },
+  bestEpoch: 1,
+  stoppedEarly: false,
+  diverged: false,
+  paramCount: 3,
+  outDim: 1,
+  outputs: {},
 });
 
-test('a plan preview: the benchmark figure before any run, then calibrated on the runs of this library', async (t) => {
-  const tmp = mkdtempSync(join(tmpdir(), 'optlab-preview-'));
-  const lab = Lab.open(join(tmp, 'lib.db'), { logger: { info: () => {}, warn: () => {} } });
-  t.after(async () => {
-    await lab.close();
-    rmSync(tmp, { recursive: true, force: true });
-  });
-  const before = await lab.previewPlan({ spec }, { workers: 2 });
-  assert.deepEqual([before.configurations.length, before.splits, before.jobs], [2, 2, 4]);
-  assert.deepEqual(before.parameters, [22, 17]);
-  assert.equal(before.dataset.dev, 80);
-  // Per model of p parameters: 40 training rows × 5 epochs × (6p + 100) for the passes, and
-  // 5 scored points × 100 rows × (2p + 100) for the curves. p = 22: 46 400 + 72 000 =
-  // 118 400 units; p = 17: 40 400 + 67 000 = 107 400. Two folds of each configuration.
-  assert.equal(before.estimate.basis, 'benchmark');
-  const units = 2 * 118_400 + 2 * 107_400;
-  assert.ok(Math.abs(before.estimate.cpuSeconds - units / BENCHMARK_UNITS_PER_MS / 1000) < 1e-12);
-  assert.ok(Math.abs(before.estimate.seconds - before.estimate.cpuSeconds / 2) < 1e-12);
-  // After one run, the same spec is predicted at that run's own summed job time.
-  const rec = await lab.createExperiment(spec);
-  await lab.startRun(rec.id, { workers: 0 });
-  assert.equal((await lab.waitForRun(rec.id)).status, 'done');
-  const ms = (await lab.getJobs(rec.id)).jobs.reduce((s, j) => s + (j.ms ?? 0), 0);
-  const after = await lab.previewPlan({ experimentId: rec.id }, { workers: 1 });
-  assert.equal(after.estimate.basis, 'past-runs');
-  assert.ok(
-    Math.abs(after.estimate.cpuSeconds - ms / 1000) < 1e-9 * Math.max(1, ms),
-    `predicted ${after.estimate.cpuSeconds} s, the run took ${ms / 1000} s of jobs`,
+/** A finished (or not) experiment whose plan cost `units` and whose two jobs took `ms` in all. */
+function past(lib: Library, units: number, ms: number, status: 'done' | 'cancelled' = 'done'): void {
+  const id = lib.createExperiment(spec);
+  lib.planJobs(id, ['a', 'b']);
+  for (const key of ['a', 'b']) {
+    lib.leaseJob(id, key, 'w');
+    lib.commitResult(id, key, result(key), ms / 2, 'w');
+  }
+  lib.setCostUnits(id, units);
+  lib.setStatus(id, status);
+}
+
+test('no finished run: the built-in figure', (t) => {
+  const lib = Library.open(join(temp(t), 'lib.db'));
+  t.after(() => lib.close());
+  assert.deepEqual(throughput(lib), { msPerUnit: 1 / BENCHMARK_UNITS_PER_MS, basis: 'benchmark' });
+  // Too short to tell (fixed costs), or not finished: still the figure.
+  past(lib, 1e9, MIN_CALIBRATION_MS - 2);
+  past(lib, 1e9, 50_000, 'cancelled');
+  assert.deepEqual(throughput(lib), { msPerUnit: 1 / BENCHMARK_UNITS_PER_MS, basis: 'benchmark' });
+});
+
+test("finished runs: the median of their rates (ms per unit), the last ten's", (t) => {
+  const lib = Library.open(join(temp(t), 'lib.db'));
+  t.after(() => lib.close());
+  past(lib, 1e9, 4000); // 4e-6 ms per unit
+  assert.deepEqual(throughput(lib), { msPerUnit: 4e-6, basis: 'past-runs' });
+  past(lib, 2e9, 2000); // 1e-6
+  assert.deepEqual(
+    throughput(lib),
+    { msPerUnit: (2000 / 2e9 + 4000 / 1e9) / 2, basis: 'past-runs' },
+    'two: their mean',
   );
-  assert.equal(after.estimate.seconds, after.estimate.cpuSeconds);
+  past(lib, 1e9, 3000); // 3e-6
+  past(lib, 1e9, 1000); // too short: left out
+  assert.deepEqual(throughput(lib), { msPerUnit: 3e-6, basis: 'past-runs' });
+  // Ten newer runs at 1e-5 push the old ones out of the window.
+  for (let i = 0; i < 10; i++) past(lib, 1e9, 10_000);
+  assert.equal(throughput(lib).msPerUnit, 1e-5);
+});
+
+test('a run records its plan cost in units (hand-derived), and the estimate then counts it once it is long enough', async (t) => {
+  const db = join(temp(t), 'lib.db');
+  const lab = Lab.open(db, { logger: { info: () => {}, warn: () => {} } });
+  try {
+    const { id } = await lab.createExperiment(spec);
+    await lab.startRun(id, { workers: 0 });
+    assert.equal((await lab.waitForRun(id)).status, 'done');
+    // Holdout: 80 training rows of 100 (val 0.2); logistic on 2 features and 2 classes has one
+    // output, so 3 parameters; 2 epochs of 80 rows at 6·3 + 100, and 2 curve points scoring
+    // the 100 rows at 2·3 + 100: 80·2·118 + 2·100·106 = 18,880 + 21,200.
+    const lib = Library.open(db, { readonly: true });
+    const [c] = lib.costs(1);
+    lib.close();
+    assert.equal(c.units, 40_080);
+    assert.ok(c.ms > 0);
+    // A few milliseconds of jobs: too short to calibrate on.
+    const p = await lab.previewPlan({ experimentId: id });
+    assert.equal(p.estimate.basis, c.ms >= MIN_CALIBRATION_MS ? 'past-runs' : 'benchmark');
+    assert.equal(
+      p.estimate.cpuSeconds,
+      c.ms >= MIN_CALIBRATION_MS ? c.ms / 1000 : 40_080 / BENCHMARK_UNITS_PER_MS / 1000,
+    );
+  } finally {
+    await lab.close();
+  }
 });
