@@ -1,5 +1,7 @@
 /** Plain-text rendering of an experiment report: what a student can paste into a write-up. */
 import type { ExperimentReport } from '../../shared/experiment/aggregate.ts';
+import type { StudySeries } from '../../shared/experiment/studies.ts';
+import { formatStudy } from '../../shared/experiment/study-format.ts';
 import type { Summary } from '../../shared/stats/describe.ts';
 
 export function fmtNum(v: number | null | undefined, digits = 4): string {
@@ -26,7 +28,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 export function formatReport(
-  report: ExperimentReport & { study?: { title?: string; lines?: string[] } },
+  report: ExperimentReport & { study?: StudySeries | { title?: string; lines?: string[] } },
   source: string,
 ): string {
   const out: string[] = [];
@@ -108,11 +110,17 @@ export function formatReport(
     out.push(table(['pair', 'mean diff', 't', 'p', 'p (Holm)', 'significant'], rows));
     if (report.comparisons.length > 15) out.push(`(${report.comparisons.length - 15} more pairs in --json)`);
   }
-  if (report.study?.lines?.length) {
+  const study = report.study;
+  if (study && 'kind' in study && 'series' in study) {
     out.push('');
-    if (report.study.title) out.push(report.study.title);
-    out.push(...report.study.lines);
+    out.push(...formatStudy(study));
+  } else if (study && 'lines' in study && study.lines?.length) {
+    // A report stored before studies carried typed series.
+    out.push('');
+    if (study.title) out.push(study.title);
+    out.push(...study.lines);
   }
+  for (const w of report.warnings ?? []) out.push('', `warning: ${w}`);
   return out.join('\n');
 }
 

@@ -5,8 +5,10 @@
 import type { TrainSpec } from '../schema/types.ts';
 import type { FitConfig, EpochRecord, FitResult } from '../train/fit.ts';
 import type { AnalysisSpec } from '../analysis/analyze.ts';
+import type { TuningSpec } from './tuning.ts';
+import type { SpeedSpec } from './speed.ts';
 
-export type { AnalysisSpec };
+export type { AnalysisSpec, SpeedSpec, TuningSpec };
 
 export type EvaluationSpec =
   /** One split: train on the training part, score on the validation part (dataset.valFraction). */
@@ -15,8 +17,12 @@ export type EvaluationSpec =
   | { kind: 'kfold'; k: number; stratified?: boolean; repeats?: number; shuffle?: boolean }
   /** Leave-one-out: n folds of one row. */
   | { kind: 'loo' }
-  /** Bootstrap replicates: train on n rows drawn with replacement, score on the rows left out (out-of-bag). */
-  | { kind: 'bootstrap'; replicates: number };
+  /**
+   * Bootstrap replicates: train on n rows drawn with replacement, score on the rows left out
+   * (out-of-bag). `trainingSets: "fresh"` (synthetic regression only) trains each replicate on
+   * n new rows drawn from the known generator instead, scored on the development rows.
+   */
+  | { kind: 'bootstrap'; replicates: number; trainingSets?: 'resample' | 'fresh' };
 
 export type EnsembleSpec =
   /** Bagging: `members` models on bootstrap samples of the training rows, combined by vote. */
@@ -32,6 +38,10 @@ export interface ExperimentSpec extends TrainSpec {
   ensemble?: EnsembleSpec | null;
   sweep?: SweepSpec | null;
   analysis?: AnalysisSpec | null;
+  /** Nested tuning of one value per configuration and split, chosen on the split's inner validation rows. */
+  tuning?: TuningSpec | null;
+  /** Speed metrics per split: epochs and steps until the monitored validation score first reaches the value. */
+  speed?: SpeedSpec | null;
   /** Which built-in study's series to compute for charts (`optimizers`, `capacity`, …). */
   study?: 'optimizers' | 'capacity' | 'bias-variance' | 'batch-size' | 'regularization' | 'ensembles';
   /** Free labels for the library. */

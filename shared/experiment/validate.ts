@@ -5,10 +5,10 @@
  */
 import { bool, isObject, join, num, oneOf, show, sub, unknownKeys, type Problems } from '../schema/check.ts';
 import { validateTrainSpec } from '../schema/validate.ts';
-import { expandSweep, validateSweep } from './sweep.ts';
+import { expandSweep, getPath, validateSweep } from './sweep.ts';
 import type { ExperimentSpec } from './types.ts';
 
-export const EXPERIMENT_KEYS = ['evaluation', 'ensemble', 'sweep', 'analysis', 'study'] as const;
+export const EXPERIMENT_KEYS = ['evaluation', 'ensemble', 'sweep', 'analysis', 'study', 'tuning', 'speed'] as const;
 export const STUDIES = [
   'optimizers',
   'capacity',
@@ -32,8 +32,9 @@ function validateEvaluation(v: unknown, path: string, out: Problems): void {
     bool(v, 'shuffle', path, out);
   }
   if (kind === 'bootstrap') {
-    unknownKeys(v, ['kind', 'replicates'], path, out);
+    unknownKeys(v, ['kind', 'replicates', 'trainingSets'], path, out);
     num(v, 'replicates', path, { integer: true, min: 2, max: 10000 }, out, true);
+    oneOf(v, 'trainingSets', path, ['resample', 'fresh'] as const, out);
   }
 }
 
@@ -58,7 +59,8 @@ function validateEnsemble(v: unknown, path: string, out: Problems): void {
 function validateAnalysis(v: unknown, path: string, out: Problems): void {
   if (v === undefined || v === null) return;
   if (!isObject(v)) return void out.push(`${path}: must be an object, got ${show(v)}`);
-  unknownKeys(v, ['sharpness', 'hessian', 'keepWeights'], path, out);
+  unknownKeys(v, ['sharpness', 'hessian', 'objective', 'keepWeights'], path, out);
+  oneOf(v, 'objective', path, ['data', 'training'] as const, out);
   const s = sub(v, 'sharpness', path, out);
   if (s) {
     const p = join(path, 'sharpness');
@@ -73,10 +75,40 @@ function validateAnalysis(v: unknown, path: string, out: Problems): void {
   }
   const h = sub(v, 'hessian', path, out);
   if (h) {
-    unknownKeys(h, ['iterations'], join(path, 'hessian'), out);
+    unknownKeys(h, ['iterations', 'tolerance'], join(path, 'hessian'), out);
     num(h, 'iterations', join(path, 'hessian'), { integer: true, min: 1, max: 1000 }, out);
+    num(h, 'tolerance', join(path, 'hessian'), { min: 0, max: 1 }, out);
   }
   bool(v, 'keepWeights', path, out);
+}
+
+function validateTuning(spec: Record<string, unknown>, out: Problems): void {
+  const v = spec.tuning;
+  if (v === undefined || v === null) return;
+  const path = 'tuning';
+  if (!isObject(v)) return void out.push(`${path}: must be an object with path and factors, got ${show(v)}`);
+  unknownKeys(v, ['path', 'factors', 'by'], path, out);
+  if (typeof v.path !== 'string' || !v.path) out.push(`${path}.path: required, a spec path such as "optimizer.lr"`);
+  else if (typeof getPath(spec, v.path) !== 'number')
+    out.push(`${path}.path: "${v.path}" must name a number in the spec, got ${show(getPath(spec, v.path))}`);
+  if (
+    !Array.isArray(v.factors) ||
+    v.factors.length === 0 ||
+    v.factors.length > 20 ||
+    v.factors.some((f) => typeof f !== 'number' || !(f > 0) || !Number.isFinite(f))
+  )
+    out.push(`${path}.factors: must be a list of 1 to 20 numbers > 0, got ${show(v.factors)}`);
+  oneOf(v, 'by', path, ['loss', 'accuracy'] as const, out);
+  if (spec.ensemble) out.push(`${path}: cannot be combined with an ensemble`);
+}
+
+function validateSpeed(v: unknown, out: Problems): void {
+  if (v === undefined || v === null) return;
+  const path = 'speed';
+  if (!isObject(v)) return void out.push(`${path}: must be an object with monitor and value, got ${show(v)}`);
+  unknownKeys(v, ['monitor', 'value'], path, out);
+  const m = oneOf(v, 'monitor', path, ['val_loss', 'val_accuracy', 'val_mse'] as const, out, true);
+  num(v, 'value', path, m === 'val_accuracy' ? { min: 0, max: 1 } : { min: 0 }, out, true);
 }
 
 /** Every problem of an experiment spec, each with its JSON path; empty means it can run. */
@@ -86,6 +118,8 @@ export function validateExperimentSpec(spec: unknown): Problems {
   validateEvaluation(spec.evaluation, 'evaluation', out);
   validateEnsemble(spec.ensemble, 'ensemble', out);
   validateAnalysis(spec.analysis, 'analysis', out);
+  validateTuning(spec, out);
+  validateSpeed(spec.speed, out);
   oneOf(spec, 'study', '', STUDIES, out);
   const sweepProblems = validateSweep(spec.sweep);
   out.push(...sweepProblems);
@@ -97,6 +131,16 @@ export function validateExperimentSpec(spec: unknown): Problems {
   ) {
     out.push('evaluation: holdout scores on the validation part, but dataset.valFraction is 0');
   }
+  if (
+    isObject(spec.evaluation) &&
+    spec.evaluation.trainingSets === 'fresh' &&
+    isObject(spec.dataset) &&
+    !['sine', 'polynomial'].includes(spec.dataset.name as string)
+  ) {
+    out.push(
+      'evaluation.trainingSets: "fresh" draws new training sets from a known generator; only the synthetic regression sets (sine, polynomial) have one',
+    );
+  }
   if (isObject(spec.ensemble) && spec.ensemble.kind === 'boosting' && isObject(spec.loss) && spec.loss.kind === 'mse') {
     out.push('ensemble: AdaBoost (SAMME) is for classification; the loss is mse');
   }
@@ -104,6 +148,11 @@ export function validateExperimentSpec(spec: unknown): Problems {
     // Each configuration must be a valid spec on its own: a swept value can be wrong.
     for (const c of expandSweep(spec as unknown as ExperimentSpec)) {
       const problems = validateTrainSpec(c.spec, EXPERIMENT_KEYS);
+      const t = c.spec.tuning;
+      if (t && typeof getPath(c.spec, t.path) !== 'number')
+        problems.push(
+          `tuning.path: "${t.path}" is not a number in this configuration (give it a value to tune around)`,
+        );
       for (const p of problems) out.push(`sweep (${c.key}: ${c.label}): ${p}`);
     }
   }

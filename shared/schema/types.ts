@@ -75,6 +75,14 @@ export interface EarlyStoppingSpec {
   restoreBest?: boolean;
 }
 
+/** A stopping rule on the training rows: train until the model fits them this well (`epochs` is the cap). */
+export interface TargetSpec {
+  /** `train_loss` stops when the inference-mode training loss is ≤ value; `train_accuracy` when it is ≥ value. */
+  monitor: 'train_loss' | 'train_accuracy';
+  /** The loss (or accuracy) to reach. */
+  value: number;
+}
+
 export interface TrainingSpec {
   epochs: number;
   /** Mini-batch size; 0 or `"full"` means full-batch gradient descent. */
@@ -85,6 +93,10 @@ export interface TrainingSpec {
   shuffle?: boolean;
   schedule?: ScheduleSpec | null;
   earlyStopping?: EarlyStoppingSpec | null;
+  /** Stop at the end of the first scored epoch that reaches this training loss or accuracy (`epochs` caps it). */
+  target?: TargetSpec | null;
+  /** Stop after this many optimizer steps, inside an epoch if need be (`epochs` caps it). */
+  maxSteps?: number;
 }
 
 export interface AugmentSpec {

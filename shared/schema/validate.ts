@@ -27,7 +27,20 @@ export function validateTraining(v: unknown, path: string, out: Problems): void 
     out.push(`${path}: required object with epochs and batchSize, got ${show(v)}`);
     return;
   }
-  unknownKeys(v, ['epochs', 'batchSize', 'curveEvery', 'shuffle', 'schedule', 'earlyStopping'], path, out);
+  unknownKeys(
+    v,
+    ['epochs', 'batchSize', 'curveEvery', 'shuffle', 'schedule', 'earlyStopping', 'target', 'maxSteps'],
+    path,
+    out,
+  );
+  num(v, 'maxSteps', path, { integer: true, min: 1 }, out);
+  const tg = sub(v, 'target', path, out);
+  if (tg) {
+    const p = join(path, 'target');
+    unknownKeys(tg, ['monitor', 'value'], p, out);
+    const m = oneOf(tg, 'monitor', p, ['train_loss', 'train_accuracy'] as const, out, true);
+    num(tg, 'value', p, m === 'train_accuracy' ? { min: 0, max: 1 } : { min: 0 }, out, true);
+  }
   const every = num(v, 'curveEvery', path, { integer: true, min: 1 }, out);
   if (every !== undefined && every > 1 && isObject(v.earlyStopping))
     out.push(

@@ -6,7 +6,9 @@
  * Each batch: gather raw rows → image warps (before scaling, so zero fill means blank
  * pixels) → standardize (statistics of the training rows only) → jitter → input noise →
  * mixup/cutmix → forward (training mode) → loss (+ label smoothing) → backward → penalty
- * gradient → optimizer step. Each curve epoch is then scored in inference mode.
+ * gradient → optimizer step. Each curve epoch is then scored in inference mode. Training
+ * ends after `epochs`, or sooner: early stopping, a diverged loss, `training.target` reached
+ * on the training rows (checked at each scored epoch), or `training.maxSteps` steps taken.
  */
 import type { Dataset } from '../data/dataset.ts';
 import { fitStandardizer, type Standardizer } from '../data/standardize.ts';
@@ -82,6 +84,10 @@ export interface FitResult {
   stoppedEarly: boolean;
   /** The training loss became NaN or infinite and training stopped. */
   diverged: boolean;
+  /** Optimizer steps taken. */
+  steps: number;
+  /** `training.target` was reached (false without a target). */
+  reachedTarget: boolean;
   paramCount: number;
   /** Network outputs per row (rows×outDim) for the sets named in `outputsFor`. */
   outputs: Record<string, Float32Array>;
@@ -97,6 +103,16 @@ export class FitCancelled extends Error {
   constructor() {
     super('fit cancelled');
   }
+}
+
+/**
+ * Optimizer steps in one epoch over n rows in batches of B: ⌈n/B⌉, less the lone last row
+ * that batch norm cannot take (see the training loop). With `maxSteps` the last epoch may stop short.
+ */
+export function stepsPerEpoch(n: number, batchSize: number | 'full', batchNorm: boolean): number {
+  const B = batchSize === 'full' || batchSize === 0 ? n : Math.min(batchSize, n);
+  const full = Math.ceil(n / B);
+  return batchNorm && n > 1 && n % B === 1 ? full - 1 : full;
 }
 
 export function targetKind(data: Dataset, loss: LossSpec): { kind: TargetKind; outDim: number } {
@@ -171,13 +187,20 @@ function fitInScope(input: FitInput): FitResult {
     diverged = false;
   let epochsRun = 0;
   const curveEvery = tr.curveEvery ?? 1;
+  // Training to a target: scored on the training rows at every curve epoch, stopped when reached.
+  const target = tr.target ?? null;
+  if (target && !(evals.train?.length && curves.includes('train')))
+    throw new Error('fit: training.target needs the training rows scored every curve epoch (evals.train)');
+  const maxSteps = tr.maxSteps ?? Number.POSITIVE_INFINITY;
+  let steps = 0,
+    reachedTarget = false;
   if (stopper && curveEvery !== 1)
     throw new Error('fit: early stopping checks every epoch; training.curveEvery must be 1');
 
   for (let epoch = 1; epoch <= tr.epochs; epoch++) {
     optimizer.lr = lrAt(tr.schedule, baseLr, epoch - 1);
     if (tr.shuffle !== false) shuffleRng.shuffle(order);
-    for (let start = 0; start < n; start += B) {
+    for (let start = 0; start < n && steps < maxSteps; start += B) {
       const count = Math.min(B, n - start);
       // PyTorch refuses batch statistics of one row; a lone last row is left out of this epoch.
       if (count === 1 && hasBatchNorm && n > 1) continue;
@@ -202,11 +225,13 @@ function fitInScope(input: FitInput): FitResult {
       model.backwardParams(loss.grad);
       addPenaltyGrad(params, coef);
       optimizer.step();
+      steps++;
     }
 
     epochsRun = epoch;
+    const outOfSteps = steps >= maxSteps;
     // Scoring every row of every curve set each epoch can cost as much as the training itself.
-    if (!diverged && epoch % curveEvery !== 0 && epoch !== tr.epochs) continue;
+    if (!diverged && !outOfSteps && epoch % curveEvery !== 0 && epoch !== tr.epochs) continue;
     const record: EpochRecord = { epoch, lr: optimizer.lr, penalty: penaltyValue(params, coef) };
     for (const name of curves) {
       const m = evaluator.score(model, evals[name], evalCtxRng);
@@ -224,6 +249,14 @@ function fitInScope(input: FitInput): FitResult {
         break;
       }
     }
+    if (target) {
+      const v = record[target.monitor];
+      if (target.monitor === 'train_loss' ? v <= target.value : v >= target.value) {
+        reachedTarget = true;
+        break;
+      }
+    }
+    if (outOfSteps) break;
   }
 
   let bestEpoch = epochsRun;
@@ -246,6 +279,8 @@ function fitInScope(input: FitInput): FitResult {
     epochsRun,
     stoppedEarly,
     diverged,
+    steps,
+    reachedTarget,
     paramCount: model.paramCount(),
     outputs,
     outDim,
