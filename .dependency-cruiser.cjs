@@ -15,7 +15,7 @@ const SHARED_LAYERS = [
   // the experiment engine
   ['experiment'],
   // what crosses processes: the worker protocol, its framing, the Lab API contract
-  ['protocol', 'protocol-validate', 'wire', 'lab-api'],
+  ['protocol', 'protocol-validate', 'wire', 'lab-api', 'lab-errors', 'lab-rpc', 'lab-client'],
 ];
 const re = (names) => `^shared/(${names.map((n) => n.replace('/', '\\/')).join('|')})(\\.ts$|/)`;
 

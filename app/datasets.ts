@@ -93,7 +93,9 @@ export function loadDataset(spec: DatasetSpec, rng: Rng, specFile?: string): Dat
   if (problems.length) throw new Error(`invalid dataset spec:\n${problems.join('\n')}`);
   if (isBundledName(spec.name)) return loadBundled(spec.name);
   if (isSyntheticName(spec.name)) return makeDataset(spec, rng);
+  if (spec.path === undefined)
+    throw new Error(`dataset.hash: a data set in the library is loaded by the Lab (optlab run), not from a file`);
   const base = specFile ? dirname(resolve(specFile)) : process.cwd();
-  const file = resolve(base, spec.path!);
+  const file = resolve(base, spec.path);
   return loadCsvFile(file, { target: spec.target, task: spec.task });
 }

@@ -1,8 +1,8 @@
 // The Lab as a user drives it: real `optlab` processes, a real SQLite file, real workers.
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,6 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin/optlab.mjs');
 const optlab = (...args: string[]) =>
   spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root, maxBuffer: 1e8 });
-const tmp = mkdtempSync(join(tmpdir(), 'optlab-lab-'));
 
 /** Small but not instant: 2 configurations × 5 folds of a few epochs on moons. */
 const spec = {
@@ -32,8 +31,15 @@ const spec = {
     ],
   },
 };
-const specFile = join(tmp, 'spec.json');
-writeFileSync(specFile, JSON.stringify(spec));
+
+let tmp = '';
+let specFile = '';
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'optlab-lab-'));
+  specFile = join(tmp, 'spec.json');
+  writeFileSync(specFile, JSON.stringify(spec));
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test('0, 1 and 2 local workers give byte-identical reports, stored in the library', () => {
   const reports = [0, 1, 2].map((w) => {
@@ -106,12 +112,15 @@ test('kill -9 of the Lab mid-run: resume finishes it without rerunning committed
 });
 
 test('export then import into another library gives the same report; a bad import is refused', () => {
+  const source = join(tmp, 'exported.db');
+  const run = optlab('run', specFile, '--workers', '0', '--db', source, '--json', '--quiet');
+  assert.equal(run.status, 0, run.stderr);
   const file = join(tmp, 'export.json');
-  assert.equal(optlab('export', '1', '--db', join(tmp, 'w0.db'), '--out', file).status, 0);
+  assert.equal(optlab('export', '1', '--db', source, '--out', file).status, 0);
   const imp = optlab('import', file, '--db', join(tmp, 'imported.db'));
   assert.equal(imp.status, 0, imp.stderr);
   assert.match(imp.stdout, /imported as experiment 1/);
-  const a = JSON.parse(optlab('show', '1', '--db', join(tmp, 'w0.db'), '--json').stdout).report;
+  const a = JSON.parse(optlab('show', '1', '--db', source, '--json').stdout).report;
   const b = JSON.parse(optlab('show', '1', '--db', join(tmp, 'imported.db'), '--json').stdout).report;
   assert.deepEqual(b, a);
   writeFileSync(join(tmp, 'bad.json'), '{"format": "nope"}');
@@ -128,7 +137,7 @@ test('a bad spec is refused before anything is stored; an unknown id is a clear 
   assert.match(r.stderr, /evaluation\.k: must be >= 2/);
   const lab = Lab.open(join(tmp, 'bad.db'));
   try {
-    assert.equal(lab.listExperiments().length, 0);
+    assert.equal((await lab.listExperiments()).length, 0);
   } finally {
     await lab.close();
   }
@@ -140,20 +149,26 @@ test('a bad spec is refused before anything is stored; an unknown id is a clear 
 test('cancel keeps what finished; the experiment is marked cancelled and resume completes it identically', async () => {
   const lab = Lab.open(join(tmp, 'cancel.db'));
   try {
-    const id = lab.createExperiment(spec, { source: 'test' });
+    const { id } = await lab.createExperiment(spec);
     let seen = 0;
     const off = lab.subscribe((e) => {
-      if (e.type === 'job-done' && ++seen === 2) lab.cancel(id);
+      if (e.type === 'job' && e.experimentId === id && e.state === 'done' && ++seen === 2) void lab.cancelRun(id);
     });
-    await assert.rejects(lab.run(id, { workers: 0 }), /cancel/);
+    await lab.startRun(id, { workers: 0 });
+    const outcome = await lab.waitForRun(id);
     off();
-    const e = lab.getExperiment(id);
+    assert.equal(outcome.status, 'cancelled');
+    assert.match(outcome.error ?? '', /cancel/);
+    const e = await lab.getExperiment(id);
     assert.equal(e.status, 'cancelled');
     assert.equal(e.jobs.done, 2);
-    const report = await lab.run(id, { workers: 0 });
-    const fresh = lab.createExperiment(spec, { source: 'test' });
-    assert.equal(JSON.stringify(report), JSON.stringify(await lab.run(fresh, { workers: 0 })));
-    assert.equal(lab.getExperiment(id).status, 'done');
+    await lab.resumeRun(id, { workers: 0 });
+    assert.equal((await lab.waitForRun(id)).status, 'done');
+    const fresh = await lab.createExperiment(spec);
+    await lab.startRun(fresh.id, { workers: 0 });
+    assert.equal((await lab.waitForRun(fresh.id)).status, 'done');
+    assert.equal(JSON.stringify(await lab.getReport(id)), JSON.stringify(await lab.getReport(fresh.id)));
+    assert.equal((await lab.getExperiment(id)).status, 'done');
   } finally {
     await lab.close();
   }
@@ -163,30 +178,33 @@ test('a job that fails is marked failed with its error, the experiment says why,
   const lab = Lab.open(join(tmp, 'fail.db'));
   try {
     // Leave-one-out on 2 rows leaves 1 training row, and batch norm (like PyTorch) refuses batch statistics of one row.
-    const id = lab.createExperiment(
-      {
-        seed: 1,
-        dataset: { name: 'moons', samples: 2, noise: 0 },
-        model: { kind: 'mlp', hidden: [2], batchNorm: true },
-        loss: { kind: 'cross_entropy' },
-        optimizer: { name: 'sgd', lr: 0.1 },
-        training: { epochs: 1, batchSize: 1 },
-        evaluation: { kind: 'loo' },
-      },
-      { source: 'test' },
-    );
+    const { id } = await lab.createExperiment({
+      seed: 1,
+      dataset: { name: 'moons', samples: 2, noise: 0 },
+      model: { kind: 'mlp', hidden: [2], batchNorm: true },
+      loss: { kind: 'cross_entropy' },
+      optimizer: { name: 'sgd', lr: 0.1 },
+      training: { epochs: 1, batchSize: 1 },
+      evaluation: { kind: 'loo' },
+    });
     const failures: string[] = [];
     lab.subscribe((e) => {
-      if (e.type === 'job-failed') failures.push(e.key);
+      if (e.type === 'job' && e.failure) failures.push(e.key);
     });
-    await assert.rejects(lab.run(id, { workers: 0 }), /1 row|one row|batch/i);
-    const e = lab.getExperiment(id);
+    await lab.startRun(id, { workers: 0 });
+    const outcome = await lab.waitForRun(id);
+    assert.equal(outcome.status, 'failed');
+    assert.match(outcome.error ?? '', /1 row|one row|batch/i);
+    const e = await lab.getExperiment(id);
     assert.equal(e.status, 'failed');
     assert.match(e.error ?? '', /batch/i);
-    const failed = lab.jobStates(id).jobs.filter((j) => j.state === 'failed');
+    const failed = (await lab.getJobs(id)).jobs.filter((j) => j.state === 'failed');
     assert.equal(failed.length, 1);
     assert.match(failed[0].error ?? '', /attempt 1: .*batch/i);
     assert.deepEqual(failures, [failed[0].key]);
+    const detail = await lab.getJob(id, failed[0].key);
+    assert.equal(detail.job.state, 'failed');
+    assert.equal(detail.history, null);
   } finally {
     await lab.close();
   }

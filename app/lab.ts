@@ -1,61 +1,73 @@
 /**
- * The Lab: one typed API over the experiment library (SQLite), the planner, the executors
- * (in-process, or the WebSocket coordinator with local and LAN workers) and the aggregator.
- * The command line uses it now; the desktop shell and the browser UI sit on top of it later.
- * Plain Node: no Electron import.
+ * The Lab: the LabApi (shared/lab-api.ts) over the experiment library (SQLite), the planner,
+ * the executors (in process, a worker thread, or the WebSocket coordinator with local and
+ * LAN workers) and the aggregator. Every front end talks to it through that contract only:
+ * the command line in process, browser mode through `optlab serve`, the desktop window
+ * through IPC. Plain Node: no Electron import.
+ *
+ * Its parts: lab/events.ts (numbered, throttled events), lab/runs.ts (one run per
+ * experiment), lab/workers.ts (the coordinator and its workers), lab/data.ts (data from the
+ * library), lab/preview.ts (plan previews), lab/views.ts (internals as plain JSON).
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { Library } from './library/library.ts';
-import { defaultDbPath } from './library/paths.ts';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type {
+  CreateOptions,
+  CsvPreview,
+  CsvSource,
   DatasetInfo,
+  DatasetPreview,
+  ExperimentChanges,
+  ExperimentExport,
   ExperimentRecord,
+  ExperimentSnapshot,
   ExperimentSummary,
+  JobDetail,
   JobStates,
+  JsonValue,
+  LabApi,
+  LabEvent,
+  LabEventSource,
+  LabInfo,
+  LabProblem,
+  LanState,
   ListOptions,
-  StoredReport,
-} from './library/types.ts';
-import type { CsvOptions } from '../shared/data/csv.ts';
-import { loadDataset } from './datasets.ts';
-import {
-  Coordinator,
-  spawnLocalWorkers,
-  type CoordinatorOptions,
-  type LocalWorkers,
-  type WorkerInfo,
-} from './coordinator/index.ts';
+  PlanPreview,
+  PresetInfo,
+  PresetOptions,
+  ReportJson,
+  RunOptions,
+  RunOutcome,
+  RunStarted,
+  SpecCheck,
+  StudyView,
+  WorkerCommand,
+  WorkerView,
+} from '../shared/lab-api.ts';
+import { OptLabError, parseProblem } from '../shared/lab-errors.ts';
+import { datasetHash, type Dataset } from '../shared/data/dataset.ts';
+import { CsvError, parseCsv } from '../shared/data/csv.ts';
+import { previewCsvText } from '../shared/data/csv-preview.ts';
 import { validateExperimentSpec } from '../shared/experiment/validate.ts';
+import { dataProblems } from '../shared/experiment/data-checks.ts';
 import { plan as makePlan, type Plan } from '../shared/experiment/plan.ts';
-import { runPlan } from '../shared/experiment/run.ts';
-import { InProcessExecutor, JobCancelled, type Executor } from '../shared/experiment/executor.ts';
-import { FitCancelled } from '../shared/train/fit.ts';
-import { presetSpec } from '../shared/experiment/presets.ts';
-import { studySeries } from '../shared/experiment/studies.ts';
-import type { ExperimentSpec, JobProgress, JobResult } from '../shared/experiment/types.ts';
-import type { EpochRecord } from '../shared/train/fit.ts';
+import { PRESETS, presetSpec, type StudyKind } from '../shared/experiment/presets.ts';
+import type { ExperimentSpec } from '../shared/experiment/types.ts';
+import { Rng } from '../shared/rng.ts';
+import { CodecError, Library, NewerSchemaError, NotALibraryError, ProblemsError } from './library/library.ts';
+import { defaultDbPath } from './library/paths.ts';
+import { useFastKernels } from './kernels.ts';
+import type { CoordinatorLogger, CoordinatorOptions } from './coordinator/index.ts';
+import { EventHub } from './lab/events.ts';
+import { Runs, outcomeOf } from './lab/runs.ts';
+import { LabWorkers } from './lab/workers.ts';
+import { loadSpecData } from './lab/data.ts';
+import { previewOf } from './lab/preview.ts';
+import { jobDetail } from './lab/views.ts';
+import { specJsonSchema } from '../shared/schema/spec.ts';
 
-/** What subscribers hear while experiments run. */
-export type LabEvent =
-  | { type: 'status'; experiment: number; status: ExperimentSummary['status']; error?: string }
-  | { type: 'planned'; experiment: number; total: number; done: number }
-  | { type: 'progress'; experiment: number; key: string; epoch: number; epochs: number; record?: EpochRecord }
-  | { type: 'job-done'; experiment: number; key: string; result: JobResult }
-  | { type: 'job-failed'; experiment: number; key: string; error: string; attempts: number; final: boolean }
-  | { type: 'workers'; workers: WorkerInfo[] };
-
-/** A spec that cannot run: every problem with its JSON path. */
-export class LabSpecError extends Error {
-  constructor(
-    readonly problems: string[],
-    readonly source: string,
-  ) {
-    super(
-      `${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    );
-  }
-}
+export const VERSION = '0.1.0';
 
 /**
  * The token workers prove they know, generated once per library and kept beside it (mode
@@ -73,241 +85,506 @@ export function workerToken(dbPath: string): string {
   return t;
 }
 
-export interface RunOptions {
-  /** Local worker processes to start (0: run in this process). */
-  workers?: number;
-  /** Use this executor instead (tests, or a coordinator the caller manages). */
-  executor?: Executor;
+export interface LabOptions {
+  /** Local workers a run starts when its options do not say (default 0: in this process). */
+  defaultWorkers?: number;
+  /** Run in-process jobs in a worker thread, so fits never block the event loop (a served Lab). */
+  fitsInThread?: boolean;
+  /** Where the coordinator's info and warning lines go (default: stderr). */
+  logger?: CoordinatorLogger;
+  /** The coordinator's port (default: any free one). */
+  port?: number;
+  /** Start with LAN mode on. */
+  lan?: boolean;
+  /** Local worker processes kept up for the Lab's whole life (they join its coordinator). */
+  standingWorkers?: number;
+  /** Coordinator settings for tests (heartbeats, timeouts). */
+  coordinator?: CoordinatorOptions;
 }
 
-export class Lab {
-  readonly library: Library;
-  #listeners = new Set<(e: LabEvent) => void>();
-  #coordinator: Coordinator | undefined;
-  #running = new Map<number, Executor>();
+const problemsOf = (lines: readonly string[]): LabProblem[] => lines.map(parseProblem);
 
-  private constructor(library: Library) {
-    this.library = library;
+/** Library and data errors as OptLabErrors; anything else passes unchanged. */
+function asLabError(e: unknown): unknown {
+  if (e instanceof OptLabError) return e;
+  if (e instanceof CsvError)
+    return new OptLabError(
+      'E_BAD_CSV',
+      e.message,
+      e.problems.map((p) => ({ ...parseProblem(p.message), line: p.line, column: p.column })),
+    );
+  if (e instanceof ProblemsError) return new OptLabError('E_BAD_ARGS', e.message, problemsOf(e.problems));
+  if (e instanceof NewerSchemaError || e instanceof NotALibraryError || e instanceof CodecError)
+    return new OptLabError('E_LIBRARY', e.message);
+  return e;
+}
+
+export class Lab implements LabApi, LabEventSource {
+  readonly #library: Library;
+  readonly #hub: EventHub;
+  readonly #runs = new Runs();
+  readonly #workers: LabWorkers;
+  readonly #defaultWorkers: number;
+  readonly #kernels: string;
+  #closed = false;
+
+  private constructor(library: Library, o: LabOptions) {
+    this.#library = library;
+    const logger = o.logger;
+    const warn = logger ? (l: string) => logger.warn(l) : (l: string) => console.error(l);
+    this.#hub = new EventHub(warn);
+    this.#defaultWorkers = o.defaultWorkers ?? 0;
+    const k = useFastKernels();
+    this.#kernels = k.name;
+    this.#workers = new LabWorkers(
+      {
+        token: library.path === ':memory:' ? undefined : workerToken(library.path),
+        port: o.port,
+        lan: o.lan,
+        standing: o.standingWorkers,
+        fitsInThread: o.fitsInThread ?? false,
+        kernels: k.build === undefined ? { name: k.name } : { name: k.name, build: k.build },
+        logger: o.logger,
+        coordinator: o.coordinator,
+      },
+      this.#hub,
+    );
   }
 
   /** Opens the library at `dbPath` (default: the user's data folder, or $OPTLAB_DB). */
-  static open(dbPath?: string): Lab {
-    return new Lab(Library.open(dbPath ?? defaultDbPath()));
+  static open(dbPath?: string, options: LabOptions = {}): Lab {
+    try {
+      return new Lab(Library.open(dbPath ?? defaultDbPath()), options);
+    } catch (e) {
+      throw asLabError(e);
+    }
   }
 
   subscribe(listener: (e: LabEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#hub.subscribe(listener);
   }
 
-  #emit(e: LabEvent): void {
-    for (const l of this.#listeners) l(e);
+  /** Cancels the runs (what finished is kept), stops the workers and closes the library. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#runs.stopAll();
+    await this.#workers.close();
+    this.#hub.close();
+    this.#library.close();
   }
 
-  // ---- datasets ----
-
-  listDatasets(): DatasetInfo[] {
-    return this.library.listDatasets();
+  async about(): Promise<LabInfo> {
+    return {
+      version: VERSION,
+      libraryPath: this.#library.path,
+      kernels: this.#kernels,
+      defaultWorkers: this.#defaultWorkers,
+    };
   }
 
-  /** Parses a CSV file (errors name the line and column) and keeps it in the library by content hash. */
-  importCsv(path: string, options: Partial<CsvOptions> = {}): DatasetInfo {
-    return this.library.importCsv(path, options);
+  // ── data sets ──────────────────────────────────────────────────────────────────────────
+
+  async listDatasets(): Promise<DatasetInfo[]> {
+    return this.#library.listDatasets();
   }
 
-  /** Refused while an experiment uses the data set. */
-  deleteDataset(hash: string): boolean {
-    return this.library.deleteDataset(hash);
+  async previewCsv(source: CsvSource, rows = 10): Promise<CsvPreview> {
+    const p = previewCsvText(source.content, this.#csvOptions(source), rows);
+    return {
+      fileName: source.fileName,
+      rows: p.rows,
+      columns: p.columns,
+      head: p.head,
+      task: p.task,
+      classes: p.classes,
+      problems: p.problems.map((x) => ({ ...parseProblem(x.message), line: x.line, column: x.column })),
+    };
   }
 
-  // ---- experiments ----
-
-  /**
-   * Stores a new experiment after validating it; a CSV path is made absolute against the
-   * spec file's folder so the experiment can be resumed from anywhere.
-   */
-  createExperiment(
-    spec: unknown,
-    options: { source?: string; specFile?: string; tags?: string[]; notes?: string } = {},
-  ): number {
-    const problems = validateExperimentSpec(spec);
-    if (problems.length) throw new LabSpecError(problems, options.source ?? 'spec');
-    const s = structuredClone(spec) as ExperimentSpec;
-    if (s.dataset.name === 'csv' && s.dataset.path && !isAbsolute(s.dataset.path)) {
-      s.dataset.path = resolve(options.specFile ? dirname(options.specFile) : process.cwd(), s.dataset.path);
-    }
-    return this.library.createExperiment(s, { tags: options.tags ?? s.tags, notes: options.notes ?? s.notes });
-  }
-
-  createFromPreset(name: string, dataset?: string, options: { tags?: string[]; notes?: string } = {}): number {
-    return this.createExperiment(presetSpec(name, dataset), {
-      source: `preset ${name}`,
-      tags: options.tags ?? ['preset', name],
-      notes: options.notes,
+  async importCsv(source: CsvSource): Promise<DatasetInfo> {
+    return this.#guard(() => {
+      let ds: Dataset;
+      try {
+        ds = parseCsv(source.content, this.#csvOptions(source));
+      } catch (e) {
+        if (e instanceof CsvError) {
+          const err = asLabError(e) as OptLabError;
+          // The message names the file, so the user knows which file the lines refer to.
+          throw new OptLabError('E_BAD_CSV', `${source.fileName}: ${e.message}`, err.problems);
+        }
+        throw e;
+      }
+      const known = this.#library.getDatasetInfo(datasetHash(ds));
+      const info = known ?? this.#library.getDatasetInfo(this.#library.putDataset(ds))!;
+      if (!known) this.#hub.emit({ type: 'dataset-added', dataset: info });
+      return info;
     });
   }
 
-  listExperiments(options: ListOptions = {}): ExperimentSummary[] {
-    return this.library.listExperiments(options);
+  async previewDataset(hash: string, rows = 10): Promise<DatasetPreview> {
+    const info = this.#library.getDatasetInfo(hash);
+    const ds = info && this.#library.getDataset(hash);
+    if (!info || !ds) throw this.#noDataset(hash);
+    const head: DatasetPreview['head'] = [];
+    for (let i = 0; i < Math.min(ds.n, Math.max(0, rows)); i++) {
+      const y = ds.y[i];
+      head.push({
+        x: Array.from(ds.x.subarray(i * ds.d, (i + 1) * ds.d)),
+        y: ds.task === 'classification' ? (ds.classNames[y] ?? String(y)) : y,
+      });
+    }
+    return {
+      info,
+      featureNames: ds.featureNames,
+      classNames: ds.classNames,
+      image: ds.image ?? null,
+      head,
+    };
   }
 
-  getExperiment(id: number): ExperimentRecord {
-    const e = this.library.getExperiment(id);
-    if (!e) throw new Error(`no experiment with id ${id} in ${this.library.path} (see optlab ls)`);
+  async deleteDataset(hash: string): Promise<void> {
+    const info = this.#library.getDatasetInfo(hash);
+    if (!info) throw this.#noDataset(hash);
+    try {
+      this.#library.deleteDataset(hash);
+    } catch (e) {
+      if (info.experiments > 0) throw new OptLabError('E_IN_USE', (e as Error).message);
+      throw asLabError(e);
+    }
+    this.#hub.emit({ type: 'dataset-deleted', hash });
+  }
+
+  // ── experiments ────────────────────────────────────────────────────────────────────────
+
+  async createExperiment(spec: unknown, options: CreateOptions = {}): Promise<ExperimentRecord> {
+    return this.#guard(() => {
+      const s = this.#checkedSpec(spec);
+      const hashes = s.dataset.name === 'csv' && s.dataset.hash ? [s.dataset.hash] : [];
+      const id = this.#library.createExperiment(s, {
+        name: options.name,
+        tags: options.tags ?? s.tags,
+        notes: options.notes ?? s.notes,
+        datasets: hashes,
+      });
+      const record = this.#record(id);
+      this.#hub.emit({ type: 'experiment-created', experiment: summaryOf(record) });
+      return record;
+    });
+  }
+
+  async createFromPreset(preset: string, options: PresetOptions = {}): Promise<ExperimentRecord> {
+    const spec = await this.presetSpec(preset, options.dataset);
+    return this.createExperiment(spec, { ...options, tags: options.tags ?? ['preset', preset] });
+  }
+
+  async validateSpec(spec: unknown): Promise<SpecCheck> {
+    try {
+      this.#checkedSpec(spec);
+      return { ok: true, problems: [] };
+    } catch (e) {
+      if (e instanceof OptLabError && e.code === 'E_BAD_SPEC') return { ok: false, problems: e.problems ?? [] };
+      throw asLabError(e);
+    }
+  }
+
+  async previewPlan(
+    target: { spec: unknown } | { experimentId: number },
+    options: RunOptions = {},
+  ): Promise<PlanPreview> {
+    return this.#guard(() => {
+      const workers = options.workers ?? this.#defaultWorkers;
+      if ('experimentId' in target)
+        return previewOf(this.#plan(this.#record(target.experimentId)), workers, this.#library);
+      const spec = this.#checkedSpec(target.spec);
+      return previewOf(
+        makePlan(spec, (ds, rng) => loadSpecData(this.#library, ds, rng)),
+        workers,
+        this.#library,
+      );
+    });
+  }
+
+  async listExperiments(options: ListOptions = {}): Promise<ExperimentSummary[]> {
+    return this.#guard(() => {
+      try {
+        return this.#library.listExperiments(options);
+      } catch (e) {
+        throw new OptLabError('E_BAD_ARGS', (e as Error).message);
+      }
+    });
+  }
+
+  async getExperiment(id: number): Promise<ExperimentRecord> {
+    return this.#record(id);
+  }
+
+  async updateExperiment(id: number, changes: ExperimentChanges): Promise<ExperimentRecord> {
+    return this.#guard(() => {
+      this.#record(id);
+      this.#library.updateExperiment(id, changes);
+      const record = this.#record(id);
+      this.#hub.emit({ type: 'experiment-updated', experiment: summaryOf(record) });
+      return record;
+    });
+  }
+
+  async duplicateExperiment(id: number): Promise<ExperimentRecord> {
+    return this.#guard(() => {
+      this.#record(id);
+      const record = this.#record(this.#library.duplicate(id));
+      this.#hub.emit({ type: 'experiment-created', experiment: summaryOf(record) });
+      return record;
+    });
+  }
+
+  async deleteExperiment(id: number): Promise<void> {
+    this.#record(id);
+    if (this.#runs.isRunning(id)) throw new OptLabError('E_IN_USE', `experiment ${id} is running; cancel it first`);
+    this.#library.deleteExperiment(id);
+    this.#hub.emit({ type: 'experiment-deleted', experimentId: id });
+  }
+
+  async exportExperiment(id: number): Promise<ExperimentExport> {
+    return this.#guard(() => {
+      this.#record(id);
+      return this.#library.exportExperiment(id) as ExperimentExport;
+    });
+  }
+
+  async importExperiment(file: unknown): Promise<ExperimentRecord> {
+    return this.#guard(() => {
+      let id: number;
+      try {
+        id = this.#library.importExperiment(file);
+      } catch (e) {
+        if (e instanceof ProblemsError) throw new OptLabError('E_BAD_IMPORT', e.message, problemsOf(e.problems));
+        throw e;
+      }
+      const record = this.#record(id);
+      this.#hub.emit({ type: 'experiment-created', experiment: summaryOf(record) });
+      return record;
+    });
+  }
+
+  // ── runs ───────────────────────────────────────────────────────────────────────────────
+
+  async startRun(id: number, options: RunOptions = {}): Promise<RunStarted> {
+    return this.#start(id, options);
+  }
+
+  async resumeRun(id: number, options: RunOptions = {}): Promise<RunStarted> {
+    return this.#start(id, options);
+  }
+
+  async retryFailed(id: number, options: RunOptions = {}): Promise<RunStarted> {
+    const rec = this.#record(id);
+    if (!this.#runs.isRunning(id) && !this.#library.jobStates(id).counts.failed)
+      throw new OptLabError('E_STATE', `experiment ${id} has no failed jobs (it is ${rec.status})`);
+    return this.#start(id, options);
+  }
+
+  async cancelRun(id: number): Promise<boolean> {
+    this.#record(id);
+    return this.#runs.cancel(id);
+  }
+
+  async waitForRun(id: number): Promise<RunOutcome> {
+    const rec = this.#record(id);
+    return (await this.#runs.outcome(id)) ?? outcomeOf(rec);
+  }
+
+  async getJobs(id: number): Promise<JobStates> {
+    this.#record(id);
+    return this.#library.jobStates(id);
+  }
+
+  async getJob(id: number, key: string): Promise<JobDetail> {
+    return this.#guard(() => {
+      this.#record(id);
+      const row = this.#library.jobStates(id).jobs.find((j) => j.key === key);
+      if (!row) throw new OptLabError('E_NOT_FOUND', `experiment ${id} has no job ${JSON.stringify(key)}`);
+      return jobDetail(row, row.state === 'done' ? this.#library.jobResult(id, key) : undefined);
+    });
+  }
+
+  // ── reports ────────────────────────────────────────────────────────────────────────────
+
+  async getReport(id: number): Promise<ReportJson | null> {
+    this.#record(id);
+    // Stored as JSON: a number that was not finite is null already.
+    return (this.#library.getReport(id) as ReportJson | undefined) ?? null;
+  }
+
+  async getStudy(id: number): Promise<StudyView | null> {
+    const study = (await this.getReport(id))?.study;
+    if (!study) return null;
+    const { kind, series } = study;
+    return { kind, series } as StudyView;
+  }
+
+  // ── live ───────────────────────────────────────────────────────────────────────────────
+
+  async snapshot(experimentId: number): Promise<ExperimentSnapshot> {
+    // Everything below is read in one turn of the event loop: no event slips in between.
+    const seq = this.#hub.seq;
+    const experiment = this.#record(experimentId);
+    return {
+      seq,
+      experiment,
+      jobs: this.#library.jobStates(experimentId),
+      running: this.#runs.isRunning(experimentId),
+      planned: this.#runs.planned(experimentId),
+      progress: this.#hub.inFlight(experimentId),
+      workers: await this.#workers.list(),
+    };
+  }
+
+  // ── workers ────────────────────────────────────────────────────────────────────────────
+
+  async listWorkers(): Promise<WorkerView[]> {
+    return this.#workers.list();
+  }
+
+  async getLan(): Promise<LanState> {
+    return this.#workers.lan();
+  }
+
+  async setLan(enabled: boolean, options: { port?: number } = {}): Promise<LanState> {
+    return this.#workers.setLan(enabled, options.port);
+  }
+
+  async workerCommand(): Promise<WorkerCommand> {
+    return this.#workers.command();
+  }
+
+  // ── presets and the schema ─────────────────────────────────────────────────────────────
+
+  async listPresets(): Promise<PresetInfo[]> {
+    return Object.entries(PRESETS).map(([name, p]) => ({
+      name: name as StudyKind,
+      title: p.title,
+      description: p.description,
+      dataset: p.defaultDataset,
+      datasets: [...p.datasets],
+    }));
+  }
+
+  async presetSpec(preset: string, dataset?: string): Promise<ExperimentSpec> {
+    const p = (PRESETS as Record<string, (typeof PRESETS)[StudyKind]>)[preset];
+    if (!p)
+      throw new OptLabError(
+        'E_NOT_FOUND',
+        `unknown preset "${preset}" (known: ${Object.keys(PRESETS).join(', ')}); see optlab presets`,
+      );
+    if (dataset !== undefined && !p.datasets.includes(dataset))
+      throw new OptLabError(
+        'E_BAD_ARGS',
+        `preset "${preset}" does not take data set "${dataset}" (it takes: ${p.datasets.join(', ')})`,
+      );
+    return presetSpec(preset, dataset);
+  }
+
+  async specSchema(): Promise<JsonValue> {
+    return specJsonSchema() as JsonValue;
+  }
+
+  // ── inside ─────────────────────────────────────────────────────────────────────────────
+
+  async #start(id: number, options: RunOptions): Promise<RunStarted> {
+    const rec = this.#record(id);
+    const workers = options.workers ?? this.#defaultWorkers;
+    const joined = options.joined ?? false;
+    return this.#guardAsync(() =>
+      this.#runs.start(rec, {
+        library: this.#library,
+        hub: this.#hub,
+        plan: (e) => this.#plan(e),
+        executor: () => this.#workers.executor(workers, joined),
+      }),
+    );
+  }
+
+  /** The stored experiment, or E_NOT_FOUND. */
+  #record(id: number): ExperimentRecord {
+    const e = this.#library.getExperiment(id);
+    if (!e)
+      throw new OptLabError('E_NOT_FOUND', `no experiment with id ${id} in ${this.#library.path} (see optlab ls)`);
     return e;
   }
 
-  jobStates(id: number): JobStates {
-    this.getExperiment(id);
-    return this.library.jobStates(id);
+  #noDataset(hash: string): OptLabError {
+    return new OptLabError('E_NOT_FOUND', `no data set ${hash} in the library (see optlab datasets)`);
   }
 
-  getReport(id: number): StoredReport | undefined {
-    return this.library.getReport(id);
+  #plan(e: ExperimentRecord): Plan {
+    return makePlan(e.spec, (ds, rng) => loadSpecData(this.#library, ds, rng, e.datasets));
   }
 
-  duplicate(id: number): number {
-    return this.library.duplicate(id);
-  }
-
-  deleteExperiment(id: number): boolean {
-    if (this.#running.has(id)) throw new Error(`experiment ${id} is running; cancel it first`);
-    return this.library.deleteExperiment(id);
-  }
-
-  exportExperiment(id: number) {
-    return this.library.exportExperiment(id);
-  }
-
-  importExperiment(obj: unknown): number {
-    return this.library.importExperiment(obj);
-  }
-
-  // ---- runs ----
-
-  /** The plan of an experiment (deterministic: the same spec always gives the same jobs). */
-  plan(id: number): Plan {
-    const e = this.getExperiment(id);
-    return makePlan(e.spec, (ds, rng) => loadDataset(ds, rng));
+  #csvOptions(source: CsvSource) {
+    return {
+      name: source.name ?? basename(source.fileName, extname(source.fileName)),
+      target: source.target,
+      task: source.task,
+    };
   }
 
   /**
-   * Runs an experiment to the end, or resumes it: jobs whose results are committed are not run
-   * again. Each result is committed the moment it arrives. Resolves with the stored report.
+   * A spec that can be stored and run, or E_BAD_SPEC with every problem: its shape first,
+   * then its CSV data set (by hash, in this library), then the checks against the data.
    */
-  async run(id: number, options: RunOptions = {}): Promise<StoredReport> {
-    if (this.#running.has(id)) throw new Error(`experiment ${id} is already running`);
-    const exp = this.getExperiment(id);
-    const plan = this.plan(id);
-    for (const dp of plan.data) {
-      if (exp.datasets.length && !exp.datasets.includes(dp.hash) && exp.jobs.done > 0) {
-        throw new Error(
-          `experiment ${id}: its data set changed since the run started (hash ${dp.hash}, stored ${exp.datasets.join(', ')}); duplicate the experiment to start over`,
-        );
-      }
-      this.library.putDataset(dp.data);
-      this.library.linkDataset(id, dp.hash);
+  #checkedSpec(spec: unknown): ExperimentSpec {
+    const shape = validateExperimentSpec(spec);
+    if (shape.length) throw OptLabError.withProblems('E_BAD_SPEC', 'spec', problemsOf(shape));
+    const s = structuredClone(spec) as ExperimentSpec;
+    const ds = s.dataset;
+    if (ds.name === 'csv') {
+      const problem =
+        ds.hash === undefined
+          ? 'required: a Lab runs CSV data from its library; import the file (importCsv, optlab datasets import) and name the data set by its hash'
+          : this.#library.getDatasetInfo(ds.hash)
+            ? undefined
+            : `no data set ${ds.hash} in the library (see optlab datasets)`;
+      if (problem) throw OptLabError.withProblems('E_BAD_SPEC', 'spec', [{ path: 'dataset.hash', message: problem }]);
     }
-    this.library.planJobs(
-      id,
-      plan.jobs.map((j) => j.key),
-    );
-    this.library.requeueLeased(id);
-    // A resumed run tries failed jobs again (their last error stays on the row until they succeed).
-    for (const j of this.library.jobStates(id).jobs) if (j.state === 'failed') this.library.requeueJob(id, j.key);
-    const done = this.library.doneResults(id);
-    let local: LocalWorkers | undefined;
-    let executor = options.executor;
-    if (!executor) {
-      if ((options.workers ?? 0) > 0) {
-        const c = await this.coordinator();
-        local = spawnLocalWorkers(options.workers!, c.url, c.token);
-        executor = c.executor();
-        this.#emit({ type: 'workers', workers: c.workers() });
-      } else executor = new InProcessExecutor();
-    }
-    this.#running.set(id, executor);
-    this.library.setStatus(id, 'running');
-    this.#emit({ type: 'status', experiment: id, status: 'running' });
-    const started = new Map<string, number>();
+    const cache = new Map<string, Dataset>();
+    const base = new Rng(s.seed);
+    const problems = dataProblems(s, (d) => {
+      const key = JSON.stringify(d);
+      let data = cache.get(key);
+      if (!data) cache.set(key, (data = loadSpecData(this.#library, d, base.fork('data'))));
+      return data;
+    });
+    if (problems.length) throw OptLabError.withProblems('E_BAD_SPEC', 'spec', problemsOf(problems));
+    return s;
+  }
+
+  #guard<T>(fn: () => T): T {
     try {
-      const { report, results } = await runPlan(plan, executor, {
-        done,
-        onPlanned: (total, n) => this.#emit({ type: 'planned', experiment: id, total, done: n }),
-        onSubmit: (jobs) => {
-          this.library.planJobs(
-            id,
-            jobs.map((j) => j.key),
-          );
-          const now = performance.now();
-          for (const j of jobs) started.set(j.key, now);
-        },
-        onProgress: (p: JobProgress) => this.#emit({ type: 'progress', experiment: id, ...p }),
-        onLeased: (key, worker) => {
-          this.library.leaseJob(id, key, worker);
-        },
-        onAttemptFailed: (key, error, attempts, final) => {
-          // A failed try is kept with its error; the job goes back to pending unless it is final.
-          this.library.failJob(id, key, `attempt ${attempts}: ${error}`);
-          if (!final) this.library.requeueJob(id, key);
-          this.#emit({ type: 'job-failed', experiment: id, key, error, attempts, final });
-        },
-        onResult: (r, meta) => {
-          const ms = meta?.ms ?? performance.now() - (started.get(r.key) ?? performance.now());
-          this.library.commitResult(id, r.key, r, ms, meta?.worker ?? 'in-process');
-          this.#emit({ type: 'job-done', experiment: id, key: r.key, result: r });
-        },
-      });
-      const study = studySeries(plan, report, results, exp.spec.study);
-      const stored: StoredReport = study ? { ...report, study } : report;
-      this.library.saveReport(id, stored);
-      this.library.setStatus(id, 'done');
-      this.#emit({ type: 'status', experiment: id, status: 'done' });
-      return stored;
+      return fn();
     } catch (e) {
-      const cancelled = e instanceof JobCancelled || e instanceof FitCancelled;
-      const message = e instanceof Error ? e.message : String(e);
-      this.library.requeueLeased(id);
-      this.library.setStatus(id, cancelled ? 'cancelled' : 'failed', message);
-      this.#emit({ type: 'status', experiment: id, status: cancelled ? 'cancelled' : 'failed', error: message });
-      throw e;
-    } finally {
-      this.#running.delete(id);
-      await local?.stop();
+      throw asLabError(e);
     }
   }
 
-  /** Stops a running experiment everywhere; what was committed stays, `resume` continues it. */
-  cancel(id: number): boolean {
-    const ex = this.#running.get(id);
-    if (!ex) return false;
-    ex.cancel();
-    return true;
-  }
-
-  // ---- workers ----
-
-  /** The WebSocket coordinator, started on first use (127.0.0.1 unless `lan`). */
-  async coordinator(options: CoordinatorOptions = {}): Promise<Coordinator> {
-    if (!this.#coordinator) {
-      const token = options.token ?? (this.library.path === ':memory:' ? undefined : workerToken(this.library.path));
-      const c = new Coordinator({ ...options, token });
-      await c.listen();
-      c.on('worker-joined', () => this.#emit({ type: 'workers', workers: c.workers() }));
-      c.on('worker-left', () => this.#emit({ type: 'workers', workers: c.workers() }));
-      this.#coordinator = c;
+  async #guardAsync<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw asLabError(e);
     }
-    return this.#coordinator;
   }
+}
 
-  workers(): WorkerInfo[] {
-    return this.#coordinator?.workers() ?? [];
-  }
+function summaryOf(r: ExperimentRecord): ExperimentSummary {
+  const { spec: _spec, datasets: _datasets, ...summary } = r;
+  return summary;
+}
 
-  async close(): Promise<void> {
-    for (const ex of this.#running.values()) ex.cancel();
-    await this.#coordinator?.close();
-    this.#coordinator = undefined;
-    this.library.close();
-  }
+/** A Lab in this process, seen through its contract only (what the command line holds). */
+export type LabHandle = LabApi & LabEventSource & { close(): Promise<void> };
+
+/** Opens the library at `dbPath` (default: the user's data folder, or $OPTLAB_DB) as a LabHandle. */
+export function openLab(dbPath?: string, options: LabOptions = {}): LabHandle {
+  return Lab.open(dbPath, options);
 }

@@ -2,10 +2,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, UsageError } from './args.ts';
 import { formatReport, fmtNum } from './report.ts';
-import { defaultWorkers, runInLab } from './run.ts';
-import { Lab, workerToken } from '../lab.ts';
-import { spawnLocalWorkers } from '../coordinator/index.ts';
-import type { ExperimentStatus } from '../library/types.ts';
+import { cliLogger, defaultWorkers, runInLab } from './run.ts';
+import { openLab, type LabHandle, type LabOptions } from '../lab.ts';
+import { OptLabError } from '../../shared/lab-errors.ts';
+import type { ExperimentStatus } from '../../shared/lab-api.ts';
+import { EXPERIMENT_STATUSES } from '../library/types.ts';
 
 function experimentId(positionals: string[]): number {
   if (positionals.length !== 1)
@@ -19,8 +20,12 @@ function experimentId(positionals: string[]): number {
   return id;
 }
 
-async function withLab<T>(db: string | undefined, fn: (lab: Lab) => Promise<T> | T): Promise<T> {
-  const lab = Lab.open(db);
+async function withLab<T>(
+  db: string | undefined,
+  fn: (lab: LabHandle) => Promise<T> | T,
+  options: LabOptions = {},
+): Promise<T> {
+  const lab = openLab(db, options);
   try {
     return await fn(lab);
   } finally {
@@ -28,7 +33,8 @@ async function withLab<T>(db: string | undefined, fn: (lab: Lab) => Promise<T> |
   }
 }
 
-const STATUSES: ExperimentStatus[] = ['created', 'running', 'done', 'failed', 'cancelled'];
+/** The statuses `--status` takes: the library's own list. */
+export const STATUSES: readonly ExperimentStatus[] = EXPERIMENT_STATUSES;
 
 /** `optlab ls [SEARCH] [--status S] [--tag T] [--json]` */
 export async function lsCommand(argv: string[]): Promise<number> {
@@ -49,8 +55,8 @@ export async function lsCommand(argv: string[]): Promise<number> {
   const limit = values.limit === undefined ? 50 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new UsageError(`--limit: a whole number >= 1, got "${values.limit}"`);
-  return withLab(values.db, (lab) => {
-    const list = lab.listExperiments({
+  return withLab(values.db, async (lab) => {
+    const list = await lab.listExperiments({
       search: positionals[0],
       status: values.status as ExperimentStatus | undefined,
       tag: values.tag,
@@ -62,7 +68,7 @@ export async function lsCommand(argv: string[]): Promise<number> {
     }
     if (!list.length) {
       console.log(
-        `no experiments${positionals[0] || values.status || values.tag ? ' match' : ' yet'} in ${lab.library.path}`,
+        `no experiments${positionals[0] || values.status || values.tag ? ' match' : ' yet'} in ${(await lab.about()).libraryPath}`,
       );
       return 0;
     }
@@ -95,10 +101,10 @@ export async function showCommand(argv: string[]): Promise<number> {
     true,
   );
   const id = experimentId(positionals);
-  return withLab(values.db, (lab) => {
-    const e = lab.getExperiment(id);
-    const report = lab.getReport(id);
-    const states = lab.jobStates(id);
+  return withLab(values.db, async (lab) => {
+    const e = await lab.getExperiment(id);
+    const report = await lab.getReport(id);
+    const states = await lab.getJobs(id);
     if (values.json) {
       console.log(
         JSON.stringify({ experiment: e, jobs: values.jobs ? states.jobs : states.counts, report: report ?? null }),
@@ -148,9 +154,9 @@ export async function resumeCommand(argv: string[]): Promise<number> {
   const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 0)
     throw new UsageError(`--workers: a whole number >= 0, got "${values.workers}"`);
-  const lab = Lab.open(values.db);
+  const lab = openLab(values.db, { logger: cliLogger(values.quiet) });
   try {
-    const e = lab.getExperiment(id);
+    const e = await lab.getExperiment(id);
     if (e.status === 'done')
       console.error(`experiment ${id} is already done; recomputing its report from the stored results`);
     return await runInLab(lab, id, {
@@ -159,6 +165,7 @@ export async function resumeCommand(argv: string[]): Promise<number> {
       out: values.out,
       quiet: values.quiet,
       source: e.name,
+      resume: true,
     });
   } finally {
     await lab.close();
@@ -180,13 +187,13 @@ export async function datasetsCommand(argv: string[]): Promise<number> {
   );
   const [action = 'ls', arg, ...rest] = positionals;
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  return withLab(values.db, (lab) => {
+  return withLab(values.db, async (lab) => {
     if (action === 'ls') {
-      const list = lab.listDatasets();
+      const list = await lab.listDatasets();
       if (values.json) console.log(JSON.stringify(list));
       else if (!list.length)
         console.log(
-          `no data sets in ${lab.library.path} yet (they are stored when an experiment runs, or with optlab datasets import FILE)`,
+          `no data sets in ${(await lab.about()).libraryPath} yet (they are stored when an experiment runs, or with optlab datasets import FILE)`,
         );
       else
         for (const d of list)
@@ -199,7 +206,18 @@ export async function datasetsCommand(argv: string[]): Promise<number> {
       if (!arg) throw new UsageError('optlab datasets import FILE [--target COLUMN] [--regression] [--name NAME]');
       const target =
         values.target === undefined ? undefined : /^\d+$/.test(values.target) ? Number(values.target) : values.target;
-      const d = lab.importCsv(arg, {
+      let content: string;
+      try {
+        content = readFileSync(arg, 'utf8');
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        const why =
+          code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (code ?? (e as Error).message);
+        throw new Error(`cannot read CSV file ${arg}: ${why}`, { cause: e });
+      }
+      const d = await lab.importCsv({
+        fileName: arg,
+        content,
         target,
         task: values.regression ? 'regression' : 'classification',
         ...(values.name ? { name: values.name } : {}),
@@ -211,7 +229,12 @@ export async function datasetsCommand(argv: string[]): Promise<number> {
     }
     if (action === 'rm') {
       if (!arg) throw new UsageError('optlab datasets rm HASH');
-      if (!lab.deleteDataset(arg)) throw new UsageError(`no data set ${arg} in the library (see optlab datasets)`);
+      try {
+        await lab.deleteDataset(arg);
+      } catch (e) {
+        if (e instanceof OptLabError && e.code === 'E_NOT_FOUND') throw new UsageError(e.message);
+        throw e;
+      }
       console.log(`deleted ${arg}`);
       return 0;
     }
@@ -223,8 +246,8 @@ export async function datasetsCommand(argv: string[]): Promise<number> {
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { db: { type: 'string' }, out: { type: 'string' } }, true);
   const id = experimentId(positionals);
-  return withLab(values.db, (lab) => {
-    const text = JSON.stringify(lab.exportExperiment(id));
+  return withLab(values.db, async (lab) => {
+    const text = JSON.stringify(await lab.exportExperiment(id));
     if (values.out) {
       writeFileSync(values.out, text + '\n');
       console.error(`exported experiment ${id} to ${values.out} (${(text.length / 1024).toFixed(0)} KiB)`);
@@ -245,8 +268,8 @@ export async function importCommand(argv: string[]): Promise<number> {
       `${positionals[0]}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not a JSON export (${(e as Error).message})`}`,
     );
   }
-  return withLab(values.db, (lab) => {
-    const id = lab.importExperiment(obj);
+  return withLab(values.db, async (lab) => {
+    const { id } = await lab.importExperiment(obj);
     console.log(`imported as experiment ${id}`);
     return 0;
   });
@@ -276,20 +299,7 @@ export async function serveWorkersCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(local) || local < 0)
     throw new UsageError(`--workers: a whole number >= 0, got "${values.workers}"`);
   const pollMs = values['poll-ms'] === undefined ? 1000 : Number(values['poll-ms']);
-  const lab = Lab.open(values.db);
-  const c = await lab.coordinator({ lan: values.lan, port, token: workerToken(lab.library.path) });
-  const urls = values.lan ? c.lanUrls() : [c.url];
-  console.log(
-    `Lab listening on ${c.url}${values.lan ? ' (all interfaces)' : ' (this machine only; add --lan for other machines)'}; library ${lab.library.path}`,
-  );
-  console.log('Start a worker with:');
-  for (const u of urls) console.log(`  npx optlab worker --connect ${u} --token ${c.token}`);
-  console.log('Queue experiments with: npx optlab run SPEC.json --queue (same --db); Ctrl-C stops.');
-  lab.subscribe((e) => {
-    if (e.type === 'workers')
-      console.log(`workers: ${e.workers.map((w) => `${w.name}@${w.address} (${w.slots} slots)`).join(', ') || 'none'}`);
-    if (e.type === 'status') console.log(`experiment ${e.experiment}: ${e.status}${e.error ? ` (${e.error})` : ''}`);
-  });
+  const lab = openLab(values.db, { port, lan: values.lan, standingWorkers: local });
   let stop = false;
   const stopped = new Promise<void>((resolve) =>
     process.once('SIGINT', () => {
@@ -297,19 +307,39 @@ export async function serveWorkersCommand(argv: string[]): Promise<number> {
       resolve();
     }),
   );
-  const localWorkers = local > 0 ? spawnLocalWorkers(local, c.url, c.token) : undefined;
   try {
+    const { commands } = await lab.workerCommand();
+    const lan = await lab.getLan();
+    console.log(
+      `Lab listening on ws://127.0.0.1:${lan.port}${values.lan ? ' (all interfaces)' : ' (this machine only; add --lan for other machines)'}; library ${(await lab.about()).libraryPath}`,
+    );
+    console.log('Start a worker with:');
+    for (const c of commands) console.log(`  ${c}`);
+    console.log('Queue experiments with: npx optlab run SPEC.json --queue (same --db); Ctrl-C stops.');
+    const show = async () => {
+      const workers = await lab.listWorkers();
+      console.log(`workers: ${workers.map((w) => `${w.name}@${w.host} (${w.slots} slots)`).join(', ') || 'none'}`);
+    };
+    lab.subscribe((e) => {
+      if (e.type === 'worker-joined' || e.type === 'worker-left') void show();
+      if (e.type === 'status')
+        console.log(`experiment ${e.experimentId}: ${e.status}${e.error ? ` (${e.error})` : ''}`);
+    });
     while (!stop) {
-      const next = lab.listExperiments({ status: 'created', limit: 1000 }).at(-1);
+      const next = (await lab.listExperiments({ status: 'created', limit: 1000 })).at(-1);
       if (next) {
         console.log(`running experiment ${next.id}: ${next.name}`);
-        await lab
-          .run(next.id, { executor: c.executor() })
-          .catch((e) => console.log(`experiment ${next.id} failed: ${e instanceof Error ? e.message : String(e)}`));
+        try {
+          await lab.startRun(next.id, { workers: 0, joined: true });
+          const outcome = await lab.waitForRun(next.id);
+          if (outcome.status !== 'done')
+            console.log(`experiment ${next.id} failed: ${outcome.error ?? outcome.status}`);
+        } catch (e) {
+          console.log(`experiment ${next.id} failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
       } else await Promise.race([stopped, new Promise((r) => setTimeout(r, pollMs))]);
     }
   } finally {
-    await localWorkers?.stop();
     await lab.close();
   }
   return 0;

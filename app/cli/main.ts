@@ -1,6 +1,7 @@
 import { traceCommand } from './trace.ts';
 import { trainCommand } from './train.ts';
 import { presetsCommand, runCommand } from './run.ts';
+import { schemaCommand } from './schema.ts';
 import {
   datasetsCommand,
   exportCommand,
@@ -10,9 +11,9 @@ import {
   serveWorkersCommand,
   showCommand,
 } from './library-commands.ts';
-import { LabSpecError } from '../lab.ts';
 import { useFastKernels } from '../kernels.ts';
 import { CsvError } from '../../shared/data/csv.ts';
+import { OptLabError } from '../../shared/lab-errors.ts';
 import { SpecError, UsageError } from './args.ts';
 import { WORKER_USAGE, workerCommand } from '../../worker/main.ts';
 
@@ -73,6 +74,11 @@ const commands: Record<string, Command> = {
     usage: 'optlab serve-workers [--lan] [--port P] [--workers N] [--db PATH]',
     run: serveWorkersCommand,
   },
+  schema: {
+    summary: "print the experiment spec's JSON Schema (a title, description and default on every field)",
+    usage: 'optlab schema',
+    run: schemaCommand,
+  },
   presets: {
     summary: 'list the built-in studies (optimizers, capacity, bias-variance, batch-size, regularization, ensembles)',
     usage: 'optlab presets [--json]',
@@ -90,6 +96,9 @@ const commands: Record<string, Command> = {
     run: (argv) => workerCommand(argv),
   },
 };
+
+/** Errors in what the user gave (a spec, a CSV, an argument): exit code 2, nothing was run. */
+const INPUT_ERRORS = new Set(['E_BAD_SPEC', 'E_BAD_CSV', 'E_BAD_ARGS']);
 
 /** Commands that build models in this process (directly, or as the Lab that workers follow). */
 const TRAINS_HERE = new Set(['train', 'run', 'resume', 'serve-workers', 'trace']);
@@ -144,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`Usage: ${cmd.usage}`);
       return 2;
     }
-    if (e instanceof SpecError || e instanceof LabSpecError || e instanceof CsvError) {
+    if (e instanceof SpecError || e instanceof CsvError || (e instanceof OptLabError && INPUT_ERRORS.has(e.code))) {
       console.error(`optlab ${name}: ${e.message}`);
       return 2;
     }

@@ -1,7 +1,6 @@
 /** Plain-text rendering of an experiment report: what a student can paste into a write-up. */
-import type { ExperimentReport } from '../../shared/experiment/aggregate.ts';
-import type { StudySeries } from '../../shared/experiment/studies.ts';
-import { formatStudy } from '../../shared/experiment/study-format.ts';
+import type { Jsonified, ReportJson } from '../../shared/lab-api.ts';
+import { formatStudy } from './study.ts';
 import type { Summary } from '../../shared/stats/describe.ts';
 
 export function fmtNum(v: number | null | undefined, digits = 4): string {
@@ -10,7 +9,7 @@ export function fmtNum(v: number | null | undefined, digits = 4): string {
   return v.toFixed(digits);
 }
 
-export function fmtSummary(s: Summary | undefined, digits = 4): string {
+export function fmtSummary(s: Jsonified<Summary> | undefined, digits = 4): string {
   if (!s || s.mean === null) return '—';
   const std = s.std === null ? '' : ` ± ${fmtNum(s.std, digits)}`;
   const ci = s.ci95 ? ` [${fmtNum(s.ci95[0], digits)}, ${fmtNum(s.ci95[1], digits)}]` : '';
@@ -27,10 +26,7 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export function formatReport(
-  report: ExperimentReport & { study?: StudySeries | { title?: string; lines?: string[] } },
-  source: string,
-): string {
+export function formatReport(report: ReportJson, source: string): string {
   const out: string[] = [];
   const d = report.dataset;
   out.push(
@@ -97,7 +93,7 @@ export function formatReport(
     const label = (k: string) => report.configurations.find((c) => c.key === k)?.label ?? k;
     const rows = report.comparisons
       .slice()
-      .sort((x, y) => x.p - y.p)
+      .sort((x, y) => (x.p ?? NaN) - (y.p ?? NaN))
       .slice(0, 15)
       .map((c) => [
         `${label(c.a)}  vs  ${label(c.b)}`,
@@ -110,22 +106,16 @@ export function formatReport(
     out.push(table(['pair', 'mean diff', 't', 'p', 'p (Holm)', 'significant'], rows));
     if (report.comparisons.length > 15) out.push(`(${report.comparisons.length - 15} more pairs in --json)`);
   }
-  const study = report.study;
-  if (study && 'kind' in study && 'series' in study) {
+  if (report.study) {
     out.push('');
-    out.push(...formatStudy(study));
-  } else if (study && 'lines' in study && study.lines?.length) {
-    // A report stored before studies carried typed series.
-    out.push('');
-    if (study.title) out.push(study.title);
-    out.push(...study.lines);
+    out.push(...formatStudy(report.study));
   }
   for (const w of report.warnings ?? []) out.push('', `warning: ${w}`);
   return out.join('\n');
 }
 
 /** The configuration with the best mean primary metric (highest accuracy, lowest mse). */
-export function bestConfig(report: ExperimentReport): string | undefined {
+export function bestConfig(report: ReportJson): string | undefined {
   const higher = report.primaryMetric.endsWith('accuracy');
   let best: string | undefined,
     bestV = 0;

@@ -1,10 +1,13 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { parse, SpecError, UsageError } from './args.ts';
 import { readSpecFile } from './train.ts';
 import { Progress } from './progress.ts';
 import { formatReport } from './report.ts';
-import { availableParallelism } from 'node:os';
-import { Lab } from '../lab.ts';
+import { openLab, type LabHandle } from '../lab.ts';
+import type { CoordinatorLogger } from '../coordinator/index.ts';
+import { OptLabError, problemText } from '../../shared/lab-errors.ts';
 import { validateExperimentSpec } from '../../shared/experiment/validate.ts';
 import { PRESETS, presetSpec } from '../../shared/experiment/presets.ts';
 import type { ExperimentSpec } from '../../shared/experiment/types.ts';
@@ -44,7 +47,7 @@ export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
 
-function parseWorkers(v: string | undefined): number {
+export function parseWorkers(v: string | undefined): number {
   if (v === undefined) return defaultWorkers();
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 256)
@@ -52,59 +55,112 @@ function parseWorkers(v: string | undefined): number {
   return n;
 }
 
+/** The coordinator's lines: on stderr, its info lines only when not --quiet. */
+export function cliLogger(quiet: boolean): CoordinatorLogger {
+  return { info: quiet ? () => {} : (l) => console.error(l), warn: (l) => console.error(l) };
+}
+
+/**
+ * A spec file's CSV data set goes into the library first (the CLI reads the file; the Lab
+ * never reads paths): the spec then names it by hash, and keeps the file's absolute path as
+ * a note of where it came from.
+ */
+export async function importSpecCsv(
+  lab: LabHandle,
+  spec: ExperimentSpec,
+  specFile: string | undefined,
+): Promise<ExperimentSpec> {
+  const ds = spec.dataset;
+  if (ds.name !== 'csv' || ds.hash !== undefined || ds.path === undefined) return spec;
+  const file = resolve(specFile ? dirname(resolve(specFile)) : process.cwd(), ds.path);
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (code ?? (e as Error).message);
+    throw new Error(`cannot read CSV file ${file}: ${why}`, { cause: e });
+  }
+  const info = await lab.importCsv({ fileName: file, content, target: ds.target, task: ds.task });
+  return { ...spec, dataset: { ...ds, path: file, hash: info.hash } };
+}
+
+/** createExperiment, with its spec problems printed under the spec's own name. */
+export async function createIn(
+  lab: LabHandle,
+  spec: ExperimentSpec,
+  source: string,
+  tags: string[] | undefined,
+): Promise<number> {
+  try {
+    return (await lab.createExperiment(spec, { tags })).id;
+  } catch (e) {
+    if (e instanceof OptLabError && e.code === 'E_BAD_SPEC' && e.problems)
+      throw new SpecError(e.problems.map(problemText), source);
+    throw e;
+  }
+}
+
 /** Runs (or resumes) an experiment in the Lab with live progress; prints or writes the report. */
 export async function runInLab(
-  lab: Lab,
+  lab: LabHandle,
   id: number,
-  o: { workers: number; json: boolean; out?: string; quiet: boolean; source: string },
+  o: { workers: number; json: boolean; out?: string; quiet: boolean; source: string; resume?: boolean },
 ): Promise<number> {
   const progress = new Progress(!o.quiet);
   const off = lab.subscribe((e) => {
+    if (!('experimentId' in e) || e.experimentId !== id) return;
     if (e.type === 'planned') progress.planned(e.total, e.done);
-    else if (e.type === 'progress') progress.epoch(e.key, e.epoch, e.epochs);
-    else if (e.type === 'job-done') {
+    else if (e.type === 'progress') for (const j of e.jobs) progress.epoch(j.key, j.epoch, j.epochs);
+    else if (e.type === 'job' && e.result) {
       const v = e.result.final.val;
+      const num = (x: number | null | undefined, f: (x: number) => string) => (x === null ? 'NaN' : f(x!));
       const score =
-        v?.accuracy !== undefined
-          ? `val_accuracy ${v.accuracy.toFixed(4)}`
-          : v?.mse !== undefined
-            ? `val_mse ${v.mse.toPrecision(4)}`
+        v && 'accuracy' in v
+          ? `val_accuracy ${num(v.accuracy, (x) => x.toFixed(4))}`
+          : v && 'mse' in v
+            ? `val_mse ${num(v.mse, (x) => x.toPrecision(4))}`
             : '';
-      progress.jobDone(
-        e.key,
-        `${e.result.history.at(-1)?.epoch ?? 0} epochs ${score}${e.result.diverged ? ' DIVERGED' : ''}`,
-      );
-    } else if (e.type === 'job-failed') {
+      progress.jobDone(e.key, `${e.result.epochs} epochs ${score}${e.result.diverged ? ' DIVERGED' : ''}`);
+    } else if (e.type === 'job' && e.failure) {
       progress.finish();
-      console.error(`${e.key} failed (attempt ${e.attempts}${e.final ? ', giving up' : ', will retry'}): ${e.error}`);
+      console.error(
+        `${e.key} failed (attempt ${e.attempts}${e.failure.final ? ', giving up' : ', will retry'}): ${e.failure.error}`,
+      );
     }
   });
   const onSignal = () => {
     progress.finish();
     console.error(`optlab: cancelling experiment ${id}; what finished is kept (optlab resume ${id})`);
-    lab.cancel(id);
+    void lab.cancelRun(id);
   };
   process.once('SIGINT', onSignal);
   const t0 = performance.now();
   try {
     if (o.workers > 0) {
-      const c = await lab.coordinator(o.quiet ? { logger: { info: () => {}, warn: (l) => console.error(l) } } : {});
+      const c = await lab.workerCommand();
       if (!o.quiet)
         console.error(
-          `experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  npx optlab worker --connect ${c.url} --token ${c.token}`,
+          `experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  ${c.command}`,
         );
     }
-    const report = await lab.run(id, { workers: o.workers });
+    if (o.resume) await lab.resumeRun(id, { workers: o.workers });
+    else await lab.startRun(id, { workers: o.workers });
+    const outcome = await lab.waitForRun(id);
     progress.finish();
+    if (outcome.status !== 'done') throw new Error(outcome.error ?? `experiment ${id} ended ${outcome.status}`);
+    const report = await lab.getReport(id);
+    if (!report) throw new Error(`experiment ${id} is done but its report is missing`);
     const seconds = (performance.now() - t0) / 1000;
     const json = JSON.stringify(report);
     if (o.out) writeFileSync(o.out, json + '\n');
     if (o.json) console.log(json);
     else {
       console.log(formatReport(report, o.source));
-      const jobs = lab.jobStates(id).total;
+      const jobs = (await lab.getJobs(id)).total;
+      const { libraryPath } = await lab.about();
       console.log(
-        `\nexperiment ${id}: ${jobs} jobs in ${seconds.toFixed(1)} s on ${o.workers ? `${o.workers} local worker${o.workers === 1 ? '' : 's'}` : 'this process'}; stored in ${lab.library.path}` +
+        `\nexperiment ${id}: ${jobs} jobs in ${seconds.toFixed(1)} s on ${o.workers ? `${o.workers} local worker${o.workers === 1 ? '' : 's'}` : 'this process'}; stored in ${libraryPath}` +
           `${o.out ? `; full results in ${o.out}` : ''}`,
       );
     }
@@ -135,16 +191,18 @@ export async function runCommand(argv: string[]): Promise<number> {
   );
   const workers = parseWorkers(values.workers);
   const { spec, source } = resolveSpec(positionals, values.preset, values.dataset);
-  const lab = Lab.open(values.db);
+  const lab = openLab(values.db, { logger: cliLogger(values.quiet) });
   try {
-    const id = lab.createExperiment(spec, {
+    const stored = await importSpecCsv(lab, spec, values.preset ? undefined : positionals[0]);
+    const id = await createIn(
+      lab,
+      stored,
       source,
-      specFile: values.preset ? undefined : positionals[0],
-      tags: values.tag ?? (values.preset ? ['preset', values.preset] : undefined),
-    });
+      values.tag ?? (values.preset ? ['preset', values.preset] : undefined),
+    );
     if (values.queue) {
       console.log(
-        `queued experiment ${id} in ${lab.library.path}; a running optlab serve-workers on this library picks it up`,
+        `queued experiment ${id} in ${(await lab.about()).libraryPath}; a running optlab serve-workers on this library picks it up`,
       );
       return 0;
     }

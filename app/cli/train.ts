@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse, SpecError, UsageError } from './args.ts';
 import { validateTrainSpec } from '../../shared/schema/validate.ts';
 import { EXPERIMENT_KEYS } from '../../shared/experiment/validate.ts';
+import { lossProblems } from '../../shared/experiment/data-checks.ts';
 import { isObject } from '../../shared/schema/check.ts';
 import type { TrainSpec } from '../../shared/schema/types.ts';
 import { loadDataset } from '../datasets.ts';
@@ -59,7 +60,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
   const rng = new Rng(spec.seed);
   const data = loadDataset(spec.dataset, rng.fork('data'), file);
-  const dataProblems = checkAgainstData(spec, data.task, data.classes);
+  const dataProblems = lossProblems(spec, data);
   if (dataProblems.length) throw new SpecError(dataProblems, file);
   const split = splitIndices(
     data.y,
@@ -122,18 +123,6 @@ export async function trainCommand(argv: string[]): Promise<number> {
     );
   }
   return 0;
-}
-
-/** Checks that need the loaded data (a CSV's task and classes) against the loss. */
-function checkAgainstData(spec: TrainSpec, task: string, classes: number): string[] {
-  const out: string[] = [];
-  if (task === 'regression' && spec.loss.kind !== 'mse')
-    out.push(`loss.kind: the data set is a regression set; use "mse", got "${spec.loss.kind}"`);
-  if (task === 'classification' && spec.loss.kind === 'mse')
-    out.push(`loss.kind: the data set is a classification set; use "cross_entropy" or "bce"`);
-  if (spec.loss.kind === 'bce' && classes !== 2)
-    out.push(`loss.kind: "bce" needs exactly 2 classes, the data set has ${classes}; use "cross_entropy"`);
-  return out;
 }
 
 function fmt(v: number): string {

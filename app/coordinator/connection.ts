@@ -68,6 +68,7 @@ export function workerInfo(c: Conn): WorkerInfo {
     failed: c.failed,
     draining: c.draining,
     joinedAt: c.joinedAt,
+    heartbeatAgeMs: Math.max(0, Math.round(performance.now() - c.lastSeen)),
   };
 }
 

@@ -42,8 +42,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   /** What every worker is told to train with. */
   readonly #kernels: KernelsSpec;
   readonly token: string;
-  readonly #host: string;
-  readonly #port: number;
+  #host: string;
+  #port: number;
   readonly #heartbeatMs: number;
   readonly #heartbeatTimeoutMs: number;
   readonly #helloTimeoutMs: number;
@@ -92,8 +92,30 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   }
 
   /** Starts listening; resolves with the URL local workers connect to. */
-  listen(): Promise<string> {
-    if (this.#wss) return Promise.reject(new CoordinatorError('already listening'));
+  async listen(): Promise<string> {
+    if (this.#wss) throw new CoordinatorError('already listening');
+    await this.#open();
+    this.#lastWatch = performance.now();
+    this.#watch = setInterval(() => this.#watchdog(), Math.min(this.#heartbeatMs, 500));
+    return this.url;
+  }
+
+  /**
+   * Moves to another address (LAN mode on or off) or port. Connected workers stay connected
+   * and keep their jobs; new ones connect at the new address.
+   */
+  async relisten(to: { host: string; port?: number }): Promise<string> {
+    if (!this.#wss || this.#closed) throw new CoordinatorError('not listening');
+    const old = this.#wss;
+    this.#wss = undefined;
+    await new Promise<void>((resolve) => old.close(() => resolve()));
+    this.#host = to.host;
+    this.#port = to.port ?? this.#boundPort;
+    await this.#open();
+    return this.url;
+  }
+
+  #open(): Promise<void> {
     return new Promise((resolve, reject) => {
       // Compression is off: a small compressed frame could inflate past the size cap.
       const wss = new WebSocketServer({
@@ -109,10 +131,8 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
         wss.off('error', reject);
         wss.on('error', (e) => this.#log.warn(`coordinator: ${e.message}`));
         this.#boundPort = (wss.address() as AddressInfo).port;
-        this.#lastWatch = performance.now();
-        this.#watch = setInterval(() => this.#watchdog(), Math.min(this.#heartbeatMs, 500));
         this.#log.info(`coordinator listening on ${this.#host}:${this.#boundPort}`);
-        resolve(this.url);
+        resolve();
       });
       wss.on('connection', (ws, req) => this.#accept(ws, plainAddress(req.socket.remoteAddress)));
     });

@@ -108,6 +108,8 @@ export interface WorkerInfo {
   draining: boolean;
   /** When it authenticated (ms since the epoch). */
   joinedAt: number;
+  /** Milliseconds since a frame last came from it (heartbeats arrive every heartbeatMs). */
+  heartbeatAgeMs: number;
 }
 
 export type CoordinatorEvents = {

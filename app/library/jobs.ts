@@ -160,6 +160,22 @@ export function doneResults(store: Store, experimentId: number): Map<string, Job
   return out;
 }
 
+export function result(store: Store, experimentId: number, key: string): JobResult | undefined {
+  const r = store
+    .stmt(
+      `SELECT r.result FROM job_results AS r JOIN jobs AS j USING (experiment_id, key)
+                           WHERE r.experiment_id = ? AND r.key = ? AND j.state = 'done'`,
+    )
+    .get(experimentId, key) as { result: Buffer } | undefined;
+  if (!r) return undefined;
+  try {
+    return decodeJobResult(r.result);
+  } catch (e) {
+    if (e instanceof CodecError) throw new CodecError(`experiment ${experimentId}, job ${key}: ${e.message}`);
+    throw e;
+  }
+}
+
 export function states(store: Store, experimentId: number): JobStates {
   const rows = store
     .stmt(

@@ -230,6 +230,11 @@ export class Library {
     return jobs.doneResults(this.#store, experimentId);
   }
 
+  /** One done job's committed result (undefined unless the job is done). */
+  jobResult(experimentId: number, key: string): JobResult | undefined {
+    return jobs.result(this.#store, experimentId, key);
+  }
+
   jobStates(experimentId: number): JobStates {
     return jobs.states(this.#store, experimentId);
   }

@@ -10,6 +10,7 @@
  * Randomness (sharpness starts, the power iteration's start) comes from the job's seed
  * through named streams, so a job's analysis is the same on any worker.
  */
+import type { AnalysisSpec } from '../schema/types.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { Rng } from '../rng.ts';
 import type { FitConfig, FitResult } from '../train/fit.ts';
@@ -18,20 +19,8 @@ import { norm2, topHessianEigenvalue } from './hessian.ts';
 import { NetworkLoss, RowsObjective, type ObjectiveTerms } from './objective.ts';
 import { epsilonSharpness } from './sharpness.ts';
 
-/** Extra measurements on each final model, used by the studies. */
-export interface AnalysisSpec {
-  /** ε-sharpness (Keskar et al. 2017) for each ε, in a box around the solution. */
-  sharpness?: { epsilons: number[] } | null;
-  /** Largest Hessian eigenvalue of the training loss by Lanczos on exact Hessian-vector products. */
-  hessian?: { iterations?: number; tolerance?: number } | null;
-  /**
-   * The function measured: `data` (default), the plain data loss every configuration is judged
-   * by; `training`, the objective the fit minimized (with its label smoothing and L1/L2 penalty).
-   */
-  objective?: 'data' | 'training';
-  /** Keep the final weights in the results (for interpolation between solutions). */
-  keepWeights?: boolean;
-}
+/** What to measure of each trained model (its schema: AnalysisSchema in shared/schema/spec.ts). */
+export type { AnalysisSpec };
 
 /** What analysis needs of a job (an experiment's Job has these fields, and more). */
 export interface AnalysisJob {

@@ -3,10 +3,12 @@
  * scikit-learn's packaging of the UCI sets; see the README there). This module knows their
  * metadata and turns their CSV text into Datasets; reading the files is the Node side's job.
  */
+import { BUNDLED_DATASETS } from '../schema/spec.ts';
 import type { Dataset, ImageShape } from './dataset.ts';
 import { parseCsv } from './csv.ts';
 
-export const BUNDLED_NAMES = ['iris', 'wine', 'breast_cancer', 'digits'] as const;
+/** The bundled data sets (the spec schema's list). */
+export const BUNDLED_NAMES = BUNDLED_DATASETS;
 export type BundledName = (typeof BUNDLED_NAMES)[number];
 
 export interface BundledInfo {

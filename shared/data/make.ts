@@ -3,15 +3,21 @@
  * blobs, sine or polynomial). Bundled and CSV sets need file reading and are loaded by the
  * Node side (app/datasets.ts), which calls this for the synthetic names.
  */
+import {
+  SYNTHETIC_CLASSIFICATION_DATASETS,
+  SYNTHETIC_DATASETS,
+  SYNTHETIC_REGRESSION_DATASETS,
+} from '../schema/spec.ts';
 import type { DatasetSpec } from '../schema/types.ts';
 import type { Dataset, Task } from './dataset.ts';
 import type { Rng } from '../rng.ts';
 import { makeBlobs, makeCircles, makeMoons, makeSpirals, makeXor } from './synthetic.ts';
 import { makePolynomial, makeSine } from './regression.ts';
 
-export const SYNTHETIC_CLASSIFICATION_NAMES = ['circles', 'moons', 'spirals', 'xor', 'blobs'] as const;
-export const SYNTHETIC_REGRESSION_NAMES = ['sine', 'polynomial'] as const;
-export const SYNTHETIC_NAMES = [...SYNTHETIC_CLASSIFICATION_NAMES, ...SYNTHETIC_REGRESSION_NAMES] as const;
+/** The synthetic data sets (the spec schema's lists). */
+export const SYNTHETIC_CLASSIFICATION_NAMES = SYNTHETIC_CLASSIFICATION_DATASETS;
+export const SYNTHETIC_REGRESSION_NAMES = SYNTHETIC_REGRESSION_DATASETS;
+export const SYNTHETIC_NAMES = SYNTHETIC_DATASETS;
 export type SyntheticName = (typeof SYNTHETIC_NAMES)[number];
 
 export function isSyntheticName(name: string): name is SyntheticName {

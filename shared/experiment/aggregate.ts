@@ -8,7 +8,7 @@ import { correctedResampledTTest } from '../stats/ttest.ts';
 import { holmAdjust } from '../stats/holm.ts';
 import { estimate632 } from '../resample/bootstrap.ts';
 import type { Plan } from './plan.ts';
-import type { JobResult } from './types.ts';
+import type { ExperimentSpec, JobResult } from './types.ts';
 import { ensembleSplitMetrics, type EnsembleReport, type SplitScores } from './ensemble.ts';
 import { biasVarianceReport, type BiasVarianceReport } from './bias-variance.ts';
 import { learningCurves, type Curves } from './curves.ts';
@@ -169,7 +169,7 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
   return {
     name: spec.name ?? '',
     seed: spec.seed,
-    evaluation: describeEvaluation(plan),
+    evaluation: describeEvaluation(spec),
     dataset: {
       name: d0.data.name,
       rows: d0.data.n,
@@ -209,8 +209,9 @@ function mergeEnsemble(scores: SplitScores[]): EnsembleReport {
   };
 }
 
-function describeEvaluation(plan: Plan): string {
-  const ev = plan.spec.evaluation ?? { kind: 'holdout' };
+/** How a spec's rows are judged, in words: `5-fold stratified`, `bootstrap × 20`, `holdout`. */
+export function describeEvaluation(spec: ExperimentSpec): string {
+  const ev = spec.evaluation ?? { kind: 'holdout' };
   switch (ev.kind) {
     case 'holdout':
       return 'holdout';

@@ -23,7 +23,8 @@ const isImages = (d: string) => d === 'digits';
 const isSynthetic = (d: string) => (SYNTHETIC_CLASSIFICATION_NAMES as readonly string[]).includes(d);
 
 /** The dataset section for a name: synthetic sets get a size and noise that make the picture visible. */
-function dataset(name: string, testFraction = 0.2): ExperimentSpec['dataset'] {
+function dataset(ds: string, testFraction = 0.2): ExperimentSpec['dataset'] {
+  const name = ds as ExperimentSpec['dataset']['name'];
   if (isSynthetic(name))
     return { name, samples: 300, noise: name === 'blobs' ? 2 : name === 'spirals' ? 0.1 : 0.3, testFraction };
   return { name, testFraction };
@@ -78,7 +79,8 @@ export const PRESETS: Record<StudyKind, Preset> = {
     build(ds) {
       const s = baseSpec(`Capacity on ${ds}`, 'capacity', ds);
       // Few noisy rows and long full-batch training: wide nets have room to fit the noise.
-      if (isSynthetic(ds)) s.dataset = { name: ds, samples: 80, noise: ds === 'blobs' ? 4 : 0.4, testFraction: 0.25 };
+      if (isSynthetic(ds))
+        s.dataset = { ...dataset(ds), samples: 80, noise: ds === 'blobs' ? 4 : 0.4, testFraction: 0.25 };
       s.optimizer = { name: 'adam', lr: 0.01 };
       s.training = { epochs: 1000, batchSize: 'full', curveEvery: 10 };
       s.model = { kind: 'mlp', hidden: [1], activation: 'relu' };

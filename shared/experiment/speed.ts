@@ -6,15 +6,11 @@
  */
 import type { EpochRecord } from '../train/fit.ts';
 import { stepsPerEpoch } from '../train/fit.ts';
+import type { SpeedSpec } from '../schema/types.ts';
 import type { Job } from './types.ts';
 
-/** `speed` of an experiment spec. */
-export interface SpeedSpec {
-  /** The per-epoch validation score watched. */
-  monitor: 'val_loss' | 'val_accuracy' | 'val_mse';
-  /** Reached when the loss (mse) is ≤ value, or the accuracy ≥ value. */
-  value: number;
-}
+/** `speed` of an experiment spec (its schema: SpeedSchema in shared/schema/spec.ts). */
+export type { SpeedSpec };
 
 /** The metric names speedMetrics adds. */
 export const SPEED_KEYS = ['epochs_to_target', 'steps_to_target', 'reached_target', 'train_loss_auc'] as const;

@@ -12,17 +12,11 @@
  */
 import { summarize, type Summary } from '../stats/describe.ts';
 import { getPath } from './sweep.ts';
+import type { TuningSpec } from '../schema/types.ts';
 import type { ExperimentSpec, JobResult } from './types.ts';
 
-/** `tuning` of an experiment spec. */
-export interface TuningSpec {
-  /** The spec path tuned, a number in the spec (e.g. `optimizer.lr`). */
-  path: string;
-  /** Candidates are the configuration's value times each factor, e.g. [0.1, 0.316, 1, 3.16, 10]. */
-  factors: number[];
-  /** The inner-validation score that chooses: `loss` (lowest, the default) or `accuracy` (highest). */
-  by?: 'loss' | 'accuracy';
-}
+/** `tuning` of an experiment spec (its schema: TuningSchema in shared/schema/spec.ts). */
+export type { TuningSpec };
 
 /** The candidate values of a configuration: its own value at `path` times each factor. */
 export function tuningValues(spec: ExperimentSpec): number[] {

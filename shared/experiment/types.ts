@@ -2,52 +2,21 @@
  * The experiment spec (`optlab run`): a training spec plus how to evaluate it, whether to
  * ensemble it, and which configurations to sweep; and the jobs and results it turns into.
  */
-import type { TrainSpec } from '../schema/types.ts';
+import type {
+  AnalysisSpec,
+  EnsembleSpec,
+  EvaluationSpec,
+  ExperimentSpecBody,
+  SpeedSpec,
+  SweepSpec,
+  TuningSpec,
+} from '../schema/types.ts';
 import type { FitConfig, EpochRecord, FitResult } from '../train/fit.ts';
-import type { AnalysisSpec } from '../analysis/analyze.ts';
-import type { TuningSpec } from './tuning.ts';
-import type { SpeedSpec } from './speed.ts';
 
-export type { AnalysisSpec, SpeedSpec, TuningSpec };
+export type { AnalysisSpec, EnsembleSpec, EvaluationSpec, SpeedSpec, SweepSpec, TuningSpec };
 
-export type EvaluationSpec =
-  /** One split: train on the training part, score on the validation part (dataset.valFraction). */
-  | { kind: 'holdout' }
-  /** k-fold cross-validation of the development rows (everything but the test part). */
-  | { kind: 'kfold'; k: number; stratified?: boolean; repeats?: number; shuffle?: boolean }
-  /** Leave-one-out: n folds of one row. */
-  | { kind: 'loo' }
-  /**
-   * Bootstrap replicates: train on n rows drawn with replacement, score on the rows left out
-   * (out-of-bag). `trainingSets: "fresh"` (synthetic regression only) trains each replicate on
-   * n new rows drawn from the known generator instead, scored on the development rows.
-   */
-  | { kind: 'bootstrap'; replicates: number; trainingSets?: 'resample' | 'fresh' };
-
-export type EnsembleSpec =
-  /** Bagging: `members` models on bootstrap samples of the training rows, combined by vote. */
-  | { kind: 'bagging'; members: number; vote?: 'hard' | 'soft' }
-  /** AdaBoost SAMME: `rounds` sequential models on reweighted rows. */
-  | { kind: 'boosting'; rounds: number; learning_rate?: number; mode?: 'weights' | 'resample' };
-
-/** A grid (each path a list of values, all combinations) or an explicit list of override sets. */
-export type SweepSpec = Record<string, unknown[]> | Array<Record<string, unknown>>;
-
-export interface ExperimentSpec extends TrainSpec {
-  evaluation?: EvaluationSpec;
-  ensemble?: EnsembleSpec | null;
-  sweep?: SweepSpec | null;
-  analysis?: AnalysisSpec | null;
-  /** Nested tuning of one value per configuration and split, chosen on the split's inner validation rows. */
-  tuning?: TuningSpec | null;
-  /** Speed metrics per split: epochs and steps until the monitored validation score first reaches the value. */
-  speed?: SpeedSpec | null;
-  /** Which built-in study's series to compute for charts (`optimizers`, `capacity`, …). */
-  study?: 'optimizers' | 'capacity' | 'bias-variance' | 'batch-size' | 'regularization' | 'ensembles';
-  /** Free labels for the library. */
-  tags?: string[];
-  notes?: string;
-}
+/** `optlab run`'s spec (its schema: ExperimentSpecSchema in shared/schema/spec.ts). */
+export type ExperimentSpec = ExperimentSpecBody;
 
 /** One configuration of a sweep: the spec with its overrides applied. */
 export interface Configuration {

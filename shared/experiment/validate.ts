@@ -1,126 +1,71 @@
 /**
- * Validation of an experiment spec: the training spec's checks, the evaluation, ensemble,
- * sweep and analysis sections, then every configuration of the sweep resolved and checked
- * again, so a bad swept value is reported with the configuration it belongs to.
+ * Validation of an experiment spec by its schema (ExperimentSpecSchema): the training spec's
+ * checks, the evaluation, ensemble, sweep and analysis sections, then every configuration of
+ * the sweep resolved and checked again, so a bad swept value is reported with the
+ * configuration it belongs to.
  */
-import { bool, isObject, join, num, oneOf, show, sub, unknownKeys, type Problems } from '../schema/check.ts';
-import { validateTrainSpec } from '../schema/validate.ts';
+import { isObject, join, show, type Problems } from '../schema/check.ts';
+import { validateTrainSpec, TRAIN_KEYS } from '../schema/validate.ts';
+import { AnalysisSchema, ExperimentSpecSchema, STUDY_KINDS, SYNTHETIC_REGRESSION_DATASETS } from '../schema/spec.ts';
+import { checkField, checkSection, keysOf } from '../schema/walk.ts';
 import { expandSweep, getPath, validateSweep } from './sweep.ts';
 import type { ExperimentSpec } from './types.ts';
 
-export const EXPERIMENT_KEYS = ['evaluation', 'ensemble', 'sweep', 'analysis', 'study', 'tuning', 'speed'] as const;
-export const STUDIES = [
-  'optimizers',
-  'capacity',
-  'bias-variance',
-  'batch-size',
-  'regularization',
-  'ensembles',
-] as const;
-
-function validateEvaluation(v: unknown, path: string, out: Problems): void {
-  if (v === undefined || v === null) return;
-  if (!isObject(v))
-    return void out.push(`${path}: must be an object with a kind (holdout, kfold, loo, bootstrap), got ${show(v)}`);
-  const kind = oneOf(v, 'kind', path, ['holdout', 'kfold', 'loo', 'bootstrap'] as const, out, true);
-  if (kind === 'holdout' || kind === 'loo') unknownKeys(v, ['kind'], path, out);
-  if (kind === 'kfold') {
-    unknownKeys(v, ['kind', 'k', 'stratified', 'repeats', 'shuffle'], path, out);
-    num(v, 'k', path, { integer: true, min: 2, max: 1000 }, out, true);
-    num(v, 'repeats', path, { integer: true, min: 1, max: 100 }, out);
-    bool(v, 'stratified', path, out);
-    bool(v, 'shuffle', path, out);
-  }
-  if (kind === 'bootstrap') {
-    unknownKeys(v, ['kind', 'replicates', 'trainingSets'], path, out);
-    num(v, 'replicates', path, { integer: true, min: 2, max: 10000 }, out, true);
-    oneOf(v, 'trainingSets', path, ['resample', 'fresh'] as const, out);
-  }
-}
-
-function validateEnsemble(v: unknown, path: string, out: Problems): void {
-  if (v === undefined || v === null) return;
-  if (!isObject(v))
-    return void out.push(`${path}: must be an object with a kind (bagging, boosting) or null, got ${show(v)}`);
-  const kind = oneOf(v, 'kind', path, ['bagging', 'boosting'] as const, out, true);
-  if (kind === 'bagging') {
-    unknownKeys(v, ['kind', 'members', 'vote'], path, out);
-    num(v, 'members', path, { integer: true, min: 1, max: 1000 }, out, true);
-    oneOf(v, 'vote', path, ['hard', 'soft'] as const, out);
-  }
-  if (kind === 'boosting') {
-    unknownKeys(v, ['kind', 'rounds', 'learning_rate', 'mode'], path, out);
-    num(v, 'rounds', path, { integer: true, min: 1, max: 1000 }, out, true);
-    num(v, 'learning_rate', path, { gt: 0 }, out);
-    oneOf(v, 'mode', path, ['weights', 'resample'] as const, out);
-  }
-}
+/** The experiment spec's keys beyond the training spec's (ExperimentSpecSchema). */
+export const EXPERIMENT_KEYS = keysOf(ExperimentSpecSchema).filter((k) => !TRAIN_KEYS.includes(k));
+export const STUDIES = STUDY_KINDS;
 
 function validateAnalysis(v: unknown, path: string, out: Problems): void {
   if (v === undefined || v === null) return;
-  if (!isObject(v)) return void out.push(`${path}: must be an object, got ${show(v)}`);
-  unknownKeys(v, ['sharpness', 'hessian', 'objective', 'keepWeights'], path, out);
-  oneOf(v, 'objective', path, ['data', 'training'] as const, out);
-  const s = sub(v, 'sharpness', path, out);
-  if (s) {
-    const p = join(path, 'sharpness');
-    unknownKeys(s, ['epsilons'], p, out);
-    if (
-      !Array.isArray(s.epsilons) ||
-      s.epsilons.length === 0 ||
-      s.epsilons.some((e) => typeof e !== 'number' || !(e > 0))
-    ) {
-      out.push(`${p}.epsilons: must be a non-empty list of numbers > 0, got ${show(s.epsilons)}`);
-    }
-  }
-  const h = sub(v, 'hessian', path, out);
-  if (h) {
-    unknownKeys(h, ['iterations', 'tolerance'], join(path, 'hessian'), out);
-    num(h, 'iterations', join(path, 'hessian'), { integer: true, min: 1, max: 1000 }, out);
-    num(h, 'tolerance', join(path, 'hessian'), { min: 0, max: 1 }, out);
-  }
-  bool(v, 'keepWeights', path, out);
+  checkSection(AnalysisSchema, v, path, out, {
+    code: {
+      sharpness: (s, p) => {
+        if (s === undefined || s === null) return;
+        if (!isObject(s)) return void out.push(`${p}: must be an object, got ${show(s)}`);
+        for (const k of Object.keys(s))
+          if (k !== 'epsilons') out.push(`${join(p, k)}: unknown option (known: epsilons)`);
+        if (
+          !Array.isArray(s.epsilons) ||
+          s.epsilons.length === 0 ||
+          s.epsilons.some((e) => typeof e !== 'number' || !(e > 0))
+        )
+          out.push(`${p}.epsilons: must be a non-empty list of numbers > 0, got ${show(s.epsilons)}`);
+      },
+    },
+  });
 }
 
+/** What the tuning section's schema leaves to code: its path must name a number in the spec. */
 function validateTuning(spec: Record<string, unknown>, out: Problems): void {
   const v = spec.tuning;
-  if (v === undefined || v === null) return;
-  const path = 'tuning';
-  if (!isObject(v)) return void out.push(`${path}: must be an object with path and factors, got ${show(v)}`);
-  unknownKeys(v, ['path', 'factors', 'by'], path, out);
-  if (typeof v.path !== 'string' || !v.path) out.push(`${path}.path: required, a spec path such as "optimizer.lr"`);
+  if (!isObject(v)) return;
+  if (typeof v.path !== 'string' || !v.path) out.push('tuning.path: required, a spec path such as "optimizer.lr"');
   else if (typeof getPath(spec, v.path) !== 'number')
-    out.push(`${path}.path: "${v.path}" must name a number in the spec, got ${show(getPath(spec, v.path))}`);
-  if (
-    !Array.isArray(v.factors) ||
-    v.factors.length === 0 ||
-    v.factors.length > 20 ||
-    v.factors.some((f) => typeof f !== 'number' || !(f > 0) || !Number.isFinite(f))
-  )
-    out.push(`${path}.factors: must be a list of 1 to 20 numbers > 0, got ${show(v.factors)}`);
-  oneOf(v, 'by', path, ['loss', 'accuracy'] as const, out);
-  if (spec.ensemble) out.push(`${path}: cannot be combined with an ensemble`);
-}
-
-function validateSpeed(v: unknown, out: Problems): void {
-  if (v === undefined || v === null) return;
-  const path = 'speed';
-  if (!isObject(v)) return void out.push(`${path}: must be an object with monitor and value, got ${show(v)}`);
-  unknownKeys(v, ['monitor', 'value'], path, out);
-  const m = oneOf(v, 'monitor', path, ['val_loss', 'val_accuracy', 'val_mse'] as const, out, true);
-  num(v, 'value', path, m === 'val_accuracy' ? { min: 0, max: 1 } : { min: 0 }, out, true);
+    out.push(`tuning.path: "${v.path}" must name a number in the spec, got ${show(getPath(spec, v.path))}`);
+  if (Array.isArray(v.factors) && v.factors.length > 20)
+    out.push(`tuning.factors: at most 20 candidates, got ${v.factors.length}`);
+  if (spec.ensemble) out.push('tuning: cannot be combined with an ensemble');
 }
 
 /** Every problem of an experiment spec, each with its JSON path; empty means it can run. */
 export function validateExperimentSpec(spec: unknown): Problems {
   const out = validateTrainSpec(spec, EXPERIMENT_KEYS);
   if (!isObject(spec)) return out;
-  validateEvaluation(spec.evaluation, 'evaluation', out);
-  validateEnsemble(spec.ensemble, 'ensemble', out);
+  const props = ExperimentSpecSchema.properties;
+  checkField(props.evaluation, spec, 'evaluation', '', out, false);
+  checkField(props.ensemble, spec, 'ensemble', '', out, false);
   validateAnalysis(spec.analysis, 'analysis', out);
+  checkField(props.tuning, spec, 'tuning', '', out, false);
   validateTuning(spec, out);
-  validateSpeed(spec.speed, out);
-  oneOf(spec, 'study', '', STUDIES, out);
+  checkField(props.speed, spec, 'speed', '', out, false);
+  if (
+    isObject(spec.speed) &&
+    spec.speed.monitor === 'val_accuracy' &&
+    typeof spec.speed.value === 'number' &&
+    spec.speed.value > 1
+  )
+    out.push(`speed.value: an accuracy is at most 1, got ${spec.speed.value}`);
+  checkField(props.study, spec, 'study', '', out, false);
   const sweepProblems = validateSweep(spec.sweep);
   out.push(...sweepProblems);
   if (
@@ -135,10 +80,10 @@ export function validateExperimentSpec(spec: unknown): Problems {
     isObject(spec.evaluation) &&
     spec.evaluation.trainingSets === 'fresh' &&
     isObject(spec.dataset) &&
-    !['sine', 'polynomial'].includes(spec.dataset.name as string)
+    !(SYNTHETIC_REGRESSION_DATASETS as readonly unknown[]).includes(spec.dataset.name)
   ) {
     out.push(
-      'evaluation.trainingSets: "fresh" draws new training sets from a known generator; only the synthetic regression sets (sine, polynomial) have one',
+      `evaluation.trainingSets: "fresh" draws new training sets from a known generator; only ${SYNTHETIC_REGRESSION_DATASETS.join(' and ')} have one, got "${String(spec.dataset.name)}"`,
     );
   }
   if (isObject(spec.ensemble) && spec.ensemble.kind === 'boosting' && isObject(spec.loss) && spec.loss.kind === 'mse') {

@@ -5,12 +5,14 @@
  */
 import type { Mat } from '../linalg/mat.ts';
 import type { Activation } from '../schema/types.ts';
+import { ACTIVATIONS as SPEC_ACTIVATIONS } from '../schema/spec.ts';
 import { MatBuffer } from './buffer.ts';
 import { normalCdfInto } from '../stats/erf.ts';
 import type { ForwardContext, Layer } from './layer.ts';
 import type { Param } from './param.ts';
 
-export const ACTIVATIONS: readonly Activation[] = ['identity', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'gelu'];
+/** The activations a spec may name (the schema's list). */
+export const ACTIVATIONS: readonly Activation[] = SPEC_ACTIVATIONS;
 
 /** 1/√(2π), the standard normal density at 0. */
 const INV_SQRT_2PI = 0.3989422804014327;

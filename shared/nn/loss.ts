@@ -7,10 +7,13 @@
  */
 import type { Mat } from '../linalg/mat.ts';
 import type { LossSpec } from '../schema/types.ts';
-import { isObject, join, num, oneOf, show, unknownKeys, type Problems } from '../schema/check.ts';
+import { join, show, type Problems } from '../schema/check.ts';
+import { LOSS_KINDS as SPEC_LOSS_KINDS, LossSchema } from '../schema/spec.ts';
+import { checkSection } from '../schema/walk.ts';
 import { MatBuffer } from './buffer.ts';
 
-export const LOSS_KINDS: readonly LossSpec['kind'][] = ['mse', 'cross_entropy', 'bce'];
+/** The losses a spec may name (the schema's list). */
+export const LOSS_KINDS: readonly LossSpec['kind'][] = SPEC_LOSS_KINDS;
 
 export interface Loss {
   /** Which loss, as named in the spec. */
@@ -208,17 +211,21 @@ export function makeLoss(spec: LossSpec): Loss {
   }
 }
 
-const LOSS_KEYS = ['kind', 'label_smoothing'];
-
-/** Every problem with a loss spec, each prefixed by its JSON path; empty when it is valid. */
+/** Every problem with a loss spec, each prefixed by its JSON path; empty when it is valid (the schema: LossSchema). */
 export function validateLossSpec(spec: unknown, path = 'loss'): string[] {
-  if (!isObject(spec)) return [`${path}: must be an object, got ${show(spec)}`];
   const errs: Problems = [];
-  unknownKeys(spec, LOSS_KEYS, path, errs);
-  const kind = oneOf(spec, 'kind', path, LOSS_KINDS, errs, true);
-  const ls = num(spec, 'label_smoothing', path, { min: 0, max: 1 }, errs);
-  if (ls !== undefined && ls > 0 && kind !== undefined && kind !== 'cross_entropy') {
+  const l = checkSection(LossSchema, spec, path, errs);
+  if (!l) return errs;
+  const ls = l.label_smoothing;
+  const kind = l.kind;
+  if (
+    typeof ls === 'number' &&
+    ls > 0 &&
+    ls <= 1 &&
+    typeof kind === 'string' &&
+    LOSS_KINDS.includes(kind as LossSpec['kind']) &&
+    kind !== 'cross_entropy'
+  )
     errs.push(`${join(path, 'label_smoothing')}: only applies to kind "cross_entropy", got kind ${show(kind)}`);
-  }
   return errs;
 }

@@ -7,8 +7,10 @@ import type { Mat } from '../linalg/mat.ts';
 import type { FusedActivation } from '../linalg/gemm.ts';
 import type { Rng } from '../rng.ts';
 import type { ModelSpec } from '../schema/types.ts';
-import { bool, isObject, join, num, oneOf, show, unknownKeys, type Problems } from '../schema/check.ts';
-import { ACTIVATIONS, ActivationLayer } from './activation.ts';
+import { join, show, type Problems } from '../schema/check.ts';
+import { MAX_WIDTH, MODEL_KINDS, ModelSchema } from '../schema/spec.ts';
+import { checkSection } from '../schema/walk.ts';
+import { ActivationLayer } from './activation.ts';
 import { BatchNorm1d } from './batchnorm.ts';
 import { Dense } from './dense.ts';
 import { Dropout } from './dropout.ts';
@@ -185,39 +187,33 @@ export class Sequential implements Layer {
   }
 }
 
-const MODEL_KINDS = ['linear', 'logistic', 'mlp'] as const;
-const MODEL_KEYS = ['kind', 'hidden', 'activation', 'negativeSlope', 'dropout', 'batchNorm'];
-/** Largest hidden width accepted, so that a typo cannot ask a worker for gigabytes. */
-export const MAX_WIDTH = 65536;
+export { MAX_WIDTH };
 
-/** Every problem with a model spec, each prefixed by its JSON path; empty when it is valid. */
+/** Every problem with a model spec, each prefixed by its JSON path; empty when it is valid (the schema: ModelSchema). */
 export function validateModelSpec(spec: unknown, path = 'model'): string[] {
-  if (!isObject(spec)) return [`${path}: must be an object, got ${show(spec)}`];
   const errs: Problems = [];
-  unknownKeys(spec, MODEL_KEYS, path, errs);
-  const kind = oneOf(spec, 'kind', path, MODEL_KINDS, errs, true);
-  const hidden = spec.hidden;
-  const hp = join(path, 'hidden');
-  if (hidden === undefined || hidden === null) {
-    if (kind === 'mlp') errs.push(`${hp}: required for kind "mlp" (hidden layer widths, e.g. [64])`);
-  } else if (!Array.isArray(hidden)) {
-    errs.push(`${hp}: must be an array of positive integers, got ${show(hidden)}`);
-  } else {
-    if (kind === 'mlp' && hidden.length === 0) errs.push(`${hp}: must list at least one width for kind "mlp"`);
-    for (let i = 0; i < hidden.length; i++) {
-      const w: unknown = hidden[i];
-      if (typeof w !== 'number' || !Number.isInteger(w) || w < 1)
-        errs.push(`${join(hp, i)}: must be a positive integer, got ${show(w)}`);
-      else if (w > MAX_WIDTH) errs.push(`${join(hp, i)}: must be at most ${MAX_WIDTH}, got ${w}`);
-    }
-  }
-  oneOf(spec, 'activation', path, ACTIVATIONS, errs);
-  num(spec, 'negativeSlope', path, {}, errs);
-  const p = spec.dropout;
-  if (p !== undefined && p !== null && !(typeof p === 'number' && p >= 0 && p < 1)) {
-    errs.push(`${join(path, 'dropout')}: must be in [0, 1), got ${show(p)}`);
-  }
-  bool(spec, 'batchNorm', path, errs);
+  checkSection(ModelSchema, spec, path, errs, {
+    code: {
+      hidden: (hidden, hp) => {
+        const kind = (spec as { kind?: unknown }).kind;
+        const known = (MODEL_KINDS as readonly unknown[]).includes(kind);
+        if (hidden === undefined || hidden === null) {
+          if (kind === 'mlp') errs.push(`${hp}: required for kind "mlp" (hidden layer widths, e.g. [64])`);
+        } else if (!Array.isArray(hidden)) {
+          errs.push(`${hp}: must be an array of positive integers, got ${show(hidden)}`);
+        } else {
+          if (known && kind === 'mlp' && hidden.length === 0)
+            errs.push(`${hp}: must list at least one width for kind "mlp"`);
+          for (let i = 0; i < hidden.length; i++) {
+            const w: unknown = hidden[i];
+            if (typeof w !== 'number' || !Number.isInteger(w) || w < 1)
+              errs.push(`${join(hp, i)}: must be a positive integer, got ${show(w)}`);
+            else if (w > MAX_WIDTH) errs.push(`${join(hp, i)}: must be at most ${MAX_WIDTH}, got ${w}`);
+          }
+        }
+      },
+    },
+  });
   return errs;
 }
 

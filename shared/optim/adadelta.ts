@@ -1,3 +1,4 @@
+import { OPTIMIZER_DEFAULTS } from '../schema/optimizers.ts';
 import { checkNonNegative, Optimizer, zerosLike } from './optimizer.ts';
 import type { FloatArray, OptParam } from './optimizer.ts';
 
@@ -15,14 +16,8 @@ export interface AdadeltaOptions {
   maximize: boolean;
 }
 
-/** torch's defaults. */
-export const ADADELTA_DEFAULTS: Readonly<AdadeltaOptions> = Object.freeze({
-  lr: 1.0,
-  rho: 0.9,
-  eps: 1e-6,
-  weight_decay: 0,
-  maximize: false,
-});
+/** torch's defaults (the spec schema's table, shared/schema/optimizers.ts). */
+export const ADADELTA_DEFAULTS: Readonly<AdadeltaOptions> = OPTIMIZER_DEFAULTS.adadelta;
 
 /**
  * One Adadelta step on one tensor, in place (torch.optim.adadelta `_single_tensor_adadelta`):

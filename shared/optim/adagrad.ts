@@ -1,3 +1,4 @@
+import { OPTIMIZER_DEFAULTS } from '../schema/optimizers.ts';
 import { checkNonNegative, fullLike, Optimizer } from './optimizer.ts';
 import type { FloatArray, OptParam } from './optimizer.ts';
 
@@ -17,15 +18,8 @@ export interface AdagradOptions {
   maximize: boolean;
 }
 
-/** torch's defaults. */
-export const ADAGRAD_DEFAULTS: Readonly<AdagradOptions> = Object.freeze({
-  lr: 1e-2,
-  lr_decay: 0,
-  weight_decay: 0,
-  initial_accumulator_value: 0,
-  eps: 1e-10,
-  maximize: false,
-});
+/** torch's defaults (the spec schema's table, shared/schema/optimizers.ts). */
+export const ADAGRAD_DEFAULTS: Readonly<AdagradOptions> = OPTIMIZER_DEFAULTS.adagrad;
 
 /**
  * One Adagrad step on one tensor, in place (torch.optim.adagrad `_single_tensor_adagrad`),

@@ -1,3 +1,4 @@
+import { OPTIMIZER_DEFAULTS } from '../schema/optimizers.ts';
 import { kernels } from '../linalg/gemm.ts';
 import { checkBetas, checkNonNegative, kernelZerosLike, lerp, Optimizer } from './optimizer.ts';
 import type { FloatArray, OptParam } from './optimizer.ts';
@@ -20,16 +21,8 @@ export interface AdamOptions {
   decoupled_weight_decay: boolean;
 }
 
-/** torch's defaults. */
-export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({
-  lr: 1e-3,
-  betas: Object.freeze<[number, number]>([0.9, 0.999]),
-  eps: 1e-8,
-  weight_decay: 0,
-  amsgrad: false,
-  maximize: false,
-  decoupled_weight_decay: false,
-});
+/** torch's defaults (the spec schema's table, shared/schema/optimizers.ts). */
+export const ADAM_DEFAULTS: Readonly<AdamOptions> = OPTIMIZER_DEFAULTS.adam;
 
 /**
  * One Adam step on one tensor at step t ≥ 1, in place (torch.optim.adam `_single_tensor_adam`,

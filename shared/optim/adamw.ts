@@ -1,4 +1,5 @@
-import { Adam, ADAM_DEFAULTS, type AdamOptions } from './adam.ts';
+import { OPTIMIZER_DEFAULTS } from '../schema/optimizers.ts';
+import { Adam, type AdamOptions } from './adam.ts';
 import type { OptParam } from './optimizer.ts';
 
 /** torch.optim.AdamW keyword arguments (Adam's, with the decay always decoupled). */
@@ -7,15 +8,8 @@ export interface AdamWOptions extends Omit<AdamOptions, 'decoupled_weight_decay'
   weight_decay: number;
 }
 
-/** torch's defaults (weight_decay 1e-2, unlike Adam's 0). */
-export const ADAMW_DEFAULTS: Readonly<AdamWOptions> = Object.freeze({
-  lr: ADAM_DEFAULTS.lr,
-  betas: ADAM_DEFAULTS.betas,
-  eps: ADAM_DEFAULTS.eps,
-  weight_decay: 1e-2,
-  amsgrad: false,
-  maximize: false,
-});
+/** torch's defaults (the spec schema's table, shared/schema/optimizers.ts). */
+export const ADAMW_DEFAULTS: Readonly<AdamWOptions> = OPTIMIZER_DEFAULTS.adamw;
 
 /**
  * torch.optim.AdamW (Loshchilov & Hutter 2019). Per step t, in place:

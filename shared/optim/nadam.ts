@@ -1,3 +1,4 @@
+import { OPTIMIZER_DEFAULTS } from '../schema/optimizers.ts';
 import { checkAdamOptions } from './adam.ts';
 import { checkNonNegative, lerp, Optimizer, zerosLike } from './optimizer.ts';
 import type { FloatArray, OptParam } from './optimizer.ts';
@@ -20,16 +21,8 @@ export interface NAdamOptions {
   maximize: boolean;
 }
 
-/** torch's defaults. */
-export const NADAM_DEFAULTS: Readonly<NAdamOptions> = Object.freeze({
-  lr: 2e-3,
-  betas: Object.freeze<[number, number]>([0.9, 0.999]),
-  eps: 1e-8,
-  weight_decay: 0,
-  momentum_decay: 4e-3,
-  decoupled_weight_decay: false,
-  maximize: false,
-});
+/** torch's defaults (the spec schema's table, shared/schema/optimizers.ts). */
+export const NADAM_DEFAULTS: Readonly<NAdamOptions> = OPTIMIZER_DEFAULTS.nadam;
 
 /** μ_t = β₁(1 − ½·0.96^(tψ)), Dozat's momentum schedule as torch writes it. */
 export function nadamMu(beta1: number, momentumDecay: number, t: number): number {

@@ -4,89 +4,26 @@
  * named presets of the classic lectures (GD, Momentum, NAG, …).
  */
 import type { OptimizerSpec } from '../schema/types.ts';
-import { ADADELTA_DEFAULTS } from './adadelta.ts';
-import { ADAGRAD_DEFAULTS } from './adagrad.ts';
-import { ADAM_DEFAULTS } from './adam.ts';
-import { ADAMW_DEFAULTS } from './adamw.ts';
-import { NADAM_DEFAULTS } from './nadam.ts';
-import { RMSPROP_DEFAULTS } from './rmsprop.ts';
-import { SGD_DEFAULTS } from './sgd.ts';
+import {
+  OPTIMIZER_DEFAULTS as SPEC_DEFAULTS,
+  OPTIMIZER_NAMES as SPEC_NAMES,
+  OPTION_HELP,
+  OPTION_KINDS,
+  type OptimizerName,
+  type OptionKind,
+} from '../schema/optimizers.ts';
 
-export type OptimizerName = OptimizerSpec['name'];
+export { OPTION_HELP, OPTION_KINDS };
+export type { OptimizerName, OptionKind };
 
-/** Every optimizer name a spec may use, in the order help text lists them. */
-export const OPTIMIZER_NAMES: readonly OptimizerName[] = Object.freeze([
-  'sgd',
-  'adagrad',
-  'adadelta',
-  'rmsprop',
-  'adam',
-  'adamw',
-  'nadam',
-] as const);
+/** Every optimizer name a spec may use, in the order help text lists them (the schema's list). */
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = SPEC_NAMES;
 
 /** A hyperparameter value as it appears in a spec (betas as a two-number array). */
 export type OptionValue = number | boolean | readonly [number, number];
 
-/** Each optimizer's keyword arguments and PyTorch's defaults, in torch's signature order. */
-export const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerName, Readonly<Record<string, OptionValue>>>> = Object.freeze(
-  {
-    sgd: SGD_DEFAULTS,
-    adagrad: ADAGRAD_DEFAULTS,
-    adadelta: ADADELTA_DEFAULTS,
-    rmsprop: RMSPROP_DEFAULTS,
-    adam: ADAM_DEFAULTS,
-    adamw: ADAMW_DEFAULTS,
-    nadam: NADAM_DEFAULTS,
-  },
-);
-
-/**
- * What a keyword accepts in a spec: `positive` (> 0), `nonnegative` (≥ 0), `unit` ([0, 1]),
- * `real` (any finite number), `betas` (two numbers in [0, 1)) or `boolean`. The ranges are
- * torch's constructor checks, except that a spec's lr must be > 0 (an lr of 0 trains nothing).
- */
-export type OptionKind = 'positive' | 'nonnegative' | 'unit' | 'real' | 'betas' | 'boolean';
-
-/** The kind of every keyword any optimizer takes. */
-export const OPTION_KINDS: Readonly<Record<string, OptionKind>> = Object.freeze({
-  lr: 'positive',
-  momentum: 'nonnegative',
-  dampening: 'real',
-  weight_decay: 'nonnegative',
-  nesterov: 'boolean',
-  maximize: 'boolean',
-  lr_decay: 'nonnegative',
-  initial_accumulator_value: 'nonnegative',
-  eps: 'nonnegative',
-  rho: 'unit',
-  alpha: 'nonnegative',
-  centered: 'boolean',
-  betas: 'betas',
-  amsgrad: 'boolean',
-  decoupled_weight_decay: 'boolean',
-  momentum_decay: 'nonnegative',
-});
-
-/** One line of help per keyword. */
-export const OPTION_HELP: Readonly<Record<string, string>> = Object.freeze({
-  lr: 'learning rate γ',
-  momentum: 'momentum factor μ (0 = none)',
-  dampening: 'dampening τ of the gradient added to the momentum buffer',
-  weight_decay: 'weight decay λ (L2 added to the gradient; decoupled for adamw)',
-  nesterov: 'Nesterov momentum (needs momentum > 0 and dampening 0)',
-  maximize: 'maximize the objective instead of minimizing it',
-  lr_decay: 'learning-rate decay: step t uses lr / (1 + (t − 1)·lr_decay)',
-  initial_accumulator_value: 'starting value of the sum of squared gradients',
-  eps: 'ε added to the denominator for numerical stability',
-  rho: 'decay ρ of the running averages',
-  alpha: 'decay α of the running average of squared gradients',
-  centered: 'normalize by the estimated variance instead of the mean square',
-  betas: 'decays (β₁, β₂) of the first and second moment estimates',
-  amsgrad: 'AMSGrad: use the running maximum of the second moment',
-  decoupled_weight_decay: 'apply weight_decay as AdamW does (θ ← θ(1 − γλ))',
-  momentum_decay: 'momentum decay ψ of NAdam’s schedule μ_t = β₁(1 − ½·0.96^(tψ))',
-});
+/** Each optimizer's keyword arguments and PyTorch's defaults, in torch's signature order (the schema's table). */
+export const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerName, Readonly<Record<string, OptionValue>>>> = SPEC_DEFAULTS;
 
 /** A named starting point: an optimizer spec plus whether it means full-batch training. */
 export interface OptimizerPreset {

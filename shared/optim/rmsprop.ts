@@ -1,3 +1,4 @@
+import { OPTIMIZER_DEFAULTS } from '../schema/optimizers.ts';
 import { checkNonNegative, lerp, Optimizer, zerosLike } from './optimizer.ts';
 import type { FloatArray, OptParam } from './optimizer.ts';
 
@@ -19,16 +20,8 @@ export interface RMSpropOptions {
   maximize: boolean;
 }
 
-/** torch's defaults. */
-export const RMSPROP_DEFAULTS: Readonly<RMSpropOptions> = Object.freeze({
-  lr: 1e-2,
-  alpha: 0.99,
-  eps: 1e-8,
-  weight_decay: 0,
-  momentum: 0,
-  centered: false,
-  maximize: false,
-});
+/** torch's defaults (the spec schema's table, shared/schema/optimizers.ts). */
+export const RMSPROP_DEFAULTS: Readonly<RMSpropOptions> = OPTIMIZER_DEFAULTS.rmsprop;
 
 /**
  * One RMSprop step on one tensor, in place (torch.optim.rmsprop `_single_tensor_rmsprop`):

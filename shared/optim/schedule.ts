@@ -16,32 +16,30 @@
  */
 import type { ScheduleSpec } from '../schema/types.ts';
 import { isObject, join, show } from '../schema/check.ts';
+import {
+  DEFAULT_STEP_GAMMA,
+  DEFAULT_WARMUP_START_FACTOR,
+  SCHEDULE_KINDS as SPEC_KINDS,
+  ScheduleSchema,
+} from '../schema/spec.ts';
+import { keysOf } from '../schema/walk.ts';
+
+export { DEFAULT_STEP_GAMMA, DEFAULT_WARMUP_START_FACTOR };
 
 export type ScheduleKind = ScheduleSpec['kind'];
 
-/** The schedule kinds, in the order help text lists them. */
-export const SCHEDULE_KINDS: readonly ScheduleKind[] = Object.freeze([
-  'constant',
-  'step',
-  'exponential',
-  'cosine',
-] as const);
-
-/** The keys each kind accepts besides `kind` and the warm-up keys. */
-const KIND_KEYS: Readonly<Record<ScheduleKind, readonly string[]>> = {
-  constant: [],
-  step: ['step_size', 'gamma'],
-  exponential: ['gamma'],
-  cosine: ['T_max', 'eta_min'],
-};
+/** The schedule kinds, in the order help text lists them (the schema's list). */
+export const SCHEDULE_KINDS: readonly ScheduleKind[] = SPEC_KINDS;
 
 const WARMUP_KEYS = ['warmup_epochs', 'warmup_start_factor'] as const;
 
-/** LinearLR's default start factor. */
-export const DEFAULT_WARMUP_START_FACTOR = 1 / 3;
-
-/** StepLR's default decay. */
-export const DEFAULT_STEP_GAMMA = 0.1;
+/** The keys each kind accepts besides `kind` and the warm-up keys (from ScheduleSchema's variants). */
+const KIND_KEYS = Object.fromEntries(
+  ScheduleSchema.anyOf.map((variant) => [
+    variant.properties.kind.const,
+    keysOf(variant).filter((k) => k !== 'kind' && !(WARMUP_KEYS as readonly string[]).includes(k)),
+  ]),
+) as unknown as Readonly<Record<ScheduleKind, readonly string[]>>;
 
 /** Every problem of `spec` as a schedule, each as `<path>: <problem>`; null or absent means no schedule. */
 export function validateSchedule(spec: unknown, path = 'schedule'): string[] {
@@ -97,12 +95,12 @@ function mainLr(spec: ScheduleSpec, baseLr: number, e: number): number {
     case 'constant':
       return baseLr;
     case 'step':
-      return baseLr * Math.pow(spec.gamma ?? DEFAULT_STEP_GAMMA, Math.floor(e / (spec.step_size as number)));
+      return baseLr * Math.pow(spec.gamma ?? DEFAULT_STEP_GAMMA, Math.floor(e / spec.step_size));
     case 'exponential':
-      return baseLr * Math.pow(spec.gamma as number, e);
+      return baseLr * Math.pow(spec.gamma, e);
     case 'cosine': {
       const etaMin = spec.eta_min ?? 0;
-      return etaMin + ((baseLr - etaMin) * (1 + Math.cos((Math.PI * e) / (spec.T_max as number)))) / 2;
+      return etaMin + ((baseLr - etaMin) * (1 + Math.cos((Math.PI * e) / spec.T_max))) / 2;
     }
   }
 }

@@ -1,3 +1,4 @@
+import { OPTIMIZER_DEFAULTS } from '../schema/optimizers.ts';
 import { checkNonNegative, Optimizer, zerosLike } from './optimizer.ts';
 import type { FloatArray, OptParam } from './optimizer.ts';
 
@@ -17,15 +18,8 @@ export interface SGDOptions {
   maximize: boolean;
 }
 
-/** torch's defaults (lr = 1e-3 since PyTorch 2.2). */
-export const SGD_DEFAULTS: Readonly<SGDOptions> = Object.freeze({
-  lr: 1e-3,
-  momentum: 0,
-  dampening: 0,
-  weight_decay: 0,
-  nesterov: false,
-  maximize: false,
-});
+/** torch's defaults (the spec schema's table, shared/schema/optimizers.ts). */
+export const SGD_DEFAULTS: Readonly<SGDOptions> = OPTIMIZER_DEFAULTS.sgd;
 
 /**
  * One SGD step on one tensor, in place (torch.optim.sgd `_single_tensor_sgd`):

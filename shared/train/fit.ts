@@ -34,7 +34,7 @@ export interface FitConfig {
   loss: LossSpec;
   optimizer: OptimizerSpec;
   training: TrainingSpec;
-  regularization?: RegularizationSpec;
+  regularization?: RegularizationSpec | null;
   /** `dataset.standardize` (default true). */
   dataset?: { standardize?: boolean };
 }

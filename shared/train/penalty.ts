@@ -14,7 +14,7 @@ export interface PenaltyCoefficients {
   l2: number;
 }
 
-export function penaltyCoefficients(reg: RegularizationSpec | undefined): PenaltyCoefficients {
+export function penaltyCoefficients(reg: RegularizationSpec | null | undefined): PenaltyCoefficients {
   let l1 = reg?.l1 ?? 0;
   let l2 = reg?.l2 ?? 0;
   const en = reg?.elasticNet;

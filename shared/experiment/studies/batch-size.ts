@@ -42,6 +42,9 @@ import {
   type PairedDifference,
 } from './paired.ts';
 
+/** A structure whose numbers may have become null in JSON (as the Lab API carries it). */
+type Jsonified<T> = T extends number ? number | null : T extends string ? T : { [K in keyof T]: Jsonified<T[K]> };
+
 /** How training was stopped, the same rule for every batch size. */
 export type StoppingRule =
   | { kind: 'target'; monitor: 'train_loss' | 'train_accuracy'; value: number; epochCap: number }
@@ -129,7 +132,7 @@ export function stoppingRule(training: Plan['spec']['training']): StoppingRule {
 }
 
 /** Words for the rule, e.g. `trained to train_loss ≤ 0.01 (at most 3000 epochs)`. */
-export function describeRule(r: StoppingRule): string {
+export function describeRule(r: StoppingRule | Jsonified<StoppingRule>): string {
   if (r.kind === 'target')
     return `trained to ${r.monitor} ${r.monitor === 'train_loss' ? '≤' : '≥'} ${r.value} (at most ${r.epochCap} epochs)`;
   if (r.kind === 'steps') return `trained for the same ${r.steps} steps (at most ${r.epochCap} epochs)`;

@@ -58,8 +58,8 @@ export function holmFamily(ps: readonly number[]): number[] {
 }
 
 /** `p = 0.003`, `p < 0.001`, for sentences. */
-export function formatP(p: number, name = 'p'): string {
-  if (!Number.isFinite(p)) return `${name} undefined`;
+export function formatP(p: number | null | undefined, name = 'p'): string {
+  if (p === null || p === undefined || !Number.isFinite(p)) return `${name} undefined`;
   if (p < 0.001) return `${name} < 0.001`;
   return `${name} = ${p.toFixed(3)}`;
 }
@@ -74,6 +74,6 @@ export function sig(v: number | null | undefined, digits = 3): string {
 }
 
 /** The interval as `[lo, hi]` for sentences. */
-export function formatInterval(ci: [number, number] | null, digits = 3): string {
+export function formatInterval(ci: [number | null, number | null] | null, digits = 3): string {
   return ci ? `[${sig(ci[0], digits)}, ${sig(ci[1], digits)}]` : '[—]';
 }

@@ -2,17 +2,22 @@
  * Plain-text rendering of a study's typed series, for the command line and for write-ups: a
  * table per study, then its summary sentences. The series stay data; this is one view of them.
  */
-import type { Summary } from '../stats/describe.ts';
-import type { StudySeries } from './studies.ts';
-import { describeRule } from './studies/batch-size.ts';
-import { formatP, sig } from './studies/paired.ts';
+import type { Jsonified } from '../../shared/lab-api.ts';
+import type { Summary } from '../../shared/stats/describe.ts';
+import type { StudySeries } from '../../shared/experiment/studies.ts';
+import { describeRule } from '../../shared/experiment/studies/batch-size.ts';
+import { formatP, sig } from '../../shared/experiment/studies/paired.ts';
 
-const ms = (s: Summary | null | undefined, digits = 3) =>
+type J<T> = Jsonified<T>;
+
+const ms = (s: J<Summary> | null | undefined, digits = 3) =>
   !s || s.mean === null ? '—' : s.std === null ? sig(s.mean, digits) : `${sig(s.mean, digits)} ± ${sig(s.std, 2)}`;
-const pct = (s: Summary | null | undefined) => (!s || s.mean === null ? '—' : `${Math.round(100 * s.mean)}%`);
-const delta = (d: { mean: number; ci95: [number, number] | null; pHolm: number } | null | undefined) =>
+const pct = (s: J<Summary> | null | undefined) => (!s || s.mean === null ? '—' : `${Math.round(100 * s.mean)}%`);
+const delta = (
+  d: { mean: number | null; ci95: [number | null, number | null] | null; pHolm: number | null } | null | undefined,
+) =>
   d
-    ? `${d.mean >= 0 ? '+' : ''}${sig(d.mean)} [${d.ci95 ? `${sig(d.ci95[0])}, ${sig(d.ci95[1])}` : '—'}] ${formatP(d.pHolm, 'p_Holm')}`
+    ? `${(d.mean ?? 0) >= 0 ? '+' : ''}${sig(d.mean)} [${d.ci95 ? `${sig(d.ci95[0])}, ${sig(d.ci95[1])}` : '—'}] ${formatP(d.pHolm, 'p_Holm')}`
     : '';
 
 function table(header: string[], rows: string[][]): string[] {
@@ -26,7 +31,7 @@ function table(header: string[], rows: string[][]): string[] {
 }
 
 /** The study as text lines: its title, a table and the summary. */
-export function formatStudy(study: StudySeries): string[] {
+export function formatStudy(study: J<StudySeries>): string[] {
   const out: string[] = [`${study.title}:`];
   switch (study.kind) {
     case 'batch-size': {
@@ -68,7 +73,7 @@ export function formatStudy(study: StudySeries): string[] {
         const a = s.interpolation.alphas;
         out.push(
           `Training loss on the line from ${s.interpolation.from} (α=0) to ${s.interpolation.to} (α=1), ${s.interpolation.split}: ` +
-            `${sig(l[a.indexOf(0)])} → ${sig(l[a.indexOf(1)])}, highest ${sig(Math.max(...l))} on α ∈ [${a[0]}, ${a.at(-1)}].`,
+            `${sig(l[a.indexOf(0)])} → ${sig(l[a.indexOf(1)])}, highest ${sig(Math.max(...l.map((v) => v ?? Number.NaN)))} on α ∈ [${a[0]}, ${a.at(-1)}].`,
         );
       }
       break;

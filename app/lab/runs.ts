@@ -1,0 +1,219 @@
+/**
+ * The Lab's runs: at most one per experiment, each planned, recorded in the library job by
+ * job as it goes (a result is committed the moment it arrives), and told to subscribers as
+ * events. A run is started and then left to itself; `wait` hands its outcome to whoever asks.
+ */
+import type { Executor } from '../../shared/experiment/executor.ts';
+import { JobCancelled } from '../../shared/experiment/executor.ts';
+import { FitCancelled } from '../../shared/train/fit.ts';
+import { runPlan, plannedJobs } from '../../shared/experiment/run.ts';
+import { studySeries } from '../../shared/experiment/studies.ts';
+import type { Plan } from '../../shared/experiment/plan.ts';
+import type { JobProgress, JobResult } from '../../shared/experiment/types.ts';
+import type { ExperimentRecord, RunOutcome, RunStarted } from '../../shared/lab-api.ts';
+import { OptLabError } from '../../shared/lab-errors.ts';
+import type { Library, StoredReport } from '../library/library.ts';
+import type { EventHub } from './events.ts';
+import { jobOutcome, progressView } from './views.ts';
+
+/** What a run needs of the Lab. */
+export interface RunHost {
+  library: Library;
+  hub: EventHub;
+  /** The experiment's plan, its data loaded from the library. */
+  plan(exp: ExperimentRecord): Plan;
+  /** Where the run's jobs go, and what to stop once it ends. */
+  executor(): Promise<{ executor: Executor; stop(): Promise<void> }>;
+}
+
+interface Active {
+  executor?: Executor;
+  planned: { total: number; done: number };
+  outcome: Promise<RunOutcome>;
+}
+
+export class Runs {
+  readonly #active = new Map<number, Active>();
+
+  isRunning(id: number): boolean {
+    return this.#active.has(id);
+  }
+
+  /** Jobs the run of `id` will do and how many are done, while it runs. */
+  planned(id: number): { total: number; done: number } | null {
+    const a = this.#active.get(id);
+    return a ? { ...a.planned } : null;
+  }
+
+  /**
+   * Plans and starts a run; resolves once it is under way. Jobs with committed results are
+   * not run again; failed ones are tried again (their last error stays until they succeed).
+   */
+  async start(exp: ExperimentRecord, host: RunHost): Promise<RunStarted> {
+    const { library, hub } = host;
+    const id = exp.id;
+    if (this.#active.has(id)) throw new OptLabError('E_BUSY', `experiment ${id} is already running`);
+    let release!: (o: RunOutcome) => void;
+    const reserved: Active = {
+      planned: { total: 0, done: 0 },
+      outcome: new Promise((resolve) => (release = resolve)),
+    };
+    // Held from here on: a second start while this one awaits its executor is refused.
+    this.#active.set(id, reserved);
+    let plan: Plan, done: Map<string, JobResult>, executor: Executor, stop: () => Promise<void>;
+    try {
+      plan = host.plan(exp);
+      for (const dp of plan.data) {
+        if (exp.datasets.length && !exp.datasets.includes(dp.hash) && exp.jobs.done > 0) {
+          throw new OptLabError(
+            'E_STATE',
+            `experiment ${id}: its data set changed since the run started (hash ${dp.hash}, stored ${exp.datasets.join(', ')}); duplicate the experiment to start over`,
+          );
+        }
+        library.putDataset(dp.data);
+        library.linkDataset(id, dp.hash);
+      }
+      library.planJobs(
+        id,
+        plan.jobs.map((j) => j.key),
+      );
+      library.requeueLeased(id);
+      for (const j of library.jobStates(id).jobs) if (j.state === 'failed') library.requeueJob(id, j.key);
+      done = library.doneResults(id);
+      const chosen = await host.executor();
+      executor = chosen.executor;
+      stop = () => chosen.stop();
+    } catch (e) {
+      this.#active.delete(id);
+      release({ experimentId: id, status: exp.status, error: exp.error, hasReport: exp.hasReport });
+      throw e;
+    }
+    reserved.executor = executor;
+    reserved.planned = { total: plannedJobs(plan), done: done.size };
+    library.setStatus(id, 'running');
+    hub.emit({ type: 'status', experimentId: id, status: 'running', error: null });
+    hub.emit({ type: 'planned', experimentId: id, ...reserved.planned });
+    void this.#drive(exp, plan, done, executor, host).then(async (outcome) => {
+      await stop();
+      release(outcome);
+    });
+    return { experimentId: id, ...reserved.planned };
+  }
+
+  /** Stops a run everywhere; what was committed stays. False when it was not running. */
+  cancel(id: number): boolean {
+    const a = this.#active.get(id);
+    if (!a?.executor) return false;
+    a.executor.cancel();
+    return true;
+  }
+
+  /** How the run of `id` ends, or undefined when none is in progress. */
+  outcome(id: number): Promise<RunOutcome> | undefined {
+    return this.#active.get(id)?.outcome;
+  }
+
+  /** Cancels every run and waits until each has recorded how it ended. */
+  async stopAll(): Promise<void> {
+    const outcomes = [...this.#active.keys()].map((id) => {
+      this.cancel(id);
+      return this.#active.get(id)!.outcome;
+    });
+    await Promise.allSettled(outcomes);
+  }
+
+  async #drive(
+    exp: ExperimentRecord,
+    plan: Plan,
+    done: Map<string, JobResult>,
+    executor: Executor,
+    host: RunHost,
+  ): Promise<RunOutcome> {
+    const { library, hub } = host;
+    const id = exp.id;
+    // The caller of start() hears back before the first job: an in-process fit would block it.
+    await new Promise((resolve) => setImmediate(resolve));
+    const attempts = new Map(library.jobStates(id).jobs.map((j) => [j.key, j.attempts]));
+    const workerOf = new Map<string, string>();
+    const started = new Map<string, number>();
+    const a = this.#active.get(id)!;
+    let outcome: RunOutcome;
+    try {
+      const { report, results } = await runPlan(plan, executor, {
+        done,
+        onSubmit: (jobs) => {
+          library.planJobs(
+            id,
+            jobs.map((j) => j.key),
+          );
+          const now = performance.now();
+          for (const j of jobs) started.set(j.key, now);
+        },
+        onProgress: (p: JobProgress) => hub.progress(id, progressView(p)),
+        onLeased: (key, worker) => {
+          library.leaseJob(id, key, worker);
+          const n = (attempts.get(key) ?? 0) + 1;
+          attempts.set(key, n);
+          workerOf.set(key, worker);
+          hub.emit({ type: 'job', experimentId: id, key, state: 'leased', attempts: n, worker });
+        },
+        onAttemptFailed: (key, error, tries, final) => {
+          // A failed try is kept with its error; the job goes back to pending unless it is final.
+          library.failJob(id, key, `attempt ${tries}: ${error}`);
+          if (!final) library.requeueJob(id, key);
+          hub.emit({
+            type: 'job',
+            experimentId: id,
+            key,
+            state: final ? 'failed' : 'pending',
+            attempts: attempts.get(key) ?? tries,
+            worker: workerOf.get(key) ?? null,
+            failure: { error, final },
+          });
+        },
+        onResult: (r, meta) => {
+          const ms = meta?.ms ?? performance.now() - (started.get(r.key) ?? performance.now());
+          const worker = meta?.worker ?? 'in-process';
+          library.commitResult(id, r.key, r, ms, worker);
+          a.planned.done++;
+          hub.emit({
+            type: 'job',
+            experimentId: id,
+            key: r.key,
+            state: 'done',
+            attempts: attempts.get(r.key) ?? 1,
+            worker,
+            result: jobOutcome(r),
+          });
+        },
+      });
+      const study = studySeries(plan, report, results, exp.spec.study);
+      const stored: StoredReport = study ? { ...report, study } : report;
+      library.saveReport(id, stored);
+      library.setStatus(id, 'done');
+      outcome = { experimentId: id, status: 'done', error: null, hasReport: true };
+    } catch (e) {
+      const cancelled = e instanceof JobCancelled || e instanceof FitCancelled;
+      const message = e instanceof Error ? e.message : String(e);
+      outcome = { experimentId: id, status: cancelled ? 'cancelled' : 'failed', error: message, hasReport: false };
+      try {
+        library.requeueLeased(id);
+        library.setStatus(id, outcome.status, message);
+        outcome.hasReport = library.getReport(id) !== undefined;
+      } catch {
+        // The library was closed under the run (the Lab is closing): the outcome still stands.
+      }
+    }
+    this.#active.delete(id);
+    hub.runEnded(id);
+    if (outcome.status === 'done') hub.emit({ type: 'report', experimentId: id });
+    hub.emit({ type: 'status', experimentId: id, status: outcome.status, error: outcome.error });
+    return outcome;
+  }
+}
+
+/** How the last run of a stored experiment ended. */
+export function outcomeOf(e: ExperimentRecord | undefined): RunOutcome {
+  if (!e) throw new OptLabError('E_NOT_FOUND', 'the experiment is gone');
+  return { experimentId: e.id, status: e.status, error: e.error, hasReport: e.hasReport };
+}
