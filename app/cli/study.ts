@@ -153,10 +153,37 @@ export function formatStudy(study: J<StudySeries>): string[] {
     }
     case 'optimizers': {
       const s = study.series;
+      const lr = (v: number | null) => (v === null ? '—' : sig(v, 2));
       out.push(
         ...table(
-          ['rank', 'optimizer', s.metric, 'Δ vs best [95%] p_Holm'],
-          s.rows.map((r, i) => [String(i + 1), r.label, ms(r.value, 4), r.vsBest ? delta(r.vsBest) : '(best)']),
+          [
+            'rank',
+            'optimizer',
+            ...(s.target ? ['epochs to target', 'reached', 'steps', 'Δ epochs vs fastest [95%] p_Holm'] : []),
+            'train-loss AUC',
+            s.metric,
+            ...(s.tuning ? ['chosen rates', `${s.metric} at each rate`] : []),
+          ],
+          s.rows.map((r, i) => [
+            String(i + 1),
+            r.label,
+            ...(s.target
+              ? [
+                  ms(r.epochsToTarget, 2),
+                  `${r.reached}/${r.splits}`,
+                  ms(r.stepsToTarget, 2),
+                  r.vsFastest ? delta(r.vsFastest) : '(fastest)',
+                ]
+              : []),
+            ms(r.trainLossAuc),
+            ms(r.final, 4),
+            ...(s.tuning
+              ? [
+                  (r.chosen ?? []).map(lr).join(' '),
+                  r.sensitivity.map((p) => `${lr(p.value)}:${sig(p.score.mean, 3)}`).join(' '),
+                ]
+              : []),
+          ]),
         ),
       );
       break;
