@@ -99,7 +99,14 @@ try {
   const ref = JSON.parse(readFileSync(output, 'utf8')) as {
     method: string;
     versions: Record<string, string>;
-    models: Array<{ key: string; params: number; loss: number; gradientNorm: number; lambdaMax: number; lambdaMin: number }>;
+    models: Array<{
+      key: string;
+      params: number;
+      loss: number;
+      gradientNorm: number;
+      lambdaMax: number;
+      lambdaMin: number;
+    }>;
   };
   const fixture = {
     about:

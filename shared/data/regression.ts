@@ -107,6 +107,9 @@ export function drawFromTruth(data: Dataset, n: number, rng: Rng): Dataset {
   const t = data.truth;
   if (!t) throw new Error(`drawFromTruth: ${data.name} has no known generator (only synthetic regression sets do)`);
   if (t.kind === 'sine')
-    return makeSine({ samples: n, noise: t.sigma, amplitude: t.amplitude, frequency: t.frequency, phase: t.phase }, rng);
+    return makeSine(
+      { samples: n, noise: t.sigma, amplitude: t.amplitude, frequency: t.frequency, phase: t.phase },
+      rng,
+    );
   return makePolynomial({ samples: n, noise: t.sigma, coefficients: t.coefficients }, rng);
 }

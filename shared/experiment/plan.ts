@@ -305,7 +305,7 @@ export function plan(spec: ExperimentSpec, load: LoadData): Plan {
         const path = c.spec.tuning.path;
         tuningValues(c.spec).forEach((v, i) => {
           const spec = structuredClone(c.spec);
-          setPath(spec as unknown as Record<string, unknown>, path, v);
+          setPath(spec, path, v);
           jobs.push(makeJob(spec, ci, tuneKey(key, i), dp, split.train, split.val));
         });
       } else if (!ens) jobs.push(makeJob(c.spec, ci, key, dp, split.train, split.val));

@@ -124,6 +124,16 @@ export const DatasetSchema = Type.Object(
         default: 0.1,
       }),
     ),
+    labelNoise: opt(
+      Type.Number({
+        title: 'label noise',
+        description:
+          'fraction of the rows of a synthetic classification set whose class is replaced by another one drawn at random (as scikit-learn’s flip_y)',
+        minimum: 0,
+        maximum: 0.5,
+        default: 0,
+      }),
+    ),
     classes: opt(
       Type.Integer({
         title: 'classes',

@@ -271,8 +271,19 @@ function contrastSentences(s: BatchSizeSeries, a: BatchSizeRow, b: BatchSizeRow)
   if (parts.length) out.push(`From ${a.label} to ${b.label}: ${parts.join('; ')}.`);
   out.push(
     `Generalization gap (${s.metric.replace('val_', 'train − validation ')}) ${sig(a.gap.mean)} → ${sig(b.gap.mean)} ` +
-      `(Δ ${sig(c.gap.mean)} ${formatInterval(c.gap.ci95)}, ${formatP(c.gap.pHolm, 'p_Holm')}: ${verdict(c.gap, 'larger', 'smaller')} with the large batch).`,
+      `(Δ ${sig(c.gap.mean)} ${formatInterval(c.gap.ci95)}, ${formatP(c.gap.pHolm, 'p_Holm')}: ` +
+      (c.gap.pHolm <= ALPHA
+        ? `the large batch's gap is significantly ${c.gap.mean > 0 ? 'larger' : 'smaller'}).`
+        : 'not significantly different).'),
   );
+  if (c.lambdaMax) {
+    const sharper = c.lambdaMax.pHolm <= ALPHA && c.lambdaMax.mean > 0;
+    out.push(
+      sharper
+        ? `The large-batch solution is sharper by λmax, as Keskar et al. report${s.rule.kind === 'epochs' ? ' (but with the same epochs it is also less trained: compare the training losses)' : ''}.`
+        : `The large-batch solution is not sharper by λmax under this rule${s.rule.kind === 'epochs' ? '' : '; with the same number of epochs instead, a large batch stops unfinished and its slope reads as sharpness'}.`,
+    );
+  }
   if (c.sharpness) {
     const share = (r: BatchSizeRow) => r.sharpness[0]?.firstOrderShare.mean ?? Number.NaN;
     const sa = share(a),
@@ -289,7 +300,7 @@ function contrastSentences(s: BatchSizeSeries, a: BatchSizeRow, b: BatchSizeRow)
   if (tests.every((d) => d.pHolm > ALPHA))
     out.push(
       `Nothing here is significant at α = ${ALPHA} after Holm over ${tests.length} tests on ${c.gap.n} splits; ` +
-        'more folds or repeats (evaluation.k, evaluation.repeats) would narrow the intervals, and a larger data set would show smaller effects.',
+        'more folds or repeats (evaluation.k, evaluation.repeats) would narrow the intervals, and a larger data set would resolve smaller effects.',
     );
   return out;
 }

@@ -89,10 +89,13 @@ export function capacitySeries(
     series.uShape = interior && ps <= ALPHA && pl <= ALPHA && s.mean < 0 && l.mean < 0;
     const side = (d: PairedDifference & { pHolm: number }) =>
       `Δ ${sig(d.mean)} ${formatInterval(d.ci95)}, ${formatP(d.pHolm, 'p_Holm')}`;
+    const ends: string[] = [];
+    if (best > 0)
+      ends.push(`${at(0)} has ${sig(points[0].val.mean)} (best − smallest ${side(series.tests.vsSmallest)})`);
+    if (best < last)
+      ends.push(`${at(last)} has ${sig(points[last].val.mean)} (best − largest ${side(series.tests.vsLargest)})`);
     summary.push(
-      `Validation ${measure} is lowest at ${at(best)} (${sig(points[best].val.mean)}); ` +
-        `${at(0)} has ${sig(points[0].val.mean)} (best − smallest ${side(series.tests.vsSmallest)}) ` +
-        `and ${at(last)} has ${sig(points[last].val.mean)} (best − largest ${side(series.tests.vsLargest)}).`,
+      `Validation ${measure} is lowest at ${at(best)} (${sig(points[best].val.mean)}); ${ends.join(' and ')}.`,
     );
     const over = points.filter((p) => p.overfitting).map((p) => p.x);
     const minTrain = Math.min(...points.map((p) => p.train.mean ?? Infinity));
