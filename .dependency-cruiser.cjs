@@ -10,12 +10,14 @@ const SHARED_LAYERS = [
   ['data', 'nn', 'optim', 'resample', 'functions2d'],
   // the training loop, optimizer traces, whole-spec validation
   ['train', 'trace', 'schema/validate'],
+  // the WebGPU training engine (an engine the loop is handed; it takes a GPUDevice, never finds one)
+  ['gpu'],
   // studies' measurements on trained models
   ['analysis'],
   // the experiment engine
   ['experiment'],
   // what crosses processes: the worker protocol, its framing, the Lab API contract
-  ['protocol', 'protocol-validate', 'wire', 'lab-api', 'lab-errors', 'lab-rpc', 'lab-client'],
+  ['protocol', 'protocol-validate', 'wire', 'lab-api', 'lab-errors', 'lab-rpc', 'lab-client', 'lab-monitor'],
 ];
 const re = (names) => `^shared/(${names.map((n) => n.replace('/', '\\/')).join('|')})(\\.ts$|/)`;
 

@@ -61,6 +61,7 @@ import { useFastKernels } from './kernels.ts';
 import type { CoordinatorLogger, CoordinatorOptions } from './coordinator/index.ts';
 import { EventHub } from './lab/events.ts';
 import { Runs, outcomeOf } from './lab/runs.ts';
+import { resumeBackend } from './backend.ts';
 import { LabWorkers } from './lab/workers.ts';
 import { loadSpecData } from './lab/data.ts';
 import { previewOf } from './lab/preview.ts';
@@ -500,7 +501,7 @@ export class Lab implements LabApi, LabEventSource {
         library: this.#library,
         hub: this.#hub,
         plan: (e) => this.#plan(e),
-        executor: () => this.#workers.executor(workers, joined),
+        executor: (done) => this.#workers.executor(workers, joined, resumeBackend(id, done.values(), options)),
       }),
     );
   }

@@ -17,6 +17,7 @@
  *   npm run bench -- --no-lab     skip it
  *   npm run bench -- --cpu-time   time by this process's CPU time instead of the wall clock
  *                                 (both sides), when other work shares the machine
+ *   npm run bench -- --gpu        the WebGPU engine beside the CPU engine (see gpu-report.ts)
  *
  * GFLOP/s counts 6 × parameters per sample (2 forward, 4 backward), PyTorch's usual measure,
  * whatever the step actually computes. Every figure is the median of several repetitions:
@@ -35,6 +36,7 @@ import { createOptimizer } from '../shared/optim/index.ts';
 import { Rng } from '../shared/rng.ts';
 import { kernelTable } from './kernels.ts';
 import { labBench } from './lab.ts';
+import { gpuBench } from './gpu-report.ts';
 
 interface Cell {
   inputs: number;
@@ -371,6 +373,7 @@ async function lab(): Promise<void> {
 }
 
 if (args.has('--kernels')) kernelTable();
+else if (args.has('--gpu')) await gpuBench(args, log);
 else if (args.has('--lab')) await lab();
 else {
   await main();

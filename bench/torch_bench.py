@@ -1,8 +1,10 @@
 """PyTorch reference for `npm run bench`: one thread, same cells, timed inside Python.
 
 Reads a JSON request on argv[1]: {"cells": [[in, hidden, out, batch], ...], "seconds": s, "reps": r,
-"clock": "wall" | "cpu"}
-and prints one JSON line: {"torch": "<version>", "blas": "<library>", "cells": [{"model": ..., "batch": ..., "samples_per_s": ...}]}.
+"clock": "wall" | "cpu", "device": "cpu" | "cuda"}, where hidden is a width or a list of widths,
+and prints one JSON line: {"torch": "<version>", "blas": "<library>", "cells": [{"model": ..., "batch": ..., "samples_per_s": ...}]},
+or {"error": "..."} when the device asked for is not there. On CUDA every timing waits for the
+device (torch.cuda.synchronize) before reading the clock.
 """
 import json
 import sys
@@ -14,15 +16,25 @@ torch.set_num_threads(1)
 torch.manual_seed(0)
 
 
-def measure(n_in, hidden, n_out, batch, seconds, reps, clock):
-    model = torch.nn.Sequential(
-        torch.nn.Linear(n_in, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, n_out)
-    )
+def measure(n_in, hidden, n_out, batch, seconds, reps, clock, device="cpu"):
+    widths = hidden if isinstance(hidden, list) else [hidden]
+    layers = []
+    prev = n_in
+    for w in widths:
+        layers += [torch.nn.Linear(prev, w), torch.nn.ReLU()]
+        prev = w
+    model = torch.nn.Sequential(*layers, torch.nn.Linear(prev, n_out)).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
     # A few pre-made batches so data generation stays outside the timed loop.
-    xs = [torch.randn(batch, n_in) for _ in range(4)]
-    ys = [torch.randint(0, n_out, (batch,)) for _ in range(4)]
+    xs = [torch.randn(batch, n_in, device=device) for _ in range(4)]
+    ys = [torch.randint(0, n_out, (batch,), device=device) for _ in range(4)]
+    if device == "cuda":
+        timer = clock
+
+        def clock():
+            torch.cuda.synchronize()
+            return timer()
 
     def step(i):
         opt.zero_grad(set_to_none=True)
@@ -64,11 +76,17 @@ def blas_library():
 
 def main():
     req = json.loads(sys.argv[1])
+    device = req.get("device", "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        print(json.dumps({"error": f"torch {torch.__version__} sees no CUDA device"}))
+        return
     out = []
     for n_in, hidden, n_out, batch in req["cells"]:
         clock = time.process_time if req.get("clock") == "cpu" else time.perf_counter
-        sps = measure(n_in, hidden, n_out, batch, req["seconds"], req["reps"], clock)
-        out.append({"model": f"{n_in}-{hidden}-{n_out}", "batch": batch, "samples_per_s": sps})
+        sps = measure(n_in, hidden, n_out, batch, req["seconds"], req["reps"], clock, device)
+        widths = hidden if isinstance(hidden, list) else [hidden]
+        name = "-".join(str(v) for v in [n_in, *widths, n_out])
+        out.append({"model": name, "batch": batch, "samples_per_s": sps})
     print(json.dumps({"torch": torch.__version__, "blas": blas_library(), "cells": out}))
 
 

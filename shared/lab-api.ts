@@ -19,6 +19,7 @@ import type { StudyKind } from './experiment/presets.ts';
 import type { StudySeries } from './experiment/studies.ts';
 import type { ExperimentSpec } from './experiment/types.ts';
 import type { Task } from './data/dataset.ts';
+import type { BackendSpec } from './protocol.ts';
 
 // ── values as they cross ──────────────────────────────────────────────────────────────────
 
@@ -309,6 +310,14 @@ export interface RunOptions {
   workers?: number;
   /** Also use the workers that joined the Lab's coordinator (LAN, or started by hand). */
   joined?: boolean;
+  /**
+   * The engine the run's fits train on: `cpu` (default; the bit-for-bit reference), `webgpu`
+   * (a GPU, or the run is refused with the reason), `auto` (a GPU where there is one). A run
+   * never mixes back ends; a resumed one keeps the back end of its committed jobs.
+   */
+  backend?: 'cpu' | 'webgpu' | 'auto';
+  /** Let a software adapter (SwiftShader) stand in for a GPU: for tests. */
+  softwareGpu?: boolean;
 }
 
 /** A run has started: what it will do. */
@@ -416,6 +425,8 @@ export interface WorkerView {
   draining: boolean;
   /** When it joined (ms since 1970). */
   joinedAt: number;
+  /** The engine it trains with: the CPU, or a GPU's adapter and tolerance class (absent: the CPU). */
+  backend?: BackendSpec;
 }
 
 /** Whether workers on other machines may join, and where. */

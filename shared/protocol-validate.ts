@@ -303,6 +303,7 @@ export function jobResultProblems(v: unknown, path = 'result'): Problems {
       'outputs',
       'analysis',
       'state',
+      'engine',
     ],
     path,
     out,
@@ -326,7 +327,35 @@ export function jobResultProblems(v: unknown, path = 'result'): Problems {
   record(v.outputs, `${path}.outputs`, out, (x, p) => typed(x, Float32Array, p, out));
   if (v.analysis !== undefined) record(v.analysis, `${path}.analysis`, out, (x, p) => number(x, p, out));
   if (v.state !== undefined) typed(v.state, Float32Array, `${path}.state`, out);
+  if (v.engine !== undefined) engineInfo(v.engine, `${path}.engine`, out);
   return out;
+}
+
+/** Printable text (control characters would garble log lines and reports). */
+// eslint-disable-next-line no-control-regex
+const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
+
+/** The engine a result was trained on: `{ name, adapter?, declined? }`. */
+function engineInfo(v: unknown, path: string, out: Problems): void {
+  if (!isObj(v) || (v.name !== 'cpu' && v.name !== 'webgpu')) {
+    out.push(`${path}: must be { name: "cpu" | "webgpu", adapter?, declined? }`);
+    return;
+  }
+  onlyKeys(v, ['name', 'adapter', 'declined'], path, out);
+  if (v.adapter !== undefined) str(v.adapter, `${path}.adapter`, out, LIMITS.name, PRINTABLE, 1);
+  if (v.declined !== undefined) str(v.declined, `${path}.declined`, out, LIMITS.message, PRINTABLE, 1);
+}
+
+/** A worker's back end in hello: `{ name: "cpu" }` or `{ name: "webgpu", adapter, tolerance }`. */
+function backendSpec(v: unknown, path: string, out: Problems): void {
+  if (!isObj(v) || (v.name !== 'cpu' && v.name !== 'webgpu')) {
+    out.push(`${path}: must be { name: "cpu" } or { name: "webgpu", adapter, tolerance }`);
+    return;
+  }
+  if (v.name === 'cpu') return onlyKeys(v, ['name'], path, out);
+  onlyKeys(v, ['name', 'adapter', 'tolerance'], path, out);
+  str(v.adapter, `${path}.adapter`, out, LIMITS.name, PRINTABLE, 1);
+  str(v.tolerance, `${path}.tolerance`, out, 64, /^[a-z0-9.-]+$/, 1);
 }
 
 /** Whether a (shape-valid) result answers its job: same key, a score per eval set, outputs of the right size. */
@@ -444,13 +473,14 @@ export function validateMessage(m: unknown): Problems {
       break;
     // ---- worker → Lab ----
     case 'hello':
-      fields(m, ['version', 'name', 'slots', 'hmac'], out);
+      fields(m, ['version', 'name', 'slots', 'hmac', 'backend'], out);
       int(m.version, 'version', out, 0, 1_000_000);
       // Control characters would garble the Lab's log lines.
       // eslint-disable-next-line no-control-regex
       str(m.name, 'name', out, LIMITS.name, /^[^\u0000-\u001f\u007f]*$/, 1);
       int(m.slots, 'slots', out, 1, LIMITS.slots);
       str(m.hmac, 'hmac', out, 64, /^[0-9a-f]{64}$/);
+      if (m.backend !== undefined) backendSpec(m.backend, 'backend', out);
       break;
     case 'heartbeat':
       fields(m, ['running'], out);

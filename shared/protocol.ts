@@ -70,12 +70,19 @@ export interface ErrorMsg {
 export type LabMessage = ChallengeMsg | WelcomeMsg | JobMsg | DataMsg | CancelMsg | ErrorMsg;
 
 // ---- worker → Lab ----
+/**
+ * The engine a worker trains with. A WebGPU worker names its adapter and the tolerance class
+ * of its results against the CPU's (shared/gpu/tolerance.ts); the Lab never lets one run mix
+ * back ends. Absent in hello: the CPU.
+ */
+export type BackendSpec = { name: 'cpu' } | { name: 'webgpu'; adapter: string; tolerance: string };
 export interface HelloMsg {
   type: 'hello';
   version: number;
   name: string;
   slots: number;
   hmac: string;
+  backend?: BackendSpec;
 }
 export interface HeartbeatMsg {
   type: 'heartbeat';

@@ -11,6 +11,7 @@ import { MAX_FRAME_BYTES } from '../shared/protocol.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 import { JobRunner, seconds, type JobLink } from './jobs.ts';
 import { Session, type Connection, type Outcome } from './session.ts';
+import { CPU_BACKEND, type WorkerBackend } from './backend.ts';
 
 export interface LabWorkerOptions {
   /** `ws://HOST:PORT` of the Lab's coordinator. */
@@ -24,6 +25,8 @@ export interface LabWorkerOptions {
   graceMs?: number;
   /** Stop instead of reconnecting when the Lab goes away (local workers: the Lab that spawned them is gone). */
   exitOnDisconnect?: boolean;
+  /** The engine jobs train on (default: the CPU). */
+  backend?: WorkerBackend;
   backoff?: BackoffOptions;
   /** One line per job and per connection event (stdout in the command). */
   out?: (line: string) => void;
@@ -45,6 +48,7 @@ export class LabWorker {
     this.#o = {
       graceMs: 30_000,
       exitOnDisconnect: false,
+      backend: CPU_BACKEND,
       maxFrameBytes: MAX_FRAME_BYTES,
       out: (l) => console.log(l),
       err: (l) => console.error(l),
@@ -53,6 +57,7 @@ export class LabWorker {
     this.#backoff = new Backoff(opts.name, opts.backoff);
     this.#jobs = new JobRunner({
       slots: this.#o.slots,
+      backend: this.#o.backend.thread,
       out: (l) => this.#o.out(l),
       draining: () => this.#draining,
       settled: (link) => this.#settled(link),

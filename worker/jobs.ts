@@ -11,6 +11,7 @@ import { jobDataProblems, LIMITS } from '../shared/protocol-validate.ts';
 import { datasetHash, type Dataset } from '../shared/data/dataset.ts';
 import type { Job } from '../shared/experiment/types.ts';
 import { ThreadPool, type ThreadTask } from './pool.ts';
+import type { ThreadBackend } from './backend.ts';
 
 /** Data sets kept by hash; a sweep over one data set needs one, a study a few. */
 const KEEP_DATA = 8;
@@ -65,6 +66,8 @@ interface RunningJob {
 
 export interface JobRunnerOptions {
   slots: number;
+  /** The engine the threads train on. */
+  backend?: ThreadBackend;
   out: (line: string) => void;
   /** A draining worker takes no new jobs. */
   draining: () => boolean;
@@ -85,7 +88,7 @@ export class JobRunner {
 
   /** Starts the threads, with the kernels the Lab trains with, unless they run already. */
   startThreads(kernels: KernelsSpec): void {
-    this.#pool ??= new ThreadPool(this.#o.slots, kernels);
+    this.#pool ??= new ThreadPool(this.#o.slots, kernels, this.#o.backend);
   }
 
   /** Ids of the jobs `link`'s Lab leased that are still ours to report. */

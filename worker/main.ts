@@ -6,9 +6,10 @@ import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LabWorker } from './client.ts';
 import { LIMITS } from '../shared/protocol-validate.ts';
+import { BACKEND_CHOICES, BackendUnavailable, chooseBackend, type BackendChoice } from './backend.ts';
 
 export const WORKER_USAGE =
-  'optlab worker --connect ws://HOST:PORT --token TOKEN [--slots N] [--name NAME] [--grace SECONDS] [--exit-on-disconnect]';
+  'optlab worker --connect ws://HOST:PORT --token TOKEN [--slots N] [--name NAME] [--grace SECONDS] [--exit-on-disconnect] [--backend auto|cpu|webgpu] [--software-gpu]';
 
 class UsageProblem extends Error {}
 
@@ -26,6 +27,8 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
         name: { type: 'string' },
         grace: { type: 'string' },
         'exit-on-disconnect': { type: 'boolean', default: false },
+        backend: { type: 'string', default: 'cpu' },
+        'software-gpu': { type: 'boolean', default: false },
       },
     }));
   } catch (e) {
@@ -44,7 +47,11 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
   // The environment keeps the token out of `ps` listings (systemd EnvironmentFile, containers).
   const token = values.token ?? env.OPTLAB_TOKEN;
   if (!token) throw new UsageProblem('missing --token (or the OPTLAB_TOKEN environment variable)');
-  const slots = values.slots === undefined ? availableParallelism() : Number(values.slots);
+  const backend = values.backend as BackendChoice;
+  if (!BACKEND_CHOICES.includes(backend))
+    throw new UsageProblem(`--backend: must be one of ${BACKEND_CHOICES.join(', ')}, got ${values.backend}`);
+  // One GPU serves one job at a time best; CPU jobs take a core each.
+  const slots = values.slots === undefined ? (backend === 'cpu' ? availableParallelism() : 1) : Number(values.slots);
   if (!Number.isInteger(slots) || slots < 1 || slots > LIMITS.slots)
     throw new UsageProblem(`--slots: must be an integer in 1..${LIMITS.slots}, got ${values.slots}`);
   const name = values.name ?? `${hostname()}-${process.pid}`;
@@ -54,7 +61,16 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
   const grace = values.grace === undefined ? 30 : Number(values.grace);
   if (!Number.isFinite(grace) || grace < 0)
     throw new UsageProblem(`--grace: must be a number of seconds >= 0, got ${values.grace}`);
-  return { url, token, slots, name, graceMs: grace * 1000, exitOnDisconnect: values['exit-on-disconnect'] };
+  return {
+    url,
+    token,
+    slots,
+    name,
+    graceMs: grace * 1000,
+    exitOnDisconnect: values['exit-on-disconnect'],
+    backend,
+    software: values['software-gpu'],
+  };
 }
 
 export async function workerCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -67,7 +83,15 @@ export async function workerCommand(argv: string[], env: NodeJS.ProcessEnv = pro
     console.error(`Usage: ${WORKER_USAGE}`);
     return 2;
   }
-  const worker = new LabWorker(opts);
+  let backend;
+  try {
+    backend = await chooseBackend(opts.backend, opts.software, (line) => console.log(line));
+  } catch (e) {
+    if (!(e instanceof BackendUnavailable)) throw e;
+    console.error(`optlab worker: ${e.message}`);
+    return 2;
+  }
+  const worker = new LabWorker({ ...opts, backend });
   const stop = () => worker.drain();
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

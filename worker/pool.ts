@@ -11,6 +11,7 @@ import type { Dataset } from '../shared/data/dataset.ts';
 import type { Job, JobProgress, JobResult } from '../shared/experiment/types.ts';
 import type { ThreadApi } from './thread.ts';
 import type { KernelsSpec } from '../shared/protocol.ts';
+import type { ThreadBackend } from './backend.ts';
 
 interface Slot {
   worker: Worker;
@@ -34,17 +35,23 @@ export class ThreadPool {
 
   /** The kernels every thread trains with (the Lab's choice). */
   readonly #kernels: KernelsSpec;
+  /** The engine every thread trains on (the worker's --backend). */
+  readonly #backend: ThreadBackend;
 
   constructor(
     readonly size: number,
     kernels: KernelsSpec = { name: 'js' },
+    backend: ThreadBackend = { name: 'cpu' },
   ) {
     this.#kernels = kernels;
+    this.#backend = backend;
     this.#slots = Array.from({ length: size }, () => this.#spawn());
   }
 
   #spawn(): Slot {
-    const worker = new Worker(new URL('./thread.mjs', import.meta.url), { workerData: { kernels: this.#kernels } });
+    const worker = new Worker(new URL('./thread.mjs', import.meta.url), {
+      workerData: { kernels: this.#kernels, backend: this.#backend },
+    });
     const api = Comlink.wrap<ThreadApi>(nodeEndpoint(worker));
     const slot: Slot = { worker, api, busy: false, dead: false };
     api.setProgress(Comlink.proxy(async (p: JobProgress) => slot.onProgress?.(p))).catch(() => {});

@@ -6,7 +6,7 @@
 import WebSocket from 'ws';
 import { performance } from 'node:perf_hooks';
 import { useKernels } from '../shared/linalg/use-kernels.ts';
-import { PROTOCOL_VERSION, type LabMessage, type WelcomeMsg } from '../shared/protocol.ts';
+import { PROTOCOL_VERSION, type BackendSpec, type LabMessage, type WelcomeMsg } from '../shared/protocol.ts';
 import { decode, encode, WireError } from '../shared/wire.ts';
 import { validateLabMessage } from '../shared/protocol-validate.ts';
 import { hmacHex } from './auth.ts';
@@ -25,6 +25,8 @@ export interface Connection extends JobLink {
 }
 
 export interface SessionOptions {
+  /** Told to the Lab in hello (absent: the CPU). */
+  backend?: { spec: BackendSpec };
   url: string;
   token: string;
   name: string;
@@ -141,6 +143,7 @@ export class Session {
           name: this.#o.name,
           slots: this.#o.slots,
           hmac: hmacHex(this.#o.token, msg.nonce),
+          ...(this.#o.backend && this.#o.backend.spec.name !== 'cpu' ? { backend: this.#o.backend.spec } : {}),
         });
         break;
       }

@@ -7,18 +7,23 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { runJob } from '../shared/experiment/executor.ts';
+import { runJob, runJobOn } from '../shared/experiment/executor.ts';
 import type { Dataset } from '../shared/data/dataset.ts';
 import type { Job, JobProgress, JobResult } from '../shared/experiment/types.ts';
 import type { KernelsSpec } from '../shared/protocol.ts';
 import { useKernels } from '../shared/linalg/use-kernels.ts';
+import { threadEngine, type ThreadBackend } from './backend.ts';
 
 /** Data sets a thread keeps; a job's data then crosses from the worker's main thread once, not per job. */
 const KEEP = 4;
 
 // Before any model is built: the pool's main thread has checked these kernels load here.
-const kernels = (workerData as { kernels?: KernelsSpec } | undefined)?.kernels;
-if (kernels) useKernels(kernels.name, kernels.build);
+const wd = workerData as { kernels?: KernelsSpec; backend?: ThreadBackend } | undefined;
+if (wd?.kernels) useKernels(wd.kernels.name, wd.kernels.build);
+// A GPU worker's thread opens its own device (the main thread found the adapter); a failure
+// here fails each job with its reason rather than the thread.
+const engine = threadEngine(wd?.backend);
+engine.catch(() => {});
 
 const data = new Map<string, Dataset>();
 let report: ((p: JobProgress) => Promise<void>) | undefined;
@@ -52,7 +57,9 @@ export const threadApi = {
       if (report) sent.push(report(p).catch(() => {}));
     };
     try {
-      return runJob(job, ds, onProgress, () => Atomics.load(flag, 0) !== 0);
+      const gpu = await engine;
+      const cancelled = () => Atomics.load(flag, 0) !== 0;
+      return gpu ? await runJobOn(gpu, job, ds, onProgress, cancelled) : runJob(job, ds, onProgress, cancelled);
     } finally {
       await Promise.all(sent);
     }

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, UsageError } from './args.ts';
 import { formatReport, fmtNum } from './report.ts';
-import { cliLogger, defaultWorkers, runInLab } from './run.ts';
+import { cliLogger, defaultWorkers, parseBackend, runInLab } from './run.ts';
 import { openLab, type LabHandle, type LabOptions } from '../lab.ts';
 import { OptLabError } from '../../shared/lab-errors.ts';
 import type { ExperimentStatus } from '../../shared/lab-api.ts';
@@ -147,11 +147,15 @@ export async function resumeCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      backend: { type: 'string' },
+      'software-gpu': { type: 'boolean', default: false },
     },
     true,
   );
   const id = experimentId(positionals);
-  const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers);
+  // Without --backend a resumed run keeps the back end its committed jobs trained on.
+  const backend = values.backend === undefined ? undefined : parseBackend(values.backend);
+  const workers = values.workers === undefined ? defaultWorkers(backend) : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 0)
     throw new UsageError(`--workers: a whole number >= 0, got "${values.workers}"`);
   const lab = openLab(values.db, { logger: cliLogger(values.quiet) });
@@ -166,6 +170,8 @@ export async function resumeCommand(argv: string[]): Promise<number> {
       quiet: values.quiet,
       source: e.name,
       resume: true,
+      backend,
+      softwareGpu: values['software-gpu'],
     });
   } finally {
     await lab.close();

@@ -2,6 +2,7 @@ import { traceCommand } from './trace.ts';
 import { trainCommand } from './train.ts';
 import { presetsCommand, runCommand } from './run.ts';
 import { schemaCommand } from './schema.ts';
+import { serveCommand } from './serve.ts';
 import {
   datasetsCommand,
   exportCommand,
@@ -34,7 +35,7 @@ const commands: Record<string, Command> = {
   run: {
     summary: 'run an experiment (cross-validation, bootstrap, ensembles, sweeps) and print its summary table',
     usage:
-      'optlab run SPEC.json | --preset NAME [--dataset NAME] [--workers N] [--db PATH] [--json] [--out FILE] [--quiet] [--tag T] [--queue]',
+      'optlab run SPEC.json | --preset NAME [--dataset NAME] [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--db PATH] [--json] [--out FILE] [--quiet] [--tag T] [--queue]',
     run: runCommand,
   },
   ls: {
@@ -50,7 +51,8 @@ const commands: Record<string, Command> = {
   },
   resume: {
     summary: 'finish an interrupted experiment (committed jobs are not run again)',
-    usage: 'optlab resume ID [--workers N] [--db PATH] [--json] [--out FILE]',
+    usage:
+      'optlab resume ID [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--db PATH] [--json] [--out FILE]',
     run: resumeCommand,
   },
   export: {
@@ -68,6 +70,11 @@ const commands: Record<string, Command> = {
     usage:
       'optlab datasets [ls | import FILE [--target COLUMN] [--regression] [--name NAME] | rm HASH] [--db PATH] [--json]',
     run: datasetsCommand,
+  },
+  serve: {
+    summary: 'serve the Lab API over a WebSocket on 127.0.0.1 (browser mode, other programs), with a session token',
+    usage: 'optlab serve [--port P] [--db PATH] [--workers N] [--quiet]',
+    run: serveCommand,
   },
   'serve-workers': {
     summary: 'keep a Lab up that workers (on this or other machines) join; runs queued experiments',
@@ -101,7 +108,7 @@ const commands: Record<string, Command> = {
 const INPUT_ERRORS = new Set(['E_BAD_SPEC', 'E_BAD_CSV', 'E_BAD_ARGS']);
 
 /** Commands that build models in this process (directly, or as the Lab that workers follow). */
-const TRAINS_HERE = new Set(['train', 'run', 'resume', 'serve-workers', 'trace']);
+const TRAINS_HERE = new Set(['train', 'run', 'resume', 'serve', 'serve-workers', 'trace']);
 
 export function helpText(): string {
   const width = Math.max(...Object.keys(commands).map((k) => k.length));

@@ -32,6 +32,13 @@ export function formatReport(report: ReportJson, source: string): string {
   out.push(
     `${report.name || source} — ${report.evaluation} on ${d.name} (${d.rows} rows: ${d.dev} for training and validation, ${d.test} held-out test)`,
   );
+  // Which engine trained the models: only said when it was not the CPU's reference path.
+  for (const b of report.backends ?? [])
+    out.push(
+      b.name === 'webgpu'
+        ? `trained on WebGPU (${b.adapter}): ${b.jobs} job${b.jobs === 1 ? '' : 's'}, within the tolerance of the CPU's numbers, not their bits`
+        : `trained on the CPU: ${b.jobs} job${b.jobs === 1 ? '' : 's'}${b.declined ? ` (the GPU declined: ${b.declined})` : ''}`,
+    );
   out.push('mean ± std [95% interval] over splits');
   out.push('');
   const classification = report.primaryMetric === 'val_accuracy';

@@ -6,6 +6,7 @@ import { readSpecFile } from './train.ts';
 import { Progress } from './progress.ts';
 import { formatReport } from './report.ts';
 import { openLab, type LabHandle } from '../lab.ts';
+import { BACKEND_CHOICES, type BackendChoice, type BackendOptions } from '../backend.ts';
 import type { CoordinatorLogger } from '../coordinator/index.ts';
 import { OptLabError, problemText } from '../../shared/lab-errors.ts';
 import { validateExperimentSpec } from '../../shared/experiment/validate.ts';
@@ -42,13 +43,21 @@ export function resolveSpec(
   return { spec: raw as ExperimentSpec, source: positionals[0] };
 }
 
-/** Local workers by default: one per core (the Lab itself mostly waits). */
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism());
+/** Local workers by default: one per core (the Lab itself mostly waits); one for a GPU. */
+export function defaultWorkers(backend: BackendChoice = 'cpu'): number {
+  return backend === 'cpu' ? Math.max(1, availableParallelism()) : 1;
 }
 
-export function parseWorkers(v: string | undefined): number {
-  if (v === undefined) return defaultWorkers();
+/** `--backend`, checked. */
+export function parseBackend(v: string | undefined): BackendChoice {
+  const b = (v ?? 'cpu') as BackendChoice;
+  if (!BACKEND_CHOICES.includes(b))
+    throw new UsageError(`--backend: must be one of ${BACKEND_CHOICES.join(', ')}, got "${v}"`);
+  return b;
+}
+
+export function parseWorkers(v: string | undefined, backend: BackendChoice = 'cpu'): number {
+  if (v === undefined) return defaultWorkers(backend);
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 256)
     throw new UsageError(`--workers: must be a whole number from 0 (run in this process) to 256, got "${v}"`);
@@ -105,7 +114,14 @@ export async function createIn(
 export async function runInLab(
   lab: LabHandle,
   id: number,
-  o: { workers: number; json: boolean; out?: string; quiet: boolean; source: string; resume?: boolean },
+  o: {
+    workers: number;
+    json: boolean;
+    out?: string;
+    quiet: boolean;
+    source: string;
+    resume?: boolean;
+  } & BackendOptions,
 ): Promise<number> {
   const progress = new Progress(!o.quiet);
   const off = lab.subscribe((e) => {
@@ -144,8 +160,9 @@ export async function runInLab(
           `experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  ${c.command}`,
         );
     }
-    if (o.resume) await lab.resumeRun(id, { workers: o.workers });
-    else await lab.startRun(id, { workers: o.workers });
+    const options = { workers: o.workers, backend: o.backend, softwareGpu: o.softwareGpu };
+    if (o.resume) await lab.resumeRun(id, options);
+    else await lab.startRun(id, options);
     const outcome = await lab.waitForRun(id);
     progress.finish();
     if (outcome.status !== 'done') throw new Error(outcome.error ?? `experiment ${id} ended ${outcome.status}`);
@@ -186,10 +203,13 @@ export async function runCommand(argv: string[]): Promise<number> {
       db: { type: 'string' },
       tag: { type: 'string', multiple: true },
       queue: { type: 'boolean', default: false },
+      backend: { type: 'string' },
+      'software-gpu': { type: 'boolean', default: false },
     },
     true,
   );
-  const workers = parseWorkers(values.workers);
+  const backend = parseBackend(values.backend);
+  const workers = parseWorkers(values.workers, backend);
   const { spec, source } = resolveSpec(positionals, values.preset, values.dataset);
   const lab = openLab(values.db, { logger: cliLogger(values.quiet) });
   try {
@@ -206,7 +226,15 @@ export async function runCommand(argv: string[]): Promise<number> {
       );
       return 0;
     }
-    return await runInLab(lab, id, { workers, json: values.json, out: values.out, quiet: values.quiet, source });
+    return await runInLab(lab, id, {
+      workers,
+      json: values.json,
+      out: values.out,
+      quiet: values.quiet,
+      source,
+      backend,
+      softwareGpu: values['software-gpu'],
+    });
   } finally {
     await lab.close();
   }

@@ -49,6 +49,7 @@ export function openConn(id: string, ws: WebSocket, address: string): Conn {
     draining: false,
     joinedAt: 0,
     dataSent: new Set(),
+    backend: { name: 'cpu' },
   };
 }
 
@@ -68,6 +69,7 @@ export function workerInfo(c: Conn): WorkerInfo {
     failed: c.failed,
     draining: c.draining,
     joinedAt: c.joinedAt,
+    backend: c.backend,
     heartbeatAgeMs: Math.max(0, Math.round(performance.now() - c.lastSeen)),
   };
 }

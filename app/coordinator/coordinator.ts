@@ -19,6 +19,7 @@ import {
   MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
   type ErrorCode,
+  type BackendSpec,
   type HelloMsg,
   type KernelsSpec,
 } from '../../shared/protocol.ts';
@@ -163,9 +164,13 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     return [...this.#conns].filter((c) => c.state === 'ready').map(workerInfo);
   }
 
-  /** An Executor whose runs go to this coordinator's workers; its cancel() touches only its own runs. */
-  executor(): DistributedExecutor {
-    return new DistributedExecutor(this);
+  /**
+   * An Executor whose runs go to this coordinator's workers; its cancel() touches only its own
+   * runs. With `backend`, its jobs go only to workers on that back end; without, a run takes the
+   * back end of the first worker that leases one of its jobs, and keeps it.
+   */
+  executor(backend?: BackendSpec['name']): DistributedExecutor {
+    return new DistributedExecutor(this, backend);
   }
 
   /**
@@ -177,8 +182,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     data: ReadonlyMap<string, Dataset>,
     hooks: ExecutorHooks = {},
     owner?: DistributedExecutor,
+    backend?: BackendSpec['name'],
   ): { done: Promise<JobResult[]>; cancel(): void } {
-    return this.#jobs.submit(jobs, data, hooks, owner);
+    return this.#jobs.submit(jobs, data, hooks, owner, backend);
   }
 
   /** Cancels the pending runs of one executor (all runs when none is named). */
@@ -240,9 +246,10 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     conn.name = msg.name;
     conn.slots = msg.slots;
     conn.joinedAt = Date.now();
+    conn.backend = msg.backend ?? { name: 'cpu' };
     sendTo(conn, { type: 'welcome', workerId: conn.id, heartbeatMs: this.#heartbeatMs }, this.#maxFrame);
     this.#log.info(
-      `worker "${conn.name}" (${conn.id}) joined from ${conn.address} with ${conn.slots} slot${conn.slots === 1 ? '' : 's'}`,
+      `worker "${conn.name}" (${conn.id}) joined from ${conn.address} with ${conn.slots} slot${conn.slots === 1 ? '' : 's'}${conn.backend.name === 'webgpu' ? ` on WebGPU (${conn.backend.adapter}, ${conn.backend.tolerance})` : ''}`,
     );
     this.emit('worker-joined', workerInfo(conn));
     this.#jobs.pump();
@@ -312,10 +319,14 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
 /** The Executor face of a coordinator: what runPlan and the Lab use. */
 export class DistributedExecutor implements Executor {
-  constructor(readonly coordinator: Coordinator) {}
+  constructor(
+    readonly coordinator: Coordinator,
+    /** The back end its jobs must train on (any, the same for the whole run, when absent). */
+    readonly backend?: BackendSpec['name'],
+  ) {}
 
   run(jobs: Job[], data: ReadonlyMap<string, Dataset>, hooks: ExecutorHooks = {}): Promise<JobResult[]> {
-    return this.coordinator.submit(jobs, data, hooks, this).done;
+    return this.coordinator.submit(jobs, data, hooks, this, this.backend).done;
   }
 
   cancel(): void {

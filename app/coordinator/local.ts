@@ -18,6 +18,8 @@ export interface LocalWorkerOptions {
   graceSeconds?: number;
   /** Where the workers' output lines go, prefixed by their name (default: dropped). */
   onLine?: (name: string, line: string) => void;
+  /** More arguments for each worker (its --backend). */
+  args?: readonly string[];
 }
 
 export interface LocalWorkers {
@@ -25,6 +27,11 @@ export interface LocalWorkers {
   readonly names: readonly string[];
   /** SIGTERM to each (they finish or hand back their jobs, then exit); SIGKILL for any still there after `timeoutMs`. */
   stop(timeoutMs?: number): Promise<void>;
+  /**
+   * Settles, with the last error line of one of them, once every worker has exited with a
+   * failure (none could start: e.g. --backend webgpu on a machine without a GPU).
+   */
+  readonly allFailed: Promise<string>;
 }
 
 /** Resolves when the process has exited (at once if it already has). */
@@ -41,6 +48,10 @@ export function exited(p: ChildProcess): Promise<{ code: number | null; signal: 
 export function spawnLocalWorkers(n: number, url: string, token: string, opts: LocalWorkerOptions = {}): LocalWorkers {
   const prefix = opts.prefix ?? 'local';
   const names = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+  let failed = 0;
+  let lastError = '';
+  let allFailed!: (why: string) => void;
+  const allFailedP = new Promise<string>((resolve) => (allFailed = resolve));
   const processes = names.map((name) => {
     const args = [
       BIN,
@@ -54,6 +65,7 @@ export function spawnLocalWorkers(n: number, url: string, token: string, opts: L
       '--exit-on-disconnect',
     ];
     if (opts.graceSeconds !== undefined) args.push('--grace', String(opts.graceSeconds));
+    if (opts.args) args.push(...opts.args);
     // The token goes in the environment, not on the command line, where any local user's `ps` would show it.
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -61,13 +73,20 @@ export function spawnLocalWorkers(n: number, url: string, token: string, opts: L
     });
     // Always drained: a full pipe would block the worker on its next line.
     for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => opts.onLine?.(name, line));
+      createInterface({ input: stream }).on('line', (line) => {
+        if (stream === child.stderr && line.startsWith('optlab worker:')) lastError = line;
+        opts.onLine?.(name, line);
+      });
     }
+    child.once('exit', (code) => {
+      if (code !== 0 && ++failed === n) allFailed(lastError || `exit code ${code}`);
+    });
     return child;
   });
   return {
     processes,
     names,
+    allFailed: allFailedP,
     async stop(timeoutMs = ((opts.graceSeconds ?? 30) + 5) * 1000) {
       await Promise.all(
         processes.map(async (p) => {

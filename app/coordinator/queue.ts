@@ -54,6 +54,7 @@ export class JobQueue {
     data: ReadonlyMap<string, Dataset>,
     hooks: ExecutorHooks,
     owner: Executor | undefined,
+    backend?: Run['backend'],
   ): { done: Promise<JobResult[]>; cancel(): void } {
     let resolve!: (r: JobResult[]) => void, reject!: (e: Error) => void;
     const done = new Promise<JobResult[]>((res, rej) => {
@@ -71,6 +72,7 @@ export class JobQueue {
       settled: false,
       resolve,
       reject,
+      backend,
     };
     const refuse = (why: string) => {
       run.settled = true;
@@ -127,9 +129,12 @@ export class JobQueue {
             }
           }
           if (!best) break;
-          // A retry goes to another worker when one is free: the failure may be the worker's.
-          let i = this.#queue.slice(0, 64).findIndex((it) => it.lastWorker !== best.id);
-          if (i < 0) i = 0;
+          const i = this.#pick(best);
+          if (i < 0) {
+            // Nothing queued may run on this worker's back end: let the others have a look.
+            if (!this.#pumpOthers(best)) break;
+            continue;
+          }
           const [item] = this.#queue.splice(i, 1);
           item.queued = false;
           this.#lease(best, item);
@@ -140,7 +145,42 @@ export class JobQueue {
     }
   }
 
+  /**
+   * The queued job `conn` should take: one of a run on its back end (a run never mixes back
+   * ends), preferring among the first 64 one it did not fail last (the failure may be the
+   * worker's); -1 when none fits.
+   */
+  #pick(conn: Conn): number {
+    let first = -1;
+    for (let k = 0; k < this.#queue.length; k++) {
+      const b = this.#queue[k].run.backend;
+      if (b !== undefined && b !== conn.backend.name) continue;
+      if (first < 0) first = k;
+      if (k >= 64) break;
+      if (this.#queue[k].lastWorker !== conn.id) return k;
+    }
+    return first;
+  }
+
+  /** Leases to free workers other than `skip` on another back end; whether any got a job. */
+  #pumpOthers(skip: Conn): boolean {
+    let any = false;
+    for (const c of this.#workers) {
+      if (c === skip || c.state !== 'ready' || c.draining || c.backend.name === skip.backend.name) continue;
+      while (c.slots > c.leases.size) {
+        const i = this.#pick(c);
+        if (i < 0) break;
+        const [item] = this.#queue.splice(i, 1);
+        item.queued = false;
+        this.#lease(c, item);
+        any = true;
+      }
+    }
+    return any;
+  }
+
   #lease(conn: Conn, item: Item): void {
+    item.run.backend ??= conn.backend.name;
     const lease: Lease = { id: `${item.run.id}.${this.#nextId()}`, item, conn, revoked: false };
     let frame: Uint8Array;
     try {

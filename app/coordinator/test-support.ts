@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import type { CoordinatorLogger } from './coordinator.ts';
 import { hmacHex } from '../../worker/auth.ts';
 import { decode, encode } from '../../shared/wire.ts';
-import { PROTOCOL_VERSION, type LabMessage, type WorkerMessage } from '../../shared/protocol.ts';
+import { PROTOCOL_VERSION, type BackendSpec, type LabMessage, type WorkerMessage } from '../../shared/protocol.ts';
 import type { LoadData } from '../../shared/experiment/plan.ts';
 import { makeDataset } from '../../shared/data/make.ts';
 import type { ExperimentSpec } from '../../shared/experiment/types.ts';
@@ -131,10 +131,11 @@ export class RawClient {
     this.ws.send(bytes);
   }
 
-  async authenticate(token: string, name: string, slots = 1): Promise<void> {
+  async authenticate(token: string, name: string, slots = 1, backend?: BackendSpec): Promise<void> {
     const ch = await this.next((m) => m.type === 'challenge');
     if (ch.type !== 'challenge') throw new Error('no challenge');
-    this.send({ type: 'hello', version: PROTOCOL_VERSION, name, slots, hmac: hmacHex(token, ch.nonce) });
+    const hello = { type: 'hello' as const, version: PROTOCOL_VERSION, name, slots, hmac: hmacHex(token, ch.nonce) };
+    this.send(backend ? { ...hello, backend } : hello);
     await this.next((m) => m.type === 'welcome');
   }
 

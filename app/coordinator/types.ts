@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import type { Dataset } from '../../shared/data/dataset.ts';
 import type { Executor, ExecutorHooks } from '../../shared/experiment/executor.ts';
 import type { Job, JobResult } from '../../shared/experiment/types.ts';
-import type { KernelsSpec } from '../../shared/protocol.ts';
+import type { BackendSpec, KernelsSpec } from '../../shared/protocol.ts';
 
 /** One worker's connection: its state from challenge to close, and the leases it holds. */
 export interface Conn {
@@ -22,6 +22,8 @@ export interface Conn {
   draining: boolean;
   joinedAt: number;
   dataSent: Set<string>;
+  /** The engine the worker trains with (hello; the CPU when it says nothing). */
+  backend: BackendSpec;
 }
 
 /** One executor's run: its jobs, by key, and how its promise settles. */
@@ -36,6 +38,8 @@ export interface Run {
   settled: boolean;
   resolve(r: JobResult[]): void;
   reject(e: Error): void;
+  /** The back end every job of the run trains on: asked for, or fixed by its first lease. */
+  backend?: BackendSpec['name'];
 }
 
 export interface Item {
@@ -108,6 +112,8 @@ export interface WorkerInfo {
   draining: boolean;
   /** When it authenticated (ms since the epoch). */
   joinedAt: number;
+  /** The engine it trains with (a GPU's adapter and tolerance class). */
+  backend: BackendSpec;
   /** Milliseconds since a frame last came from it (heartbeats arrive every heartbeatMs). */
   heartbeatAgeMs: number;
 }

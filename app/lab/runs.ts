@@ -22,8 +22,8 @@ export interface RunHost {
   hub: EventHub;
   /** The experiment's plan, its data loaded from the library. */
   plan(exp: ExperimentRecord): Plan;
-  /** Where the run's jobs go, and what to stop once it ends. */
-  executor(): Promise<{ executor: Executor; stop(): Promise<void> }>;
+  /** Where the run's jobs go (given the results already committed), and what to stop once it ends. */
+  executor(done: ReadonlyMap<string, JobResult>): Promise<{ executor: Executor; stop(): Promise<void> }>;
 }
 
 interface Active {
@@ -80,7 +80,7 @@ export class Runs {
       library.requeueLeased(id);
       for (const j of library.jobStates(id).jobs) if (j.state === 'failed') library.requeueJob(id, j.key);
       done = library.doneResults(id);
-      const chosen = await host.executor();
+      const chosen = await host.executor(done);
       executor = chosen.executor;
       stop = () => chosen.stop();
     } catch (e) {

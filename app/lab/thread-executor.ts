@@ -9,23 +9,27 @@ import { JobCancelled, type Executor, type ExecutorHooks } from '../../shared/ex
 import type { Job, JobResult } from '../../shared/experiment/types.ts';
 import type { KernelsSpec } from '../../shared/protocol.ts';
 import { ThreadPool, type ThreadTask } from '../../worker/pool.ts';
+import type { ThreadBackend } from '../../worker/backend.ts';
 
 /** The name job rows show for jobs run here. */
 export const LAB_THREAD = 'lab-thread';
 
 export class ThreadExecutor implements Executor {
   readonly #kernels: KernelsSpec;
+  /** The engine the thread trains on. */
+  readonly #backend: ThreadBackend;
   #pool?: ThreadPool;
   #task?: ThreadTask;
   #cancelled = false;
 
-  constructor(kernels: KernelsSpec) {
+  constructor(kernels: KernelsSpec, backend: ThreadBackend = { name: 'cpu' }) {
     this.#kernels = kernels;
+    this.#backend = backend;
   }
 
   async run(jobs: Job[], data: ReadonlyMap<string, Dataset>, hooks: ExecutorHooks = {}): Promise<JobResult[]> {
     this.#cancelled = false;
-    this.#pool ??= new ThreadPool(1, this.#kernels);
+    this.#pool ??= new ThreadPool(1, this.#kernels, this.#backend);
     const out: JobResult[] = [];
     for (const job of jobs) {
       if (this.#cancelled) throw new JobCancelled(job.key);

@@ -75,6 +75,7 @@ export function workerView(w: WorkerInfo): WorkerView {
     failed: w.failed,
     draining: w.draining,
     joinedAt: w.joinedAt,
+    backend: w.backend,
   };
 }
 

@@ -15,6 +15,8 @@ import {
 } from '../coordinator/index.ts';
 import type { EventHub } from './events.ts';
 import { ThreadExecutor } from './thread-executor.ts';
+import { chosenBackend, failFast, runBackend, workerBackendArgs, type BackendOptions } from '../backend.ts';
+import { threadEngine } from '../../worker/backend.ts';
 import { workerView } from './views.ts';
 
 export interface WorkersOptions {
@@ -103,17 +105,29 @@ export class LabWorkers {
 
   /**
    * The executor of one run: `workers` local processes started for it (with `joined`, the
-   * coordinator's other workers too), or, with 0 and not joined, this process.
+   * coordinator's other workers too), or, with 0 and not joined, this process. `backend` says
+   * which engine trains: local workers get it as --backend, the coordinator holds the run to
+   * it, and in this process the device is opened here (or the run refused with the reason).
    */
-  async executor(workers: number, joined: boolean): Promise<{ executor: Executor; stop(): Promise<void> }> {
+  async executor(
+    workers: number,
+    joined: boolean,
+    backend: BackendOptions = {},
+  ): Promise<{ executor: Executor; stop(): Promise<void> }> {
     if (workers === 0 && !joined) {
-      if (!this.#o.fitsInThread) return { executor: new InProcessExecutor(), stop: async () => {} };
-      const t = new ThreadExecutor(this.#o.kernels);
+      // Always shown (even --quiet): which engine trains is part of what the run means.
+      const say = (line: string) => this.#o.logger?.warn(line);
+      const b = await chosenBackend(backend, say);
+      if (!this.#o.fitsInThread)
+        return { executor: new InProcessExecutor((await threadEngine(b.thread)) ?? undefined), stop: async () => {} };
+      const t = new ThreadExecutor(this.#o.kernels, b.thread);
       return { executor: t, stop: () => t.close() };
     }
     const c = await this.coordinator();
-    const local = workers > 0 ? spawnLocalWorkers(workers, c.url, c.token) : undefined;
-    return { executor: c.executor(), stop: async () => void (await local?.stop()) };
+    const local =
+      workers > 0 ? spawnLocalWorkers(workers, c.url, c.token, { args: workerBackendArgs(backend) }) : undefined;
+    const executor = c.executor(runBackend(backend));
+    return { executor: local ? failFast(executor, local) : executor, stop: async () => void (await local?.stop()) };
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@
  * the plan's key order, never in arrival order, so the report is the same bytes whichever
  * executor ran the jobs and however many workers it had.
  */
+import { backendsOf, type BackendUse } from './backends.ts';
 import { summarize, type Summary } from '../stats/describe.ts';
 import { correctedResampledTTest } from '../stats/ttest.ts';
 import { holmAdjust } from '../stats/holm.ts';
@@ -66,6 +67,8 @@ export interface ExperimentReport {
   primaryMetric: string;
   /** What the planner warned about (the run went on); absent when nothing. */
   warnings?: string[];
+  /** The engines that trained the models (absent when all ran on the CPU's plain path). */
+  backends?: BackendUse[];
 }
 
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -166,7 +169,7 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
       );
     return report;
   });
-  return {
+  const report: ExperimentReport = {
     name: spec.name ?? '',
     seed: spec.seed,
     evaluation: describeEvaluation(spec),
@@ -184,6 +187,9 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
     primaryMetric,
     ...(plan.warnings?.length ? { warnings: [...plan.warnings] } : {}),
   };
+  const backends = backendsOf(results.values());
+  if (backends) report.backends = backends;
+  return report;
 }
 
 function mergeEnsemble(scores: SplitScores[]): EnsembleReport {

@@ -4,7 +4,8 @@
  * this process, in a worker thread, or on another machine.
  */
 import type { Dataset } from '../data/dataset.ts';
-import { fit, type FitResult } from '../train/fit.ts';
+import { fit, fitAsync, type FitInput, type FitResult } from '../train/fit.ts';
+import type { TrainEngine } from '../train/engine.ts';
 import { analyze } from '../analysis/analyze.ts';
 import type { Job, JobProgress, JobResult } from './types.ts';
 
@@ -48,8 +49,31 @@ export function runJob(
   onProgress?: (p: JobProgress) => void,
   cancelled?: () => boolean,
 ): JobResult {
+  return jobResult(job, data, fit(fitInput(job, data, onProgress, cancelled)));
+}
+
+/**
+ * `runJob` with the fit on `engine` (a GPU engine answers asynchronously). Analyses run on the
+ * host from the weights the engine trained.
+ */
+export async function runJobOn(
+  engine: TrainEngine,
+  job: Job,
+  data: Dataset,
+  onProgress?: (p: JobProgress) => void,
+  cancelled?: () => boolean,
+): Promise<JobResult> {
+  return jobResult(job, data, await fitAsync(fitInput(job, data, onProgress, cancelled), engine));
+}
+
+function fitInput(
+  job: Job,
+  data: Dataset,
+  onProgress: ((p: JobProgress) => void) | undefined,
+  cancelled: (() => boolean) | undefined,
+): FitInput {
   const epochs = job.fit.training.epochs;
-  const r: FitResult = fit({
+  return {
     data,
     train: job.train,
     evals: job.evals,
@@ -62,7 +86,10 @@ export function runJob(
     outputsFor: job.outputsFor,
     cancelled,
     onEpoch: onProgress ? (record) => onProgress({ key: job.key, epoch: record.epoch, epochs, record }) : undefined,
-  });
+  };
+}
+
+function jobResult(job: Job, data: Dataset, r: FitResult): JobResult {
   const result: JobResult = {
     key: job.key,
     history: r.history,
@@ -74,6 +101,7 @@ export function runJob(
     outDim: r.outDim,
     outputs: r.outputs,
   };
+  if (r.engine) result.engine = r.engine;
   if (job.analysis && (job.analysis.sharpness || job.analysis.hessian) && !r.diverged) {
     result.analysis = analyze(job, data, r);
   }
@@ -84,6 +112,12 @@ export function runJob(
 /** Runs jobs one after another in this thread: the reference every other executor must match. */
 export class InProcessExecutor implements Executor {
   #cancelled = false;
+  /** The engine fits run on (the CPU's plain `fit` when absent). */
+  readonly #engine: TrainEngine | undefined;
+
+  constructor(engine?: TrainEngine) {
+    this.#engine = engine;
+  }
 
   async run(jobs: Job[], data: ReadonlyMap<string, Dataset>, hooks: ExecutorHooks = {}): Promise<JobResult[]> {
     this.#cancelled = false;
@@ -96,7 +130,9 @@ export class InProcessExecutor implements Executor {
       hooks.onLeased?.(job.key, 'in-process');
       let r: JobResult;
       try {
-        r = runJob(job, ds, hooks.onProgress, () => this.#cancelled);
+        r = this.#engine
+          ? await runJobOn(this.#engine, job, ds, hooks.onProgress, () => this.#cancelled)
+          : runJob(job, ds, hooks.onProgress, () => this.#cancelled);
       } catch (e) {
         if (!this.#cancelled) hooks.onAttemptFailed?.(job.key, e instanceof Error ? e.message : String(e), 1, true);
         throw e;

@@ -63,7 +63,7 @@ export interface Job {
 /** What of a job's fit travels back to the Lab (the weights only when asked for), plus its analyses. */
 export interface JobResult extends Pick<
   FitResult,
-  'history' | 'final' | 'bestEpoch' | 'stoppedEarly' | 'diverged' | 'paramCount' | 'outDim' | 'outputs'
+  'history' | 'final' | 'bestEpoch' | 'stoppedEarly' | 'diverged' | 'paramCount' | 'outDim' | 'outputs' | 'engine'
 > {
   key: string;
   /** Study measurements (sharpness, Hessian eigenvalue). */

@@ -135,9 +135,18 @@ function checkUnion(node: Node, v: unknown, p: string, out: Problems): void {
     return checkObject(members[i], v, p, out, { skip: [by] });
   }
   if (members.some((m) => m.const !== undefined && m.const === v)) return;
-  const other = members.find((m) => m.const === undefined);
-  if (other) checkValue(other, v, p, out);
-  else out.push(`${p}: unknown ${show(v)} (known: ${members.map((m) => String(m.const)).join(', ')})`);
+  const others = members.filter((m) => m.const === undefined);
+  if (!others.length)
+    return void out.push(`${p}: unknown ${show(v)} (known: ${members.map((m) => String(m.const)).join(', ')})`);
+  // The value is fine if any member takes it; otherwise the member it came closest to says why.
+  let best: Problems | undefined;
+  for (const m of others) {
+    const problems: Problems = [];
+    checkValue(m, v, p, problems);
+    if (!problems.length) return;
+    if (!best || problems.length < best.length) best = problems;
+  }
+  out.push(...best!);
 }
 
 /** How checkObject treats some fields. */

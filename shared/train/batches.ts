@@ -1,6 +1,7 @@
 import type { Dataset } from '../data/dataset.ts';
 import type { Standardizer } from '../data/standardize.ts';
 import type { Mat } from '../linalg/mat.ts';
+import type { LossSpec } from '../schema/types.ts';
 
 /**
  * Gathers rows of the data set into a batch matrix, and the matching training targets.
@@ -10,6 +11,27 @@ import type { Mat } from '../linalg/mat.ts';
 
 /** How a network's outputs relate to the data set's y. */
 export type TargetKind = 'onehot' | 'binary' | 'value';
+
+/**
+ * Optimizer steps in one epoch over n rows in batches of B: ⌈n/B⌉, less the lone last row
+ * that batch norm cannot take (see fit's loop). With `maxSteps` the last epoch may stop short.
+ */
+export function stepsPerEpoch(n: number, batchSize: number | 'full', batchNorm: boolean): number {
+  const B = batchSize === 'full' || batchSize === 0 ? n : Math.min(batchSize, n);
+  const full = Math.ceil(n / B);
+  return batchNorm && n > 1 && n % B === 1 ? full - 1 : full;
+}
+
+/** The targets a loss needs of a data set, and the network's output units. */
+export function targetKind(data: Dataset, loss: LossSpec): { kind: TargetKind; outDim: number } {
+  if (data.task === 'regression') return { kind: 'value', outDim: 1 };
+  if (loss.kind === 'bce') {
+    if (data.classes !== 2) throw new Error(`loss "bce" needs 2 classes, the data set has ${data.classes}`);
+    return { kind: 'binary', outDim: 1 };
+  }
+  if (loss.kind === 'mse') throw new Error('loss "mse" is for regression; use "cross_entropy" or "bce" for classes');
+  return { kind: 'onehot', outDim: data.classes };
+}
 
 /** Copies raw features of `rows[start..start+count)` into `out` (count×d). */
 export function gatherRaw(data: Dataset, rows: ArrayLike<number>, start: number, count: number, out: Mat): void {

@@ -1,6 +1,6 @@
 import type { Dataset } from '../data/dataset.ts';
 import type { Standardizer } from '../data/standardize.ts';
-import { Scratch } from '../linalg/mat.ts';
+import { Scratch, type Mat } from '../linalg/mat.ts';
 import type { Loss } from '../nn/loss.ts';
 import type { Sequential } from '../nn/model.ts';
 import { predictClasses } from '../nn/metrics.ts';
@@ -48,37 +48,73 @@ export class Evaluator {
     const n = rows.length;
     if (n === 0) return { loss: Number.NaN };
     const ctx = { training: false, rng };
-    let lossSum = 0,
-      hits = 0,
-      sse = 0,
-      outDim: number;
+    const acc = { lossSum: 0, hits: 0, sse: 0 };
     for (let start = 0; start < n; start += CHUNK) {
       const count = Math.min(CHUNK, n - start);
       const xb = this.#x.get(count, data.d);
       gatherInputs(data, this.standardizer, rows, start, count, xb);
       const out = model.forward(xb, ctx);
-      outDim = out.cols;
-      const tb = this.#t.get(count, out.cols);
-      gatherTargets(data, this.targets, rows, start, count, tb);
-      lossSum += this.loss.evaluate(out, tb) * count;
       if (outputs) outputs.set(out.data.subarray(0, count * out.cols), start * out.cols);
-      if (data.task === 'classification') {
-        if (this.#pred.length < count) this.#pred = new Int32Array(CHUNK);
-        const pred = predictClasses(out, this.#pred);
-        for (let i = 0; i < count; i++) if (pred[i] === data.y[rows[start + i]]) hits++;
-      } else {
-        for (let i = 0; i < count; i++) {
-          const e = out.data[i * outDim] - data.y[rows[start + i]];
-          sse += e * e;
-        }
+      this.#chunk(out, rows, start, count, acc);
+    }
+    return this.#metrics(rows, acc);
+  }
+
+  /**
+   * The same scores from outputs computed elsewhere (a device): `all` holds rows×outDim raw
+   * outputs in the order of `rows`. Summed in the same chunks as `score`.
+   */
+  scoreOutputs(rows: Uint32Array, all: Float32Array, outDim: number, outputs?: Float32Array): SetMetrics {
+    const n = rows.length;
+    if (n === 0) return { loss: Number.NaN };
+    if (outputs) outputs.set(all.subarray(0, n * outDim));
+    const acc = { lossSum: 0, hits: 0, sse: 0 };
+    for (let start = 0; start < n; start += CHUNK) {
+      const count = Math.min(CHUNK, n - start);
+      const out = { rows: count, cols: outDim, data: all.subarray(start * outDim, (start + count) * outDim) };
+      this.#chunk(out, rows, start, count, acc);
+    }
+    return this.#metrics(rows, acc);
+  }
+
+  /** Adds one chunk's loss, hits (classification) or squared errors (regression) to `acc`. */
+  #chunk(out: Mat, rows: Uint32Array, start: number, count: number, acc: Sums): void {
+    const data = this.data;
+    const outDim = out.cols;
+    const tb = this.#t.get(count, outDim);
+    gatherTargets(data, this.targets, rows, start, count, tb);
+    acc.lossSum += this.loss.evaluate(out, tb) * count;
+    if (data.task === 'classification') {
+      if (this.#pred.length < count) this.#pred = new Int32Array(CHUNK);
+      const pred = predictClasses(out, this.#pred);
+      for (let i = 0; i < count; i++) if (pred[i] === data.y[rows[start + i]]) acc.hits++;
+    } else {
+      for (let i = 0; i < count; i++) {
+        const e = out.data[i * outDim] - data.y[rows[start + i]];
+        acc.sse += e * e;
       }
     }
-    if (data.task === 'classification') return { loss: lossSum / n, accuracy: hits / n };
+  }
+
+  #metrics(rows: Uint32Array, acc: Sums): SetMetrics {
+    const data = this.data;
+    const n = rows.length;
+    if (data.task === 'classification') return { loss: acc.lossSum / n, accuracy: acc.hits / n };
     let mean = 0;
     for (let i = 0; i < n; i++) mean += data.y[rows[i]];
     mean /= n;
     let sst = 0;
     for (let i = 0; i < n; i++) sst += (data.y[rows[i]] - mean) ** 2;
-    return { loss: lossSum / n, mse: sse / n, r2: sst > 0 ? 1 - sse / sst : Number.NaN };
+    return { loss: acc.lossSum / n, mse: acc.sse / n, r2: sst > 0 ? 1 - acc.sse / sst : Number.NaN };
   }
+}
+
+/** Running sums of a set's scoring. */
+interface Sums {
+  /** Σ chunk mean loss × chunk rows. */
+  lossSum: number;
+  /** Rows classified correctly. */
+  hits: number;
+  /** Σ squared errors (regression). */
+  sse: number;
 }

@@ -6,9 +6,8 @@
  * Each batch: gather raw rows → image warps (before scaling, so zero fill means blank
  * pixels) → standardize (statistics of the training rows only) → jitter → input noise →
  * mixup/cutmix → forward (training mode) → loss (+ label smoothing) → backward → penalty
- * gradient → optimizer step. Each curve epoch is then scored in inference mode. Training
- * ends after `epochs`, or sooner: early stopping, a diverged loss, `training.target` reached
- * on the training rows (checked at each scored epoch), or `training.maxSteps` steps taken.
+ * gradient → optimizer step. Each curve epoch is then scored in inference mode (training ends
+ * after `epochs`, or sooner by early stopping, divergence, `training.target` or `maxSteps`).
  */
 import type { Dataset } from '../data/dataset.ts';
 import { fitStandardizer, type Standardizer } from '../data/standardize.ts';
@@ -23,10 +22,14 @@ import { createOptimizer } from '../optim/index.ts';
 import { lrAt } from '../optim/schedule.ts';
 import { Rng } from '../rng.ts';
 import type { LossSpec, ModelSpec, OptimizerSpec, RegularizationSpec, TrainingSpec } from '../schema/types.ts';
-import { gatherRaw, gatherTargets, gatherWeights, standardizeBatch, type TargetKind } from './batches.ts';
-import { EarlyStopping } from './early-stopping.ts';
+import { gatherRaw, gatherTargets, gatherWeights, standardizeBatch, stepsPerEpoch, targetKind } from './batches.ts';
+
+export { stepsPerEpoch, targetKind };
+import { EarlyStopping, TrainingBudget } from './early-stopping.ts';
 import { Evaluator, type SetMetrics } from './evaluate.ts';
-import { addPenaltyGrad, penaltyCoefficients, penaltyValue } from './penalty.ts';
+import { penaltyCoefficients } from './penalty.ts';
+import { cpuEngine } from './cpu-engine.ts';
+import { later, runLater, runNow, type EngineInfo, type FitSetup, type TrainEngine } from './engine.ts';
 
 /** The resolved parts of a spec that a fit needs. */
 export interface FitConfig {
@@ -86,7 +89,7 @@ export interface FitResult {
   diverged: boolean;
   /** Optimizer steps taken. */
   steps: number;
-  /** `training.target` was reached (false without a target). */
+  /** `training.target` was reached (false without one). */
   reachedTarget: boolean;
   paramCount: number;
   /** Network outputs per row (rows×outDim) for the sets named in `outputsFor`. */
@@ -97,6 +100,8 @@ export interface FitResult {
   state: Float32Array;
   /** Statistics the inputs were standardized with (null when off). */
   standardizer: Standardizer | null;
+  /** The engine that trained it, when it was not the CPU engine's plain `fit` (absent there). */
+  engine?: EngineInfo;
 }
 
 export class FitCancelled extends Error {
@@ -106,41 +111,39 @@ export class FitCancelled extends Error {
 }
 
 /**
- * Optimizer steps in one epoch over n rows in batches of B: ⌈n/B⌉, less the lone last row
- * that batch norm cannot take (see the training loop). With `maxSteps` the last epoch may stop short.
+ * Trains and scores one model on the CPU engine (or another engine that answers at once).
+ * Everything it allocates through allocF32 (model, optimizer state, batch buffers) lives in
+ * one allocation scope, closed when it returns or throws, so that any number of fits can run
+ * one after another in a process without the kernels' memory filling up. What it returns is
+ * in plain arrays, never in that memory.
  */
-export function stepsPerEpoch(n: number, batchSize: number | 'full', batchNorm: boolean): number {
-  const B = batchSize === 'full' || batchSize === 0 ? n : Math.min(batchSize, n);
-  const full = Math.ceil(n / B);
-  return batchNorm && n > 1 && n % B === 1 ? full - 1 : full;
-}
-
-export function targetKind(data: Dataset, loss: LossSpec): { kind: TargetKind; outDim: number } {
-  if (data.task === 'regression') return { kind: 'value', outDim: 1 };
-  if (loss.kind === 'bce') {
-    if (data.classes !== 2) throw new Error(`loss "bce" needs 2 classes, the data set has ${data.classes}`);
-    return { kind: 'binary', outDim: 1 };
-  }
-  if (loss.kind === 'mse') throw new Error('loss "mse" is for regression; use "cross_entropy" or "bce" for classes');
-  return { kind: 'onehot', outDim: data.classes };
-}
-
-/**
- * Trains and scores one model. Everything it allocates through allocF32 (model, optimizer
- * state, batch buffers) lives in one allocation scope, closed when it returns or throws, so
- * that any number of fits can run one after another in a process without the kernels'
- * memory filling up. What it returns is in plain arrays, never in that memory.
- */
-export function fit(input: FitInput): FitResult {
+export function fit(input: FitInput, engine: TrainEngine = cpuEngine): FitResult {
   const close = allocScope();
   try {
-    return fitInScope(input);
+    return runNow(fitLoop(input, engine));
   } finally {
     close();
   }
 }
 
-function fitInScope(input: FitInput): FitResult {
+/**
+ * `fit` on an engine that answers later (a GPU engine). An engine that declines the fit
+ * (`decline` gives its reason) leaves it to the CPU engine, and the result says so in `engine`.
+ */
+export async function fitAsync(input: FitInput, engine: TrainEngine): Promise<FitResult> {
+  const close = allocScope();
+  try {
+    return await runLater(fitLoop(input, engine));
+  } finally {
+    close();
+  }
+}
+
+/**
+ * The training loop, one generator for every engine: it yields only where the engine answers
+ * with a promise (see engine.ts), so on the CPU it runs straight through.
+ */
+function* fitLoop(input: FitInput, chosen: TrainEngine): Generator<Promise<unknown>, FitResult, unknown> {
   const { data, train, config } = input;
   const evals = input.evals ?? {};
   if (train.length === 0) throw new Error('fit: no training rows');
@@ -155,10 +158,9 @@ function fitInScope(input: FitInput): FitResult {
   const standardizer = config.dataset?.standardize === false ? null : fitStandardizer(data.x, data.d, train);
   const { kind, outDim } = targetKind(data, config.loss);
   const model = buildModel(config.model, data.d, outDim, initRng);
-  const params = model.params();
   const loss = makeLoss(config.loss);
   const evaluator = new Evaluator(data, standardizer, kind, makeLoss({ kind: config.loss.kind }));
-  const optimizer = createOptimizer(config.optimizer, params);
+  const optimizer = createOptimizer(config.optimizer, model.params());
   const baseLr = optimizer.lr;
   const coef = penaltyCoefficients(config.regularization);
   const reg = config.regularization ?? {};
@@ -179,112 +181,124 @@ function fitInScope(input: FitInput): FitResult {
   const xs = new Scratch(),
     ts = new Scratch();
   const wbuf = input.weights ? new Float32Array(B) : null;
-  const ctx = { training: true, rng: layerRng };
-  const evalCtxRng = new Rng(0);
+  const setup: FitSetup = {
+    data,
+    model,
+    optimizer,
+    loss,
+    lossSpec: config.loss,
+    evaluator,
+    standardizer,
+    kind,
+    outDim,
+    batch: B,
+    penalty: coef,
+    weights: input.weights ?? null,
+    layerRng,
+    evals,
+  };
+  const declined = chosen === cpuEngine ? null : chosen.decline(setup);
+  const engine = declined === null ? chosen : cpuEngine;
+  const session = yield* later(engine.open(setup));
+  // Augmentations draw from the host's generators in row order, so their batches are made here.
+  const hostBatches = !session.gathersRows || warps !== null || jitter > 0 || !!reg.inputNoise || mixer !== null;
   const history: EpochRecord[] = [];
   let best: Float32Array | null = null;
   let stoppedEarly = false,
     diverged = false;
   let epochsRun = 0;
   const curveEvery = tr.curveEvery ?? 1;
-  // Training to a target: scored on the training rows at every curve epoch, stopped when reached.
-  const target = tr.target ?? null;
-  if (target && !(evals.train?.length && curves.includes('train')))
-    throw new Error('fit: training.target needs the training rows scored every curve epoch (evals.train)');
-  const maxSteps = tr.maxSteps ?? Number.POSITIVE_INFINITY;
-  let steps = 0,
-    reachedTarget = false;
   if (stopper && curveEvery !== 1)
     throw new Error('fit: early stopping checks every epoch; training.curveEvery must be 1');
+  const budget = new TrainingBudget(tr, evals, curves);
 
-  for (let epoch = 1; epoch <= tr.epochs; epoch++) {
-    optimizer.lr = lrAt(tr.schedule, baseLr, epoch - 1);
-    if (tr.shuffle !== false) shuffleRng.shuffle(order);
-    for (let start = 0; start < n && steps < maxSteps; start += B) {
-      const count = Math.min(B, n - start);
-      // PyTorch refuses batch statistics of one row; a lone last row is left out of this epoch.
-      if (count === 1 && hasBatchNorm && n > 1) continue;
-      if (input.cancelled?.()) throw new FitCancelled();
-      const xb = xs.get(count, data.d);
-      const tb = ts.get(count, outDim);
-      gatherRaw(data, order, start, count, xb);
-      if (warps?.active) warps.apply(xb, augRng);
-      standardizeBatch(standardizer, count, xb);
-      if (jitter > 0) addInputNoise(xb, jitter, augRng);
-      if (reg.inputNoise) addInputNoise(xb, reg.inputNoise, augRng);
-      gatherTargets(data, kind, order, start, count, tb);
-      if (reg.mixup) mixer!.mixup(xb, tb, reg.mixup.alpha, mixRng);
-      else if (reg.cutmix) mixer!.cutmix(xb, tb, reg.cutmix.alpha, mixRng, data.image);
-      const out = model.forward(xb, ctx);
-      const w = wbuf ? gatherWeights(input.weights!, order, start, count, wbuf) : null;
-      const l = loss.compute(out, tb, w);
-      if (!Number.isFinite(l)) {
-        diverged = true;
-        break;
+  try {
+    for (let epoch = 1; epoch <= tr.epochs; epoch++) {
+      const lr = lrAt(tr.schedule, baseLr, epoch - 1);
+      if (tr.shuffle !== false) shuffleRng.shuffle(order);
+      session.startEpoch(lr, order);
+      for (let start = 0; start < n && !budget.spent; start += B) {
+        const count = Math.min(B, n - start);
+        // PyTorch refuses batch statistics of one row; a lone last row is left out of this epoch.
+        if (count === 1 && hasBatchNorm && n > 1) continue;
+        if (input.cancelled?.()) throw new FitCancelled();
+        if (hostBatches) {
+          const xb = xs.get(count, data.d);
+          const tb = ts.get(count, outDim);
+          gatherRaw(data, order, start, count, xb);
+          if (warps?.active) warps.apply(xb, augRng);
+          standardizeBatch(standardizer, count, xb);
+          if (jitter > 0) addInputNoise(xb, jitter, augRng);
+          if (reg.inputNoise) addInputNoise(xb, reg.inputNoise, augRng);
+          gatherTargets(data, kind, order, start, count, tb);
+          if (reg.mixup) mixer!.mixup(xb, tb, reg.mixup.alpha, mixRng);
+          else if (reg.cutmix) mixer!.cutmix(xb, tb, reg.cutmix.alpha, mixRng, data.image);
+          const w = wbuf ? gatherWeights(input.weights!, order, start, count, wbuf) : null;
+          session.stepBatch({ x: xb, t: tb, w });
+        } else session.stepRows(start, count);
+        budget.steps++;
+        if (yield* later(session.diverged(start + B >= n))) {
+          diverged = true;
+          break;
+        }
       }
-      model.backwardParams(loss.grad);
-      addPenaltyGrad(params, coef);
-      optimizer.step();
-      steps++;
+      // A device answers every few steps: the last ones of the epoch are checked here.
+      if (!diverged && (yield* later(session.diverged(true)))) diverged = true;
+
+      epochsRun = epoch;
+      // Scoring every row of every curve set each epoch can cost as much as the training itself.
+      if (!diverged && !budget.spent && epoch % curveEvery !== 0 && epoch !== tr.epochs) continue;
+      const record: EpochRecord = { epoch, lr, penalty: yield* later(session.penalty()) };
+      for (const name of curves) {
+        const m = yield* later(session.score(evals[name]));
+        for (const [k, v] of Object.entries(m)) record[`${name}_${k}`] = v as number;
+      }
+      history.push(record);
+      input.onEpoch?.(record);
+      if (diverged) break;
+      if (stopper) {
+        const monitored = record[stopper.monitor.replace('val', monitor)];
+        const { improved, stop } = stopper.update(epoch, monitored);
+        if (improved && stopper.restoreBest) best = yield* later(session.getState(best ?? undefined));
+        if (stop) {
+          stoppedEarly = epoch < tr.epochs;
+          break;
+        }
+      }
+      if (budget.stopAfter(record)) break;
     }
 
-    epochsRun = epoch;
-    const outOfSteps = steps >= maxSteps;
-    // Scoring every row of every curve set each epoch can cost as much as the training itself.
-    if (!diverged && !outOfSteps && epoch % curveEvery !== 0 && epoch !== tr.epochs) continue;
-    const record: EpochRecord = { epoch, lr: optimizer.lr, penalty: penaltyValue(params, coef) };
-    for (const name of curves) {
-      const m = evaluator.score(model, evals[name], evalCtxRng);
-      for (const [k, v] of Object.entries(m)) record[`${name}_${k}`] = v as number;
+    let bestEpoch = epochsRun;
+    if (stopper && stopper.restoreBest && best) {
+      yield* later(session.setState(best));
+      bestEpoch = stopper.bestEpoch;
     }
-    history.push(record);
-    input.onEpoch?.(record);
-    if (diverged) break;
-    if (stopper) {
-      const monitored = record[stopper.monitor.replace('val', monitor)];
-      const { improved, stop } = stopper.update(epoch, monitored);
-      if (improved && stopper.restoreBest) best = model.getState(best ?? undefined);
-      if (stop) {
-        stoppedEarly = epoch < tr.epochs;
-        break;
-      }
+    const final: Record<string, SetMetrics> = {};
+    const outputs: Record<string, Float32Array> = {};
+    for (const [name, rows] of Object.entries(evals)) {
+      const want = input.outputsFor?.includes(name);
+      const buf = want ? new Float32Array(rows.length * outDim) : undefined;
+      final[name] = yield* later(session.score(rows, buf));
+      if (buf) outputs[name] = buf;
     }
-    if (target) {
-      const v = record[target.monitor];
-      if (target.monitor === 'train_loss' ? v <= target.value : v >= target.value) {
-        reachedTarget = true;
-        break;
-      }
-    }
-    if (outOfSteps) break;
+    const result: FitResult = {
+      history,
+      final,
+      bestEpoch,
+      epochsRun,
+      stoppedEarly,
+      diverged,
+      steps: budget.steps,
+      reachedTarget: budget.reached,
+      paramCount: model.paramCount(),
+      outputs,
+      outDim,
+      state: yield* later(session.getState()),
+      standardizer,
+    };
+    if (chosen !== cpuEngine) result.engine = declined === null ? session.info : { name: 'cpu', declined };
+    return result;
+  } finally {
+    session.close();
   }
-
-  let bestEpoch = epochsRun;
-  if (stopper && stopper.restoreBest && best) {
-    model.setState(best);
-    bestEpoch = stopper.bestEpoch;
-  }
-  const final: Record<string, SetMetrics> = {};
-  const outputs: Record<string, Float32Array> = {};
-  for (const [name, rows] of Object.entries(evals)) {
-    const want = input.outputsFor?.includes(name);
-    const buf = want ? new Float32Array(rows.length * outDim) : undefined;
-    final[name] = evaluator.score(model, rows, evalCtxRng, buf);
-    if (buf) outputs[name] = buf;
-  }
-  return {
-    history,
-    final,
-    bestEpoch,
-    epochsRun,
-    stoppedEarly,
-    diverged,
-    steps,
-    reachedTarget,
-    paramCount: model.paramCount(),
-    outputs,
-    outDim,
-    state: model.getState(),
-    standardizer,
-  };
 }
