@@ -147,6 +147,11 @@ export const PRESETS: Record<StudyKind, Preset> = {
     datasets: CLASSIFICATION,
     build(ds) {
       const s = baseSpec(`Batch size and sharpness on ${ds}`, 'batch-size', ds);
+      // The rule needs a training set that can be fitted: synthetic sets with little noise, a 64-wide net.
+      if (isSynthetic(ds)) {
+        s.dataset = { ...dataset(ds), noise: ds === 'blobs' ? 1 : 0.1 };
+        s.model = { kind: 'mlp', hidden: [64], activation: 'relu' };
+      }
       // The same stopping rule for every batch size, so a large batch is not compared unfinished.
       s.training = { epochs: 3000, batchSize: 8, target: { monitor: 'train_loss', value: 0.01 } };
       s.optimizer = { name: 'adam', lr: 0.001 };

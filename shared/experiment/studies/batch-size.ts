@@ -286,14 +286,15 @@ function contrastSentences(s: BatchSizeSeries, a: BatchSizeRow, b: BatchSizeRow)
   }
   if (c.sharpness) {
     const share = (r: BatchSizeRow) => r.sharpness[0]?.firstOrderShare.mean ?? Number.NaN;
+    const reads = (v: number) =>
+      !Number.isFinite(v) ? 'undefined' : v >= 0.5 ? 'mostly the slope left at the solution' : 'mostly curvature';
     const sa = share(a),
       sb = share(b);
-    const most = Math.max(sa, sb);
     out.push(
-      `First-order share of that ε-sharpness: ${pct(sa)} and ${pct(sb)} (gradient norm ${sig(a.gradientNorm?.mean)} and ${sig(b.gradientNorm?.mean)})` +
-        (most >= 0.5
-          ? ': mostly the slope left at the solution, not curvature, so λmax is the better measure of sharpness here.'
-          : ': mostly curvature, so the ε-sharpness measures the minimum itself.'),
+      `First-order share of that ε-sharpness: ${pct(sa)} for ${a.label} (${reads(sa)}; gradient norm ${sig(a.gradientNorm?.mean)}) and ${pct(sb)} for ${b.label} (${reads(sb)}; gradient norm ${sig(b.gradientNorm?.mean)})` +
+        (Math.max(sa, sb) >= 0.5
+          ? ': where the slope dominates, ε-sharpness grows as ε and measures an unfinished descent; λmax measures the curvature.'
+          : '.'),
     );
   }
   const tests = [c.gap, c.sharpness, c.lambdaMax].filter((d): d is HolmDifference => d !== undefined);
