@@ -68,7 +68,7 @@ test(
       rows.some((r) => r.vsFastest && r.vsFastest.pHolm <= ALPHA && r.vsFastest.mean > 0),
       JSON.stringify(rows.map((r) => [r.label, r.censoredEpochs, r.vsFastest?.pHolm])),
     );
-    assert.match(study.series.ranking, /^epochs to val_loss ≤ 0\.2$/);
+    assert.match(study.series.ranking, /^epochs to val_loss ≤ 0\.25$/);
     const fastest = rows[0];
     has(study.summary, `${fastest.label} ${sig(fastest.epochsToTarget.mean, 2)}`);
     const slow = rows.find((r) => r.vsFastest && r.vsFastest.pHolm <= ALPHA)!;

@@ -156,6 +156,12 @@ function sentences(s: OptimizersSeries, bestFinal: string): string[] {
         ? `${r.label} never (0/${r.splits} splits within ${s.epochCap} epochs)`
         : `${r.label} ${sig(r.epochsToTarget.mean, 2)}${r.epochsToTarget.std !== null ? ` ± ${sig(r.epochsToTarget.std, 2)}` : ''} epochs` +
           (r.reached < r.splits ? ` (${r.reached}/${r.splits} splits)` : '');
+    if (rows.every((r) => r.reached === 0)) {
+      out.push(
+        `No optimizer reached ${s.ranking.replace('epochs to ', '')} within ${s.epochCap} epochs on any split (${tuned}), so speed cannot rank them here: a looser target or more epochs would; the final scores below still compare them.`,
+      );
+      return out.concat(finalSentences(s, bestFinal));
+    }
     out.push(`Ranked by ${s.ranking} (${tuned}): ${rows.map(speed).join(', ')}.`);
     const slower = rows.filter((r) => r.vsFastest && r.vsFastest.pHolm <= ALPHA && r.vsFastest.mean > 0);
     const fastest = rows[0];
@@ -179,6 +185,13 @@ function sentences(s: OptimizersSeries, bestFinal: string): string[] {
         `A split that never reached the target counts as ${s.epochCap + 1} epochs (censored), so those differences are lower bounds.`,
       );
   }
+  return out.concat(finalSentences(s, bestFinal));
+}
+
+/** The final score at the tuned rates, and the sensitivity to the rate. */
+function finalSentences(s: OptimizersSeries, bestFinal: string): string[] {
+  const out: string[] = [];
+  const rows = s.rows;
   const finals = rows.map((r) => r.final.mean).filter((v): v is number => v !== null);
   const worse = rows.filter((r) => r.vsBestFinal && r.vsBestFinal.pHolm <= ALPHA);
   out.push(
@@ -187,18 +200,23 @@ function sentences(s: OptimizersSeries, bestFinal: string): string[] {
         ? `significantly below it after Holm: ${worse.map((r) => `${r.label} (Δ ${sig(r.vsBestFinal!.mean)}, ${formatP(r.vsBestFinal!.pHolm, 'p_Holm')})`).join(', ')}.`
         : `no optimizer is significantly below it after Holm, so a ranking by the final score would be noise.`),
   );
-  const spans = rows
+  const all = rows
     .filter((r) => r.sensitivity.length > 1)
     .map((r) => {
       const v = finite(r.sensitivity.map((p) => p.score.mean ?? Number.NaN));
       return { label: r.label, lo: Math.min(...v), hi: Math.max(...v) };
     })
     .filter((x) => Number.isFinite(x.lo));
+  // A flat curve at a poor score is not robustness: only optimizers whose best rate comes within
+  // 0.05 of the best accuracy (or 5% of the best mse) are ranked by how much the rate matters.
+  const higher = s.metric.endsWith('accuracy');
+  const top = higher ? Math.max(...all.map((x) => x.hi)) : Math.min(...all.map((x) => x.lo));
+  const spans = all.filter((x) => (higher ? x.hi >= top - 0.05 : x.lo <= top * 1.05));
   if (spans.length) {
     spans.sort((a, b) => a.hi - a.lo - (b.hi - b.lo));
     const show = (x: (typeof spans)[number]) => `${x.label} ${sig(x.lo, 3)}–${sig(x.hi, 3)}`;
     out.push(
-      `Learning-rate sensitivity (${s.metric} over the ${rows[0].sensitivity.length} rates): least sensitive ${spans
+      `Learning-rate sensitivity (${s.metric} over the ${rows[0].sensitivity.length} rates, among the optimizers whose best rate comes near the best score): least sensitive ${spans
         .slice(0, 2)
         .map(show)
         .join(', ')}; most sensitive ${spans.slice(-2).reverse().map(show).join(', ')}.`,
