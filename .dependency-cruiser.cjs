@@ -5,7 +5,17 @@
 /** shared/ sub-layers, lowest first: a module may import its own layer or lower ones only. */
 const SHARED_LAYERS = [
   // pure math and the spec's base types
-  ['rng', 'linalg', 'stats', 'schema/check', 'schema/types'],
+  [
+    'rng',
+    'crc32',
+    'linalg',
+    'stats',
+    'schema/check',
+    'schema/types',
+    'schema/spec',
+    'schema/optimizers',
+    'schema/walk',
+  ],
   // data, layers, optimizers, resampling, 2-D functions
   ['data', 'nn', 'optim', 'resample', 'functions2d'],
   // the training loop, optimizer traces, whole-spec validation
@@ -17,7 +27,17 @@ const SHARED_LAYERS = [
   // the experiment engine
   ['experiment'],
   // what crosses processes: the worker protocol, its framing, the Lab API contract
-  ['protocol', 'protocol-validate', 'wire', 'lab-api', 'lab-errors', 'lab-rpc', 'lab-client', 'lab-monitor'],
+  [
+    'protocol',
+    'protocol-validate',
+    'codec',
+    'lab-api',
+    'lab-states',
+    'lab-errors',
+    'lab-rpc',
+    'lab-client',
+    'lab-monitor',
+  ],
 ];
 const re = (names) => `^shared/(${names.map((n) => n.replace('/', '\\/')).join('|')})(\\.ts$|/)`;
 

@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -208,4 +208,44 @@ test('a job that fails is marked failed with its error, the experiment says why,
   } finally {
     await lab.close();
   }
+});
+
+test('a CSV experiment keeps its data in the library: it resumes after the file moved, and its export runs without it', () => {
+  const dir = join(tmp, 'csv-case');
+  mkdirSync(dir);
+  // Two noisy clusters, written as a user's CSV file would be.
+  const rows = ['x1,x2,label'];
+  for (let i = 0; i < 60; i++)
+    rows.push(`${((i * 37) % 11) / 10 + (i % 2)},${((i * 53) % 13) / 10 - (i % 2)},${i % 2 ? 'b' : 'a'}`);
+  writeFileSync(join(dir, 'points.csv'), rows.join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'spec.json'),
+    JSON.stringify({
+      seed: 2,
+      dataset: { name: 'csv', path: 'points.csv', target: 'label' },
+      model: { kind: 'logistic' },
+      loss: { kind: 'cross_entropy' },
+      optimizer: { name: 'sgd', lr: 0.1 },
+      training: { epochs: 5, batchSize: 8 },
+      evaluation: { kind: 'kfold', k: 3 },
+    }),
+  );
+  const db = join(dir, 'lib.db');
+  const queued = optlab('run', join(dir, 'spec.json'), '--queue', '--db', db);
+  assert.equal(queued.status, 0, queued.stderr);
+  renameSync(join(dir, 'points.csv'), join(dir, 'moved.csv'));
+  // A real worker process runs it: the data set comes from the Lab's library, by hash.
+  const resumed = optlab('resume', '1', '--workers', '1', '--db', db, '--json', '--quiet');
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const report = JSON.parse(resumed.stdout);
+  assert.equal(report.dataset.name, 'points');
+  assert.equal(report.dataset.rows, 60);
+  const file = join(dir, 'export.json');
+  assert.equal(optlab('export', '1', '--db', db, '--out', file).status, 0);
+  rmSync(join(dir, 'moved.csv'));
+  const other = join(dir, 'other.db');
+  assert.equal(optlab('import', file, '--db', other).status, 0);
+  const again = optlab('resume', '1', '--workers', '0', '--db', other, '--json', '--quiet');
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(again.stdout, resumed.stdout, 'the same report from the exported data');
 });

@@ -14,6 +14,7 @@ import { Type, type TSchema } from 'typebox';
 import type { LabEvent, LabMethod, LabProblem, OptLabErrorData } from './lab-api.ts';
 import { checkValue } from './schema/walk.ts';
 import { isObject, show } from './schema/check.ts';
+import { EXPERIMENT_STATUSES } from './lab-states.ts';
 
 /** The path of the WebSocket on the served Lab's HTTP server. */
 export const API_PATH = '/api';
@@ -110,7 +111,7 @@ export const LAB_METHODS: Readonly<Record<LabMethod, readonly Arg[]>> = {
       Type.Object(
         {
           search: Type.Optional(Type.String({ maxLength: 1000 })),
-          status: Type.Optional(Type.Enum(['created', 'running', 'done', 'failed', 'cancelled'])),
+          status: Type.Optional(Type.Enum(EXPERIMENT_STATUSES)),
           tag: Type.Optional(Type.String({ maxLength: 200 })),
           limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
           offset: Type.Optional(Type.Integer({ minimum: 0 })),

@@ -92,9 +92,9 @@ test('every field is type-checked, with its path; unknown types and fields are r
     validateMessage({
       type: 'job',
       id: '1',
-      job: { ...job, fit: { ...job.fit, optimizer: { name: 'adam', lr: -1 } } },
+      job: { ...job, fitConfig: { ...job.fitConfig, optimizer: { name: 'adam', lr: -1 } } },
     }),
-    /job\.fit\.optimizer\.lr: must be > 0/,
+    /job\.fitConfig\.optimizer\.lr: must be > 0/,
   );
   has(validateMessage({ type: 'job', id: '1', job: { ...job, seed: 2 ** 32 } }), /job\.seed/);
   has(validateMessage({ type: 'job', id: '1', job: { ...job, monitor: 'nowhere' } }), /job\.monitor/);

@@ -197,7 +197,7 @@ function analysisSpec(v: unknown, path: string, out: Problems): void {
   if (v.keepWeights !== undefined) bool(v.keepWeights, `${path}.keepWeights`, out);
 }
 
-function fitConfig(v: unknown, path: string, out: Problems): void {
+function fitConfigProblems(v: unknown, path: string, out: Problems): void {
   if (!isObj(v)) return void out.push(`${path}: must be an object, got ${typeName(v)}`);
   onlyKeys(v, ['model', 'loss', 'optimizer', 'training', 'regularization', 'dataset'], path, out);
   out.push(...validateModelSpec(v.model, `${path}.model`));
@@ -234,7 +234,7 @@ export function jobProblems(v: unknown, path = 'job'): Problems {
       'monitor',
       'outputsFor',
       'weights',
-      'fit',
+      'fitConfig',
       'analysis',
     ],
     path,
@@ -251,7 +251,7 @@ export function jobProblems(v: unknown, path = 'job'): Problems {
   if (v.monitor !== undefined) str(v.monitor, `${path}.monitor`, out, LIMITS.name);
   strList(v.outputsFor, `${path}.outputsFor`, out, LIMITS.name);
   if (v.weights !== undefined) typed(v.weights, Float32Array, `${path}.weights`, out);
-  fitConfig(v.fit, `${path}.fit`, out);
+  fitConfigProblems(v.fitConfig, `${path}.fitConfig`, out);
   analysisSpec(v.analysis, `${path}.analysis`, out);
   if (out.length === 0) {
     const job = v as unknown as Job;
@@ -375,8 +375,8 @@ export function resultProblems(job: Job, r: JobResult): Problems {
   }
   for (const s of Object.keys(r.outputs))
     if (!job.outputsFor.includes(s) || !Object.hasOwn(job.evals, s)) out.push(`result.outputs.${s}: not asked for`);
-  if (r.history.length > job.fit.training.epochs)
-    out.push(`result.history: ${r.history.length} epochs, the job has ${job.fit.training.epochs}`);
+  if (r.history.length > job.fitConfig.training.epochs)
+    out.push(`result.history: ${r.history.length} epochs, the job has ${job.fitConfig.training.epochs}`);
   return out;
 }
 

@@ -2,7 +2,7 @@
  * The Lab ⇄ worker protocol over WebSocket, types only. Every frame is one message, a
  * discriminated union on `type`; requests and their answers share an `id` (the job id for
  * job traffic). Typed arrays (row indices, sample weights, data, outputs) travel as binary
- * parts of the frame, never as JSON numbers (see shared/wire.ts for the framing).
+ * parts of the frame, never as JSON numbers (see shared/codec.ts for the framing).
  *
  * Connection: Lab → `challenge` (nonce, protocol version); worker → `hello` (version, name,
  * slots, HMAC-SHA256(token, nonce) as hex); Lab → `welcome` or `error` + close. The token
@@ -12,7 +12,7 @@ import type { Dataset } from './data/dataset.ts';
 import type { Job, JobProgress, JobResult } from './experiment/types.ts';
 
 /** Bumped on any incompatible change; a mismatch is refused in `hello` with E_VERSION. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Largest frame either side accepts (bytes); a bigger one is a protocol error. */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ErrorCode, JobMsg, KernelsSpec, WorkerMessage } from '../shared/protocol.ts';
-import { WireError } from '../shared/wire.ts';
+import { CodecError } from '../shared/codec.ts';
 import { jobDataProblems, LIMITS } from '../shared/protocol-validate.ts';
 import { datasetHash, type Dataset } from '../shared/data/dataset.ts';
 import type { Job } from '../shared/experiment/types.ts';
@@ -198,7 +198,7 @@ export class JobRunner {
       try {
         sent = conn.send({ type: 'result', id: rj.id, result, ms });
       } catch (e) {
-        if (!(e instanceof WireError)) throw e;
+        if (!(e instanceof CodecError)) throw e;
         throw new JobError(e.code, `the result cannot be sent: ${e.message}`);
       }
       if (!sent) return;

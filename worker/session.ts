@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { performance } from 'node:perf_hooks';
 import { useKernels } from '../shared/linalg/use-kernels.ts';
 import { PROTOCOL_VERSION, type BackendSpec, type LabMessage, type WelcomeMsg } from '../shared/protocol.ts';
-import { decode, encode, WireError } from '../shared/wire.ts';
+import { CodecError, decodeMessage, encodeMessage } from '../shared/codec.ts';
 import { validateLabMessage } from '../shared/protocol-validate.ts';
 import { hmacHex } from './auth.ts';
 import { seconds, type JobLink, type JobRunner } from './jobs.ts';
@@ -68,7 +68,7 @@ export class Session {
       lastPong: performance.now(),
       send: (msg) => {
         if (conn.closed || ws.readyState !== WebSocket.OPEN) return false;
-        ws.send(encode(msg, o.maxFrameBytes));
+        ws.send(encodeMessage(msg, o.maxFrameBytes));
         return true;
       },
       close: (code, reason) => ws.close(code, reason),
@@ -114,9 +114,9 @@ export class Session {
     const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
     let msg: LabMessage;
     try {
-      msg = decode(bytes, this.#o.maxFrameBytes) as LabMessage;
+      msg = decodeMessage(bytes, this.#o.maxFrameBytes) as LabMessage;
     } catch (e) {
-      return this.#protocolError(e instanceof WireError ? `${e.code}: ${e.message}` : String(e));
+      return this.#protocolError(e instanceof CodecError ? `${e.code}: ${e.message}` : String(e));
     }
     const problems = validateLabMessage(msg);
     if (problems.length) return this.#protocolError(`${String(msg.type)}: ${problems.slice(0, 3).join('; ')}`);

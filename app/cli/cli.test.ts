@@ -1,8 +1,8 @@
 // The command line as a user runs it: a real `optlab` process, its output and exit code.
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,11 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = join(root, 'bin/optlab.mjs');
 const optlab = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root });
-const tmp = mkdtempSync(join(tmpdir(), 'optlab-cli-'));
+let tmp = '';
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'optlab-cli-'));
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test('--help lists the commands', () => {
   const r = optlab('--help');

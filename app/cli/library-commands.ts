@@ -5,8 +5,9 @@ import { formatReport, fmtNum } from './report.ts';
 import { cliLogger, defaultWorkers, parseBackend, runInLab } from './run.ts';
 import { openLab, type LabHandle, type LabOptions } from '../lab.ts';
 import { OptLabError } from '../../shared/lab-errors.ts';
+import { compareKeys } from '../../shared/experiment/keys.ts';
 import type { ExperimentStatus } from '../../shared/lab-api.ts';
-import { EXPERIMENT_STATUSES } from '../library/types.ts';
+import { EXPERIMENT_STATUSES } from '../../shared/lab-states.ts';
 
 function experimentId(positionals: string[]): number {
   if (positionals.length !== 1)
@@ -119,7 +120,7 @@ export async function showCommand(argv: string[]): Promise<number> {
     if (e.notes) console.log(`notes: ${e.notes}`);
     if (values.jobs) {
       // Natural order (fold=2 before fold=10), the order the aggregator takes them in.
-      const jobs = states.jobs.slice().sort((a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }));
+      const jobs = states.jobs.slice().sort((a, b) => compareKeys(a.key, b.key));
       for (const j of jobs)
         console.log(
           `  ${j.key.padEnd(36)} ${j.state.padEnd(7)} attempts ${j.attempts}  ${j.worker ?? ''}  ${j.ms === null ? '' : `${fmtNum(j.ms / 1000, 2)} s`}${j.error ? `  ${j.error}` : ''}`,

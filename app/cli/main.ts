@@ -15,6 +15,7 @@ import {
 import { useFastKernels } from '../kernels.ts';
 import { CsvError } from '../../shared/data/csv.ts';
 import { OptLabError } from '../../shared/lab-errors.ts';
+import { EXPERIMENT_STATUSES } from '../../shared/lab-states.ts';
 import { SpecError, UsageError } from './args.ts';
 import { WORKER_USAGE, workerCommand } from '../../worker/main.ts';
 
@@ -40,8 +41,7 @@ const commands: Record<string, Command> = {
   },
   ls: {
     summary: 'list the experiments in the library (search by name, tag or notes)',
-    usage:
-      'optlab ls [SEARCH] [--status created|running|done|failed|cancelled] [--tag T] [--limit N] [--db PATH] [--json]',
+    usage: `optlab ls [SEARCH] [--status ${EXPERIMENT_STATUSES.join('|')}] [--tag T] [--limit N] [--db PATH] [--json]`,
     run: lsCommand,
   },
   show: {

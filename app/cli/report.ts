@@ -9,10 +9,22 @@ export function fmtNum(v: number | null | undefined, digits = 4): string {
   return v.toFixed(digits);
 }
 
+/** Marks an interval clipped to its metric's range (explained under the table). */
+const CLIPPED = '†';
+
+/** Whether any summary of the report had its interval clipped. */
+function anyClipped(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if ((v as { ci95Clipped?: unknown }).ci95Clipped === true) return true;
+  return Object.values(v).some(anyClipped);
+}
+
 export function fmtSummary(s: Jsonified<Summary> | undefined, digits = 4): string {
   if (!s || s.mean === null) return '—';
   const std = s.std === null ? '' : ` ± ${fmtNum(s.std, digits)}`;
-  const ci = s.ci95 ? ` [${fmtNum(s.ci95[0], digits)}, ${fmtNum(s.ci95[1], digits)}]` : '';
+  const ci = s.ci95
+    ? ` [${fmtNum(s.ci95[0], digits)}, ${fmtNum(s.ci95[1], digits)}]${s.ci95Clipped ? CLIPPED : ''}`
+    : '';
   return `${fmtNum(s.mean, digits)}${std}${ci}`;
 }
 
@@ -40,6 +52,10 @@ export function formatReport(report: ReportJson, source: string): string {
         : `trained on the CPU: ${b.jobs} job${b.jobs === 1 ? '' : 's'}${b.declined ? ` (the GPU declined: ${b.declined})` : ''}`,
     );
   out.push('mean ± std [95% interval] over splits');
+  if (anyClipped(report.configurations))
+    out.push(
+      `${CLIPPED} interval clipped to the metric's range (the t-interval left it: few splits, or values near a bound)`,
+    );
   out.push('');
   const classification = report.primaryMetric === 'val_accuracy';
   const metrics = classification
@@ -64,7 +80,7 @@ export function formatReport(report: ReportJson, source: string): string {
   if (report.configurations.length > 1) {
     out.push('');
     out.push(
-      `▲ best by ${report.primaryMetric}; * differs from it significantly (corrected resampled t-test, Holm-adjusted p < 0.05)`,
+      `▲ best by ${report.primaryMetric}; * differs from it significantly (corrected resampled t-test, Holm-adjusted p ≤ 0.05)`,
     );
   }
   for (const c of report.configurations) {

@@ -1,9 +1,9 @@
 // `optlab serve-workers` as a user runs it: a Lab that prints the worker command and runs the
 // experiments queued in its library by another `optlab` process.
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,11 @@ import { createInterface } from 'node:readline';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = join(root, 'bin/optlab.mjs');
-const tmp = mkdtempSync(join(tmpdir(), 'optlab-serve-'));
+let tmp = '';
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'optlab-serve-'));
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test('serve-workers prints the worker command, runs a queued experiment on a worker started with it, and stops on SIGINT', async () => {
   const db = join(tmp, 'lib.db');

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
 import type { ErrorCode, LabMessage, WorkerMessage } from '../../shared/protocol.ts';
-import { decode, encode, WireError } from '../../shared/wire.ts';
+import { CodecError, decodeMessage, encodeMessage } from '../../shared/codec.ts';
 import { LIMITS, validateWorkerMessage } from '../../shared/protocol-validate.ts';
 import type { Conn, WorkerInfo } from './types.ts';
 
@@ -76,7 +76,7 @@ export function workerInfo(c: Conn): WorkerInfo {
 
 export function sendTo(conn: Conn, msg: LabMessage, maxFrame: number): void {
   if (conn.state === 'closed') return;
-  conn.ws.send(encode(msg, maxFrame));
+  conn.ws.send(encodeMessage(msg, maxFrame));
 }
 
 /** Tells the worker why and closes the socket; one that does not complete the close is cut off. */
@@ -98,9 +98,9 @@ export function readFrame(conn: Conn, data: RawData, isBinary: boolean, maxFrame
   }
   let msg: WorkerMessage;
   try {
-    msg = decode(bytes, maxFrame) as WorkerMessage;
+    msg = decodeMessage(bytes, maxFrame) as WorkerMessage;
   } catch (e) {
-    if (e instanceof WireError) return { code: e.code, message: e.message };
+    if (e instanceof CodecError) return { code: e.code, message: e.message };
     return { code: 'E_BAD_FRAME', message: e instanceof Error ? e.message : String(e) };
   }
   const problems = validateWorkerMessage(msg);

@@ -8,7 +8,8 @@ import { load, memoryLogger, moonsSpec, RawClient, until, within } from './test-
 import { plan } from '../../shared/experiment/plan.ts';
 import { planData, runPlan } from '../../shared/experiment/run.ts';
 import { InProcessExecutor, runJob } from '../../shared/experiment/executor.ts';
-import { encode } from '../../shared/wire.ts';
+import { encodeMessage as encode } from '../../shared/codec.ts';
+import { PROTOCOL_VERSION } from '../../shared/protocol.ts';
 import { hmacHex } from '../../worker/auth.ts';
 import { Rng } from '../../shared/rng.ts';
 import type { WorkerMessage } from '../../shared/protocol.ts';
@@ -108,7 +109,9 @@ describe('misbehaving clients beside a real worker', { timeout: 120_000 }, () =>
         `no log line for ${name}:\n${log.lines.join('\n')}`,
       );
     }
-    assert.ok(log.lines.includes('refused worker "old" from 127.0.0.1: protocol version 99, expected 1'));
+    assert.ok(
+      log.lines.includes(`refused worker "old" from 127.0.0.1: protocol version 99, expected ${PROTOCOL_VERSION}`),
+    );
   });
 
   test('a bounded fuzz of random frames from raw clients leaves the Lab serving', async () => {

@@ -5,7 +5,7 @@
  */
 import type { ErrorCode, HelloMsg, WorkerMessage } from '../../shared/protocol.ts';
 import { resultProblems } from '../../shared/protocol-validate.ts';
-import { encode } from '../../shared/wire.ts';
+import { encodeMessage } from '../../shared/codec.ts';
 import { sendTo, type Conn } from './connection.ts';
 import { CoordinatorError } from './errors.ts';
 import type { JobQueue, Lease } from './queue.ts';
@@ -67,7 +67,7 @@ export function dispatch(ctx: DispatchContext, conn: Conn, msg: WorkerMessage): 
       if (conn.dataSent.has(msg.hash)) log.info(`worker "${conn.name}" asked again for data set ${msg.hash}`);
       let frame: Uint8Array;
       try {
-        frame = encode({ type: 'data', id: msg.id, hash: msg.hash, dataset: ds }, ctx.maxFrame);
+        frame = encodeMessage({ type: 'data', id: msg.id, hash: msg.hash, dataset: ds }, ctx.maxFrame);
       } catch (e) {
         const why = `data set ${ds.name} (${msg.hash}) cannot be sent: ${e instanceof Error ? e.message : String(e)}`;
         sendTo(conn, { type: 'error', code: 'E_NO_DATA', id: msg.id, message: why }, ctx.maxFrame);

@@ -8,7 +8,7 @@
 import type { Dataset } from '../../shared/data/dataset.ts';
 import type { Executor, ExecutorHooks, ResultMeta } from '../../shared/experiment/executor.ts';
 import type { Job, JobResult } from '../../shared/experiment/types.ts';
-import { encode } from '../../shared/wire.ts';
+import { encodeMessage } from '../../shared/codec.ts';
 import { sendTo } from './connection.ts';
 import { CoordinatorError, JobFailedError, RunCancelled } from './errors.ts';
 import type { Conn, CoordinatorLogger, Item, Lease, Run } from './types.ts';
@@ -184,7 +184,7 @@ export class JobQueue {
     const lease: Lease = { id: `${item.run.id}.${this.#nextId()}`, item, conn, revoked: false };
     let frame: Uint8Array;
     try {
-      frame = encode({ type: 'job', id: lease.id, job: item.job }, this.#maxFrame);
+      frame = encodeMessage({ type: 'job', id: lease.id, job: item.job }, this.#maxFrame);
     } catch (e) {
       return this.failRun(
         item.run,

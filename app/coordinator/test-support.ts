@@ -5,7 +5,7 @@
 import WebSocket from 'ws';
 import type { CoordinatorLogger } from './coordinator.ts';
 import { hmacHex } from '../../worker/auth.ts';
-import { decode, encode } from '../../shared/wire.ts';
+import { decodeMessage as decode, encodeMessage as encode } from '../../shared/codec.ts';
 import { PROTOCOL_VERSION, type BackendSpec, type LabMessage, type WorkerMessage } from '../../shared/protocol.ts';
 import type { LoadData } from '../../shared/experiment/plan.ts';
 import { makeDataset } from '../../shared/data/make.ts';

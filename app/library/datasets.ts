@@ -9,7 +9,7 @@ import {
 } from '../../shared/data/dataset.ts';
 import type { CsvOptions } from '../../shared/data/csv.ts';
 import { loadCsvFile } from '../datasets.ts';
-import { bytesFloat32, float32Bytes } from './codec.ts';
+import { bytesFloat32, float32Bytes } from '../../shared/codec.ts';
 import { ProblemsError } from './exchange.ts';
 import { blob, type Store } from './store.ts';
 import type { DatasetInfo } from './types.ts';

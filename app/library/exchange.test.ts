@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseExport, ProblemsError, EXPORT_FORMAT, type ExperimentExport } from './exchange.ts';
-import { encodeDataset, encodeJobResult } from './codec.ts';
+import { encodeDataset, encodeJobResult } from '../../shared/codec.ts';
 import { datasetHash } from '../../shared/data/dataset.ts';
 import { makeDataset } from '../../shared/data/make.ts';
 import { Rng } from '../../shared/rng.ts';

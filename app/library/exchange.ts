@@ -7,7 +7,7 @@
 import { datasetHash, type Dataset } from '../../shared/data/dataset.ts';
 import { validateExperimentSpec } from '../../shared/experiment/validate.ts';
 import type { ExperimentSpec, JobResult } from '../../shared/experiment/types.ts';
-import { decodeDataset, decodeJobResult } from './codec.ts';
+import { decodeDataset, decodeJobResult } from '../../shared/codec.ts';
 import { EXPERIMENT_STATUSES, JOB_STATES, type ExperimentStatus, type JobRow, type StoredReport } from './types.ts';
 
 export const EXPORT_FORMAT = 'optlab-experiment';

@@ -1,6 +1,6 @@
 /** The jobs and job_results tables: each experiment's jobs by key, their states and their committed results. */
 import type { JobResult } from '../../shared/experiment/types.ts';
-import { CodecError, decodeJobResult, encodeJobResult } from './codec.ts';
+import { CodecError, decodeJobResult, encodeJobResult } from '../../shared/codec.ts';
 import { blob, type Store } from './store.ts';
 import { JOB_STATES, type JobRow, type JobState, type JobStates } from './types.ts';
 

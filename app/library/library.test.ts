@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { Library, ProblemsError, type StoredReport } from './library.ts';
-import { encodeJobResult } from './codec.ts';
+import { encodeJobResult } from '../../shared/codec.ts';
 import { plan as makePlan, type Plan } from '../../shared/experiment/plan.ts';
 import { runPlan } from '../../shared/experiment/run.ts';
 import { InProcessExecutor } from '../../shared/experiment/executor.ts';
@@ -445,7 +445,7 @@ test('doneResults: a damaged blob is reported with its experiment and job', (t) 
 });
 
 const LIBRARY_URL = pathToFileURL(join(import.meta.dirname, 'library.ts')).href;
-const CODEC_URL = pathToFileURL(join(import.meta.dirname, 'codec.ts')).href;
+const CODEC_URL = pathToFileURL(join(import.meta.dirname, '../../shared/codec.ts')).href;
 const PROJECT = join(import.meta.dirname, '..', '..');
 
 /** Runs JavaScript in a child Node (with tsx, from the project root) and resolves once `until` appears on its stdout, with the child. */

@@ -32,7 +32,7 @@ import type {
 
 export { ProblemsError } from './exchange.ts';
 export { NewerSchemaError, NotALibraryError } from './migrate.ts';
-export { CodecError } from './codec.ts';
+export { CodecError } from '../../shared/codec.ts';
 export type * from './types.ts';
 export { EXPERIMENT_STATUSES, JOB_STATES } from './types.ts';
 export type { ExperimentExport } from './exchange.ts';

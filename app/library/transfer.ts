@@ -2,7 +2,7 @@
  * Moving one experiment between libraries: the rows behind an export file, and storing an
  * incoming one (exchange.ts holds the format and its checks).
  */
-import { encodeDataset, encodeJobResult } from './codec.ts';
+import { encodeDataset, encodeJobResult } from '../../shared/codec.ts';
 import * as datasets from './datasets.ts';
 import { EXPORT_FORMAT, EXPORT_VERSION, parseExport, type ExperimentExport } from './exchange.ts';
 import * as experiments from './experiments.ts';

@@ -52,7 +52,7 @@ const models = p.jobs.map((job) => {
   const r = results.get(job.key)!;
   const dp = p.data[job.config];
   const data = dp.data;
-  const net = buildModel(job.fit.model, data.d, r.outDim, new Rng(0));
+  const net = buildModel(job.fitConfig.model, data.d, r.outDim, new Rng(0));
   const modules = net.layers.map((l) => {
     if (l instanceof Dense) return { type: 'linear', in: l.inDim, out: l.outDim };
     if (l instanceof BatchNorm1d) return { type: 'batchnorm', features: l.features, eps: l.eps };
@@ -65,14 +65,14 @@ const models = p.jobs.map((job) => {
   const x = { rows: rows.length, cols: data.d, data: new Float32Array(rows.length * data.d) };
   gatherInputs(data, standardizer, rows, 0, rows.length, x);
   const sd = Object.fromEntries(
-    torchStateDict(job.fit.model, data.d, r.outDim, r.state!).map((t) => [
+    torchStateDict(job.fitConfig.model, data.d, r.outDim, r.state!).map((t) => [
       t.name,
       { shape: t.shape, values: [...t.values] },
     ]),
   );
   return {
     key: job.key,
-    batchSize: job.fit.training.batchSize,
+    batchSize: job.fitConfig.training.batchSize,
     state: Buffer.from(r.state!.buffer, r.state!.byteOffset, r.state!.byteLength).toString('base64'),
     python: {
       key: job.key,

@@ -33,7 +33,7 @@ for (const file of process.argv.slice(2)) {
   if (problems.length) throw new Error(`${file}: ${problems.join('; ')}`);
   const spec = raw as ExperimentSpec;
   const p = plan(spec, (ds, rng) => loadDataset(ds, rng, file));
-  const folds = p.data[0].splits.map((s) => ({ key: s.key, train: Array.from(s.train), test: Array.from(s.val) }));
+  const folds = p.data[0].splits.map((s) => ({ key: s.key, train: Array.from(s.train), test: Array.from(s.scored) }));
   const name = spec.dataset.name;
   // Specs on one data set share the seed, so they must share the folds; a mismatch would make
   // the "sklearn on OptLab's folds" column answer for the wrong rows.

@@ -32,12 +32,12 @@ const config: FitConfig = {
 
 const INIT_SEED = 3;
 
-function job(analysis: AnalysisSpec | null, seed = 17): AnalysisJob & { fit: FitConfig } {
-  return { seed, train: all(140), evals: { train: all(140), val: all(180, 140) }, fit: config, analysis };
+function job(analysis: AnalysisSpec | null, seed = 17): AnalysisJob & { fitConfig: FitConfig } {
+  return { seed, train: all(140), evals: { train: all(140), val: all(180, 140) }, fitConfig: config, analysis };
 }
 
-function run(j: AnalysisJob & { fit: FitConfig }) {
-  const r = fit({ data, train: j.train, evals: j.evals, config: j.fit, seed: j.seed, initSeed: INIT_SEED });
+function run(j: AnalysisJob & { fitConfig: FitConfig }) {
+  const r = fit({ data, train: j.train, evals: j.evals, config: j.fitConfig, seed: j.seed, initSeed: INIT_SEED });
   return { r, out: analyze(j, data, r) };
 }
 
@@ -97,7 +97,7 @@ test('determinism: the same job gives the same numbers bit for bit; another job 
   assert.deepEqual(a, b);
   // Same weights (the fit's seed is what changes them), other analysis streams.
   const j = job(spec),
-    r = fit({ data, train: j.train, evals: j.evals, config: j.fit, seed: j.seed, initSeed: INIT_SEED });
+    r = fit({ data, train: j.train, evals: j.evals, config: j.fitConfig, seed: j.seed, initSeed: INIT_SEED });
   const other = analyze({ ...j, seed: 99 }, data, r);
   assert.notDeepEqual(other, a);
 });

@@ -31,7 +31,7 @@ export interface AnalysisJob {
   /** Scored sets by name; `train` (the training rows without repeats) is the loss analysed when present. */
   evals: Record<string, Uint32Array>;
   /** The model and loss of the fit (and its penalty, for the `training` objective). */
-  fit: Pick<FitConfig, 'model' | 'loss' | 'regularization'>;
+  fitConfig: Pick<FitConfig, 'model' | 'loss' | 'regularization'>;
   /** What to measure. */
   analysis?: AnalysisSpec | null;
 }
@@ -68,11 +68,18 @@ export function trainingObjective(
   const rows = job.evals.train?.length ? job.evals.train : job.train;
   let terms: ObjectiveTerms | undefined;
   if (job.analysis?.objective === 'training') {
-    const c = penaltyCoefficients(job.fit.regularization);
-    terms = { labelSmoothing: job.fit.loss.label_smoothing ?? 0, l1: c.l1, l2: c.l2 };
+    const c = penaltyCoefficients(job.fitConfig.regularization);
+    terms = { labelSmoothing: job.fitConfig.loss.label_smoothing ?? 0, l1: c.l1, l2: c.l2 };
   }
   const net = new NetworkLoss(
-    { model: job.fit.model, loss: job.fit.loss, data, standardizer: r.standardizer, outDim: r.outDim, terms },
+    {
+      model: job.fitConfig.model,
+      loss: job.fitConfig.loss,
+      data,
+      standardizer: r.standardizer,
+      outDim: r.outDim,
+      terms,
+    },
     r.state,
   );
   return { objective: new RowsObjective(net, rows), theta: net.params() };

@@ -43,8 +43,8 @@ test('the batch-size preset’s twelve λmax agree with the exact reference to 1
     const state = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     const net = new NetworkLoss(
       {
-        model: job.fit.model,
-        loss: job.fit.loss,
+        model: job.fitConfig.model,
+        loss: job.fitConfig.loss,
         data: digits,
         standardizer: fitStandardizer(digits.x, digits.d, job.train),
         outDim: digits.classes,

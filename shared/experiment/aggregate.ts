@@ -4,13 +4,14 @@
  * executor ran the jobs and however many workers it had.
  */
 import { backendsOf, type BackendUse } from './backends.ts';
-import { summarize, type Summary } from '../stats/describe.ts';
+import { clipToRange, summarize, type Summary } from '../stats/describe.ts';
 import { correctedResampledTTest } from '../stats/ttest.ts';
-import { holmAdjust } from '../stats/holm.ts';
+import { holm } from '../stats/holm.ts';
 import { estimate632 } from '../resample/bootstrap.ts';
 import type { Plan } from './plan.ts';
 import type { ExperimentSpec, JobResult } from './types.ts';
 import { ensembleSplitMetrics, type EnsembleReport, type SplitScores } from './ensemble.ts';
+import { jobKey, SET } from './keys.ts';
 import { biasVarianceReport, type BiasVarianceReport } from './bias-variance.ts';
 import { learningCurves, type Curves } from './curves.ts';
 import { speedMetrics } from './speed.ts';
@@ -52,7 +53,7 @@ export interface Comparison {
   p: number;
   /** p after Holm's step-down correction over all pairs of this report. */
   pHolm: number;
-  /** pHolm < 0.05. */
+  /** pHolm ≤ 0.05: Holm's procedure at family-wise level 0.05 rejects (the rule of holm() in shared/stats/holm.ts). */
   significant: boolean;
 }
 
@@ -78,7 +79,7 @@ function splitScores(plan: Plan, ci: number, results: ReadonlyMap<string, JobRes
   const c = plan.configurations[ci];
   const dp = plan.data[ci];
   return dp.splits.map((s) => {
-    const key = `${c.key}/${s.key}`;
+    const key = jobKey(c.key, s.key);
     if (c.spec.tuning) {
       const candidates = tuningValues(c.spec).map((_, i) => results.get(tuneKey(key, i)));
       const chosen = chooseCandidate(candidates, c.spec.tuning.by);
@@ -99,10 +100,31 @@ function splitScores(plan: Plan, ci: number, results: ReadonlyMap<string, JobRes
 export function flatten(r: JobResult): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [set, m] of Object.entries(r.final)) {
-    if (set === 'inner' || set === 'fit') continue;
+    // The report scores the model on the rows it trained on, the rows it is judged on and the test part.
+    if (set === SET.inner || set === SET.splitTrain) continue;
     for (const [k, v] of Object.entries(m)) if (typeof v === 'number') out[`${set}_${k}`] = v;
   }
   return out;
+}
+
+/**
+ * The range a metric can take, by its name: accuracies in [0, 1] (their gap in [−1, 1]),
+ * losses and mse at least 0, r² at most 1; other gaps and analyses are unbounded.
+ */
+export function metricRange(name: string): [lo: number, hi: number] | undefined {
+  if (name === 'gap_accuracy') return [-1, 1];
+  if (name.startsWith('gap_')) return undefined;
+  if (name.endsWith('accuracy')) return [0, 1];
+  if (name.endsWith('loss') || name.endsWith('mse')) return [0, Infinity];
+  if (name.endsWith('r2')) return [-Infinity, 1];
+  return undefined;
+}
+
+/** Mean, std and the 95% t-interval, clipped to the metric's range where it leaves it. */
+export function summarizeMetric(name: string, values: number[]): Summary {
+  const s = summarize(values);
+  const range = metricRange(name);
+  return range ? clipToRange(s, range[0], range[1]) : s;
 }
 
 function summarizeMetrics(rows: Record<string, number>[]): Record<string, Summary> {
@@ -110,9 +132,15 @@ function summarizeMetrics(rows: Record<string, number>[]): Record<string, Summar
   const out: Record<string, Summary> = {};
   for (const m of names) {
     const vals = rows.map((r) => r[m]).filter((v) => v !== undefined && Number.isFinite(v));
-    out[m] = summarize(vals);
+    out[m] = summarizeMetric(m, vals);
   }
   return out;
+}
+
+/** Holm over the pairs' p-values at family-wise level 0.05: adjusted p-values and decisions (pHolm ≤ 0.05). */
+export function holmSignificance(p: number[]): { pHolm: number; significant: boolean }[] {
+  const h = holm(p, 0.05);
+  return h.adjusted.map((pHolm, i) => ({ pHolm, significant: h.rejected[i] }));
 }
 
 export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): ExperimentReport {
@@ -194,6 +222,7 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
 
 function mergeEnsemble(scores: SplitScores[]): EnsembleReport {
   const first = scores[0].ensemble!;
+  const summarize = (values: number[]) => summarizeMetric(first.metric, values);
   const curve = first.curve.map((_, i) => {
     const vals = scores
       .map((s) => s.ensemble!.curve[i]?.value)
@@ -251,7 +280,7 @@ function compare(plan: Plan, perConfig: SplitScores[][], metric: string): Compar
       if (da.length < 2) continue;
       const splits = plan.data[a].splits;
       const nTrain = splits.reduce((s, x) => s + x.train.length, 0) / splits.length;
-      const nTest = splits.reduce((s, x) => s + x.val.length, 0) / splits.length;
+      const nTest = splits.reduce((s, x) => s + x.scored.length, 0) / splits.length;
       const t = correctedResampledTTest(da, nTrain, nTest);
       out.push({
         a: plan.configurations[a].key,
@@ -264,6 +293,6 @@ function compare(plan: Plan, perConfig: SplitScores[][], metric: string): Compar
       });
     }
   }
-  const adjusted = holmAdjust(out.map((c) => c.p));
-  return out.map((c, i) => ({ ...c, pHolm: adjusted[i], significant: adjusted[i] < 0.05 }));
+  const decided = holmSignificance(out.map((c) => c.p));
+  return out.map((c, i) => ({ ...c, ...decided[i] }));
 }

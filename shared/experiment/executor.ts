@@ -72,14 +72,14 @@ function fitInput(
   onProgress: ((p: JobProgress) => void) | undefined,
   cancelled: (() => boolean) | undefined,
 ): FitInput {
-  const epochs = job.fit.training.epochs;
+  const epochs = job.fitConfig.training.epochs;
   return {
     data,
     train: job.train,
     evals: job.evals,
     curves: job.curves,
     monitor: job.monitor,
-    config: job.fit,
+    config: job.fitConfig,
     seed: job.seed,
     initSeed: job.initSeed,
     weights: job.weights,

@@ -36,7 +36,7 @@ test('tuning: candidates share the inner rows and seeds; the scored rows never c
   for (let f = 0; f < 3; f++) {
     const js = byFold(f);
     assert.deepEqual(
-      js.map((j) => j.fit.optimizer.lr),
+      js.map((j) => j.fitConfig.optimizer.lr),
       [0.001, 0.1, 0.5],
     );
     for (const j of js) {

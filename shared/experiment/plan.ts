@@ -14,8 +14,9 @@ import { kFold, stratifiedKFold, leaveOneOut, smallClasses } from '../resample/k
 import { bootstrapSample } from '../resample/bootstrap.ts';
 import type { FitConfig } from '../train/fit.ts';
 import { expandSweep, setPath } from './sweep.ts';
-import { tuneKey, tuningValues } from './tuning.ts';
+import { tuningValues } from './tuning.ts';
 import type { Configuration, ExperimentSpec, Job } from './types.ts';
+import { jobKey, memberKey, SET, splitKey, tuneKey, withoutConfig, withoutModel, withoutTune } from './keys.ts';
 
 /** One way of cutting the development rows: the rows a model trains on and the rows it is judged on. */
 export interface Split {
@@ -23,8 +24,8 @@ export interface Split {
   key: string;
   /** Rows to train on (data rows; repeats allowed for bootstrap replicates). */
   train: Uint32Array;
-  /** Rows this split is scored on (held-out fold, validation part, out-of-bag rows). */
-  val: Uint32Array;
+  /** Rows this split is judged on: the held-out fold, the validation part (holdout), the out-of-bag rows (bootstrap). The job scores them as its SET.scored set. */
+  scored: Uint32Array;
 }
 
 /** The rows of one data set as the experiment uses them. */
@@ -111,7 +112,7 @@ function splitsFor(spec: ExperimentSpec, data: Dataset, dev: Uint32Array, rng: R
         },
         rng.fork('holdout'),
       );
-      return [{ key: 'fold=0', train: mapRows(s.train), val: mapRows(s.val) }];
+      return [{ key: splitKey.holdout(), train: mapRows(s.train), scored: mapRows(s.val) }];
     }
     case 'kfold': {
       const out: Split[] = [];
@@ -125,22 +126,22 @@ function splitsFor(spec: ExperimentSpec, data: Dataset, dev: Uint32Array, rng: R
             ? stratifiedKFold(y, ev.k, { ...o, allowSmallClasses: true })
             : kFold(dev.length, ev.k, o);
         folds.forEach((f, i) =>
-          out.push({ key: `repeat=${r}/fold=${i}`, train: mapRows(f.train), val: mapRows(f.test) }),
+          out.push({ key: splitKey.kfold(r, i), train: mapRows(f.train), scored: mapRows(f.test) }),
         );
       }
       return out;
     }
     case 'loo':
       return leaveOneOut(dev.length).map((f, i) => ({
-        key: `fold=${i}`,
+        key: splitKey.loo(i),
         train: mapRows(f.train),
-        val: mapRows(f.test),
+        scored: mapRows(f.test),
       }));
     case 'bootstrap': {
       const out: Split[] = [];
       for (let b = 0; b < ev.replicates; b++) {
-        const s = bootstrapSample(dev.length, rng.fork(`replicate=${b}`));
-        out.push({ key: `replicate=${b}`, train: mapRows(s.sample), val: mapRows(s.oob) });
+        const s = bootstrapSample(dev.length, rng.fork(splitKey.bootstrap(b)));
+        out.push({ key: splitKey.bootstrap(b), train: mapRows(s.sample), scored: mapRows(s.oob) });
       }
       return out;
     }
@@ -174,9 +175,9 @@ function freshTrainingSets(
     data: combined,
     splits: (dev) =>
       blocks.map((_, r) => ({
-        key: `replicate=${r}`,
+        key: splitKey.bootstrap(r),
         train: Uint32Array.from({ length: size }, (_, i) => data.n + r * size + i),
-        val: dev,
+        scored: dev,
       })),
   };
 }
@@ -187,17 +188,17 @@ export function uniqueRows(rows: Uint32Array): Uint32Array {
 }
 
 /**
- * The training rows and the inner validation rows of one fit. With early stopping or tuning,
- * a part of the fold's own training rows is held out for it (never the rows the fold is scored
- * on); for a bootstrap sample the held-out rows are removed with all their copies.
+ * The rows one fit trains on and its inner validation rows. With early stopping or tuning, a
+ * part of the split's own training rows is held out for them (never the rows the split is
+ * judged on); for a bootstrap sample the held-out rows are removed with all their copies.
  */
 export function innerSplit(
   spec: ExperimentSpec,
   data: Dataset,
   train: Uint32Array,
   rng: Rng,
-): { fitRows: Uint32Array; inner?: Uint32Array } {
-  if (!spec.training.earlyStopping && !spec.tuning) return { fitRows: train };
+): { trainRows: Uint32Array; inner?: Uint32Array } {
+  if (!spec.training.earlyStopping && !spec.tuning) return { trainRows: train };
   const unique = uniqueRows(train);
   const y = Float32Array.from(unique, (r) => data.y[r]);
   const classification = data.task === 'classification';
@@ -213,39 +214,44 @@ export function innerSplit(
   );
   const inner = Uint32Array.from(s.val, (i) => unique[i]);
   const held = new Set(inner);
-  return { fitRows: train.filter((r) => !held.has(r)), inner };
+  return { trainRows: train.filter((r) => !held.has(r)), inner };
 }
 
-/** A fit job on `train`, scored on the split's rows and the test part. */
+/** A fit job on `train`, judged on the split's `scored` rows, and scored on the test part. */
 export function makeJob(
   spec: ExperimentSpec,
   config: number,
   key: string,
   dp: DataPlan,
   train: Uint32Array,
-  val: Uint32Array,
+  scored: Uint32Array,
   extra: Partial<Job> = {},
 ): Job {
   // Tuning candidates of a split share its seeds (inner rows, initial weights, shuffles): only the tuned value differs.
-  const keyNoConfig = key.replace(/^config=\d+\//, '').replace(/\/tune=\d+$/, '');
+  const keyNoConfig = withoutTune(withoutConfig(key));
   const configSeed = spec.seed;
-  const { fitRows, inner } = innerSplit(spec, dp.data, train, new Rng(jobSeed(configSeed, keyNoConfig)).fork('inner'));
-  const evals: Record<string, Uint32Array> = { train: fitRows, val };
-  if (inner) evals.inner = inner;
-  if (dp.test.length) evals.test = dp.test;
-  const curves = inner ? ['train', 'val', 'inner'] : ['train', 'val'];
+  const { trainRows, inner } = innerSplit(
+    spec,
+    dp.data,
+    train,
+    new Rng(jobSeed(configSeed, keyNoConfig)).fork('inner'),
+  );
+  const evals: Record<string, Uint32Array> = { [SET.train]: trainRows, [SET.scored]: scored };
+  if (inner) evals[SET.inner] = inner;
+  if (dp.test.length) evals[SET.test] = dp.test;
+  const curves: string[] = inner ? [SET.train, SET.scored, SET.inner] : [SET.train, SET.scored];
   return {
     key,
     config,
     seed: jobSeed(configSeed, keyNoConfig),
-    initSeed: jobSeed(configSeed, keyNoConfig.replace(/\/(member|round)=\d+$/, '')),
+    initSeed: jobSeed(configSeed, withoutModel(keyNoConfig)),
     dataHash: dp.hash,
-    train: fitRows,
+    train: trainRows,
     evals,
     curves,
-    monitor: inner ? 'inner' : undefined,
-    outputsFor: dp.test.length ? ['val', 'test'] : ['val'],
-    fit: fitConfig(spec),
+    monitor: inner ? SET.inner : undefined,
+    outputsFor: dp.test.length ? [SET.scored, SET.test] : [SET.scored],
+    fitConfig: fitConfig(spec),
     analysis: spec.analysis ?? null,
     ...extra,
   };
@@ -300,27 +306,24 @@ export function plan(spec: ExperimentSpec, load: LoadData): Plan {
     const dp = dataPlans[ci];
     const ens = c.spec.ensemble;
     for (const split of dp.splits) {
-      const key = `${c.key}/${split.key}`;
+      const key = jobKey(c.key, split.key);
       if (c.spec.tuning) {
         const path = c.spec.tuning.path;
         tuningValues(c.spec).forEach((v, i) => {
           const spec = structuredClone(c.spec);
           setPath(spec, path, v);
-          jobs.push(makeJob(spec, ci, tuneKey(key, i), dp, split.train, split.val));
+          jobs.push(makeJob(spec, ci, tuneKey(key, i), dp, split.train, split.scored));
         });
-      } else if (!ens) jobs.push(makeJob(c.spec, ci, key, dp, split.train, split.val));
+      } else if (!ens) jobs.push(makeJob(c.spec, ci, key, dp, split.train, split.scored));
       else if (ens.kind === 'bagging') {
-        const fitRows = uniqueRows(split.train);
+        const splitTrainRows = uniqueRows(split.train);
         for (let m = 0; m < ens.members; m++) {
-          const mk = `${key}/member=${m}`;
-          const s = bootstrapSample(
-            split.train.length,
-            new Rng(jobSeed(c.spec.seed, mk.replace(/^config=\d+\//, ''))).fork('bag'),
-          );
+          const mk = memberKey(key, m);
+          const s = bootstrapSample(split.train.length, new Rng(jobSeed(c.spec.seed, withoutConfig(mk))).fork('bag'));
           const sample = Uint32Array.from(s.sample, (i) => split.train[i]);
-          const job = makeJob(c.spec, ci, mk, dp, sample, split.val);
-          job.evals.fit = fitRows;
-          job.outputsFor = [...job.outputsFor, 'fit'];
+          const job = makeJob(c.spec, ci, mk, dp, sample, split.scored);
+          job.evals[SET.splitTrain] = splitTrainRows;
+          job.outputsFor = [...job.outputsFor, SET.splitTrain];
           jobs.push(job);
         }
       } else chains.push({ key, config: ci, split, dataHash: dp.hash });

@@ -6,7 +6,7 @@
 import type { Dataset } from '../data/dataset.ts';
 import type { Executor, ExecutorHooks } from './executor.ts';
 import { aggregate, type ExperimentReport } from './aggregate.ts';
-import { boostingJob, boostingState } from './boosting.ts';
+import { maxRounds, nextRounds } from './boosting.ts';
 import type { Plan } from './plan.ts';
 import type { Job, JobResult } from './types.ts';
 
@@ -28,12 +28,7 @@ export function planData(plan: Plan): Map<string, Dataset> {
 
 /** Number of jobs the plan will run at most (boosting chains may stop early). */
 export function plannedJobs(plan: Plan): number {
-  let n = plan.jobs.length;
-  for (const c of plan.chains) {
-    const ens = plan.configurations[c.config].spec.ensemble;
-    if (ens?.kind === 'boosting') n += ens.rounds;
-  }
-  return n;
+  return plan.jobs.length + maxRounds(plan);
 }
 
 export async function runPlan(
@@ -61,12 +56,7 @@ export async function runPlan(
 
   // Boosting: all chains advance one round at a time, so their rounds still run in parallel.
   for (;;) {
-    const batch: Job[] = [];
-    for (const chain of plan.chains) {
-      const state = boostingState(plan, chain, results);
-      if (state.stopped || state.rounds.length >= state.maxRounds) continue;
-      batch.push(boostingJob(plan, chain, state.rounds.length, state));
-    }
+    const batch = nextRounds(plan, results);
     if (!batch.length) break;
     opts.onSubmit?.(batch);
     await executor.run(batch, data, hooks);

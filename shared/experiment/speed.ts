@@ -21,8 +21,8 @@ export const SPEED_KEYS = ['epochs_to_target', 'steps_to_target', 'reached_targe
  * points, the area under the training curve per epoch (lower: it came down sooner).
  */
 export function speedMetrics(history: readonly EpochRecord[], speed: SpeedSpec, job: Job): Record<string, number> {
-  const tr = job.fit.training;
-  const bn = job.fit.model.kind === 'mlp' && job.fit.model.batchNorm === true;
+  const tr = job.fitConfig.training;
+  const bn = job.fitConfig.model.kind === 'mlp' && job.fitConfig.model.batchNorm === true;
   const spe = stepsPerEpoch(job.train.length, tr.batchSize, bn);
   const lower = speed.monitor !== 'val_accuracy';
   const out: Record<string, number> = { reached_target: 0 };

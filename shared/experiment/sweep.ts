@@ -4,6 +4,7 @@
  * (`[{"label": "L2", "regularization.l2": 1e-3}, ...]`). Each becomes a Configuration.
  */
 import type { Configuration, ExperimentSpec, SweepSpec } from './types.ts';
+import { configKey } from './keys.ts';
 import { isObject, show } from '../schema/check.ts';
 
 /** Paths that must not be swept: they define the experiment, not a configuration. */
@@ -108,7 +109,7 @@ export function expandSweep(spec: ExperimentSpec): Configuration[] {
       .map(([p, v]) => `${p.split('.').at(-1)}=${describeValue(v)}`)
       .join(' ');
     return {
-      key: `config=${i}`,
+      key: configKey(i),
       label: label ?? (auto || 'base'),
       overrides,
       spec: resolved as unknown as ExperimentSpec,

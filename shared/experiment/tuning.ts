@@ -28,10 +28,7 @@ export function tuningValues(spec: ExperimentSpec): number[] {
   return t.factors.map((f) => base * f);
 }
 
-/** Job key of candidate i of a split: `${splitKey}/tune=${i}`. */
-export function tuneKey(splitKey: string, i: number): string {
-  return `${splitKey}/tune=${i}`;
-}
+export { tuneKey } from './keys.ts';
 
 /**
  * The chosen candidate of a split: best inner-validation score, a missing or non-finite score

@@ -44,7 +44,7 @@ export interface Job {
   dataHash: string;
   /** Rows trained on (repeats allowed: bootstrap). */
   train: Uint32Array;
-  /** Sets to score, by name: `train`, `val` (the rows this split is judged on), `inner` (early stopping), `test`, `oob`, `fit` (the fold's training rows, for ensembles). */
+  /** Row sets to score, by name (SET in keys.ts): `train`, `val` (the rows this split is judged on), `inner` (early stopping), `test`, `fit` (bagging: the split's whole training rows). */
   evals: Record<string, Uint32Array>;
   /** Eval sets that get a per-epoch learning curve (others are scored once at the end). */
   curves: string[];
@@ -54,8 +54,8 @@ export interface Job {
   outputsFor: string[];
   /** Per-row sample weights (boosting rounds), indexed by data row. */
   weights?: Float32Array;
-  /** Model, loss, optimizer, training and regularization. */
-  fit: FitConfig;
+  /** What the fit trains: model, loss, optimizer, training and regularization (fit()'s config). */
+  fitConfig: FitConfig;
   /** Extra measurements after training. */
   analysis?: AnalysisSpec | null;
 }

@@ -76,6 +76,23 @@ export interface Summary {
   n: number;
   /** The values themselves, in the order given (key order of the jobs that produced them). */
   values: number[];
+  /**
+   * True when the t-interval left the range the quantity can take (an accuracy above 1, a loss
+   * below 0: few values near a bound) and `ci95` was clipped to that range; absent otherwise.
+   */
+  ci95Clipped?: true;
+}
+
+/**
+ * The summary with its 95% interval clipped to [lo, hi], the range the measured quantity can
+ * take. The t-interval assumes a normal mean and can leave that range; the clipped interval
+ * keeps its coverage (the true mean lies in the range) and says it was clipped.
+ */
+export function clipToRange(s: Summary, lo: number, hi: number): Summary {
+  if (!s.ci95) return s;
+  const [a, b] = s.ci95;
+  if (a >= lo && b <= hi) return s;
+  return { ...s, ci95: [Math.min(Math.max(a, lo), hi), Math.max(Math.min(b, hi), lo)], ci95Clipped: true };
 }
 
 /** Mean, standard deviation and 95% t interval; non-finite values are an error, not a NaN summary. */

@@ -30,7 +30,7 @@ export interface PairedDifference {
 export function splitSizes(plan: Plan, config: number): { nTrain: number; nTest: number } {
   const splits = plan.data[config].splits;
   const nTrain = splits.reduce((s, x) => s + x.train.length, 0) / splits.length;
-  const nTest = splits.reduce((s, x) => s + x.val.length, 0) / splits.length;
+  const nTest = splits.reduce((s, x) => s + x.scored.length, 0) / splits.length;
   return { nTrain, nTest };
 }
 

@@ -16,13 +16,18 @@ import {
   writeElements,
   KIND,
 } from './codec.ts';
-import { plan } from '../../shared/experiment/plan.ts';
-import { runJob } from '../../shared/experiment/executor.ts';
-import type { ExperimentSpec, JobResult } from '../../shared/experiment/types.ts';
-import { makeDataset } from '../../shared/data/make.ts';
-import { datasetHash } from '../../shared/data/dataset.ts';
-import { Rng } from '../../shared/rng.ts';
-import { loadBundled } from '../datasets.ts';
+import { readFileSync } from 'node:fs';
+import { plan } from './experiment/plan.ts';
+import { runJob } from './experiment/executor.ts';
+import type { ExperimentSpec, JobResult } from './experiment/types.ts';
+import { makeDataset } from './data/make.ts';
+import { parseBundled } from './data/bundled.ts';
+import { datasetHash } from './data/dataset.ts';
+import { Rng } from './rng.ts';
+
+/** The bundled digits (images), read as the Node side reads them. */
+const loadDigits = () =>
+  parseBundled('digits', readFileSync(new URL('./data/bundled/digits.csv', import.meta.url), 'utf8'));
 
 /** JSON with typed arrays spelled out with their type, so "same JSON" also means "same array types". */
 function canonical(v: unknown): string {
@@ -155,7 +160,7 @@ test('codec: a real JobResult from runJob (with analysis and kept weights) round
 });
 
 test('codec: data sets round-trip (bundled images, synthetic truth) and keep their hash', () => {
-  const digits = loadBundled('digits');
+  const digits = loadDigits();
   const sine = makeDataset({ name: 'sine', samples: 50, noise: 0.2 }, new Rng(1));
   for (const ds of [digits, sine]) {
     const back = decodeDataset(encodeDataset(ds));
@@ -174,17 +179,17 @@ test('codec: corrupt or truncated blobs give a clear CodecError', () => {
     [good.subarray(0, good.length - 1), /truncated: \d+ bytes, the header describes \d+/],
     [good.subarray(0, good.length / 2), /truncated/],
     [new Uint8Array([...good, 0]), /corrupt: 1 unexpected bytes after the data/],
-    [new Uint8Array(64), /not an OptLab blob \(bad magic bytes\)/],
+    [new Uint8Array(64), /not OptLab data \(bad magic bytes\)/],
   ];
   const flipped = good.slice();
   flipped[flipped.length - 20] ^= 0x10;
   cases.push([flipped, /corrupt: checksum mismatch/]);
   const newer = good.slice();
   newer[4] = 9;
-  cases.push([newer, /blob format version 9 is newer than this OptLab reads \(1\)/]);
+  cases.push([newer, /format version 9 is newer than this OptLab reads \(1\)/]);
   const manyBlocks = good.slice();
   new DataView(manyBlocks.buffer).setUint32(12, 0x7fffffff, true);
-  cases.push([manyBlocks, /truncated or corrupt: the header lists 2147483647 blocks/]);
+  cases.push([manyBlocks, /corrupt: 2147483647 blocks, more than 4096/]);
   for (const [bytes, re] of cases) {
     assert.throws(
       () => decodeJobResult(bytes),
@@ -208,7 +213,7 @@ test('codec: a well-formed blob whose content is not a job result is refused wit
   });
   assert.throws(
     () => decodeJobResult(bytes),
-    /corrupt job result: key: must be a string; outputs.val: must be a Float32Array/,
+    /corrupt job result: result\.key: must be a string, got number 3; .*result\.outputs\.val: must be a Float32Array, got Float64Array/,
   );
 });
 
@@ -222,7 +227,7 @@ test('codec: values it cannot represent are refused at encode time, not mangled'
   );
   assert.throws(
     () => encodeJobResult({ key: 'k' } as unknown as JobResult),
-    /cannot encode job result: history: must be an array/,
+    /cannot encode job result: result\.history: must be a list/,
   );
 });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decode, encode, WireError } from './wire.ts';
+import { CodecError, crc32, decodeMessage as decode, encodeMessage as encode } from './codec.ts';
 import { validateMessage } from './protocol-validate.ts';
 import type { Message } from './protocol.ts';
 import { plan } from './experiment/plan.ts';
@@ -54,7 +54,7 @@ function withoutUndefined<T>(v: T): T {
 test('encode/decode round-trips messages exactly: typed arrays by type and bits, NaN, ±Infinity, −0, $-keys', () => {
   for (const m of fixtures()) {
     const frame = encode(m);
-    assert.equal(frame.length % 8, 0);
+    assert.equal(frame.length % 8, 4, 'blocks 8-aligned, then the 4-byte checksum');
     const back = decode(frame);
     assert.deepStrictEqual(back, withoutUndefined(m), m.type);
     assert.deepEqual(validateMessage(back), [], m.type);
@@ -82,75 +82,117 @@ test('encode/decode round-trips messages exactly: typed arrays by type and bits,
   assert.deepStrictEqual(job.job.train, (fixtures()[1] as Extract<Message, { type: 'job' }>).job.train);
 });
 
-function expectWireError(bytes: Uint8Array, code: string, pattern: RegExp): void {
+function expectCodecError(bytes: Uint8Array, code: string, pattern: RegExp): void {
   assert.throws(
     () => decode(bytes, 1 << 20),
-    (e: unknown) => e instanceof WireError && e.code === code && pattern.test(e.message),
+    (e: unknown) => e instanceof CodecError && e.code === code && pattern.test(e.message),
+    pattern.source,
   );
 }
 
-function frameOf(header: unknown, tail: number[] = []): Uint8Array {
-  const h = new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));
-  const len = (8 + h.length + 7) & ~7;
-  const out = new Uint8Array(len + tail.length);
-  out.set([0x4f, 0x4c, 0x57, 0x31]);
-  new DataView(out.buffer).setUint32(4, h.length, true);
-  out.set(h, 8);
-  out.set(tail, len);
+/**
+ * A frame as a correct encoder lays it out, from metadata text and blocks, with a correct
+ * checksum (unless `crc` is given): so each case exercises a check other than the checksum.
+ */
+function frameOf(
+  meta: unknown,
+  blocks: { code: number; count: number; data?: number[] }[] = [],
+  o: { kind?: number; crc?: number; pad?: number } = {},
+): Uint8Array {
+  const m = new TextEncoder().encode(typeof meta === 'string' ? meta : JSON.stringify(meta));
+  const align = (n: number) => (n + 7) & ~7;
+  const metaStart = 16 + 8 * blocks.length;
+  let size = align(metaStart + m.length);
+  const starts = blocks.map((b) => {
+    const s0 = size;
+    size = align(size + (b.data?.length ?? 0));
+    return s0;
+  });
+  const out = new Uint8Array(size + 4);
+  const view = new DataView(out.buffer);
+  out.set([0x4f, 0x4c, 0x61, 0x62]);
+  view.setUint16(4, 1, true);
+  view.setUint16(6, o.kind ?? 3, true);
+  view.setUint32(8, m.length, true);
+  view.setUint32(12, blocks.length, true);
+  blocks.forEach((b, i) => {
+    view.setUint8(16 + 8 * i, b.code);
+    view.setUint32(20 + 8 * i, b.count, true);
+    out.set(b.data ?? [], starts[i]);
+  });
+  out.set(m, metaStart);
+  if (o.pad !== undefined && metaStart + m.length < align(metaStart + m.length)) out[metaStart + m.length] = o.pad;
+  view.setUint32(size, o.crc ?? crc32(out, 0, size), true);
   return out;
 }
 
+const marker = (v: unknown) => ({ '\u0000': v });
+
 test('malformed frames are refused with E_BAD_FRAME / E_TOO_BIG and a reason', () => {
   const good = encode({ type: 'heartbeat', running: ['a'] });
-  expectWireError(new Uint8Array(3), 'E_BAD_FRAME', /shorter/);
-  expectWireError(new Uint8Array(1 << 21), 'E_TOO_BIG', /over the limit/);
-  expectWireError(Uint8Array.from([1, 2, 3, 4, 0, 0, 0, 0]), 'E_BAD_FRAME', /magic/);
+  assert.deepEqual(decode(frameOf({ type: 'heartbeat', running: ['a'] })), { type: 'heartbeat', running: ['a'] });
+  expectCodecError(new Uint8Array(3), 'E_BAD_FRAME', /shorter than the header/);
+  expectCodecError(new Uint8Array(1 << 21), 'E_TOO_BIG', /over the limit/);
+  expectCodecError(
+    Uint8Array.from({ length: 24 }, (_, i) => i),
+    'E_BAD_FRAME',
+    /magic/,
+  );
   const long = good.slice();
-  new DataView(long.buffer).setUint32(4, 1e6, true);
-  expectWireError(long, 'E_BAD_FRAME', /header length/);
-  expectWireError(new Uint8Array([...good, 0, 0, 0, 0, 0, 0, 0, 0]), 'E_BAD_FRAME', /trailing/);
-  expectWireError(frameOf('{"m":{"type":"draining"},"a":[]'), 'E_BAD_FRAME', /not JSON/);
-  expectWireError(frameOf({ m: {}, a: [], x: 1 }), 'E_BAD_FRAME', /exactly/);
-  expectWireError(
-    frameOf({ m: { type: 'x', v: { $a: 0 } }, a: [['u8', 1]] }, [1, 0, 0, 0, 0, 0, 0, 0]),
+  new DataView(long.buffer).setUint32(8, 1e6, true);
+  expectCodecError(long, 'E_BAD_FRAME', /describes more than/);
+  expectCodecError(new Uint8Array([...good, 0, 0, 0, 0, 0, 0, 0, 0]), 'E_BAD_FRAME', /unexpected bytes after/);
+  const flipped = good.slice();
+  flipped[20] ^= 1;
+  expectCodecError(flipped, 'E_BAD_FRAME', /checksum/);
+  expectCodecError(
+    frameOf({ type: 'x' }, [], { kind: 1 }),
     'E_BAD_FRAME',
-    /unknown array type/,
+    /expected a protocol message blob, got job result/,
   );
-  expectWireError(
-    frameOf({ m: { type: 'x', v: { $a: 0 } }, a: [['f32', 1000]] }, [0, 0, 0, 0, 0, 0, 0, 0]),
+  expectCodecError(frameOf('{"type":"draining"'), 'E_BAD_FRAME', /not valid JSON/);
+  expectCodecError(
+    frameOf({ type: 'x', v: marker(0) }, [{ code: 99, count: 1, data: [0, 0, 0, 0] }]),
     'E_BAD_FRAME',
-    /past the end/,
+    /unknown element type/,
   );
-  expectWireError(
-    frameOf({ m: { type: 'x', v: { $a: 1 } }, a: [['f32', 1]] }, [0, 0, 0, 0, 0, 0, 0, 0]),
+  expectCodecError(
+    frameOf({ type: 'x', v: marker(0) }, [{ code: 1, count: 1000, data: [0, 0, 0, 0] }]),
     'E_BAD_FRAME',
-    /bad array reference/,
+    /truncated/,
   );
-  expectWireError(
-    frameOf({ m: { type: 'x', v: [{ $a: 0 }, { $a: 0 }] }, a: [['f32', 1]] }, [0, 0, 0, 0, 0, 0, 0, 0]),
+  expectCodecError(
+    frameOf({ type: 'x', v: marker(1) }, [{ code: 1, count: 1, data: [0, 0, 0, 0] }]),
     'E_BAD_FRAME',
-    /twice/,
+    /bad marker 1/,
   );
-  expectWireError(
-    frameOf({ m: { type: 'x' }, a: [['f32', 1]] }, [0, 0, 0, 0, 0, 0, 0, 0]),
+  expectCodecError(
+    frameOf({ type: 'x', v: [marker(0), marker(0)] }, [{ code: 1, count: 1, data: [0, 0, 0, 0] }]),
     'E_BAD_FRAME',
-    /never referenced/,
+    /bad marker 0/,
   );
-  expectWireError(
-    frameOf({ m: { type: 'x', v: { $a: 0 } }, a: [['f32', 1]] }, [0, 0, 0, 0, 9, 0, 0, 0]),
+  expectCodecError(
+    frameOf({ type: 'x' }, [{ code: 1, count: 1, data: [0, 0, 0, 0] }]),
     'E_BAD_FRAME',
-    /padding/,
+    /not referenced/,
   );
-  expectWireError(frameOf({ m: { type: 'x', v: { $n: 'NaNa' } }, a: [] }), 'E_BAD_FRAME', /number marker/);
-  expectWireError(frameOf({ m: { type: 'x', $b: 1 }, a: [] }), 'E_BAD_FRAME', /marker key/);
-  expectWireError(frameOf('{"m":{"type":"x","__proto__":{"polluted":1}},"a":[]}'), 'E_BAD_FRAME', /__proto__/);
-  expectWireError(frameOf({ m: [1], a: [] }), 'E_BAD_FRAME', /not an object/);
+  expectCodecError(
+    frameOf({ type: 'x', v: marker(0) }, [{ code: 1, count: 1, data: [0, 0, 0, 0, 9, 0, 0, 0] }]),
+    'E_BAD_FRAME',
+    /non-zero padding after block 0/,
+  );
+  expectCodecError(frameOf({ type: 'xx' }, [], { pad: 7 }), 'E_BAD_FRAME', /non-zero padding after the metadata/);
+  expectCodecError(frameOf({ type: 'x', v: marker('NaNa') }), 'E_BAD_FRAME', /bad marker "NaNa"/);
+  expectCodecError(frameOf({ type: 'x', v: { '\u0000': 1, b: 2 } }), 'E_BAD_FRAME', /reserved NUL/);
+  expectCodecError(frameOf('{"type":"x","__proto__":{"polluted":1}}'), 'E_BAD_FRAME', /__proto__/);
+  expectCodecError(frameOf([1]), 'E_BAD_FRAME', /not an object/);
   let deep: unknown = 1;
   for (let i = 0; i < 100; i++) deep = [deep];
-  expectWireError(frameOf({ m: { type: 'x', deep }, a: [] }), 'E_BAD_FRAME', /nested/);
-  const badUtf8 = frameOf('{"m":{"type":"xx"},"a":[]}');
-  badUtf8[18] = 0xff;
-  expectWireError(badUtf8, 'E_BAD_FRAME', /UTF-8/);
+  expectCodecError(frameOf({ type: 'x', deep }), 'E_BAD_FRAME', /nested/);
+  const badUtf8 = frameOf({ type: 'xx' });
+  badUtf8[26] = 0xff;
+  new DataView(badUtf8.buffer).setUint32(badUtf8.length - 4, crc32(badUtf8, 0, badUtf8.length - 4), true);
+  expectCodecError(badUtf8, 'E_BAD_FRAME', /UTF-8/);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });
 
@@ -158,15 +200,15 @@ test('encode refuses what the framing cannot carry', () => {
   const bad = (v: unknown, code: string, pattern: RegExp) =>
     assert.throws(
       () => encode(v as Message, 1 << 20),
-      (e: unknown) => e instanceof WireError && e.code === code && pattern.test(e.message),
+      (e: unknown) => e instanceof CodecError && e.code === code && pattern.test(e.message),
     );
-  bad({ type: 'x', v: new Uint8Array(2) }, 'E_BAD_FRAME', /Uint8Array/);
+  bad({ type: 'x', v: new Uint8ClampedArray(2) }, 'E_BAD_FRAME', /Uint8ClampedArray/);
   bad({ type: 'x', v: new Map() }, 'E_BAD_FRAME', /Map/);
   bad({ type: 'x', v: 1n }, 'E_BAD_FRAME', /bigint/);
   bad({ type: 'x', v: new Float64Array(1 << 18) }, 'E_TOO_BIG', /over the limit/);
 });
 
-test('fuzz: random byte strings and mutations of valid frames give a clean result or a WireError, never a crash', () => {
+test('fuzz: random byte strings and mutations of valid frames give a clean result or a CodecError, never a crash', () => {
   const rng = new Rng(20261125);
   const valid = fixtures().map((m) => encode(m));
   let refused = 0,
@@ -178,7 +220,7 @@ test('fuzz: random byte strings and mutations of valid frames give a clean resul
       decoded++;
     } catch (e) {
       assert.ok(
-        e instanceof WireError && (e.code === 'E_BAD_FRAME' || e.code === 'E_TOO_BIG'),
+        e instanceof CodecError && (e.code === 'E_BAD_FRAME' || e.code === 'E_TOO_BIG'),
         `unexpected ${e instanceof Error ? e.stack : String(e)}`,
       );
       refused++;
@@ -188,7 +230,7 @@ test('fuzz: random byte strings and mutations of valid frames give a clean resul
     const n = rng.int(64);
     const bytes = new Uint8Array(n);
     for (let j = 0; j < n; j++) bytes[j] = rng.int(256);
-    if (n >= 4 && rng.next() < 0.5) bytes.set([0x4f, 0x4c, 0x57, 0x31]);
+    if (n >= 4 && rng.next() < 0.5) bytes.set([0x4f, 0x4c, 0x61, 0x62]);
     attempt(bytes);
   }
   for (let i = 0; i < 1500; i++) {
@@ -202,9 +244,12 @@ test('fuzz: random byte strings and mutations of valid frames give a clean resul
       for (let j = 0; j < extra.length; j++) extra[j] = rng.int(256);
       bytes = new Uint8Array([...bytes, ...extra]);
     } else {
-      // Mutate inside the header, where the structure lives.
-      const h = new DataView(bytes.buffer).getUint32(4, true);
-      bytes[8 + rng.int(Math.max(1, h))] = 32 + rng.int(95);
+      // Mutate inside the metadata, where the structure lives, and fix the checksum so the structure's own checks are reached.
+      const view = new DataView(bytes.buffer);
+      const metaStart = 16 + 8 * view.getUint32(12, true);
+      const m = view.getUint32(8, true);
+      bytes[metaStart + rng.int(Math.max(1, m))] = 32 + rng.int(95);
+      view.setUint32(bytes.length - 4, crc32(bytes, 0, bytes.length - 4), true);
     }
     attempt(bytes);
   }

@@ -1,0 +1,72 @@
+/**
+ * What aggregation knows of one split: the results behind it and their flat metrics, and for
+ * an ensemble its own numbers; with the small scoring functions bagging and boosting share.
+ */
+import { classProbabilities, predictClasses } from '../nn/metrics.ts';
+import type { Summary } from '../stats/describe.ts';
+import type { JobResult } from './types.ts';
+
+/** One split's ensemble numbers. */
+export interface SplitEnsemble {
+  kind: 'bagging' | 'boosting';
+  /** `hard vote`, `soft vote`, `average`, `SAMME (sample weights)`, `SAMME (weighted resampling)`. */
+  method: string;
+  /** The metric of the curve and of `members`: val_accuracy or val_mse. */
+  metric: string;
+  /** The metric with the first `size` members or rounds. */
+  curve: Array<{ size: number; value: number }>;
+  /** Each member's (round's) own metric on the validation rows. */
+  members: number[];
+  /** Out-of-bag estimate of the metric on the split's training rows (bagging). */
+  oob?: number;
+  /** How boosting handled sample weights, said to the user. */
+  note?: string;
+}
+
+/** The same, summarized over splits (see aggregate.ts). */
+export interface EnsembleReport {
+  kind: 'bagging' | 'boosting';
+  method: string;
+  metric: string;
+  curveSummary: Array<{ size: number; value: Summary }>;
+  memberSummary: Array<Summary>;
+  oobSummary?: Summary;
+  note?: string;
+}
+
+export interface SplitScores {
+  key: string;
+  /** Results behind this split (one model, or the members/rounds). */
+  results: JobResult[];
+  /** Flat metrics (`val_accuracy`, `test_loss`, …) of the model or ensemble. */
+  metrics: Record<string, number>;
+  ensemble?: SplitEnsemble;
+  /** With tuning: every candidate's result (factor order) and the index chosen on the inner rows. */
+  tuning?: { candidates: Array<JobResult | undefined>; chosen: number };
+}
+
+export function accuracyOf(pred: ArrayLike<number>, rows: Uint32Array, y: Float32Array): number {
+  let hit = 0;
+  for (let i = 0; i < rows.length; i++) if (pred[i] === y[rows[i]]) hit++;
+  return rows.length ? hit / rows.length : Number.NaN;
+}
+
+export function mseOf(pred: ArrayLike<number>, rows: Uint32Array, y: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < rows.length; i++) s += (pred[i] - y[rows[i]]) ** 2;
+  return rows.length ? s / rows.length : Number.NaN;
+}
+
+/** Mean negative log-likelihood of averaged class probabilities (the soft-vote ensemble's loss). */
+export function nll(proba: ArrayLike<number>, K: number, rows: Uint32Array, y: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < rows.length; i++) s -= Math.log(Math.max(proba[i * K + y[rows[i]]], 1e-12));
+  return rows.length ? s / rows.length : Number.NaN;
+}
+
+/** Class probabilities of rows×outDim network outputs. */
+export const probs = (out: Float32Array, rows: number, outDim: number) =>
+  classProbabilities({ rows, cols: outDim, data: out }).data;
+/** Predicted classes of rows×outDim network outputs. */
+export const classes = (out: Float32Array, rows: number, outDim: number) =>
+  predictClasses({ rows, cols: outDim, data: out });
