@@ -67,7 +67,7 @@ test('tuning: candidates share the inner rows and seeds; the scored rows never c
 test('speed metrics: first epoch at the target, steps from the batch count, not reached reported as such', () => {
   const job = {
     train: new Uint32Array(100),
-    fit: { model: { kind: 'mlp' }, training: { epochs: 4, batchSize: 32 } },
+    fitConfig: { model: { kind: 'mlp' }, training: { epochs: 4, batchSize: 32 } },
   } as unknown as Parameters<typeof speedMetrics>[2];
   const h = [
     { epoch: 1, lr: 0.1, penalty: 0, val_loss: 0.9, train_loss: 1 },

@@ -123,7 +123,7 @@ test('squared loss: realized noise and the cross term close the identity on one 
   );
   assert.equal(d.realizedNoise, 0.15625);
   assert.equal(d.crossTerm, 0.25);
-  assert.equal(d.bias2 + d.variance + d.realizedNoise! + d.crossTerm!, d.empiricalError);
+  assert.equal(d.bias2 + d.variance + d.realizedNoise + d.crossTerm, d.empiricalError);
   // Per-point errors (0.0625 + 0.5625)/2 = 0.3125 and (0.25 + 2.25)/2 = 1.25: SE = |1.25 − 0.3125|/2.
   assert.ok(Math.abs(d.empiricalErrorSE! - 0.46875) < 1e-15);
   const rng = new Rng(8);
