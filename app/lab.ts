@@ -55,7 +55,15 @@ import { plan as makePlan, type Plan } from '../shared/experiment/plan.ts';
 import { PRESETS, presetSpec, type StudyKind } from '../shared/experiment/presets.ts';
 import type { ExperimentSpec } from '../shared/experiment/types.ts';
 import { Rng } from '../shared/rng.ts';
-import { CodecError, Library, NewerSchemaError, NotALibraryError, ProblemsError } from './library/library.ts';
+import {
+  CodecError,
+  Library,
+  LibraryError,
+  NewerSchemaError,
+  NotALibraryError,
+  ProblemsError,
+} from './library/library.ts';
+import { checkFeasible } from './feasibility.ts';
 import { defaultDbPath } from './library/paths.ts';
 import { useFastKernels } from './kernels.ts';
 import type { CoordinatorLogger, CoordinatorOptions } from './coordinator/index.ts';
@@ -101,6 +109,10 @@ export interface LabOptions {
   standingWorkers?: number;
   /** Coordinator settings for tests (heartbeats, timeouts). */
   coordinator?: CoordinatorOptions;
+  /** Memory one fit, or a plan, may use (bytes, or a size such as `24G`); default: OPTLAB_MEMORY_LIMIT, else half of this machine's. */
+  memoryLimit?: string | number;
+  /** Open the library for reading only (commands that only read; then it works on read-only media). */
+  readonly?: boolean;
 }
 
 const problemsOf = (lines: readonly string[]): LabProblem[] => lines.map(parseProblem);
@@ -115,7 +127,12 @@ function asLabError(e: unknown): unknown {
       e.problems.map((p) => ({ ...parseProblem(p.message), line: p.line, column: p.column })),
     );
   if (e instanceof ProblemsError) return new OptLabError('E_BAD_ARGS', e.message, problemsOf(e.problems));
-  if (e instanceof NewerSchemaError || e instanceof NotALibraryError || e instanceof CodecError)
+  if (
+    e instanceof NewerSchemaError ||
+    e instanceof NotALibraryError ||
+    e instanceof CodecError ||
+    e instanceof LibraryError
+  )
     return new OptLabError('E_LIBRARY', e.message);
   return e;
 }
@@ -127,6 +144,7 @@ export class Lab implements LabApi, LabEventSource {
   readonly #workers: LabWorkers;
   readonly #defaultWorkers: number;
   readonly #kernels: string;
+  readonly #memoryLimit: string | number | undefined;
   #closed = false;
 
   private constructor(library: Library, o: LabOptions) {
@@ -135,11 +153,13 @@ export class Lab implements LabApi, LabEventSource {
     const warn = logger ? (l: string) => logger.warn(l) : (l: string) => console.error(l);
     this.#hub = new EventHub(warn);
     this.#defaultWorkers = o.defaultWorkers ?? 0;
+    this.#memoryLimit = o.memoryLimit;
     const k = useFastKernels();
     this.#kernels = k.name;
     this.#workers = new LabWorkers(
       {
-        token: library.path === ':memory:' ? undefined : workerToken(library.path),
+        // A read-only library (ls, show, export) runs nothing and must not write a token beside it.
+        token: library.path === ':memory:' || library.readonly ? undefined : workerToken(library.path),
         port: o.port,
         lan: o.lan,
         standing: o.standingWorkers,
@@ -155,7 +175,7 @@ export class Lab implements LabApi, LabEventSource {
   /** Opens the library at `dbPath` (default: the user's data folder, or $OPTLAB_DB). */
   static open(dbPath?: string, options: LabOptions = {}): Lab {
     try {
-      return new Lab(Library.open(dbPath ?? defaultDbPath()), options);
+      return new Lab(Library.open(dbPath ?? defaultDbPath(), { readonly: options.readonly }), options);
     } catch (e) {
       throw asLabError(e);
     }
@@ -311,6 +331,7 @@ export class Lab implements LabApi, LabEventSource {
       try {
         return this.#library.listExperiments(options);
       } catch (e) {
+        if (e instanceof LibraryError) throw e;
         throw new OptLabError('E_BAD_ARGS', (e as Error).message);
       }
     });
@@ -551,12 +572,15 @@ export class Lab implements LabApi, LabEventSource {
     }
     const cache = new Map<string, Dataset>();
     const base = new Rng(s.seed);
-    const problems = dataProblems(s, (d) => {
+    const load = (d: ExperimentSpec['dataset']) => {
       const key = JSON.stringify(d);
       let data = cache.get(key);
       if (!data) cache.set(key, (data = loadSpecData(this.#library, d, base.fork('data'))));
       return data;
-    });
+    };
+    const problems = dataProblems(s, load);
+    // Then what this machine can hold (memory of a fit and of the plan) and the stratified folds: before anything is planned or stored.
+    if (!problems.length) problems.push(...checkFeasible(s, load, { memoryLimit: this.#memoryLimit }).problems);
     if (problems.length) throw OptLabError.withProblems('E_BAD_SPEC', 'spec', problemsOf(problems));
     return s;
   }

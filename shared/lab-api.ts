@@ -440,7 +440,7 @@ export interface LanState {
 
 /** The one line that adds a worker from another shell or machine. */
 export interface WorkerCommand {
-  /** `npx optlab worker --connect ws://HOST:PORT --token TOKEN` (the first URL). */
+  /** `OPTLAB_TOKEN=TOKEN node /abs/path/bin/optlab.mjs worker --connect ws://HOST:PORT` (the first URL): this installation, the token in the environment. */
   command: string;
   /** The same command for each URL the coordinator can be reached at. */
   commands: string[];

@@ -25,6 +25,8 @@ export interface LabWorkerOptions {
   graceMs?: number;
   /** Stop instead of reconnecting when the Lab goes away (local workers: the Lab that spawned them is gone). */
   exitOnDisconnect?: boolean;
+  /** Give up after this long without a Lab (ms; 0, the default, retries forever). */
+  retryForMs?: number;
   /** The engine jobs train on (default: the CPU). */
   backend?: WorkerBackend;
   backoff?: BackoffOptions;
@@ -48,6 +50,7 @@ export class LabWorker {
     this.#o = {
       graceMs: 30_000,
       exitOnDisconnect: false,
+      retryForMs: 0,
       backend: CPU_BACKEND,
       maxFrameBytes: MAX_FRAME_BYTES,
       out: (l) => console.log(l),
@@ -64,18 +67,32 @@ export class LabWorker {
     });
   }
 
-  /** Serves the Lab until drained (0), refused (2), or, with exitOnDisconnect, until the Lab goes away (0; 1 if it was never reached). */
+  /**
+   * Serves the Lab until drained (0), refused or not a Lab (2), or, with exitOnDisconnect,
+   * until the Lab goes away (0; 1 if it was never reached); with retryForMs, gives up (1) after
+   * that long without one.
+   */
   async run(): Promise<number> {
     let everConnected = false;
+    /** Since when this worker has had no Lab (its start, or the loss of the last one). */
+    let alone = performance.now();
     try {
       for (;;) {
         if (this.#draining) return 0;
         const outcome = await this.#session();
-        everConnected ||= this.#conn?.ready ?? false;
+        const welcomed = this.#conn?.ready ?? false;
+        everConnected ||= welcomed;
+        if (welcomed) alone = performance.now();
         if (outcome === 'refused') return 2;
         if (outcome === 'drained' || this.#draining) return 0;
         if (this.#o.exitOnDisconnect) return everConnected ? 0 : 1;
         const delay = this.#backoff.next();
+        if (this.#o.retryForMs > 0 && performance.now() - alone + delay > this.#o.retryForMs) {
+          this.#o.err(
+            `optlab worker: no Lab at ${this.#o.url} for ${Math.round((performance.now() - alone) / 1000)} s; giving up (--retry-for ${Math.round(this.#o.retryForMs / 1000)} s)`,
+          );
+          return 1;
+        }
         this.#o.out(`reconnecting to ${this.#o.url} in ${seconds(delay)} s`);
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, delay);

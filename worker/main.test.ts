@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { parseDuration } from './main.ts';
 
 const BIN = fileURLToPath(new URL('../bin/optlab.mjs', import.meta.url));
 
@@ -26,7 +27,7 @@ test('optlab worker: bad arguments are refused with the usage and exit code 2, b
     const r = worker(args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, pattern);
-    assert.match(r.stderr, /Usage: optlab worker --connect ws:\/\/HOST:PORT --token TOKEN/);
+    assert.match(r.stderr, /Usage: optlab worker --connect ws:\/\/HOST:PORT \[--token TOKEN\]/);
   }
 });
 
@@ -37,4 +38,14 @@ test('optlab worker with --exit-on-disconnect and no Lab to reach exits 1 after 
   });
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /cannot reach the Lab at ws:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+});
+
+test('parseDuration: seconds by default, s/m/h and their sums; anything else refused', () => {
+  assert.equal(parseDuration('90'), 90_000);
+  assert.equal(parseDuration('90s'), 90_000);
+  assert.equal(parseDuration('10m'), 600_000);
+  assert.equal(parseDuration('2h'), 7_200_000);
+  assert.equal(parseDuration('1h30m'), 5_400_000);
+  assert.equal(parseDuration('1.5m'), 90_000);
+  for (const bad of ['', 'm', 'soon', '10 minutes', '-5s']) assert.throws(() => parseDuration(bad), /not a duration/);
 });

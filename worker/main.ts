@@ -9,7 +9,17 @@ import { LIMITS } from '../shared/protocol-validate.ts';
 import { BACKEND_CHOICES, BackendUnavailable, chooseBackend, type BackendChoice } from './backend.ts';
 
 export const WORKER_USAGE =
-  'optlab worker --connect ws://HOST:PORT --token TOKEN [--slots N] [--name NAME] [--grace SECONDS] [--exit-on-disconnect] [--backend auto|cpu|webgpu] [--software-gpu]';
+  'optlab worker --connect ws://HOST:PORT [--token TOKEN] [--slots N] [--name NAME] [--grace SECONDS] [--retry-for DURATION] [--exit-on-disconnect] [--backend auto|cpu|webgpu] [--software-gpu]  (the token is best given as OPTLAB_TOKEN in the environment)';
+
+/** `90`, `90s`, `10m`, `2h`, `1h30m`: milliseconds (a bare number is seconds). */
+export function parseDuration(text: string): number {
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
+  const m = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(t);
+  if (!t || !m || (m[1] ?? m[2] ?? m[3]) === undefined)
+    throw new Error(`not a duration: ${JSON.stringify(text)} (e.g. 90s, 10m, 2h)`);
+  return (Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)) * 1000;
+}
 
 class UsageProblem extends Error {}
 
@@ -26,6 +36,7 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
         slots: { type: 'string' },
         name: { type: 'string' },
         grace: { type: 'string' },
+        'retry-for': { type: 'string' },
         'exit-on-disconnect': { type: 'boolean', default: false },
         backend: { type: 'string', default: 'cpu' },
         'software-gpu': { type: 'boolean', default: false },
@@ -61,12 +72,22 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
   const grace = values.grace === undefined ? 30 : Number(values.grace);
   if (!Number.isFinite(grace) || grace < 0)
     throw new UsageProblem(`--grace: must be a number of seconds >= 0, got ${values.grace}`);
+  let retryForMs = 0;
+  if (values['retry-for'] !== undefined) {
+    try {
+      retryForMs = parseDuration(values['retry-for']);
+    } catch (e) {
+      throw new UsageProblem(`--retry-for: ${(e as Error).message}`);
+    }
+    if (!(retryForMs > 0)) throw new UsageProblem(`--retry-for: must be more than 0, got ${values['retry-for']}`);
+  }
   return {
     url,
     token,
     slots,
     name,
     graceMs: grace * 1000,
+    retryForMs,
     exitOnDisconnect: values['exit-on-disconnect'],
     backend,
     software: values['software-gpu'],

@@ -12,6 +12,9 @@ import { validateLabMessage } from '../shared/protocol-validate.ts';
 import { hmacHex } from './auth.ts';
 import { seconds, type JobLink, type JobRunner } from './jobs.ts';
 
+/** A server that upgrades but never sends a challenge is given up on after this long (and retried: a Lab may be busy). */
+const CHALLENGE_TIMEOUT_MS = 15_000;
+
 /** How a connection ended: the Lab went away, refused this worker, or the worker drained. */
 export type Outcome = 'lost' | 'refused' | 'drained';
 
@@ -50,6 +53,8 @@ export class Session {
   readonly #o: SessionOptions;
   readonly #jobs: JobRunner;
   readonly #hooks: SessionHooks;
+  /** The Lab's challenge arrived: this is an OptLab Lab. Until then, anything else means it is not. */
+  #challenged = false;
 
   constructor(o: SessionOptions, jobs: JobRunner, hooks: SessionHooks) {
     this.#o = o;
@@ -84,8 +89,30 @@ export class Session {
         }
       });
       ws.on('pong', () => (conn.lastPong = performance.now()));
-      ws.on('error', (e) => (why = e.message));
+      // Answers that no OptLab Lab gives: retrying cannot help, and a worker must not keep
+      // knocking at someone else's server.
+      ws.on('unexpected-response', (req, res) => {
+        this.#foreign(
+          `it answered HTTP ${res.statusCode}${res.statusMessage ? ` ${res.statusMessage}` : ''} instead of a WebSocket`,
+        );
+        req.destroy(new Error(`HTTP ${res.statusCode}`));
+      });
+      let upgraded = false;
+      ws.on('upgrade', () => (upgraded = true));
+      const silent = setTimeout(() => {
+        if (this.#challenged || conn.closed) return;
+        why = `no challenge within ${CHALLENGE_TIMEOUT_MS / 1000} s`;
+        ws.terminate();
+      }, CHALLENGE_TIMEOUT_MS);
+      ws.on('error', (e) => {
+        why = e.message;
+        const code = (e as { code?: unknown }).code;
+        if (typeof code === 'string' && code.startsWith('HPE_')) this.#foreign(`it does not speak HTTP (${e.message})`);
+        // A handshake the server got wrong (no code: not a network error), after it agreed to upgrade.
+        else if (upgraded && !this.#challenged && code === undefined) this.#foreign(e.message);
+      });
       ws.on('close', (code, reason) => {
+        clearTimeout(silent);
         conn.closed = true;
         clearInterval(conn.heartbeat);
         jobs.linkLost(conn);
@@ -103,8 +130,18 @@ export class Session {
   }
 
   #protocolError(why: string): void {
+    if (!this.#challenged) return this.#foreign(`its first message is not an OptLab challenge (${why})`);
     this.#o.out(`the Lab sent a bad message (${why}); reconnecting`);
     this.conn.ws.close(1002, 'protocol error');
+  }
+
+  /** The server at the URL is not an OptLab Lab: say so once and stop (exit code 2). */
+  #foreign(detail: string): void {
+    const conn = this.conn;
+    if (conn.outcome !== undefined) return;
+    conn.outcome = 'refused';
+    this.#o.err(`optlab worker: not an OptLab Lab at ${this.#o.url}: ${detail}`);
+    conn.ws.terminate();
   }
 
   #onFrame(data: WebSocket.RawData, isBinary: boolean): void {
@@ -120,11 +157,13 @@ export class Session {
     }
     const problems = validateLabMessage(msg);
     if (problems.length) return this.#protocolError(`${String(msg.type)}: ${problems.slice(0, 3).join('; ')}`);
+    if (!this.#challenged && msg.type !== 'challenge') return this.#protocolError(`"${msg.type}" before the challenge`);
     if (!conn.ready && msg.type !== 'challenge' && msg.type !== 'welcome' && msg.type !== 'error') {
       return this.#protocolError(`"${msg.type}" before welcome`);
     }
     switch (msg.type) {
       case 'challenge': {
+        this.#challenged = true;
         // Every thread of an experiment must train with the Lab's kernels, or results would differ in their last bits.
         try {
           const k = useKernels(msg.kernels.name, msg.kernels.build);

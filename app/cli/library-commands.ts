@@ -4,6 +4,7 @@ import { parse, UsageError } from './args.ts';
 import { formatReport, fmtNum } from './report.ts';
 import { cliLogger, defaultWorkers, parseBackend, runInLab } from './run.ts';
 import { openLab, type LabHandle, type LabOptions } from '../lab.ts';
+import { optlabCommandLine } from '../coordinator/index.ts';
 import { OptLabError } from '../../shared/lab-errors.ts';
 import { compareKeys } from '../../shared/experiment/keys.ts';
 import type { ExperimentStatus } from '../../shared/lab-api.ts';
@@ -34,6 +35,10 @@ async function withLab<T>(
   }
 }
 
+/** For commands that only read: they then work on a library on read-only media. */
+const withLabReadOnly = <T>(db: string | undefined, fn: (lab: LabHandle) => Promise<T> | T) =>
+  withLab(db, fn, { readonly: true });
+
 /** The statuses `--status` takes: the library's own list. */
 export const STATUSES: readonly ExperimentStatus[] = EXPERIMENT_STATUSES;
 
@@ -56,7 +61,7 @@ export async function lsCommand(argv: string[]): Promise<number> {
   const limit = values.limit === undefined ? 50 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new UsageError(`--limit: a whole number >= 1, got "${values.limit}"`);
-  return withLab(values.db, async (lab) => {
+  return withLabReadOnly(values.db, async (lab) => {
     const list = await lab.listExperiments({
       search: positionals[0],
       status: values.status as ExperimentStatus | undefined,
@@ -102,7 +107,7 @@ export async function showCommand(argv: string[]): Promise<number> {
     true,
   );
   const id = experimentId(positionals);
-  return withLab(values.db, async (lab) => {
+  return withLabReadOnly(values.db, async (lab) => {
     const e = await lab.getExperiment(id);
     const report = await lab.getReport(id);
     const states = await lab.getJobs(id);
@@ -253,7 +258,7 @@ export async function datasetsCommand(argv: string[]): Promise<number> {
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { db: { type: 'string' }, out: { type: 'string' } }, true);
   const id = experimentId(positionals);
-  return withLab(values.db, async (lab) => {
+  return withLabReadOnly(values.db, async (lab) => {
     const text = JSON.stringify(await lab.exportExperiment(id));
     if (values.out) {
       writeFileSync(values.out, text + '\n');
@@ -322,7 +327,9 @@ export async function serveWorkersCommand(argv: string[]): Promise<number> {
     );
     console.log('Start a worker with:');
     for (const c of commands) console.log(`  ${c}`);
-    console.log('Queue experiments with: npx optlab run SPEC.json --queue (same --db); Ctrl-C stops.');
+    console.log(
+      `Queue experiments with: ${optlabCommandLine(['run', 'SPEC.json', '--queue', '--db', (await lab.about()).libraryPath])}; Ctrl-C stops.`,
+    );
     const show = async () => {
       const workers = await lab.listWorkers();
       console.log(`workers: ${workers.map((w) => `${w.name}@${w.host} (${w.slots} slots)`).join(', ') || 'none'}`);

@@ -30,13 +30,13 @@ interface Command {
 const commands: Record<string, Command> = {
   train: {
     summary: 'train one model as a spec says (dataset, model, loss, optimizer, training, regularization)',
-    usage: 'optlab train SPEC.json [--json] [--quiet]',
+    usage: 'optlab train SPEC.json [--json] [--quiet] [--memory-limit SIZE]',
     run: trainCommand,
   },
   run: {
     summary: 'run an experiment (cross-validation, bootstrap, ensembles, sweeps) and print its summary table',
     usage:
-      'optlab run SPEC.json | --preset NAME [--dataset NAME] [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--db PATH] [--json] [--out FILE] [--quiet] [--tag T] [--queue]',
+      'optlab run SPEC.json | --preset NAME [--dataset NAME] [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--db PATH] [--json] [--out FILE] [--quiet] [--tag T] [--queue] [--memory-limit SIZE]',
     run: runCommand,
   },
   ls: {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { parse, SpecError, UsageError } from './args.ts';
-import { readSpecFile } from './train.ts';
+import { memoryLimitOption, readSpecFile } from './train.ts';
 import { Progress } from './progress.ts';
 import { formatReport } from './report.ts';
 import { openLab, type LabHandle } from '../lab.ts';
@@ -25,6 +25,9 @@ export function resolveSpec(
       throw new UsageError(
         `unknown preset "${preset}" (known: ${Object.keys(PRESETS).join(', ')}); see optlab presets`,
       );
+    const takes = PRESETS[preset as keyof typeof PRESETS].datasets;
+    if (dataset !== undefined && !takes.includes(dataset))
+      throw new UsageError(`--dataset: preset "${preset}" does not take "${dataset}" (it takes: ${takes.join(', ')})`);
     const spec = presetSpec(preset, dataset);
     const problems = validateExperimentSpec(spec);
     if (problems.length) throw new SpecError(problems, `preset ${preset}${dataset ? ` on ${dataset}` : ''}`);
@@ -41,6 +44,17 @@ export function resolveSpec(
   const problems = validateExperimentSpec(raw);
   if (problems.length) throw new SpecError(problems, positionals[0]);
   return { spec: raw as ExperimentSpec, source: positionals[0] };
+}
+
+/** A plan estimated to take longer than this is announced with its job count and time. */
+const LONG_PLAN_SECONDS = 10 * 60;
+
+/** 45 s, 12 min, 3.5 h, 2.1 days. */
+function duration(s: number): string {
+  if (s < 90) return `${Math.max(1, Math.round(s))} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  if (s < 48 * 3600) return `${(s / 3600).toFixed(1)} h`;
+  return `${(s / 86400).toFixed(1)} days`;
 }
 
 /** Local workers by default: one per core (the Lab itself mostly waits); one for a GPU. */
@@ -155,9 +169,10 @@ export async function runInLab(
   try {
     if (o.workers > 0) {
       const c = await lab.workerCommand();
+      // This Lab ends with the run: a worker added by hand gives up on it after a while.
       if (!o.quiet)
         console.error(
-          `experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  ${c.command}`,
+          `experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  ${c.command} --retry-for 10m`,
         );
     }
     const options = { workers: o.workers, backend: o.backend, softwareGpu: o.softwareGpu };
@@ -205,13 +220,15 @@ export async function runCommand(argv: string[]): Promise<number> {
       queue: { type: 'boolean', default: false },
       backend: { type: 'string' },
       'software-gpu': { type: 'boolean', default: false },
+      'memory-limit': { type: 'string' },
     },
     true,
   );
   const backend = parseBackend(values.backend);
   const workers = parseWorkers(values.workers, backend);
+  const memoryLimit = memoryLimitOption(values['memory-limit']);
   const { spec, source } = resolveSpec(positionals, values.preset, values.dataset);
-  const lab = openLab(values.db, { logger: cliLogger(values.quiet) });
+  const lab = openLab(values.db, { logger: cliLogger(values.quiet), memoryLimit });
   try {
     const stored = await importSpecCsv(lab, spec, values.preset ? undefined : positionals[0]);
     const id = await createIn(
@@ -220,6 +237,17 @@ export async function runCommand(argv: string[]): Promise<number> {
       source,
       values.tag ?? (values.preset ? ['preset', values.preset] : undefined),
     );
+    // A long plan is announced before it starts (the spec passed every check, so it fits here).
+    // Only a notice: a plan that cannot be made is reported by the run itself.
+    const p = values.quiet
+      ? undefined
+      : await lab.previewPlan({ experimentId: id }, { workers }).catch(() => undefined);
+    if (p) {
+      if (p.estimate.seconds > LONG_PLAN_SECONDS)
+        console.error(
+          `${source}: ${p.jobs.toLocaleString('en-US')} jobs, about ${duration(p.estimate.seconds)} on ${p.estimate.workers} worker${p.estimate.workers === 1 ? '' : 's'}`,
+        );
+    }
     if (values.queue) {
       console.log(
         `queued experiment ${id} in ${(await lab.about()).libraryPath}; a running optlab serve-workers on this library picks it up`,

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,14 +35,34 @@ test('serve-workers prints the worker command, runs a queued experiment on a wor
   };
   let worker: ReturnType<typeof spawn> | undefined;
   try {
-    const cmd = await waitFor(/npx optlab worker --connect ws:\/\/127\.0\.0\.1:\d+ --token [0-9a-f]{64}/);
-    const [, url, token] = cmd.match(/--connect (\S+) --token (\S+)/)!;
-    worker = spawn(
-      process.execPath,
-      [bin, 'worker', '--connect', url, '--token', token, '--name', 'by-hand', '--slots', '1'],
-      { stdio: 'ignore' },
-    );
+    // This installation's optlab under node, the token in the environment, never in argv.
+    const cmd = (
+      await waitFor(new RegExp(`^  OPTLAB_TOKEN=[0-9a-f]{64} node ${bin} worker --connect ws://127\\.0\\.0\\.1:\\d+$`))
+    ).trim();
+    const token = /^OPTLAB_TOKEN=([0-9a-f]{64}) /.exec(cmd)![1];
+    // As a user would paste it into a shell (read from its input, so in no process's argv), from
+    // another folder, where `npx optlab` would ask the npm registry. In its own process group,
+    // so that the shell and the worker stop together.
+    worker = spawn('sh', [], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+      cwd: tmp,
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
+    });
+    worker.stdin!.end(`${cmd} --name by-hand --slots 1\n`);
     await waitFor(/workers: by-hand@127\.0\.0\.1/);
+    if (existsSync('/proc/self/cmdline')) {
+      const argvWithToken = readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((d) => {
+          try {
+            return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(token);
+          } catch {
+            return false;
+          }
+        });
+      assert.deepEqual(argvWithToken, [], 'no process has the token in its command line');
+    }
     const spec = join(tmp, 'spec.json');
     writeFileSync(
       spec,
@@ -69,7 +89,7 @@ test('serve-workers prints the worker command, runs a queued experiment on a wor
       'the jobs ran on the worker started by hand',
     );
   } finally {
-    worker?.kill('SIGTERM');
+    if (worker?.pid) process.kill(-worker.pid, 'SIGTERM');
     server.kill('SIGINT');
     const code = await new Promise((r) => server.once('exit', r));
     assert.equal(code, 0);

@@ -6,9 +6,23 @@ import { lossProblems } from '../../shared/experiment/data-checks.ts';
 import { isObject } from '../../shared/schema/check.ts';
 import type { TrainSpec } from '../../shared/schema/types.ts';
 import { loadDataset } from '../datasets.ts';
+import { parseSize, trainProblems } from '../feasibility.ts';
 import { Rng } from '../../shared/rng.ts';
 import { splitIndices } from '../../shared/data/split.ts';
 import { fit, type EpochRecord } from '../../shared/train/fit.ts';
+
+/** Exit code of a training run that diverged (the loss became NaN or infinite): it finished, but its numbers mean nothing. */
+export const EXIT_DIVERGED = 3;
+
+/** `--memory-limit SIZE` in bytes (undefined: OPTLAB_MEMORY_LIMIT or half of this machine's memory). */
+export function memoryLimitOption(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseSize(v);
+  } catch (e) {
+    throw new UsageError(`--memory-limit: ${(e as Error).message}`);
+  }
+}
 
 /** Reads and parses a JSON spec file; a syntax error names the line and column. */
 export function readSpecFile(file: string): unknown {
@@ -37,9 +51,14 @@ export function readSpecFile(file: string): unknown {
 export async function trainCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { json: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } },
+    {
+      json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      'memory-limit': { type: 'string' },
+    },
     true,
   );
+  const memoryLimit = memoryLimitOption(values['memory-limit']);
   if (positionals.length !== 1)
     throw new UsageError(
       positionals.length ? `expected one spec file, got ${positionals.length}` : 'missing the spec file',
@@ -72,6 +91,14 @@ export async function trainCommand(argv: string[]): Promise<number> {
     },
     rng.fork('split'),
   );
+  const memoryProblems = trainProblems(
+    spec,
+    data,
+    split.train.length,
+    split.val.length + split.test.length,
+    memoryLimit,
+  );
+  if (memoryProblems.length) throw new SpecError(memoryProblems, file);
 
   const log = (line: string) => {
     if (!values.quiet) (values.json ? process.stderr : process.stdout).write(line + '\n');
@@ -104,17 +131,23 @@ export async function trainCommand(argv: string[]): Promise<number> {
           best_epoch: result.bestEpoch,
           epochs_run: result.epochsRun,
           stopped_early: result.stoppedEarly,
+          diverged: result.diverged,
           parameters: result.paramCount,
         },
       }),
     );
-    return 0;
+    return result.diverged ? EXIT_DIVERGED : 0;
   }
   log('');
   log(
-    `done in ${seconds.toFixed(2)} s: ${result.epochsRun} epochs${result.stoppedEarly ? ' (stopped early)' : ''}, ${result.paramCount} parameters` +
+    `done in ${seconds.toFixed(2)} s: ${result.epochsRun} epochs${result.stoppedEarly ? ' (stopped early)' : ''}${result.diverged ? ' (DIVERGED)' : ''}, ${result.paramCount} parameters` +
       (result.bestEpoch ? `, weights of epoch ${result.bestEpoch}` : ''),
   );
+  // Not behind --quiet: a diverged run must never pass for a finished one.
+  if (result.diverged)
+    console.error(
+      `diverged: the training loss became NaN or infinite in epoch ${result.epochsRun}; lower optimizer.lr (${spec.optimizer.lr as number})`,
+    );
   for (const [set, m] of Object.entries(result.final)) {
     log(
       `  ${set.padEnd(5)} ${Object.entries(m)
@@ -122,7 +155,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
         .join('  ')}`,
     );
   }
-  return 0;
+  return result.diverged ? EXIT_DIVERGED : 0;
 }
 
 function fmt(v: number): string {

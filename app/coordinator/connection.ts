@@ -3,6 +3,7 @@
  * frames go out to it, and the checks every frame from it passes before anything looks at it.
  */
 import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import type { ErrorCode, LabMessage, WorkerMessage } from '../../shared/protocol.ts';
 import { CodecError, decodeMessage, encodeMessage } from '../../shared/codec.ts';
@@ -14,8 +15,25 @@ export type { Conn };
 /** A frame that passed every check, or the error the connection is closed with. */
 export type Frame = { msg: WorkerMessage } | { code: ErrorCode; message: string };
 
-/** Frames before `hello` are tiny; a stranger does not get to make the Lab hold 64 MiB. */
-const PRE_AUTH_MAX_BYTES = 64 * 1024;
+/**
+ * Frames before `hello` are tiny (a hello is well under 1 KiB); a stranger does not get to
+ * make the Lab hold 64 MiB. ws enforces it when a frame's header arrives (the server's
+ * maxPayload); raiseMaxPayload lifts it for a connection that has proved the token.
+ */
+export const PRE_AUTH_MAX_BYTES = 16 * 1024;
+
+/** ws keeps maxPayload per server; an authenticated connection gets the frame limit (ws 8: its receiver's cap, read as each frame's length arrives). */
+export function raiseMaxPayload(ws: WebSocket, bytes: number): void {
+  const receiver = (ws as unknown as { _receiver?: { _maxPayload?: unknown } })._receiver;
+  if (typeof receiver?._maxPayload !== 'number')
+    throw new Error('cannot raise the frame limit of an authenticated connection (ws internals changed?)');
+  receiver._maxPayload = bytes;
+}
+
+/** 127.0.0.0/8 and ::1: this machine. */
+export function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1';
+}
 
 const CLOSE_CODES: Partial<Record<ErrorCode, number>> = {
   E_AUTH: 4001,
@@ -31,11 +49,12 @@ export function plainAddress(a: string | undefined): string {
 }
 
 /** A new connection, challenged with a fresh nonce and nobody until it answers. */
-export function openConn(id: string, ws: WebSocket, address: string): Conn {
+export function openConn(id: string, ws: WebSocket, address: string, socket?: Socket): Conn {
   const now = performance.now();
   return {
     id,
     ws,
+    socket,
     address,
     state: 'challenged',
     nonce: randomBytes(32).toString('hex'),

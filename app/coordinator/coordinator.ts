@@ -13,7 +13,8 @@ import { useFastKernels } from '../kernels.ts';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
   MAX_FRAME_BYTES,
@@ -27,7 +28,20 @@ import type { Executor, ExecutorHooks } from '../../shared/experiment/executor.t
 import type { Dataset } from '../../shared/data/dataset.ts';
 import type { Job, JobResult } from '../../shared/experiment/types.ts';
 import { hmacMatches } from '../../worker/auth.ts';
-import { closeWith, openConn, peer, plainAddress, readFrame, sendTo, workerInfo, type Conn } from './connection.ts';
+import {
+  closeWith,
+  isLoopback,
+  openConn,
+  peer,
+  plainAddress,
+  PRE_AUTH_MAX_BYTES,
+  raiseMaxPayload,
+  readFrame,
+  sendTo,
+  workerInfo,
+  type Conn,
+} from './connection.ts';
+import { LimitedLog } from './log-limit.ts';
 import { dispatch, type DispatchContext } from './dispatch.ts';
 import { CoordinatorError } from './errors.ts';
 import { JobQueue } from './queue.ts';
@@ -52,6 +66,14 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   readonly #log: CoordinatorLogger;
   readonly #jobs: JobQueue;
   readonly #dispatch: DispatchContext;
+  readonly #maxPending: number;
+  readonly #maxPendingPerAddress: number;
+  /** TCP connections not yet authenticated (from accept to welcome), with the WebSocket once upgraded. */
+  readonly #pending = new Map<Socket, { address: string; openedAt: number; conn?: Conn }>();
+  readonly #pendingByAddress = new Map<string, number>();
+  /** Warnings about connections that never authenticated, rate-limited. */
+  readonly #strangers: LimitedLog;
+  #server?: Server;
   #wss?: WebSocketServer;
   #boundPort = 0;
   #watch?: NodeJS.Timeout;
@@ -74,6 +96,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     const maxAttempts = opts.maxAttempts ?? 3;
     this.#maxFrame = opts.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.#log = opts.logger ?? stderrLogger;
+    this.#maxPending = opts.maxPending ?? 256;
+    this.#maxPendingPerAddress = opts.maxPendingPerAddress ?? 16;
+    this.#strangers = new LimitedLog(this.#log);
     if (!(maxAttempts >= 1)) throw new CoordinatorError(`maxAttempts must be at least 1, got ${maxAttempts}`);
     this.#jobs = new JobQueue({
       workers: this.#conns,
@@ -92,7 +117,15 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     };
   }
 
-  /** Starts listening; resolves with the URL local workers connect to. */
+  /**
+   * Starts listening; resolves with the URL local workers connect to.
+   *
+   * The HTTP server is ours rather than ws's, so that every TCP connection is counted from
+   * accept until it authenticates (limits per address and in total), and frames before hello
+   * are capped by ws itself at PRE_AUTH_MAX_BYTES when their header arrives, before their
+   * payload is read: a stranger never makes the Lab hold more than that. Each connection's
+   * cap is raised to the frame limit once it has proved the token.
+   */
   async listen(): Promise<string> {
     if (this.#wss) throw new CoordinatorError('already listening');
     await this.#open();
@@ -108,8 +141,13 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   async relisten(to: { host: string; port?: number }): Promise<string> {
     if (!this.#wss || this.#closed) throw new CoordinatorError('not listening');
     const old = this.#wss;
+    const oldServer = this.#server;
     this.#wss = undefined;
-    await new Promise<void>((resolve) => old.close(() => resolve()));
+    // The old server stops accepting at once; its connections (workers) live on, so its
+    // 'close', which waits for them, is not awaited.
+    old.close();
+    oldServer?.close();
+    await new Promise((r) => setImmediate(r));
     this.#host = to.host;
     this.#port = to.port ?? this.#boundPort;
     await this.#open();
@@ -118,25 +156,69 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
 
   #open(): Promise<void> {
     return new Promise((resolve, reject) => {
+      const server = createServer((_req, res) => {
+        const body = STATUS_CODES[426]!;
+        res.writeHead(426, { 'Content-Type': 'text/plain', 'Content-Length': body.length, Connection: 'close' });
+        res.end(body);
+      });
+      server.on('connection', (socket: Socket) => this.#tcp(socket));
       // Compression is off: a small compressed frame could inflate past the size cap.
       const wss = new WebSocketServer({
-        host: this.#host,
-        port: this.#port,
-        maxPayload: this.#maxFrame + 1,
+        server,
+        maxPayload: PRE_AUTH_MAX_BYTES + 1,
         perMessageDeflate: false,
         clientTracking: false,
       });
+      this.#server = server;
       this.#wss = wss;
-      wss.once('error', reject);
-      wss.once('listening', () => {
-        wss.off('error', reject);
+      server.once('error', reject);
+      server.once('listening', () => {
+        server.off('error', reject);
+        server.on('error', (e) => this.#log.warn(`coordinator: ${e.message}`));
         wss.on('error', (e) => this.#log.warn(`coordinator: ${e.message}`));
-        this.#boundPort = (wss.address() as AddressInfo).port;
+        this.#boundPort = (server.address() as AddressInfo).port;
         this.#log.info(`coordinator listening on ${this.#host}:${this.#boundPort}`);
         resolve();
       });
-      wss.on('connection', (ws, req) => this.#accept(ws, plainAddress(req.socket.remoteAddress)));
+      wss.on('connection', (ws, req) => this.#accept(ws, req.socket, plainAddress(req.socket.remoteAddress)));
+      server.listen(this.#port, this.#host);
     });
+  }
+
+  /** Connections that have not proved the token yet (for tests and diagnostics). */
+  get pendingConnections(): number {
+    return this.#pending.size;
+  }
+
+  /** A new TCP connection: counted as pending, or refused at once past the limits. */
+  #tcp(socket: Socket): void {
+    const address = plainAddress(socket.remoteAddress);
+    const here = this.#pendingByAddress.get(address) ?? 0;
+    const total = this.#pending.size >= this.#maxPending;
+    // Local workers all start at once from this machine: its address has only the total limit.
+    const perAddress = !isLoopback(address) && here >= this.#maxPendingPerAddress;
+    if (this.#closed || total || perAddress) {
+      if (!this.#closed)
+        this.#strangers.warn(
+          `refused a connection from ${address}: ${total ? `${this.#pending.size} connections` : `${here} connections from that address`} are waiting to authenticate (at most ${total ? this.#maxPending : this.#maxPendingPerAddress})`,
+          'over the limit of waiting connections',
+        );
+      socket.destroy();
+      return;
+    }
+    this.#pending.set(socket, { address, openedAt: performance.now() });
+    this.#pendingByAddress.set(address, here + 1);
+    socket.once('close', () => this.#settled(socket));
+  }
+
+  /** A connection authenticated or closed: it no longer counts as pending. */
+  #settled(socket: Socket | undefined): void {
+    const p = socket && this.#pending.get(socket);
+    if (!p) return;
+    this.#pending.delete(socket);
+    const n = (this.#pendingByAddress.get(p.address) ?? 1) - 1;
+    if (n > 0) this.#pendingByAddress.set(p.address, n);
+    else this.#pendingByAddress.delete(p.address);
   }
 
   get port(): number {
@@ -204,17 +286,28 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
       // A worker that does not complete the closing handshake must not hold the server open.
       setTimeout(() => c.ws.terminate(), 1000).unref();
     }
+    for (const socket of this.#pending.keys()) socket.destroy();
     const wss = this.#wss;
     if (wss) await new Promise<void>((resolve) => wss.close(() => resolve()));
+    const server = this.#server;
+    if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  #accept(ws: WebSocket, address: string): void {
+  #accept(ws: WebSocket, socket: Socket, address: string): void {
     if (this.#closed) return void ws.terminate();
-    const conn = openConn(`w${++this.#seq}`, ws, address);
+    const conn = openConn(`w${++this.#seq}`, ws, address, socket);
+    const pending = this.#pending.get(socket);
+    if (pending) pending.conn = conn;
     this.#conns.add(conn);
     ws.on('message', (data, isBinary) => this.#onFrame(conn, data, isBinary));
     ws.on('error', (e) => {
-      if (conn.state !== 'closed') this.#log.warn(`connection from ${peer(conn)}: ${e.message}`);
+      if (conn.state === 'closed') return;
+      const line = `connection from ${peer(conn)}: ${e.message}`;
+      if (conn.state === 'ready') return this.#log.warn(line);
+      this.#strangers.warn(line, e.message);
+      // ws would read and discard the rest of a stranger's oversized frame while it waits for a
+      // closing handshake; there is nothing to wait for.
+      ws.terminate();
     });
     ws.on('close', (code, reason) =>
       this.#drop(
@@ -242,6 +335,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     if (!hmacMatches(this.token, conn.nonce, msg.hmac)) {
       return this.#refuse(conn, 'E_AUTH', 'wrong token', `refused ${who}: wrong token`);
     }
+    // Proved: this connection may now send frames up to the frame limit, and no longer counts as waiting.
+    raiseMaxPayload(conn.ws, this.#maxFrame + 1);
+    this.#settled(conn.socket);
     conn.state = 'ready';
     conn.name = msg.name;
     conn.slots = msg.slots;
@@ -275,7 +371,9 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
   /** Answers a violation with an error and closes that connection (its jobs are requeued). */
   #refuse(conn: Conn, code: ErrorCode, message: string, logLine?: string): void {
     if (conn.state === 'closed') return;
-    this.#log.warn(logLine ?? `closed the connection from ${peer(conn)}: ${code}: ${message}`);
+    const line = logLine ?? `closed the connection from ${peer(conn)}: ${code}: ${message}`;
+    if (conn.state === 'ready') this.#log.warn(line);
+    else this.#strangers.warn(line, code === 'E_AUTH' && message.startsWith('no hello') ? 'no hello in time' : code);
     closeWith(conn, code, message, this.#maxFrame);
     this.#drop(conn, `${code}: ${message}`);
   }
@@ -301,6 +399,19 @@ export class Coordinator extends EventEmitter<CoordinatorEvents> {
     // that arrived meanwhile have not been read yet: nobody is judged silent on that basis.
     const stalled = now - this.#lastWatch > 3 * Math.min(this.#heartbeatMs, 500) + 1000;
     this.#lastWatch = now;
+    this.#strangers.flush();
+    // A connection that never even completes the WebSocket handshake is cut off like one that never says hello.
+    for (const [socket, p] of this.#pending) {
+      if (stalled) p.openedAt = Math.max(p.openedAt, now);
+      else if (!p.conn && now - p.openedAt > this.#helloTimeoutMs) {
+        this.#strangers.warn(
+          `closed a connection from ${p.address}: no WebSocket handshake within ${this.#helloTimeoutMs / 1000} s`,
+          'no handshake in time',
+        );
+        socket.destroy();
+        this.#settled(socket);
+      }
+    }
     for (const c of [...this.#conns]) {
       if (stalled) {
         c.lastSeen = Math.max(c.lastSeen, now);

@@ -9,6 +9,28 @@ import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/optlab.mjs', import.meta.url));
 
+/** A word for a POSIX shell: as is when plain, else in single quotes. */
+export function shellWord(w: string): string {
+  return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command that adds a worker of this very installation (never `npx optlab`, which run from
+ * another folder would fetch whatever package the registry calls that). The token goes in the
+ * environment, not in the worker's argv, where any local user's `ps` would show it.
+ * `retryFor` (e.g. `10m`): how long it keeps trying once the Lab is gone.
+ */
+export function workerCommandLine(url: string, token: string, opts: { retryFor?: string } = {}): string {
+  const args = ['worker', '--connect', url];
+  if (opts.retryFor) args.push('--retry-for', opts.retryFor);
+  return `OPTLAB_TOKEN=${shellWord(token)} ${optlabCommandLine(args)}`;
+}
+
+/** `node /abs/path/bin/optlab.mjs ARGS…`: this installation's optlab, runnable from any folder. */
+export function optlabCommandLine(args: string[]): string {
+  return ['node', BIN, ...args].map(shellWord).join(' ');
+}
+
 export interface LocalWorkerOptions {
   /** Slots (threads) per process (default 1: one process per core gives the OS the scheduling). */
   slots?: number;

@@ -1,4 +1,5 @@
 /** The coordinator's settings and what it tells the Lab about its workers. */
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Dataset } from '../../shared/data/dataset.ts';
 import type { Executor, ExecutorHooks } from '../../shared/experiment/executor.ts';
@@ -9,6 +10,8 @@ import type { BackendSpec, KernelsSpec } from '../../shared/protocol.ts';
 export interface Conn {
   id: string;
   ws: WebSocket;
+  /** The TCP connection under it (counted as pending until authenticated). */
+  socket?: Socket;
   address: string;
   state: 'challenged' | 'ready' | 'closed';
   nonce: string;
@@ -83,6 +86,10 @@ export interface CoordinatorOptions {
   heartbeatTimeoutMs?: number;
   /** Time a new connection has to answer the challenge (ms, default 10000). */
   helloTimeoutMs?: number;
+  /** Connections waiting to authenticate, in all (default 256: the most local workers a run starts, plus room). */
+  maxPending?: number;
+  /** Connections waiting to authenticate from one address other than this machine's (default 16). */
+  maxPendingPerAddress?: number;
   /** Longest a single lease may run before the job is requeued (ms; 0, the default, means no limit). */
   leaseTimeoutMs?: number;
   /** Tries of a job before its run fails with E_JOB_FAILED (default 3). */

@@ -9,6 +9,7 @@ import type { LanState, WorkerCommand, WorkerView } from '../../shared/lab-api.t
 import {
   Coordinator,
   spawnLocalWorkers,
+  workerCommandLine,
   type CoordinatorLogger,
   type CoordinatorOptions,
   type LocalWorkers,
@@ -99,7 +100,8 @@ export class LabWorkers {
   async command(): Promise<WorkerCommand> {
     const c = await this.coordinator();
     const urls = this.#lan ? c.lanUrls() : [c.url];
-    const commands = (urls.length ? urls : [c.url]).map((u) => `npx optlab worker --connect ${u} --token ${c.token}`);
+    // This installation under node, the token in the environment (see workerCommandLine).
+    const commands = (urls.length ? urls : [c.url]).map((u) => workerCommandLine(u, c.token));
     return { command: commands[0], commands };
   }
 

@@ -6,7 +6,7 @@
  * This class is the face; the SQL lives with its tables in datasets.ts, experiments.ts,
  * jobs.ts and transfer.ts, sharing one Store (store.ts).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Dataset } from '../../shared/data/dataset.ts';
@@ -15,6 +15,8 @@ import type { ExperimentSpec, JobResult } from '../../shared/experiment/types.ts
 import { migrate, schemaVersion, SCHEMA_VERSION, NewerSchemaError } from './migrate.ts';
 import type { ExperimentExport } from './exchange.ts';
 import { Store } from './store.ts';
+import { damagedRecordError, explainLibraryError, LibraryError, readOnlyError } from './errors.ts';
+import { CodecError } from '../../shared/codec.ts';
 import * as datasets from './datasets.ts';
 import * as experiments from './experiments.ts';
 import type { CreateOptions } from './experiments.ts';
@@ -31,8 +33,9 @@ import type {
 } from './types.ts';
 
 export { ProblemsError } from './exchange.ts';
+export { LibraryError };
 export { NewerSchemaError, NotALibraryError } from './migrate.ts';
-export { CodecError } from '../../shared/codec.ts';
+export { CodecError };
 export type * from './types.ts';
 export { EXPERIMENT_STATUSES, JOB_STATES } from './types.ts';
 export type { ExperimentExport } from './exchange.ts';
@@ -43,32 +46,93 @@ export interface OpenOptions {
   now?: () => number;
   /** How long a write waits for another process's lock before failing (SQLite busy_timeout). */
   busyTimeoutMs?: number;
+  /**
+   * Open for reading only (ls, show, export): nothing is created, migrated or written, and a
+   * library on read-only media can be read. A file that does not exist yet, or that an older
+   * OptLab wrote, is opened as usual instead (created, or brought up to date).
+   */
+  readonly?: boolean;
 }
 
 function isSqliteError(e: unknown, code: string): boolean {
   return e instanceof Error && (e as Error & { code?: string }).code === code;
 }
 
+// SQLite reads "file:" names as URIs only when asked to (better-sqlite3 reads this when its
+// native module loads, at the first open). A read-only WAL library whose folder cannot take
+// the shared-memory file is then opened as immutable (see openReadOnly); plain paths, which is
+// all OptLab passes otherwise (always absolute), are not affected.
+process.env.SQLITE_USE_URI ??= '1';
+
 export class Library {
   readonly path: string;
+  /** Opened with `readonly`: every write fails (SQLITE_READONLY), reported as a read-only library. */
+  readonly readonly: boolean;
   readonly #store: Store;
 
-  private constructor(path: string, db: Database.Database, now: () => number) {
+  private constructor(path: string, db: Database.Database, now: () => number, readonly = false) {
     this.path = path;
+    this.readonly = readonly;
     this.#store = new Store(db, now);
   }
 
-  /** Opens (creating the file and its folders if needed) and brings the schema up to date. */
+  /**
+   * Opens (creating the file and its folders if needed) and brings the schema up to date.
+   * A file that cannot be opened, read or written is reported as a LibraryError naming it and
+   * saying what to do (a folder, read-only media, a damaged file, a full disk).
+   */
   static open(path: string, options: OpenOptions = {}): Library {
     const memory = path === ':memory:';
     const full = memory ? path : resolve(path);
+    try {
+      if (options.readonly && !memory && existsSync(full)) {
+        const lib = Library.#openReadOnly(full, options);
+        if (lib) return lib;
+        try {
+          return Library.#openWritable(full, memory, options);
+        } catch (e) {
+          const why = explainLibraryError(e, full);
+          if (why instanceof LibraryError && why.kind === 'read-only')
+            throw new LibraryError(
+              full,
+              'old-schema',
+              `the library ${full} was written by an older OptLab; this one must upgrade it before reading it, which cannot be done on read-only media. Copy it to a writable folder first`,
+              { cause: e },
+            );
+          throw why;
+        }
+      }
+      if (options.readonly && !memory) {
+        try {
+          return Library.#openWritable(full, memory, options);
+        } catch (e) {
+          const why = explainLibraryError(e, full);
+          if (why instanceof LibraryError && why.kind === 'read-only')
+            throw new LibraryError(
+              full,
+              'missing',
+              `there is no library at ${full} (and none can be created there: read-only media)`,
+              {
+                cause: e,
+              },
+            );
+          throw why;
+        }
+      }
+      return Library.#openWritable(full, memory, options);
+    } catch (e) {
+      throw explainLibraryError(e, full);
+    }
+  }
+
+  static #openWritable(full: string, memory: boolean, options: OpenOptions): Library {
     if (!memory) mkdirSync(dirname(full), { recursive: true });
     const db = new Database(full, { timeout: options.busyTimeoutMs ?? 5000 });
     try {
       db.pragma('foreign_keys = ON');
       // Before WAL: switching the journal mode writes to the file, and a newer OptLab's file is not ours to touch.
       const found = schemaVersion(db);
-      if (found > SCHEMA_VERSION) throw new NewerSchemaError(memory ? path : basename(full), found, SCHEMA_VERSION);
+      if (found > SCHEMA_VERSION) throw new NewerSchemaError(memory ? full : basename(full), found, SCHEMA_VERSION);
       if (!memory) {
         const mode = db.pragma('journal_mode = WAL', { simple: true });
         if (mode !== 'wal') throw new Error(`${full}: cannot switch to WAL mode (journal mode stays ${String(mode)})`);
@@ -78,11 +142,42 @@ export class Library {
       migrate(db);
     } catch (e) {
       db.close();
-      if (isSqliteError(e, 'SQLITE_NOTADB'))
-        throw new Error(`${full} is not an SQLite database; open another --db`, { cause: e });
       throw e;
     }
     return new Library(full, db, options.now ?? Date.now);
+  }
+
+  /**
+   * A read-only connection, or undefined when the file needs a writable open (an older schema
+   * to migrate, or a file that is not a library yet). WAL needs a shared-memory file beside the
+   * library; where that cannot be created (read-only media) the file is opened as immutable,
+   * which reads the main file only: changes still in a write-ahead log there are not seen.
+   */
+  static #openReadOnly(full: string, options: OpenOptions): Library | undefined {
+    let db: Database.Database;
+    try {
+      db = new Database(full, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5000 });
+      schemaVersion(db);
+    } catch (e) {
+      if (!isSqliteError(e, 'SQLITE_CANTOPEN')) throw e;
+      db = new Database(`file:${encodeURI(full).replace(/[?#]/g, encodeURIComponent)}?immutable=1`, {
+        readonly: true,
+        fileMustExist: true,
+      });
+    }
+    try {
+      const found = schemaVersion(db);
+      if (found > SCHEMA_VERSION) throw new NewerSchemaError(basename(full), found, SCHEMA_VERSION);
+      if (found < SCHEMA_VERSION) {
+        db.close();
+        return undefined;
+      }
+      db.pragma('foreign_keys = ON');
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    return new Library(full, db, options.now ?? Date.now, true);
   }
 
   close(): void {
@@ -265,4 +360,29 @@ export class Library {
   importExperiment(obj: unknown): number {
     return transfer.importExperiment(this.#store, obj);
   }
+}
+
+// Every call on an open library reports a full disk, a damaged file or a read-only library
+// as a LibraryError with the path and what to do, whichever query met it; and a stored record
+// that no longer parses (damaged bytes inside an intact file) as a damaged library too.
+for (const name of Object.getOwnPropertyNames(Library.prototype)) {
+  const d = Object.getOwnPropertyDescriptor(Library.prototype, name);
+  if (name === 'constructor' || !d || typeof d.value !== 'function') continue;
+  const method = d.value as (this: Library, ...args: unknown[]) => unknown;
+  // An import decodes the user's file, whose problems are not the library's.
+  const readsOwnRecords = name !== 'importExperiment';
+  Object.defineProperty(Library.prototype, name, {
+    ...d,
+    value: function (this: Library, ...args: unknown[]): unknown {
+      try {
+        return method.apply(this, args);
+      } catch (e) {
+        if (this.readonly && (e as { code?: string } | null)?.code?.startsWith('SQLITE_READONLY'))
+          throw readOnlyError(this.path, e);
+        if (readsOwnRecords && (e instanceof SyntaxError || e instanceof CodecError))
+          throw damagedRecordError(this.path, e);
+        throw explainLibraryError(e, this.path);
+      }
+    },
+  });
 }

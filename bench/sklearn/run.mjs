@@ -10,6 +10,10 @@
  *   node bench/sklearn/run.mjs --only digits    cells whose "dataset-model" contains the word
  *   node bench/sklearn/run.mjs --seed 3         OptLab specs with another seed (other folds and
  *                                               initial weights): how much of a difference is luck
+ *   node bench/sklearn/run.mjs --optlab-only    OptLab's half alone (no scikit-learn needed)
+ *
+ * The experiments go to a temporary library, removed at the end: a benchmark never writes into
+ * the user's own (the default one, or $OPTLAB_DB).
  *
  * Without scikit-learn in Debian's python (/usr/bin/python3, or $OPTLAB_SKLEARN_PYTHON) it says
  * so and exits 0: the comparison is a benchmark, never something the tests need.
@@ -35,7 +39,12 @@ const MODELS = ['logistic', 'mlp'];
 const TARGET_POINTS = 1.5;
 
 const { values: opts } = parseArgs({
-  options: { json: { type: 'boolean', default: false }, only: { type: 'string' }, seed: { type: 'string' } },
+  options: {
+    json: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    seed: { type: 'string' },
+    'optlab-only': { type: 'boolean', default: false },
+  },
 });
 // With --json, stdout carries only the JSON document.
 const log = (s) => (opts.json ? process.stderr : process.stdout).write(s + '\n');
@@ -51,7 +60,8 @@ function run(cmd, args, what) {
   return r.stdout;
 }
 
-const probe = spawnSync(PYTHON, ['-c', 'import sklearn'], { encoding: 'utf8' });
+const optlabOnly = opts['optlab-only'];
+const probe = optlabOnly ? { status: 0 } : spawnSync(PYTHON, ['-c', 'import sklearn'], { encoding: 'utf8' });
 if (probe.status !== 0) {
   log(`bench/sklearn: scikit-learn is not importable from ${PYTHON}; nothing to compare against.`);
   log('Install it with: apt-get install -y python3-sklearn');
@@ -60,6 +70,7 @@ if (probe.status !== 0) {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'optlab-sklearn-'));
+const db = join(tmp, 'library.db');
 if (opts.seed !== undefined) {
   const seed = Number(opts.seed);
   if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got ${opts.seed}`);
@@ -72,21 +83,27 @@ if (opts.seed !== undefined) {
   }
 }
 let sk, folds;
-try {
-  log("folds of OptLab's planner …");
-  folds = run(process.execPath, ['--import', 'tsx', 'bench/sklearn/folds.ts', ...cells.map((c) => c.spec)], 'folds.ts');
-  const foldsFile = join(tmp, 'folds.json');
-  writeFileSync(foldsFile, folds);
-  log('scikit-learn …');
-  const datasets = [...new Set(cells.map((c) => c.dataset))].join(',');
-  const t0 = performance.now();
-  sk = JSON.parse(
-    run(PYTHON, ['bench/sklearn/compare.py', '--folds', foldsFile, '--datasets', datasets], 'compare.py'),
-  );
-  sk.seconds = (performance.now() - t0) / 1000;
-} catch (e) {
-  rmSync(tmp, { recursive: true, force: true });
-  throw e;
+if (!optlabOnly) {
+  try {
+    log("folds of OptLab's planner …");
+    folds = run(
+      process.execPath,
+      ['--import', 'tsx', 'bench/sklearn/folds.ts', ...cells.map((c) => c.spec)],
+      'folds.ts',
+    );
+    const foldsFile = join(tmp, 'folds.json');
+    writeFileSync(foldsFile, folds);
+    log('scikit-learn …');
+    const datasets = [...new Set(cells.map((c) => c.dataset))].join(',');
+    const t0 = performance.now();
+    sk = JSON.parse(
+      run(PYTHON, ['bench/sklearn/compare.py', '--folds', foldsFile, '--datasets', datasets], 'compare.py'),
+    );
+    sk.seconds = (performance.now() - t0) / 1000;
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 const rows = [];
@@ -94,10 +111,23 @@ try {
   for (const c of cells) {
     log(`optlab run ${c.spec} …`);
     const t0 = performance.now();
-    const report = JSON.parse(run(process.execPath, ['bin/optlab.mjs', 'run', c.spec, '--json', '--quiet'], c.spec));
+    const report = JSON.parse(
+      run(process.execPath, ['bin/optlab.mjs', 'run', c.spec, '--json', '--quiet', '--db', db], c.spec),
+    );
     const seconds = (performance.now() - t0) / 1000;
     const conf = report.configurations[0];
     const acc = conf.metrics.val_accuracy;
+    if (optlabOnly) {
+      rows.push({
+        dataset: c.dataset,
+        model: c.model,
+        optlab: { mean: acc.mean, std: acc.std, values: acc.values },
+        seconds,
+        epochs: conf.curves.epoch.length,
+        diverged: conf.diverged,
+      });
+      continue;
+    }
     const ref = sk.results.find((r) => r.dataset === c.dataset && r.model === c.model);
     const row = {
       dataset: c.dataset,
@@ -133,6 +163,16 @@ try {
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
+}
+
+if (optlabOnly) {
+  if (opts.json) console.log(JSON.stringify({ node: process.version, rows }));
+  else
+    for (const r of rows)
+      console.log(
+        `${r.dataset.padEnd(14)} ${r.model.padEnd(9)} ${(100 * r.optlab.mean).toFixed(2)} ± ${(100 * r.optlab.std).toFixed(2)} %  ${r.seconds.toFixed(1)} s`,
+      );
+  process.exit(0);
 }
 
 const out = {

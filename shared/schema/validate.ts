@@ -83,6 +83,11 @@ function crossCheck(spec: TrainSpec, out: Problems): void {
     out.push(`loss.kind: ${spec.dataset.name} is a regression set; use "mse", got "${spec.loss.kind}"`);
   if (!regression && spec.loss.kind === 'mse')
     out.push(`loss.kind: "${spec.dataset.name}" is a classification set; use "cross_entropy" or "bce", got "mse"`);
+  // Every batch of one row would be skipped (batch statistics of one row are undefined): zero steps, silently.
+  if (spec.model.batchNorm && spec.training.batchSize === 1)
+    out.push(
+      `training.batchSize: batch norm needs at least 2 rows per batch (the statistics of one row are undefined), got 1; use 2 or more, or turn model.batchNorm off`,
+    );
   if (spec.training.earlyStopping && spec.dataset.valFraction === 0)
     out.push(`training.earlyStopping: needs validation rows, but dataset.valFraction is 0`);
   // A CSV's rows are never images; the bundled sets say whether theirs are.
