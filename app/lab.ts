@@ -442,8 +442,8 @@ export class Lab implements LabApi, LabEventSource {
     const study = (await this.getReport(id))?.study;
     if (!study) return null;
     // The typed series and the computed summary sentences; the title is the CLI's.
-    const { kind, series, summary } = study as typeof study & { summary?: string[] };
-    return { kind, series, ...(summary ? { summary } : {}) } as StudyView;
+    const { kind, series, summary } = study;
+    return { kind, series, summary } as StudyView;
   }
 
   // ── live ───────────────────────────────────────────────────────────────────────────────
