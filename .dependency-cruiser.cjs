@@ -4,7 +4,7 @@
 
 /** shared/ sub-layers, lowest first: a module may import its own layer or lower ones only. */
 const SHARED_LAYERS = [
-  // pure math and the spec's base types
+  // pure math, and the schemas of the spec and the export file (with their types and the walker that validates by them)
   [
     'rng',
     'crc32',
@@ -15,6 +15,7 @@ const SHARED_LAYERS = [
     'schema/spec',
     'schema/optimizers',
     'schema/walk',
+    'schema/export',
   ],
   // data, layers, optimizers, resampling, 2-D functions
   ['data', 'nn', 'optim', 'resample', 'functions2d'],
@@ -29,6 +30,7 @@ const SHARED_LAYERS = [
   // what crosses processes: the worker protocol, its framing, the Lab API contract
   [
     'protocol',
+    'protocol-schema',
     'protocol-validate',
     'codec',
     'lab-api',

@@ -370,7 +370,7 @@ export class Lab implements LabApi, LabEventSource {
   async exportExperiment(id: number): Promise<ExperimentExport> {
     return this.#guard(() => {
       this.#record(id);
-      return this.#library.exportExperiment(id) as ExperimentExport;
+      return this.#library.exportExperiment(id);
     });
   }
 

@@ -72,10 +72,15 @@ if (!only.length) {
   }
 }
 
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...chosen], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  maxBuffer: 256 << 20,
-});
+// TypeBox is imported before tsx registers, so Node loads its modules without tsx's hooks (see bin/optlab.mjs).
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'typebox', '--import', 'tsx', '--test', '--test-reporter=spec', ...chosen],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 256 << 20,
+  },
+);
 const out = r.stdout.toString();
 process.stdout.write(out);
 // The spec reporter's summary uses "ℹ pass N".

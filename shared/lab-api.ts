@@ -19,6 +19,7 @@ import type { StudyKind } from './experiment/presets.ts';
 import type { StudySeries } from './experiment/studies.ts';
 import type { ExperimentSpec } from './experiment/types.ts';
 import type { Task } from './data/dataset.ts';
+import type { ExperimentExportFile } from './schema/export.ts';
 import type { BackendSpec } from './protocol.ts';
 
 // ── values as they cross ──────────────────────────────────────────────────────────────────
@@ -33,13 +34,15 @@ export type Measured = number | null;
  * A computed structure as it crosses: every number in it may be null (see `Measured`). Used
  * for reports, learning curves and study series, which come from arbitrary training runs.
  */
-export type Jsonified<T> = T extends number
-  ? Measured
-  : T extends string | boolean | null | undefined
-    ? T
-    : T extends ArrayBufferView
-      ? never
-      : { [K in keyof T]: Jsonified<T[K]> };
+export type Jsonified<T> = unknown extends T
+  ? T
+  : T extends number
+    ? Measured
+    : T extends string | boolean | null | undefined
+      ? T
+      : T extends ArrayBufferView
+        ? never
+        : { [K in keyof T]: Jsonified<T[K]> };
 
 /** Any JSON value (what a spec, an export file or a JSON Schema is before it is checked). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -276,28 +279,15 @@ export interface PlanPreview {
   };
 }
 
-/** The file `exportExperiment` writes and `importExperiment` reads (format `optlab-experiment`). */
-export interface ExperimentExport {
-  format: 'optlab-experiment';
-  version: number;
-  experiment: {
-    name: string;
-    spec: ExperimentSpec;
-    status: ExperimentStatus;
-    tags: string[];
-    notes: string;
-    error: string | null;
-    createdAt: number;
-    updatedAt: number;
-    startedAt: number | null;
-    finishedAt: number | null;
-  };
-  /** The data sets it trains on, by content hash: base64 of the codec's data set blob. */
-  datasets: { hash: string; data: string }[];
-  /** Its jobs; a done job's result is base64 of the codec's job result blob. */
-  jobs: (JobRow & { result: string | null })[];
+/**
+ * The file `exportExperiment` writes and `importExperiment` reads (format `optlab-experiment`;
+ * its schema: ExperimentExportSchema in shared/schema/export.ts). Data sets and job results
+ * are base64 of the codec's blobs (shared/codec.ts).
+ */
+export type ExperimentExport = Omit<ExperimentExportFile, 'experiment' | 'report'> & {
+  experiment: Omit<ExperimentExportFile['experiment'], 'spec'> & { spec: ExperimentSpec };
   report: ReportJson | null;
-}
+};
 
 // ── runs and jobs ─────────────────────────────────────────────────────────────────────────
 

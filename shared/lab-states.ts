@@ -6,14 +6,14 @@
  */
 import type { ExperimentStatus, JobState } from './lab-api.ts';
 
-export const EXPERIMENT_STATUSES = [
-  'created',
-  'running',
-  'done',
-  'failed',
-  'cancelled',
-] as const satisfies readonly ExperimentStatus[];
-export const JOB_STATES = ['pending', 'leased', 'done', 'failed'] as const satisfies readonly JobState[];
+export { EXPERIMENT_STATUSES, JOB_STATES } from './schema/export.ts';
+import { EXPERIMENT_STATUSES, JOB_STATES } from './schema/export.ts';
+
+// The schema's lists are the contract's types, and no more.
+const statusesAreTypes: readonly ExperimentStatus[] = EXPERIMENT_STATUSES;
+const statesAreTypes: readonly JobState[] = JOB_STATES;
+void statusesAreTypes;
+void statesAreTypes;
 
 // Fail to compile when the contract gains a status or state these lists lack.
 const allStatuses: [ExperimentStatus] extends [(typeof EXPERIMENT_STATUSES)[number]] ? true : false = true;

@@ -8,7 +8,9 @@
  * Checks that need context (rows within the data set, a result matching its job) are the
  * separate `jobDataProblems` and `resultProblems`, called where that context exists.
  */
-import type { ErrorCode, LabMessage, Message, WorkerMessage } from './protocol.ts';
+import type { LabMessage, Message, WorkerMessage } from './protocol.ts';
+import { ERROR_CODES, LAB_MESSAGES, LIMITS, WORKER_MESSAGES } from './protocol-schema.ts';
+import { checkObject } from './schema/walk.ts';
 import type { Dataset } from './data/dataset.ts';
 import { datasetProblems } from './data/dataset.ts';
 import type { Job, JobResult } from './experiment/types.ts';
@@ -19,60 +21,11 @@ import { validateRegularization, validateTraining } from './schema/validate.ts';
 
 type Problems = string[];
 
-export const ERROR_CODES = [
-  'E_AUTH',
-  'E_VERSION',
-  'E_BAD_FRAME',
-  'E_TOO_BIG',
-  'E_OUT_OF_ORDER',
-  'E_NO_DATA',
-  'E_JOB_FAILED',
-  'E_CANCELLED',
-] as const;
-// Fails to compile when protocol.ts gains or loses a code and this list does not follow.
-const codesMatch: [ErrorCode] extends [(typeof ERROR_CODES)[number]]
-  ? [(typeof ERROR_CODES)[number]] extends [ErrorCode]
-    ? true
-    : false
-  : false = true;
-void codesMatch;
+export { ERROR_CODES, LIMITS };
 
-export const LAB_MESSAGE_TYPES = [
-  'challenge',
-  'welcome',
-  'job',
-  'data',
-  'cancel',
-  'error',
-] as const satisfies readonly LabMessage['type'][];
-export const WORKER_MESSAGE_TYPES = [
-  'hello',
-  'heartbeat',
-  'need_data',
-  'progress',
-  'result',
-  'failed',
-  'released',
-  'draining',
-] as const satisfies readonly WorkerMessage['type'][];
-
-/** Size limits of fields (the frame cap bounds arrays; these bound what JSON could make huge or absurd). */
-export const LIMITS = {
-  /** Job/lease ids, worker ids. */
-  id: 200,
-  /** Worker names, data set and feature names. */
-  name: 200,
-  /** Job keys (`config=12/repeat=3/fold=9/member=40/round=7`). */
-  key: 500,
-  /** Error and failure messages. */
-  message: 4000,
-  /** Slots one worker may declare. */
-  slots: 1024,
-  /** Entries of a list or record that JSON carries (running ids, eval sets, class names, history epochs). */
-  list: 100_000,
-  /** Epochs of a job (as the spec validator allows). */
-  epochs: 100_000,
-};
+/** The message types each side sends (the schema's lists). */
+export const LAB_MESSAGE_TYPES = Object.keys(LAB_MESSAGES) as readonly LabMessage['type'][];
+export const WORKER_MESSAGE_TYPES = Object.keys(WORKER_MESSAGES) as readonly WorkerMessage['type'][];
 
 const HEX = /^[0-9a-f]+$/;
 
@@ -426,101 +379,46 @@ export function datasetMessageProblems(v: unknown, path = 'dataset'): Problems {
   return out;
 }
 
-function fields(m: Record<string, unknown>, known: readonly string[], out: Problems): void {
-  onlyKeys(m, ['type', ...known], '', out);
-}
+const MESSAGES: Readonly<
+  Record<
+    string,
+    (typeof LAB_MESSAGES)[keyof typeof LAB_MESSAGES] | (typeof WORKER_MESSAGES)[keyof typeof WORKER_MESSAGES]
+  >
+> = {
+  ...LAB_MESSAGES,
+  ...WORKER_MESSAGES,
+};
 
-/** Problems of a message in either direction (its `type` decides the schema). */
+/**
+ * Problems of a message in either direction: its type picks its schema (protocol-schema.ts),
+ * which checks its fields; the job, data set, result, progress, kernels and back end inside
+ * it are checked here, as code.
+ */
 export function validateMessage(m: unknown): Problems {
   if (!isObj(m)) return [`message: must be an object, got ${typeName(m)}`];
+  const schema = typeof m.type === 'string' && Object.hasOwn(MESSAGES, m.type) ? MESSAGES[m.type] : undefined;
+  if (!schema) return [`type: unknown message type ${typeName(m.type)}`];
   const out: Problems = [];
-  const id = () => str(m.id, 'id', out, LIMITS.id, undefined, 1);
-  switch (m.type) {
-    // ---- Lab → worker ----
-    case 'challenge':
-      fields(m, ['version', 'nonce', 'kernels'], out);
-      int(m.version, 'version', out, 0, 1_000_000);
-      str(m.nonce, 'nonce', out, 256, HEX, 16);
-      if (!isObj(m.kernels) || (m.kernels.name !== 'wasm-simd' && m.kernels.name !== 'js'))
-        out.push('kernels: must be { name: "wasm-simd" | "js", build? }');
-      else if (m.kernels.build !== undefined) str(m.kernels.build, 'kernels.build', out, 64, HEX, 1);
-      break;
-    case 'welcome':
-      fields(m, ['workerId', 'heartbeatMs'], out);
-      str(m.workerId, 'workerId', out, LIMITS.id, undefined, 1);
-      int(m.heartbeatMs, 'heartbeatMs', out, 10, 3_600_000);
-      break;
-    case 'job':
-      fields(m, ['id', 'job'], out);
-      id();
-      out.push(...jobProblems(m.job));
-      break;
-    case 'data':
-      fields(m, ['id', 'hash', 'dataset'], out);
-      id();
-      str(m.hash, 'hash', out, 128, HASH);
-      out.push(...datasetMessageProblems(m.dataset));
-      break;
-    case 'cancel':
-      fields(m, ['id'], out);
-      id();
-      break;
-    case 'error':
-      fields(m, ['code', 'message', 'id'], out);
-      if (!ERROR_CODES.includes(m.code as ErrorCode)) out.push(`code: unknown error code ${typeName(m.code)}`);
-      str(m.message, 'message', out, LIMITS.message);
-      if (m.id !== undefined) id();
-      break;
-    // ---- worker → Lab ----
-    case 'hello':
-      fields(m, ['version', 'name', 'slots', 'hmac', 'backend'], out);
-      int(m.version, 'version', out, 0, 1_000_000);
-      // Control characters would garble the Lab's log lines.
-      // eslint-disable-next-line no-control-regex
-      str(m.name, 'name', out, LIMITS.name, /^[^\u0000-\u001f\u007f]*$/, 1);
-      int(m.slots, 'slots', out, 1, LIMITS.slots);
-      str(m.hmac, 'hmac', out, 64, /^[0-9a-f]{64}$/);
-      if (m.backend !== undefined) backendSpec(m.backend, 'backend', out);
-      break;
-    case 'heartbeat':
-      fields(m, ['running'], out);
-      if (!Array.isArray(m.running) || m.running.length > LIMITS.slots)
-        out.push(`running: must be a list of at most ${LIMITS.slots} job ids, got ${typeName(m.running)}`);
-      else m.running.forEach((r, i) => str(r, `running[${i}]`, out, LIMITS.id, undefined, 1));
-      break;
-    case 'need_data':
-      fields(m, ['id', 'hash'], out);
-      id();
-      str(m.hash, 'hash', out, 128, HASH);
-      break;
-    case 'progress':
-      fields(m, ['id', 'progress'], out);
-      id();
-      progress(m.progress, 'progress', out);
-      break;
-    case 'result':
-      fields(m, ['id', 'result', 'ms'], out);
-      id();
-      out.push(...jobResultProblems(m.result));
-      if (typeof m.ms !== 'number' || !Number.isFinite(m.ms) || m.ms < 0)
-        out.push(`ms: must be a number >= 0, got ${typeName(m.ms)}`);
-      break;
-    case 'failed':
-      fields(m, ['id', 'code', 'message'], out);
-      id();
-      if (!ERROR_CODES.includes(m.code as ErrorCode)) out.push(`code: unknown error code ${typeName(m.code)}`);
-      str(m.message, 'message', out, LIMITS.message);
-      break;
-    case 'released':
-      fields(m, ['id'], out);
-      id();
-      break;
-    case 'draining':
-      fields(m, [], out);
-      break;
-    default:
-      out.push(`type: unknown message type ${typeName(m.type)}`);
-  }
+  checkObject(schema, m, '', out, {
+    skip: ['type'],
+    code: {
+      kernels: (k) => {
+        if (!isObj(k) || (k.name !== 'wasm-simd' && k.name !== 'js'))
+          out.push('kernels: must be { name: "wasm-simd" | "js", build? }');
+        else {
+          onlyKeys(k, ['name', 'build'], 'kernels', out);
+          if (k.build !== undefined) str(k.build, 'kernels.build', out, 64, HEX, 1);
+        }
+      },
+      job: (j) => void out.push(...jobProblems(j)),
+      dataset: (d) => void out.push(...datasetMessageProblems(d)),
+      result: (r) => void out.push(...jobResultProblems(r)),
+      progress: (p) => progress(p, 'progress', out),
+      backend: (b) => {
+        if (b !== undefined) backendSpec(b, 'backend', out);
+      },
+    },
+  });
   return out;
 }
 

@@ -192,6 +192,7 @@ export const DatasetSchema = Type.Object(
   {
     title: 'Data set',
     description: 'the rows to learn from and how they are cut',
+    default: { name: 'iris', testFraction: 0.2 },
     additionalProperties: false,
     'x-type': `required object with a name (one of ${DATASET_NAMES.join(', ')})`,
   },
@@ -238,7 +239,13 @@ export const ModelSchema = Type.Object(
       }),
     ),
   },
-  { title: 'Model', description: 'the network', additionalProperties: false, 'x-type': 'must be an object' },
+  {
+    title: 'Model',
+    description: 'the network',
+    default: { kind: 'mlp', hidden: [32], activation: 'relu' },
+    additionalProperties: false,
+    'x-type': 'must be an object',
+  },
 );
 
 export const LossSchema = Type.Object(
@@ -258,7 +265,13 @@ export const LossSchema = Type.Object(
       }),
     ),
   },
-  { title: 'Loss', description: 'the training loss', additionalProperties: false, 'x-type': 'must be an object' },
+  {
+    title: 'Loss',
+    description: 'the training loss',
+    default: { kind: 'cross_entropy' },
+    additionalProperties: false,
+    'x-type': 'must be an object',
+  },
 );
 
 // ── training ──────────────────────────────────────────────────────────────────────────────
@@ -453,6 +466,7 @@ export const TrainingSchema = Type.Object(
   {
     title: 'Training',
     description: 'epochs, batches, schedule and early stopping',
+    default: { epochs: 30, batchSize: 32 },
     additionalProperties: false,
     'x-type': 'required object with epochs and batchSize',
   },

@@ -75,11 +75,31 @@ function checkNumber(n: Node, v: unknown, p: string, out: Problems): void {
   else if (typeof n.maximum === 'number' && !(v <= n.maximum)) out.push(`${p}: must be <= ${n.maximum}, got ${v}`);
 }
 
-/** Problems of one present value (not undefined, not null) against its schema. */
+/**
+ * Problems of one present value (not undefined, not null) against its schema. A scalar node
+ * with `x-type` says any of its problems in that one message (`must be a time in
+ * milliseconds, got "yesterday"`); on an object, array or union it words a value of the
+ * wrong type.
+ */
 export function checkValue(schema: TSchema, v: unknown, p: string, out: Problems): void {
   const { node, nullable } = unwrapNull(nodeOf(schema));
   if (nullable && v === null) return;
   if (node['x-code']) return;
+  if (
+    typeof node['x-type'] === 'string' &&
+    node.type !== 'object' &&
+    node.type !== 'array' &&
+    !node['x-discriminator']
+  ) {
+    const own: Problems = [];
+    checkPlain({ ...node, 'x-type': undefined }, v, p, own);
+    if (own.length) out.push(`${p}: ${node['x-type']}, got ${show(v)}`);
+    return;
+  }
+  checkPlain(node, v, p, out);
+}
+
+function checkPlain(node: Node, v: unknown, p: string, out: Problems): void {
   const values = enumValues(node);
   if (values) {
     if (typeof v !== 'string' || !values.includes(v)) {
@@ -100,6 +120,8 @@ export function checkValue(schema: TSchema, v: unknown, p: string, out: Problems
       if (typeof v !== 'string') out.push(`${p}: must be a string, got ${show(v)}`);
       else if (typeof node.minLength === 'number' && v.length < node.minLength)
         out.push(`${p}: must be a non-empty string, got ${show(v)}`);
+      else if (typeof node.maxLength === 'number' && v.length > node.maxLength)
+        out.push(`${p}: must have at most ${node.maxLength} characters, got ${v.length}`);
       else if (typeof node.pattern === 'string' && !new RegExp(node.pattern).test(v))
         out.push(`${p}: malformed, got ${show(v)}`);
       return;
@@ -107,6 +129,10 @@ export function checkValue(schema: TSchema, v: unknown, p: string, out: Problems
       if (!Array.isArray(v)) return void out.push(`${p}: ${typeMessage(node, 'must be a list')}, got ${show(v)}`);
       if (typeof node.minItems === 'number' && v.length < node.minItems)
         out.push(`${p}: must have at least ${node.minItems} entr${node.minItems === 1 ? 'y' : 'ies'}`);
+      if (typeof node.maxItems === 'number' && v.length > node.maxItems)
+        return void out.push(
+          `${p}: ${typeMessage(node, `must have at most ${node.maxItems} entries`)}, got ${v.length} entries`,
+        );
       const items = node.items as TSchema | undefined;
       if (items) v.forEach((x, i) => checkValue(items, x, join(p, i), out));
       return;
@@ -177,9 +203,13 @@ export function checkObject(
   const known = Object.keys(props);
   const extra = o.extraKeys ?? [];
   if (nodeOf(schema).additionalProperties === false) {
+    // `x-unknown` words it for messages between programs (`unknown field`); specs list what is known.
+    const unknown = nodeOf(schema)['x-unknown'];
     for (const k of Object.keys(v))
       if (!Object.hasOwn(props, k) && !extra.includes(k))
-        out.push(`${join(path, k)}: unknown option (known: ${[...known, ...extra].join(', ')})`);
+        out.push(
+          `${join(path, k)}: ${typeof unknown === 'string' ? unknown : `unknown option (known: ${[...known, ...extra].join(', ')})`}`,
+        );
   }
   const required = (nodeOf(schema).required as string[] | undefined) ?? [];
   for (const [k, s] of Object.entries(props)) {
@@ -199,12 +229,17 @@ export function checkField(
 ): void {
   const v = obj[key];
   const p = join(path, key);
-  if (nodeOf(schema)['x-code']) return;
-  if (v === undefined || v === null) {
-    if (required) {
-      const values = enumValues(schema);
-      out.push(`${p}: required${values ? ` (one of ${values.join(', ')})` : ''}`);
-    }
+  const node = nodeOf(schema);
+  if (node['x-code']) return;
+  if (v === undefined || (v === null && !unwrapNull(node).nullable)) {
+    if (!required) return;
+    const values = enumValues(schema);
+    const scalar = typeof node['x-type'] === 'string' && node.type !== 'object' && node.type !== 'array';
+    out.push(
+      scalar
+        ? `${p}: ${node['x-type'] as string}, got ${show(v)}`
+        : `${p}: required${values ? ` (one of ${values.join(', ')})` : ''}`,
+    );
     return;
   }
   checkValue(schema, v, p, out);
