@@ -36,6 +36,7 @@ const spec = {
       { name: 'sgd', lr: 0.05, momentum: 0.9 },
     ],
   },
+  study: 'optimizers',
 };
 
 /** One job of many epochs, for the progress stream. */
@@ -191,6 +192,70 @@ function contract(name: string, open: (db: string) => Promise<Target>) {
       assert.equal(typeof job.final?.val.accuracy, 'number');
       await rejectsWith(lab.getJob(rec.id, 'config=9/fold=0'), 'E_NOT_FOUND');
       await rejectsWith(lab.getExperiment(999), 'E_NOT_FOUND');
+    });
+
+    test('the library through the API: update, duplicate, export, import, delete; the study as typed data; presets', async () => {
+      const { lab } = t;
+      const events: LabEvent[] = [];
+      const off = lab.subscribe((e) => events.push(e));
+      const rec = await lab.createExperiment({ ...spec, sweep: undefined, training: { epochs: 5, batchSize: 16 } });
+      const updated = await lab.updateExperiment(rec.id, { name: 'renamed', tags: ['a', 'b'], notes: 'n' });
+      assert.deepEqual([updated.name, updated.tags, updated.notes], ['renamed', ['a', 'b'], 'n']);
+      assert.ok(events.some((e) => e.type === 'experiment-updated' && e.experiment.name === 'renamed'));
+      assert.deepEqual(
+        (await lab.listExperiments({ tag: 'b' })).map((e) => e.id),
+        [rec.id],
+      );
+      await lab.startRun(rec.id, { workers: 0 });
+      assert.equal((await lab.waitForRun(rec.id)).status, 'done');
+      const study = await lab.getStudy(rec.id);
+      assert.equal(study?.kind, 'optimizers');
+      assert.ok(study && !('lines' in study) && !('title' in study), 'typed data, no text lines');
+      if (study?.kind === 'optimizers') assert.equal(study.series.curves[0].epoch.length, 5);
+      const copy = await lab.duplicateExperiment(rec.id);
+      assert.equal(copy.status, 'created');
+      assert.equal(copy.jobs.total, 0);
+      assert.deepEqual(copy.datasets, (await lab.getExperiment(rec.id)).datasets);
+      const file = await lab.exportExperiment(rec.id);
+      assert.equal(file.format, 'optlab-experiment');
+      assert.equal(file.datasets.length, 1);
+      const imported = await lab.importExperiment(JSON.parse(JSON.stringify(file)));
+      assert.equal(JSON.stringify(await lab.getReport(imported.id)), JSON.stringify(await lab.getReport(rec.id)));
+      const bad = await rejectsWith(lab.importExperiment({ ...file, jobs: 'none' }), 'E_BAD_IMPORT');
+      assert.deepEqual(bad.problems, [{ path: 'jobs', message: 'must be a list, got "none"' }]);
+      await rejectsWith(lab.deleteDataset(file.datasets[0].hash), 'E_IN_USE');
+      await lab.deleteExperiment(copy.id);
+      await rejectsWith(lab.getExperiment(copy.id), 'E_NOT_FOUND');
+      assert.ok(events.some((e) => e.type === 'experiment-deleted' && e.experimentId === copy.id));
+      off();
+      const presets = await lab.listPresets();
+      assert.ok(presets.some((p) => p.name === 'optimizers' && p.datasets.includes('wine')));
+      assert.equal((await lab.presetSpec('capacity', 'moons')).study, 'capacity');
+      await rejectsWith(lab.presetSpec('nope'), 'E_NOT_FOUND');
+      const schema = (await lab.specSchema()) as { properties: Record<string, unknown> };
+      assert.ok(schema.properties.optimizer && schema.properties.evaluation);
+    });
+
+    test('LAN mode on and off: the coordinator moves, keeps its port and says where workers connect', async () => {
+      const { lab } = t;
+      const lanEvents: LabEvent[] = [];
+      const off = lab.subscribe((e) => e.type === 'lan' && lanEvents.push(e));
+      const command = await lab.workerCommand();
+      assert.match(command.command, /worker --connect ws:\/\/127\.0\.0\.1:\d+/);
+      const before = await lab.getLan();
+      assert.equal(before.enabled, false);
+      assert.ok(before.port > 0);
+      const on = await lab.setLan(true);
+      assert.equal(on.enabled, true);
+      assert.equal(on.port, before.port);
+      const off2 = await lab.setLan(false);
+      assert.deepEqual(off2, { enabled: false, port: before.port, urls: [`ws://127.0.0.1:${before.port}`] });
+      off();
+      assert.deepEqual(
+        lanEvents.map((e) => e.type === 'lan' && e.lan.enabled),
+        [true, false],
+      );
+      assert.deepEqual(await lab.listWorkers(), []);
     });
 
     test('a bad CSV is E_BAD_CSV with each problem at its line and column', async () => {
