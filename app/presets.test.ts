@@ -73,6 +73,12 @@ test(
     has(study.summary, `${fastest.label} ${sig(fastest.epochsToTarget.mean, 2)}`);
     const slow = rows.find((r) => r.vsFastest && r.vsFastest.pHolm <= ALPHA)!;
     has(study.summary, `${slow.label} (Δ +${sig(slow.vsFastest!.mean, 2)} epochs`);
+    // The flat learning curves the report screen draws, in sweep order.
+    assert.deepEqual(
+      study.series.curves.map((c) => c.label),
+      ['GD', 'SGD', 'Adagrad', 'Adam'],
+    );
+    for (const c of study.series.curves) assert.equal(c.val_loss?.mean.length, c.epoch.length);
     for (const r of rows) {
       assert.equal(r.sensitivity.length, 5, 'the score at every rate of the grid');
       assert.equal(r.chosen!.length, r.splits, 'a rate chosen on each split');
@@ -112,6 +118,12 @@ test(
     const better = study.series.rows.filter((r) => r.delta && r.delta.pHolm <= ALPHA && r.delta.mean > 0);
     assert.ok(better.length >= 1, JSON.stringify(study.series.rows.map((r) => [r.label, r.delta])));
     has(study.summary, `${better[0].label} ${sig(better[0].value.mean, 4)} (Δ +${sig(better[0].delta!.mean)}`);
+    // The flat points the report screen draws: the baseline's label and every row's score, in sweep order.
+    assert.equal(study.series.baseline, 'none');
+    assert.deepEqual(
+      study.series.points.map((p) => [p.label, p.value.mean]),
+      study.series.rows.map((r) => [r.label, r.value.mean]),
+    );
   },
 );
 
@@ -133,6 +145,11 @@ test(
     assert.ok(bag.oob);
     has(study.summary, `Δ +${sig(bag.delta.mean)} `);
     has(study.summary, `Δ +${sig(boost.delta.mean)} `);
+    // The flat curves the report screen draws: a single model's score, or the ensemble's score by size.
+    assert.deepEqual(
+      study.series.curves.map((c) => [c.label, c.curve?.length ?? c.single?.mean]),
+      rows.map((r) => [r.label, r.curve?.length ?? r.value.mean]),
+    );
     for (const r of [bag, boost])
       has(study.summary, r.delta!.pHolm <= ALPHA ? 'significantly better' : 'not significantly different');
   },

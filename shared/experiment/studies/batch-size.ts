@@ -109,6 +109,16 @@ export interface BatchSizeSeries {
     sharpness?: HolmDifference & { epsilon: number };
     lambdaMax?: HolmDifference;
   };
+  /** Per batch size in sweep order, the earlier flat form of `rows` (sharpness keyed `sharpness@ε`, λmax as `hessian`). */
+  points: Array<{
+    batchSize: number | 'full';
+    train_accuracy?: Summary;
+    /** The held-out test accuracy, or the validation accuracy without a test part. */
+    test_accuracy?: Summary;
+    gap?: Summary;
+    sharpness: Record<string, Summary | undefined>;
+    hessian?: Summary;
+  }>;
   /** The loss on the line from the smallest- to the largest-batch solution on the first split. */
   interpolation?: { from: string; to: string; split: string; alphas: number[]; loss: Record<string, number[]> };
 }
@@ -209,7 +219,15 @@ export function batchSizeSeries(
     };
   });
   const rows = perConfig.map((p) => p.row);
-  const series: BatchSizeSeries = { rule, metric: report.primaryMetric, rows };
+  const points = report.configurations.map((c, i) => ({
+    batchSize: rows[i].batchSize,
+    train_accuracy: c.metrics.train_accuracy,
+    test_accuracy: c.metrics.test_accuracy ?? c.metrics.val_accuracy,
+    gap: c.metrics.gap_accuracy,
+    sharpness: Object.fromEntries(epsilons.map((e) => [sharpnessKey(e), c.analysis?.[sharpnessKey(e)]])),
+    hessian: c.analysis?.[HESSIAN_KEY],
+  }));
+  const series: BatchSizeSeries = { rule, metric: report.primaryMetric, rows, points };
   const summary: string[] = [];
 
   // The contrast: largest against smallest batch (the order of the sweep), paired over splits.

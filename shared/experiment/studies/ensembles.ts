@@ -42,6 +42,8 @@ export interface EnsembleRow {
 export interface EnsemblesSeries {
   metric: string;
   rows: EnsembleRow[];
+  /** Per configuration in sweep order: the single model's score, or the ensemble's score against its size. */
+  curves: Array<{ label: string; single?: Summary; curve?: Array<{ size: number; value: Summary }> }>;
 }
 
 /** The spec without its ensemble, name and labels: what makes two configurations the same learner. */
@@ -101,6 +103,10 @@ export function ensemblesSeries(
   return {
     title: `${metric}: each ensemble against its own base learner, and against the number of members or rounds`,
     summary,
-    series: { metric, rows },
+    series: {
+      metric,
+      rows,
+      curves: rows.map((r) => (r.curve ? { label: r.label, curve: r.curve } : { label: r.label, single: r.value })),
+    },
   };
 }

@@ -69,6 +69,14 @@ export interface OptimizersSeries {
   tuning: { path: string; factors: number[] } | null;
   /** Fastest first (best final score first without a target). */
   rows: OptimizerRow[];
+  /** Learning curves per configuration in sweep order (mean and std over splits per epoch), as before the rows existed. */
+  curves: Array<{
+    label: string;
+    epoch: number[];
+    train_loss?: { mean: number[]; std: Array<number | null> };
+    val_loss?: { mean: number[]; std: Array<number | null> };
+    val_accuracy?: { mean: number[]; std: Array<number | null> };
+  }>;
 }
 
 const finite = (xs: number[]) => xs.filter((x) => Number.isFinite(x));
@@ -140,6 +148,13 @@ export function optimizersSeries(
     metric,
     tuning: spec.tuning ? { path: spec.tuning.path, factors: [...spec.tuning.factors] } : null,
     rows,
+    curves: report.configurations.map((c) => ({
+      label: c.label,
+      epoch: c.curves.epoch,
+      train_loss: c.curves.series.train_loss,
+      val_loss: c.curves.series.val_loss,
+      val_accuracy: c.curves.series.val_accuracy,
+    })),
   };
   return { title: `Optimizers ranked by ${ranking}`, summary: sentences(series, bestFinal.label), series };
 }

@@ -35,6 +35,8 @@ export interface RegularizationSeries {
   higherIsBetter: boolean;
   baseline: string;
   rows: RegularizerRow[];
+  /** Each configuration's score and gap in sweep order (the baseline first). */
+  points: Array<{ label: string; value: Summary; gap: Summary | undefined }>;
 }
 
 export function regularizationSeries(
@@ -56,7 +58,13 @@ export function regularizationSeries(
     gap: c.metrics.gap_accuracy ?? c.metrics.gap_mse,
     delta: i === 0 ? null : { ...deltas[i - 1], pHolm: adjusted[i - 1] },
   }));
-  const series: RegularizationSeries = { metric, higherIsBetter: higher, baseline: base.label, rows };
+  const series: RegularizationSeries = {
+    metric,
+    higherIsBetter: higher,
+    baseline: base.label,
+    rows,
+    points: rows.map((r) => ({ label: r.label, value: r.value, gap: r.gap })),
+  };
   const better = (d: PairedDifference) => (higher ? d.mean > 0 : d.mean < 0);
   const sig1 = rows.filter((r) => r.delta && r.delta.pHolm <= ALPHA);
   const helps = sig1.filter((r) => better(r.delta!));
