@@ -6,6 +6,7 @@
 const SHARED_LAYERS = [
   // pure math, and the schemas of the spec and the export file (with their types and the walker that validates by them)
   [
+    'math',
     'rng',
     'crc32',
     'linalg',

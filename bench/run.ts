@@ -15,6 +15,8 @@
  *   npm run bench -- --kernels    GFLOP/s of each product alone, JS against WASM
  *   npm run bench -- --lab        only the distributed lab (jobs/s, 10-fold CV on 1 and 2 workers)
  *   npm run bench -- --no-lab     skip it
+ *   npm run bench -- --ui         only the window: Playground epochs/s and heatmap redraw, Paths
+ *                                 slider-to-redraw time, in headless Chromium (bench/ui.ts)
  *   npm run bench -- --cpu-time   time by this process's CPU time instead of the wall clock
  *                                 (both sides), when other work shares the machine
  *   npm run bench -- --gpu        the WebGPU engine beside the CPU engine (see gpu-report.ts)
@@ -37,6 +39,7 @@ import { Rng } from '../shared/rng.ts';
 import { kernelTable } from './kernels.ts';
 import { labBench } from './lab.ts';
 import { gpuBench } from './gpu-report.ts';
+import { uiBench } from './ui.ts';
 
 interface Cell {
   inputs: number;
@@ -375,7 +378,10 @@ async function lab(): Promise<void> {
 if (args.has('--kernels')) kernelTable();
 else if (args.has('--gpu')) await gpuBench(args, log);
 else if (args.has('--lab')) await lab();
-else {
+else if (args.has('--ui')) {
+  const r = await uiBench(log);
+  if (json) process.stdout.write(JSON.stringify({ ui: r }) + '\n');
+} else {
   await main();
   if (!json && !args.has('--no-lab')) await lab();
 }

@@ -5,6 +5,7 @@
  * Every random draw in OptLab comes from one of these; nothing draws from JavaScript's unseeded global generator, so the
  * same seed gives the same numbers on any machine and in any process.
  */
+import { cos, log, pow, sin } from './math/index.ts';
 
 /** 32-bit string hash (FNV-1a followed by a murmur3 finalizer) used to derive stream seeds. */
 export function hash32(text: string, seed = 0x811c9dc5): number {
@@ -99,15 +100,15 @@ export class Rng {
     }
     const u1 = 1 - this.next(); // (0, 1]
     const u2 = this.next();
-    const r = Math.sqrt(-2 * Math.log(u1));
-    this.#spare = r * Math.sin(2 * Math.PI * u2);
-    return mean + std * r * Math.cos(2 * Math.PI * u2);
+    const r = Math.sqrt(-2 * log(u1));
+    this.#spare = r * sin(2 * Math.PI * u2);
+    return mean + std * r * cos(2 * Math.PI * u2);
   }
 
   /** Gamma(shape k, scale 1) draw (Marsaglia & Tsang 2000; boosted for k < 1). */
   gamma(k: number): number {
     if (!(k > 0)) throw new RangeError(`Rng.gamma: shape must be > 0, got ${k}`);
-    if (k < 1) return this.gamma(k + 1) * Math.pow(this.next() || Number.MIN_VALUE, 1 / k);
+    if (k < 1) return this.gamma(k + 1) * pow(this.next() || Number.MIN_VALUE, 1 / k);
     const d = k - 1 / 3;
     const c = 1 / Math.sqrt(9 * d);
     for (;;) {
@@ -119,7 +120,7 @@ export class Rng {
       v = v * v * v;
       const u = this.next();
       if (u < 1 - 0.0331 * x * x * x * x) return d * v;
-      if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+      if (log(u) < 0.5 * x * x + d * (1 - v + log(v))) return d * v;
     }
   }
 

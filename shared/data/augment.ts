@@ -9,6 +9,7 @@ import type { Mat } from '../linalg/mat.ts';
 import type { Rng } from '../rng.ts';
 import type { AugmentSpec } from '../schema/types.ts';
 import type { ImageShape } from './dataset.ts';
+import { cos, sin } from '../math/index.ts';
 
 /** One image's geometric transform, applied to the content in this order: flip, crop-rescale, rotate, shift. */
 export interface ImageTransform {
@@ -56,16 +57,16 @@ export function warpImage(
   const cy = (H - 1) / 2;
   const cx = (W - 1) / 2;
   const th = (t.degrees * Math.PI) / 180;
-  const cos = Math.cos(th);
-  const sin = Math.sin(th);
+  const ct = cos(th);
+  const st = sin(th);
   for (let r = 0; r < H; r++) {
     for (let c = 0; c < W; c++) {
       // Undo the shift.
       const r1 = r - t.dy - cy;
       const c1 = c - t.dx - cx;
       // Undo the rotation (x to the right, y up on screen, so y = −row).
-      const xs = cos * c1 - sin * r1;
-      const ys = -sin * c1 - cos * r1;
+      const xs = ct * c1 - st * r1;
+      const ys = -st * c1 - ct * r1;
       const r2 = cy - ys;
       const c2 = cx + xs;
       // Undo crop-and-rescale: output pixel centres map evenly onto the window.

@@ -3,6 +3,7 @@
  * depend on where it came from: row subsets, the known true function of synthetic regression
  * sets, and the content hash that jobs use to name the data they need.
  */
+import { sin } from '../math/index.ts';
 
 export type Task = 'classification' | 'regression';
 
@@ -71,7 +72,7 @@ export function trueValue(truth: TruthFunction, row: ArrayLike<number>): number 
   const x = row[0];
   switch (truth.kind) {
     case 'sine':
-      return truth.amplitude * Math.sin(truth.frequency * x + truth.phase);
+      return truth.amplitude * sin(truth.frequency * x + truth.phase);
     case 'polynomial': {
       // Horner's rule: fewer roundings than summing powers.
       const c = truth.coefficients;

@@ -6,6 +6,7 @@
  */
 import type { Dataset } from './dataset.ts';
 import type { Rng } from '../rng.ts';
+import { cos, sin } from '../math/index.ts';
 
 export interface SyntheticOptions {
   /** Rows to generate (default 200). */
@@ -98,8 +99,8 @@ export function makeCircles(o: CirclesOptions, rng: Rng): Dataset {
     const m = inner ? nIn : nOut;
     const t = (2 * Math.PI * (inner ? i - nOut : i)) / m;
     const r = inner ? factor : 1;
-    x[2 * i] = r * Math.cos(t) + (noise > 0 ? rng.normal(0, noise) : 0);
-    x[2 * i + 1] = r * Math.sin(t) + (noise > 0 ? rng.normal(0, noise) : 0);
+    x[2 * i] = r * cos(t) + (noise > 0 ? rng.normal(0, noise) : 0);
+    x[2 * i + 1] = r * sin(t) + (noise > 0 ? rng.normal(0, noise) : 0);
     y[i] = inner ? 1 : 0;
   }
   return finish('circles', x, y, 2, ['outer', 'inner'], o.shuffle ?? true, rng);
@@ -118,8 +119,8 @@ export function makeMoons(o: SyntheticOptions, rng: Rng): Dataset {
     const j = inner ? i - nOut : i;
     // linspace(0, π, m) includes both ends, as scikit-learn's.
     const t = m > 1 ? (Math.PI * j) / (m - 1) : 0;
-    const px = inner ? 1 - Math.cos(t) : Math.cos(t);
-    const py = inner ? 1 - Math.sin(t) - 0.5 : Math.sin(t);
+    const px = inner ? 1 - cos(t) : cos(t);
+    const py = inner ? 1 - sin(t) - 0.5 : sin(t);
     x[2 * i] = px + (noise > 0 ? rng.normal(0, noise) : 0);
     x[2 * i + 1] = py + (noise > 0 ? rng.normal(0, noise) : 0);
     y[i] = inner ? 1 : 0;
@@ -146,8 +147,8 @@ export function makeSpirals(o: SpiralsOptions, rng: Rng): Dataset {
     for (let j = 0; j < m; j++, i++) {
       const t = m > 1 ? j / (m - 1) : 0;
       const a = (2 * Math.PI * c) / k + 2 * Math.PI * turns * t;
-      x[2 * i] = t * Math.cos(a) + (noise > 0 ? rng.normal(0, noise) : 0);
-      x[2 * i + 1] = t * Math.sin(a) + (noise > 0 ? rng.normal(0, noise) : 0);
+      x[2 * i] = t * cos(a) + (noise > 0 ? rng.normal(0, noise) : 0);
+      x[2 * i + 1] = t * sin(a) + (noise > 0 ? rng.normal(0, noise) : 0);
       y[i] = c;
     }
   }

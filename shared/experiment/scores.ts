@@ -5,6 +5,7 @@
 import { classProbabilities, predictClasses } from '../nn/metrics.ts';
 import type { Summary } from '../stats/describe.ts';
 import type { JobResult } from './types.ts';
+import { log } from '../math/index.ts';
 
 /** One split's ensemble numbers. */
 export interface SplitEnsemble {
@@ -60,7 +61,7 @@ export function mseOf(pred: ArrayLike<number>, rows: Uint32Array, y: Float32Arra
 /** Mean negative log-likelihood of averaged class probabilities (the soft-vote ensemble's loss). */
 export function nll(proba: ArrayLike<number>, K: number, rows: Uint32Array, y: Float32Array): number {
   let s = 0;
-  for (let i = 0; i < rows.length; i++) s -= Math.log(Math.max(proba[i * K + y[rows[i]]], 1e-12));
+  for (let i = 0; i < rows.length; i++) s -= log(Math.max(proba[i * K + y[rows[i]]], 1e-12));
   return rows.length ? s / rows.length : Number.NaN;
 }
 

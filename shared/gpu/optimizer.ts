@@ -9,6 +9,7 @@ import type { OptimizerName } from '../optim/registry.ts';
 import { nadamMu } from '../optim/nadam.ts';
 import type { Field } from './context.ts';
 import { optimizerStates } from './wgsl/optim.ts';
+import { pow } from '../math/index.ts';
 
 /** What changes from step to step: bound to every kernel that reads the step uniform. */
 export interface StepScalars {
@@ -118,8 +119,8 @@ export class DeviceOptimizer {
       case 'adam':
       case 'adamw': {
         const [b1, b2] = this.#betas();
-        c[0] = lr / (1 - Math.pow(b1, t));
-        c[1] = Math.sqrt(1 - Math.pow(b2, t));
+        c[0] = lr / (1 - pow(b1, t));
+        c[1] = Math.sqrt(1 - pow(b2, t));
         c[2] = shrink;
         break;
       }
@@ -129,7 +130,7 @@ export class DeviceOptimizer {
         const mu = nadamMu(b1, psi, t);
         const muNext = nadamMu(b1, psi, t + 1);
         this.#muProduct = Math.fround(this.#muProduct * Math.fround(mu));
-        c[0] = 1 - Math.pow(b2, t);
+        c[0] = 1 - pow(b2, t);
         c[1] = (-lr * (1 - mu)) / (1 - this.#muProduct);
         c[2] = (-lr * muNext) / (1 - this.#muProduct * muNext);
         c[3] = shrink;

@@ -11,6 +11,7 @@
 import { jsKernels, type F32, type FusedActivation, type Kernels } from './gemm.ts';
 import { ALIGN, alignUp, type WasmHeap } from './wasm-memory.ts';
 import type { Exports } from './wasm-module.ts';
+import { pow } from '../math/index.ts';
 
 const F_ACC = 1;
 const F_RELU = 4;
@@ -172,8 +173,8 @@ export function wasmKernelCalls(ex: Exports, heap: WasmHeap, packAt: number): Wa
       check('expAvgSq', expAvgSq, n);
       if (maxExpAvgSq) check('maxExpAvgSq', maxExpAvgSq, n);
       // The scalars exactly as adamUpdate derives them, so that every value matches it bit for bit.
-      const stepSize = lr / (1 - Math.pow(beta1, t));
-      const bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+      const stepSize = lr / (1 - pow(beta1, t));
+      const bc2Sqrt = Math.sqrt(1 - pow(beta2, t));
       const shrink = decoupled ? 1 - lr * weightDecay : 1;
       const l2 = decoupled ? 0 : weightDecay;
       const sign = maximize ? -1 : 1;

@@ -10,6 +10,7 @@ import { MatBuffer } from './buffer.ts';
 import { normalCdfInto } from '../stats/erf.ts';
 import type { ForwardContext, Layer } from './layer.ts';
 import type { Param } from './param.ts';
+import { exp, tanh } from '../math/index.ts';
 
 /** The activations a spec may name (the schema's list). */
 export const ACTIVATIONS: readonly Activation[] = SPEC_ACTIVATIONS;
@@ -19,8 +20,8 @@ const INV_SQRT_2PI = 0.3989422804014327;
 
 /** Logistic σ(x) = 1/(1+e^(−x)), written so that e^(…) never overflows. */
 export function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
+  if (x >= 0) return 1 / (1 + exp(-x));
+  const e = exp(x);
   return e / (1 + e);
 }
 
@@ -60,15 +61,15 @@ export class ActivationLayer implements Layer {
       case 'sigmoid':
         for (let i = 0; i < n; i++) {
           const v = xd[i];
-          if (v >= 0) yd[i] = 1 / (1 + Math.exp(-v));
+          if (v >= 0) yd[i] = 1 / (1 + exp(-v));
           else {
-            const e = Math.exp(v);
+            const e = exp(v);
             yd[i] = e / (1 + e);
           }
         }
         break;
       case 'tanh':
-        for (let i = 0; i < n; i++) yd[i] = Math.tanh(xd[i]);
+        for (let i = 0; i < n; i++) yd[i] = tanh(xd[i]);
         break;
       case 'relu':
         // Written as `v <= 0` so that NaN passes through (a diverged run must show as NaN) and −0 becomes +0.
@@ -134,7 +135,7 @@ export class ActivationLayer implements Layer {
         const cdf = this.#cdf.mat.data;
         for (let i = 0; i < n; i++) {
           const v = xd[i];
-          d[i] = g[i] * (cdf[i] + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+          d[i] = g[i] * (cdf[i] + v * INV_SQRT_2PI * exp(-0.5 * v * v));
         }
         break;
       }

@@ -11,6 +11,7 @@ import { join, show, type Problems } from '../schema/check.ts';
 import { LOSS_KINDS as SPEC_LOSS_KINDS, LossSchema } from '../schema/spec.ts';
 import { checkSection } from '../schema/walk.ts';
 import { MatBuffer } from './buffer.ts';
+import { exp, log, log1p } from '../math/index.ts';
 
 /** The losses a spec may name (the schema's list). */
 export const LOSS_KINDS: readonly LossSpec['kind'][] = SPEC_LOSS_KINDS;
@@ -150,14 +151,14 @@ export class CrossEntropyLoss extends BaseLoss {
       if (g) {
         // Keep e^(z−max) in the gradient buffer so the softmax below needs no second exp.
         for (let j = 0; j < C; j++) {
-          const e = Math.exp(z[base + j] - m);
+          const e = exp(z[base + j] - m);
           g[base + j] = e;
           sumExp += e;
         }
       } else {
-        for (let j = 0; j < C; j++) sumExp += Math.exp(z[base + j] - m);
+        for (let j = 0; j < C; j++) sumExp += exp(z[base + j] - m);
       }
-      const lse = m + Math.log(sumExp);
+      const lse = m + log(sumExp);
       let row = 0,
         mass = 0;
       for (let j = 0; j < C; j++) {
@@ -187,12 +188,12 @@ export class BceWithLogitsLoss extends ElementwiseLoss {
   readonly kind = 'bce';
 
   protected element(z: number, t: number): number {
-    return (z > 0 ? z : 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+    return (z > 0 ? z : 0) - z * t + log1p(exp(-Math.abs(z)));
   }
 
   /** σ(z) − t, with σ taken from e^(−|z|) so that it cannot overflow either. */
   protected slope(z: number, t: number): number {
-    const e = Math.exp(-Math.abs(z));
+    const e = exp(-Math.abs(z));
     const sig = z >= 0 ? 1 / (1 + e) : e / (1 + e);
     return sig - t;
   }

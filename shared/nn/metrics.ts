@@ -5,6 +5,7 @@
  */
 import type { Mat } from '../linalg/mat.ts';
 import { mat } from '../linalg/mat.ts';
+import { exp } from '../math/index.ts';
 
 /** Predicted class per row: argmax over columns (first on ties), or logit > 0 when there is one column. */
 export function predictClasses(logits: Mat, out?: Int32Array): Int32Array {
@@ -116,7 +117,7 @@ export function softmax(logits: Mat, out?: Mat): Mat {
     for (let j = 1; j < C; j++) if (z[base + j] > m) m = z[base + j];
     let s = 0;
     for (let j = 0; j < C; j++) {
-      const e = Math.exp(z[base + j] - m);
+      const e = exp(z[base + j] - m);
       p[base + j] = e;
       s += e;
     }
@@ -141,7 +142,7 @@ export function classProbabilities(logits: Mat, out?: Mat): Mat {
     p = o.data;
   for (let i = 0; i < B; i++) {
     const v = z[i];
-    const e = Math.exp(-Math.abs(v));
+    const e = exp(-Math.abs(v));
     const s = v >= 0 ? 1 / (1 + e) : e / (1 + e);
     p[2 * i] = 1 - s;
     p[2 * i + 1] = s;

@@ -2,6 +2,7 @@ import { OPTIMIZER_DEFAULTS } from '../schema/optimizers.ts';
 import { kernels } from '../linalg/gemm.ts';
 import { checkBetas, checkNonNegative, kernelZerosLike, lerp, Optimizer } from './optimizer.ts';
 import type { FloatArray, OptParam } from './optimizer.ts';
+import { pow } from '../math/index.ts';
 
 /** torch.optim.Adam keyword arguments. */
 export interface AdamOptions {
@@ -59,8 +60,8 @@ export function adamUpdate(
   const l2 = decoupled ? 0 : weightDecay;
   const w1 = 1 - beta1;
   const c2 = 1 - beta2;
-  const stepSize = lr / (1 - Math.pow(beta1, t));
-  const bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+  const stepSize = lr / (1 - pow(beta1, t));
+  const bc2Sqrt = Math.sqrt(1 - pow(beta2, t));
   for (let i = 0; i < n; i++) {
     const th = shrink * value[i];
     const g = sign * grad[i] + l2 * th;

@@ -2,6 +2,7 @@ import { OPTIMIZER_DEFAULTS } from '../schema/optimizers.ts';
 import { checkAdamOptions } from './adam.ts';
 import { checkNonNegative, lerp, Optimizer, zerosLike } from './optimizer.ts';
 import type { FloatArray, OptParam } from './optimizer.ts';
+import { pow } from '../math/index.ts';
 
 /** torch.optim.NAdam keyword arguments. */
 export interface NAdamOptions {
@@ -26,7 +27,7 @@ export const NADAM_DEFAULTS: Readonly<NAdamOptions> = OPTIMIZER_DEFAULTS.nadam;
 
 /** μ_t = β₁(1 − ½·0.96^(tψ)), Dozat's momentum schedule as torch writes it. */
 export function nadamMu(beta1: number, momentumDecay: number, t: number): number {
-  return beta1 * (1 - 0.5 * Math.pow(0.96, t * momentumDecay));
+  return beta1 * (1 - 0.5 * pow(0.96, t * momentumDecay));
 }
 
 /**
@@ -60,7 +61,7 @@ export function nadamUpdate(
   const l2 = decoupled ? 0 : weightDecay;
   const w1 = 1 - beta1;
   const c2 = 1 - beta2;
-  const bc2 = 1 - Math.pow(beta2, t);
+  const bc2 = 1 - pow(beta2, t);
   const mu = nadamMu(beta1, momentumDecay, t);
   const muNext = nadamMu(beta1, momentumDecay, t + 1);
   const cg = (-lr * (1 - mu)) / (1 - muProduct);

@@ -16,6 +16,7 @@
  */
 import type { ScheduleSpec } from '../schema/types.ts';
 import { isObject, join, show } from '../schema/check.ts';
+import { cos, pow } from '../math/index.ts';
 import {
   DEFAULT_STEP_GAMMA,
   DEFAULT_WARMUP_START_FACTOR,
@@ -95,12 +96,12 @@ function mainLr(spec: ScheduleSpec, baseLr: number, e: number): number {
     case 'constant':
       return baseLr;
     case 'step':
-      return baseLr * Math.pow(spec.gamma ?? DEFAULT_STEP_GAMMA, Math.floor(e / spec.step_size));
+      return baseLr * pow(spec.gamma ?? DEFAULT_STEP_GAMMA, Math.floor(e / spec.step_size));
     case 'exponential':
-      return baseLr * Math.pow(spec.gamma, e);
+      return baseLr * pow(spec.gamma, e);
     case 'cosine': {
       const etaMin = spec.eta_min ?? 0;
-      return etaMin + ((baseLr - etaMin) * (1 + Math.cos((Math.PI * e) / spec.T_max))) / 2;
+      return etaMin + ((baseLr - etaMin) * (1 + cos((Math.PI * e) / spec.T_max))) / 2;
     }
   }
 }

@@ -22,6 +22,7 @@
  */
 import type { Rng } from '../rng.ts';
 import { argmaxRows } from './bagging.ts';
+import { exp, log } from '../math/index.ts';
 
 /** Why boosting stopped, or null while it goes on. */
 export type BoostingStop = null | 'perfect' | 'worse_than_chance';
@@ -76,10 +77,10 @@ export function sammeRound(
   const error = wrong / total;
   if (error <= 0) return { error, alpha: 1, kept: true, stop: 'perfect', weights: null };
   if (error >= 1 - 1 / K) return { error, alpha: 0, kept: false, stop: 'worse_than_chance', weights: null };
-  const alpha = learningRate * (Math.log((1 - error) / error) + Math.log(K - 1));
+  const alpha = learningRate * (log((1 - error) / error) + log(K - 1));
   // e^α overflows only for a huge η; scaling the correct rows by e^(−α) instead gives the same normalized weights.
-  const up = Math.exp(alpha);
-  const [wrongScale, rightScale] = Number.isFinite(up) ? [up, 1] : [1, Math.exp(-alpha)];
+  const up = exp(alpha);
+  const [wrongScale, rightScale] = Number.isFinite(up) ? [up, 1] : [1, exp(-alpha)];
   const next = new Float64Array(n);
   let sum = 0;
   for (let i = 0; i < n; i++) {

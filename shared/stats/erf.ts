@@ -4,6 +4,7 @@
  * accurate to about 1e-16 in double precision on the whole line, in three ranges so that no
  * range suffers cancellation: erf directly for |x| ≤ 0.5, erfc = e^(−x²)·R(x) beyond.
  */
+import { exp } from '../math/index.ts';
 
 /* eslint-disable no-loss-of-precision -- Cody's coefficients are kept with every printed digit; each parses to its nearest double. */
 const A0 = 3.1611237438705656,
@@ -65,7 +66,7 @@ function erfcScaled(ax: number): number {
 /** e^(−x²) computed as e^(−t²)·e^(−(x−t)(x+t)) with t = x rounded to 1/16, so the large exponent loses no bits. */
 function expNegSquare(ax: number): number {
   const t = Math.trunc(ax * 16) / 16;
-  return Math.exp(-t * t) * Math.exp(-(ax - t) * (ax + t));
+  return exp(-t * t) * exp(-(ax - t) * (ax + t));
 }
 
 export function erf(x: number): number {
@@ -117,7 +118,7 @@ export function normalCdfInto(x: Float32Array | Float64Array, out: Float32Array 
         r = 0;
       }
       // One exp of −z² suffices here: its rounding is ~z²·1e-16 relative, far below float32's.
-      const tail = Math.exp(-az * az) * r;
+      const tail = exp(-az * az) * r;
       erfcZ = z > 0 ? tail : 2 - tail;
     }
     out[i] = 0.5 * erfcZ;

@@ -7,13 +7,14 @@
  * error 1.15e-9) and takes Halley steps on that CDF until the correction is below an ulp.
  */
 import { erf, erfc } from './erf.ts';
+import { exp, log, log1p } from '../math/index.ts';
 
 /** 1/√(2π), the density at 0. */
 const INV_SQRT_2PI = 0.3989422804014327;
 
 /** Density φ(z) = e^(−z²/2)/√(2π). */
 export function normalPdf(z: number): number {
-  return INV_SQRT_2PI * Math.exp(-0.5 * z * z);
+  return INV_SQRT_2PI * exp(-0.5 * z * z);
 }
 
 /** Φ(z) = P(Z ≤ z). */
@@ -43,7 +44,7 @@ const P_LOW = 0.02425;
 /** Acklam's approximation to Φ⁻¹(p), good to about 1e-9 relative. */
 function acklam(p: number): number {
   if (p < P_LOW) {
-    const q = Math.sqrt(-2 * Math.log(p));
+    const q = Math.sqrt(-2 * log(p));
     return (
       (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
       ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1)
@@ -57,7 +58,7 @@ function acklam(p: number): number {
       (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1)
     );
   }
-  const q = Math.sqrt(-2 * Math.log1p(-p));
+  const q = Math.sqrt(-2 * log1p(-p));
   return (
     -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) /
     ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1)

@@ -9,6 +9,7 @@
  * continued fraction (modified Lentz) on whichever side of the mean converges fast, with both
  * I and 1 − I returned so that callers can take the one that suffers no cancellation.
  */
+import { exp, log, log1p } from '../math/index.ts';
 
 /** Lanczos coefficients for g = 7, n = 9 (relative accuracy about 1e-15 for Γ). */
 const LANCZOS = [
@@ -46,16 +47,16 @@ export function logGamma(x: number): number {
   if (Number.isNaN(x)) return Number.NaN;
   if (!(x > 0)) throw new RangeError(`logGamma: needs x > 0, got ${x}`);
   if (x === Infinity) return Infinity;
-  if (x >= 10) return (x - 0.5) * Math.log(x) - x + LN_SQRT_2PI + stirlingCorrection(x);
+  if (x >= 10) return (x - 0.5) * log(x) - x + LN_SQRT_2PI + stirlingCorrection(x);
   if (x < 0.5) {
     // Γ(x) = Γ(x + 1)/x keeps the Lanczos sum in its accurate range near 0.
-    return logGamma(x + 1) - Math.log(x);
+    return logGamma(x + 1) - log(x);
   }
   const z = x - 1;
   let sum = LANCZOS[0];
   for (let i = 1; i < LANCZOS.length; i++) sum += LANCZOS[i] / (z + i);
   const t = z + LANCZOS_G + 0.5;
-  return LN_SQRT_2PI + (z + 0.5) * Math.log(t) - t + Math.log(sum);
+  return LN_SQRT_2PI + (z + 0.5) * log(t) - t + log(sum);
 }
 
 /** ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b), for a, b > 0, without cancellation for large arguments. */
@@ -67,11 +68,11 @@ export function logBeta(a: number, b: number): number {
   if (q === Infinity) return -Infinity;
   if (p >= 10) {
     const corr = stirlingCorrection(p) + stirlingCorrection(q) - stirlingCorrection(p + q);
-    return -0.5 * Math.log(q) + LN_SQRT_2PI + corr + (p - 0.5) * Math.log(p / (p + q)) + q * Math.log1p(-p / (p + q));
+    return -0.5 * log(q) + LN_SQRT_2PI + corr + (p - 0.5) * log(p / (p + q)) + q * log1p(-p / (p + q));
   }
   if (q >= 10) {
     const corr = stirlingCorrection(q) - stirlingCorrection(p + q);
-    return logGamma(p) + corr + p - p * Math.log(p + q) + (q - 0.5) * Math.log1p(-p / (p + q));
+    return logGamma(p) + corr + p - p * log(p + q) + (q - 0.5) * log1p(-p / (p + q));
   }
   return logGamma(p) + logGamma(q) - logGamma(p + q);
 }
@@ -137,13 +138,13 @@ export function incompleteBeta(x: number, a: number, b: number, y = 1 - x): Beta
   if (x === 0) return { lower: 0, upper: 1 };
   if (y === 0) return { lower: 1, upper: 0 };
   // ln x from y when x is near 1 (and vice versa): a·ln x with a ~ 10⁶ would multiply x's rounding error a millionfold.
-  const logX = x > 0.5 ? Math.log1p(-y) : Math.log(x);
-  const logY = y > 0.5 ? Math.log1p(-x) : Math.log(y);
+  const logX = x > 0.5 ? log1p(-y) : log(x);
+  const logY = y > 0.5 ? log1p(-x) : log(y);
   const logFront = a * logX + b * logY - logBeta(a, b);
   if (x < (a + 1) / (a + b + 2)) {
-    const lower = (Math.exp(logFront) * betaContinuedFraction(a, b, x)) / a;
+    const lower = (exp(logFront) * betaContinuedFraction(a, b, x)) / a;
     return { lower, upper: 1 - lower };
   }
-  const upper = (Math.exp(logFront) * betaContinuedFraction(b, a, y)) / b;
+  const upper = (exp(logFront) * betaContinuedFraction(b, a, y)) / b;
   return { lower: 1 - upper, upper };
 }

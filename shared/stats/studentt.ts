@@ -15,6 +15,7 @@
 import { incompleteBeta, logBeta } from './special.ts';
 import { normalCdf, normalPdf, normalQuantile, normalSf } from './normal.ts';
 import { erf } from './erf.ts';
+import { exp, log, log1p } from '../math/index.ts';
 
 function checkDf(df: number, where: string): void {
   if (!(df > 0)) throw new RangeError(`${where}: degrees of freedom must be > 0, got ${df}`);
@@ -44,7 +45,7 @@ function tails(t: number, df: number): Tails {
 export function tPdf(t: number, df: number): number {
   checkDf(df, 'tPdf');
   if (df === Infinity) return normalPdf(t);
-  return Math.exp(-((df + 1) / 2) * Math.log1p((t * t) / df) - 0.5 * Math.log(df) - logBeta(df / 2, 0.5));
+  return exp(-((df + 1) / 2) * log1p((t * t) / df) - 0.5 * log(df) - logBeta(df / 2, 0.5));
 }
 
 /** P(T ≤ t). */
@@ -100,11 +101,11 @@ function solveIncreasing(h: (t: number) => number, dh: (t: number) => number, st
 /** The t ≥ 0 with P(T > t) = q, for q in (0, ½]. */
 function upperQuantile(q: number, df: number): number {
   if (q === 0.5) return 0;
-  const logQ = Math.log(q);
+  const logQ = log(q);
   // Newton on ln q − ln P(T > t): the tail spans hundreds of orders of magnitude, its logarithm is nearly linear.
   const start = -normalQuantile(q);
   return solveIncreasing(
-    (t) => logQ - Math.log(tails(t, df).upper),
+    (t) => logQ - log(tails(t, df).upper),
     (t) => tPdf(t, df) / tails(t, df).upper,
     start,
   );

@@ -5,7 +5,7 @@ import type { Loss } from '../nn/loss.ts';
 import type { Sequential } from '../nn/model.ts';
 import { predictClasses } from '../nn/metrics.ts';
 import type { Rng } from '../rng.ts';
-import { gatherInputs, gatherTargets, type TargetKind } from './batches.ts';
+import { gatherInputs, gatherTargets, standardizeBatch, type TargetKind } from './batches.ts';
 
 /** Scores of a model on one set of rows (inference mode: running batch-norm stats, no dropout). */
 export interface SetMetrics {
@@ -106,6 +106,27 @@ export class Evaluator {
     let sst = 0;
     for (let i = 0; i < n; i++) sst += (data.y[rows[i]] - mean) ** 2;
     return { loss: acc.lossSum / n, mse: acc.sse / n, r2: sst > 0 ? 1 - acc.sse / sst : Number.NaN };
+  }
+
+  /**
+   * Inference-mode outputs of `model` for n rows of raw features `x` (n×d, not rows of the
+   * data set: e.g. a grid over the input plane), standardized as the data set's rows are,
+   * written into `out` (n×outDim).
+   */
+  predict(model: Sequential, x: Float32Array, n: number, out: Float32Array, rng: Rng): void {
+    const d = this.data.d;
+    if (x.length < n * d) throw new RangeError(`predict: ${n} rows need ${n * d} values, got ${x.length}`);
+    const ctx = { training: false, rng };
+    for (let start = 0; start < n; start += CHUNK) {
+      const count = Math.min(CHUNK, n - start);
+      const xb = this.#x.get(count, d);
+      xb.data.set(x.subarray(start * d, (start + count) * d));
+      standardizeBatch(this.standardizer, count, xb);
+      const o = model.forward(xb, ctx);
+      if (out.length < (start + count) * o.cols)
+        throw new RangeError(`predict: out needs ${n * o.cols} values, got ${out.length}`);
+      out.set(o.data.subarray(0, count * o.cols), start * o.cols);
+    }
   }
 }
 

@@ -147,3 +147,35 @@ test('a fit in a worker thread (useKernels("wasm-simd")) gives the main thread\'
   assert.equal(msg.history, JSON.stringify(here.history));
   assert.deepEqual(msg.state, Array.from(here.state));
 });
+
+test('observe: epochs 0…N in order, predictions of the rows equal the scored outputs, and watching changes no bit', () => {
+  withWasm(8, () => {
+    for (const config of [FUSED, UNFUSED]) {
+      const plain = fit(input(config, 5));
+      const seen: number[] = [];
+      // Every validation row's raw features, predicted through the view at every epoch.
+      const rows = all(120, 90);
+      const x = new Float32Array(rows.length * data.d);
+      rows.forEach((r, i) => x.set(data.x.subarray(r * data.d, r * data.d + data.d), i * data.d));
+      let last = new Float32Array(0);
+      const watched = fit({
+        ...input(config, 5),
+        observe(epoch, model) {
+          seen.push(epoch);
+          last = new Float32Array(rows.length * model.outDim);
+          model.predict(x, rows.length, last);
+        },
+      });
+      assert.deepEqual(
+        seen,
+        Array.from({ length: watched.epochsRun + 1 }, (_, e) => e),
+      );
+      assert.equal(JSON.stringify(watched.history), JSON.stringify(plain.history));
+      assert.deepEqual(watched.state, plain.state);
+      assert.deepEqual(watched.outputs.val, plain.outputs.val);
+      // Without restoring other weights, the last view is the final model: the same outputs as scoring.
+      if (!config.training.earlyStopping?.restoreBest || watched.bestEpoch === watched.epochsRun)
+        assert.deepEqual(last, plain.outputs.val);
+    }
+  });
+});

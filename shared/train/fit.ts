@@ -30,6 +30,7 @@ import { Evaluator, type SetMetrics } from './evaluate.ts';
 import { penaltyCoefficients } from './penalty.ts';
 import { cpuEngine } from './cpu-engine.ts';
 import { later, runLater, runNow, type EngineInfo, type FitSetup, type TrainEngine } from './engine.ts';
+import { observerOf, type Observer } from './observe.ts';
 
 /** The resolved parts of a spec that a fit needs. */
 export interface FitConfig {
@@ -63,6 +64,8 @@ export interface FitInput {
   outputsFor?: readonly string[];
   /** Called after every epoch with its record. */
   onEpoch?: (record: EpochRecord) => void;
+  /** Called before the first epoch (0) and after each (after `onEpoch`) with the model being trained. */
+  observe?: Observer;
   /** Polled between batches; true cancels the fit (it throws FitCancelled). */
   cancelled?: () => boolean;
 }
@@ -211,8 +214,10 @@ function* fitLoop(input: FitInput, chosen: TrainEngine): Generator<Promise<unkno
   if (stopper && curveEvery !== 1)
     throw new Error('fit: early stopping checks every epoch; training.curveEvery must be 1');
   const budget = new TrainingBudget(tr, evals, curves);
+  const observe = observerOf(input.observe, model, evaluator, outDim, session, engine === cpuEngine);
 
   try {
+    yield* observe(0);
     for (let epoch = 1; epoch <= tr.epochs; epoch++) {
       const lr = lrAt(tr.schedule, baseLr, epoch - 1);
       if (tr.shuffle !== false) shuffleRng.shuffle(order);
@@ -247,7 +252,10 @@ function* fitLoop(input: FitInput, chosen: TrainEngine): Generator<Promise<unkno
 
       epochsRun = epoch;
       // Scoring every row of every curve set each epoch can cost as much as the training itself.
-      if (!diverged && !budget.spent && epoch % curveEvery !== 0 && epoch !== tr.epochs) continue;
+      if (!diverged && !budget.spent && epoch % curveEvery !== 0 && epoch !== tr.epochs) {
+        yield* observe(epoch);
+        continue;
+      }
       const record: EpochRecord = { epoch, lr, penalty: yield* later(session.penalty()) };
       for (const name of curves) {
         const m = yield* later(session.score(evals[name]));
@@ -255,6 +263,7 @@ function* fitLoop(input: FitInput, chosen: TrainEngine): Generator<Promise<unkno
       }
       history.push(record);
       input.onEpoch?.(record);
+      yield* observe(epoch);
       if (diverged) break;
       if (stopper) {
         const monitored = record[stopper.monitor.replace('val', monitor)];

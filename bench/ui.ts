@@ -1,0 +1,219 @@
+/**
+ * `npm run bench -- --ui`: the window's speed, measured in Debian's headless Chromium on the
+ * built renderer (issue 12 §3).
+ *
+ *   Playground  a 2-8-8-2 tanh network (Adam, batch 10) on 500 moons points (400 trained):
+ *               epochs drawn per second while playing (one epoch per frame), the frame
+ *               intervals meanwhile, and the heatmap redraw (outputs → pixels on the canvas,
+ *               the renderer's "optlab:map" measure); beside it, the same fit in Node
+ *               without drawing, as the ceiling.
+ *   Paths       nine optimizers × 500 steps on Rosenbrock: from a slider's input event to the
+ *               redrawn paths (the renderer's "optlab:paths" measure), and to the next frame.
+ *
+ * Goals: ≥ 60 epochs drawn per second with no frame over 16 ms; paths redrawn in < 16 ms.
+ * Headless Chromium paces frames at 60 Hz without a GPU; the machine may be shared, so the
+ * figures are medians of several repetitions, with the worst case beside them.
+ */
+import { chromium, type Page } from 'playwright-core';
+import { buildRenderer } from '../app/web/build.ts';
+import { serveRenderer } from '../app/web/static.ts';
+import { fit } from '../shared/train/fit.ts';
+import { makeDataset } from '../shared/data/make.ts';
+import { splitIndices } from '../shared/data/split.ts';
+import { Rng } from '../shared/rng.ts';
+import { installWasmKernels } from '../shared/linalg/wasm-kernels.ts';
+import type { TrainSpec } from '../shared/schema/types.ts';
+
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+/** The Playground's benchmark network, as a URL and as the spec it stands for. */
+const PLAYGROUND_QUERY = 'n=500&test=0.2&hidden=8,8&act=tanh&opt=adam&lr=0.01&bs=10&epochs=5000';
+
+export interface UiBench {
+  playground: {
+    network: string;
+    epochs_per_s: number;
+    frames_per_s: number;
+    frame_ms: { median: number; p95: number; max: number; over_16ms: number; frames: number };
+    heatmap_ms: { median: number; p95: number; max: number; count: number };
+    node_fit_epochs_per_s: number;
+  };
+  paths: {
+    optimizers: number;
+    steps: number;
+    redraw_ms: { median: number; p95: number; max: number; count: number };
+    to_next_frame_ms: { median: number; p95: number; max: number };
+  };
+}
+
+function stats(xs: number[]): { median: number; p95: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))] ?? NaN;
+  const r = (v: number) => Math.round(v * 100) / 100;
+  return { median: r(q(0.5)), p95: r(q(0.95)), max: r(s[s.length - 1] ?? NaN) };
+}
+
+async function epochShown(page: Page): Promise<number> {
+  const text = (await page.getByTestId('epoch').textContent()) ?? '';
+  return Number((text.match(/epoch\s+(\d+)/) ?? [])[1] ?? NaN);
+}
+
+async function playground(page: Page, base: string, seconds: number): Promise<UiBench['playground']> {
+  await page.goto(`${base}#/playground?${PLAYGROUND_QUERY}`);
+  // Polled from outside: the page's CSP forbids the string evaluation waitForFunction uses.
+  for (const t0 = Date.now(); await page.getByTestId('play').isDisabled();) {
+    if (Date.now() - t0 > 60_000) throw new Error('the Playground did not get ready');
+    await page.waitForTimeout(100);
+  }
+  // Frame intervals and the heatmap measures, recorded in the page while it plays. (Code
+  // that runs in the page is given as text: this file is type-checked without the DOM.)
+  await page.evaluate(`(() => {
+    performance.clearMeasures('optlab:map');
+    window.__frames = [];
+    window.__stop = false;
+    let last = performance.now();
+    const tick = (t) => {
+      window.__frames.push(t - last);
+      last = t;
+      if (!window.__stop) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  })()`);
+  await page.getByTestId('play').click();
+  await page.waitForTimeout(1000); // warm-up
+  const e0 = await epochShown(page);
+  const t0 = Date.now();
+  const frames0 = await page.evaluate<number>('window.__frames.length');
+  await page.waitForTimeout(seconds * 1000);
+  const e1 = await epochShown(page);
+  const t1 = Date.now();
+  const { frames, maps } = await page.evaluate<{ frames: number[]; maps: number[] }>(`(() => {
+    window.__stop = true;
+    return {
+      frames: window.__frames.slice(${frames0}),
+      maps: performance.getEntriesByName('optlab:map').map((e) => e.duration),
+    };
+  })()`);
+  await page.getByTestId('play').click();
+  const f = stats(frames);
+  const m = stats(maps);
+  return {
+    network: '2-8-8-2 tanh, Adam lr 0.01, batch 10, 500 moons points (400 trained, 100 test)',
+    epochs_per_s: Math.round(((e1 - e0) / ((t1 - t0) / 1000)) * 10) / 10,
+    frames_per_s: Math.round((frames.length / ((t1 - t0) / 1000)) * 10) / 10,
+    frame_ms: { ...f, over_16ms: frames.filter((x) => x > 16.7).length, frames: frames.length },
+    heatmap_ms: { ...m, count: maps.length },
+    node_fit_epochs_per_s: nodeFit(),
+  };
+}
+
+/** The same fit in this process (WebAssembly kernels, no drawing): epochs per second. */
+function nodeFit(): number {
+  const spec: TrainSpec = {
+    seed: 1,
+    dataset: { name: 'moons', samples: 500, noise: 0.25, testFraction: 0.2, valFraction: 0 },
+    model: { kind: 'mlp', hidden: [8, 8], activation: 'tanh' },
+    loss: { kind: 'cross_entropy' },
+    optimizer: { name: 'adam', lr: 0.01 },
+    training: { epochs: 200, batchSize: 10 },
+  };
+  const handle = installWasmKernels({ memoryMiB: 16 });
+  try {
+    const rng = new Rng(spec.seed);
+    const data = makeDataset(spec.dataset, rng.fork('data'));
+    const split = splitIndices(
+      data.y,
+      data.n,
+      { testFraction: 0.2, valFraction: 0, stratify: true },
+      rng.fork('split'),
+    );
+    const run = () =>
+      fit({ data, train: split.train, evals: { train: split.train, test: split.test }, config: spec, seed: 1 });
+    run();
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      run();
+      times.push(performance.now() - t0);
+    }
+    return Math.round(spec.training.epochs / (stats(times).median / 1000));
+  } finally {
+    handle.uninstall();
+  }
+}
+
+async function paths(page: Page, base: string, moves: number): Promise<UiBench['paths']> {
+  await page.goto(`${base}#/paths?steps=500`);
+  await page.getByTestId('paths-plot').waitFor();
+  await page.waitForTimeout(500);
+  const toFrame = await page.evaluate<number[]>(`(async () => {
+    performance.clearMeasures('optlab:paths');
+    const slider = document.querySelector('[data-testid="lr-gd"]');
+    const out = [];
+    for (let i = 0; i < ${moves}; i++) {
+      // Alternate between two learning rates, as a hand dragging back and forth would.
+      slider.value = i % 2 === 0 ? '-2.9' : '-3.1';
+      const t0 = performance.now();
+      slider.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise((r) => requestAnimationFrame(() => r()));
+      out.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    return out;
+  })()`);
+  const redraws = await page.evaluate<number[]>("performance.getEntriesByName('optlab:paths').map((e) => e.duration)");
+  return {
+    optimizers: 9,
+    steps: 500,
+    redraw_ms: { ...stats(redraws), count: redraws.length },
+    to_next_frame_ms: stats(toFrame),
+  };
+}
+
+export async function uiBench(log: (s: string) => void): Promise<UiBench> {
+  log('OptLab window benchmark: the built renderer in headless Chromium (/usr/bin/chromium)');
+  log('  building the renderer…');
+  await buildRenderer();
+  const server = await serveRenderer({ port: 0 });
+  const browser = await chromium.launch({
+    executablePath: process.env.OPTLAB_CHROMIUM ?? '/usr/bin/chromium',
+    args: ARGS,
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const pg = await playground(page, server.url, 8);
+    log(`  Playground, ${pg.network}:`);
+    log(
+      `    ${pg.epochs_per_s} epochs drawn per second (goal ≥ 60) at ${pg.frames_per_s} frames/s; the same fit in Node without drawing: ${pg.node_fit_epochs_per_s} epochs/s`,
+    );
+    log(
+      `    frame interval median ${pg.frame_ms.median} ms, p95 ${pg.frame_ms.p95} ms, max ${pg.frame_ms.max} ms; ${pg.frame_ms.over_16ms} of ${pg.frame_ms.frames} frames over 16.7 ms (goal: none)`,
+    );
+    log(
+      `    heatmap redraw (64×64 cells → canvas): median ${pg.heatmap_ms.median} ms, p95 ${pg.heatmap_ms.p95} ms, max ${pg.heatmap_ms.max} ms over ${pg.heatmap_ms.count} redraws`,
+    );
+    const pt = await paths(page, server.url, 60);
+    log(
+      `  Optimizer Paths, ${pt.optimizers} optimizers × ${pt.steps} steps (Rosenbrock), a learning-rate slider moved:`,
+    );
+    log(
+      `    input → paths redrawn: median ${pt.redraw_ms.median} ms, p95 ${pt.redraw_ms.p95} ms, max ${pt.redraw_ms.max} ms over ${pt.redraw_ms.count} moves (goal < 16 ms)`,
+    );
+    log(
+      `    input → next frame: median ${pt.to_next_frame_ms.median} ms, p95 ${pt.to_next_frame_ms.p95} ms, max ${pt.to_next_frame_ms.max} ms`,
+    );
+    return { playground: pg, paths: pt };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}

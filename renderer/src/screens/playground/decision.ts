@@ -1,0 +1,64 @@
+/**
+ * From network outputs on the heatmap grid to what the map shows: class probabilities, and
+ * colours on TensorFlow Playground's diverging scale (orange for class 0, blue for class 1,
+ * neutral grey where the network is undecided); with more classes, each class's colour fading
+ * to grey as the winning probability falls towards a coin toss.
+ */
+import { CLASS_COLORS, DECISION_STRENGTH, NEUTRAL, mix, rgb } from '../../lib/palette.ts';
+
+/** Class probabilities per cell (cells×classes) from raw outputs (softmax, or a sigmoid for one output). */
+export function probabilities(outputs: Float32Array, outDim: number, cells: number): Float32Array {
+  const classes = outDim === 1 ? 2 : outDim;
+  const p = new Float32Array(cells * classes);
+  for (let c = 0; c < cells; c++) {
+    if (outDim === 1) {
+      const p1 = 1 / (1 + Math.exp(-outputs[c]));
+      p[2 * c] = 1 - p1;
+      p[2 * c + 1] = p1;
+      continue;
+    }
+    let max = -Infinity;
+    for (let k = 0; k < outDim; k++) max = Math.max(max, outputs[c * outDim + k]);
+    let sum = 0;
+    for (let k = 0; k < outDim; k++) sum += Math.exp(outputs[c * outDim + k] - max);
+    for (let k = 0; k < outDim; k++) p[c * outDim + k] = Math.exp(outputs[c * outDim + k] - max) / sum;
+  }
+  return p;
+}
+
+const NEUTRAL_RGB = rgb(NEUTRAL);
+const CLASS_RGB = CLASS_COLORS.map(rgb);
+
+/** Paints RGBA `pixels` (one per cell) from class probabilities (cells×classes). */
+export function paintDecision(p: Float32Array, classes: number, cells: number, pixels: Uint8ClampedArray): void {
+  for (let c = 0; c < cells; c++) {
+    let best = 0;
+    for (let k = 1; k < classes; k++) if (p[c * classes + k] > p[c * classes + best]) best = k;
+    // 0 at a coin toss between all classes, 1 when the winner is certain.
+    const confidence = (p[c * classes + best] - 1 / classes) / (1 - 1 / classes);
+    const t = DECISION_STRENGTH * Math.min(1, Math.max(0, confidence));
+    const [r, g, b] = mix(NEUTRAL_RGB, CLASS_RGB[best % CLASS_RGB.length], t);
+    pixels[4 * c] = r;
+    pixels[4 * c + 1] = g;
+    pixels[4 * c + 2] = b;
+    pixels[4 * c + 3] = 255;
+  }
+}
+
+/**
+ * For each class, its margin over the best other class (cells values, row-major): the
+ * decision boundary of class k is where its margin crosses 0.
+ */
+export function margins(p: Float32Array, classes: number, cells: number): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (let k = 0; k < classes; k++) {
+    const m = new Float64Array(cells);
+    for (let c = 0; c < cells; c++) {
+      let other = -Infinity;
+      for (let j = 0; j < classes; j++) if (j !== k) other = Math.max(other, p[c * classes + j]);
+      m[c] = p[c * classes + k] - other;
+    }
+    out.push(m);
+  }
+  return out;
+}
