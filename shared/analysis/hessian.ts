@@ -50,6 +50,15 @@ export interface HessianEstimate {
 export type HvpObjective = Objective & Required<Pick<Objective, 'hessianVectorProduct'>>;
 
 /** ‖v‖₂ accumulated in float64. */
+/** √(a² + b²) without overflow or underflow; Math.hypot's last bit differs between engines. */
+function hypot(a: number, b: number): number {
+  const m = Math.max(Math.abs(a), Math.abs(b));
+  if (m === 0 || !Number.isFinite(m)) return m;
+  const x = a / m,
+    y = b / m;
+  return m * Math.sqrt(x * x + y * y);
+}
+
 export function norm2(v: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i] * v[i];
@@ -120,7 +129,7 @@ export function tridiagonalEigen(
       for (let iter = 0; iter < 200; iter++) {
         let g = D[l];
         let p = (D[l + 1] - g) / (2 * E[l]);
-        let r = Math.hypot(p, 1);
+        let r = hypot(p, 1);
         if (p < 0) r = -r;
         D[l] = E[l] / (p + r);
         D[l + 1] = E[l] * (p + r);
@@ -141,7 +150,7 @@ export function tridiagonalEigen(
           s2 = s;
           g = c * E[i];
           h = c * p;
-          r = Math.hypot(p, E[i]);
+          r = hypot(p, E[i]);
           E[i + 1] = s * r;
           s = E[i] / r;
           c = p / r;

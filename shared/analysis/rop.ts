@@ -27,6 +27,7 @@
  * R{∇γ} = Σ(R{dy}·x̂ + dy·s·R{a}); ∇β = Σdy, R{∇β} = ΣR{dy}; da = γ·s·dy,
  * R{da} = s·(V_γ·dy + γ·R{dy}).
  */
+import { exp, log, log1p, tanh } from '../math/index.ts';
 import { ActivationLayer } from '../nn/activation.ts';
 import { BatchNorm1d } from '../nn/batchnorm.ts';
 import { Dense } from '../nn/dense.ts';
@@ -69,7 +70,7 @@ function activationDerivatives(kind: string, slope: number, a: number, y: number
       return [a > 0 ? 1 : slope, 0];
     case 'gelu': {
       // f = a·Φ(a): f′ = Φ + a·φ, f″ = 2φ + a·φ′ = φ·(2 − a²).
-      const phi = INV_SQRT_2PI * Math.exp(-0.5 * a * a);
+      const phi = INV_SQRT_2PI * exp(-0.5 * a * a);
       return [cdf + a * phi, phi * (2 - a * a)];
     }
     default:
@@ -206,10 +207,10 @@ export class RopNetwork {
           let yi: number;
           switch (s.layer.kind) {
             case 'sigmoid':
-              yi = ai >= 0 ? 1 / (1 + Math.exp(-ai)) : Math.exp(ai) / (1 + Math.exp(ai));
+              yi = ai >= 0 ? 1 / (1 + exp(-ai)) : exp(ai) / (1 + exp(ai));
               break;
             case 'tanh':
-              yi = Math.tanh(ai);
+              yi = tanh(ai);
               break;
             case 'relu':
               yi = ai <= 0 ? 0 : ai;
@@ -373,10 +374,10 @@ export class RopNetwork {
         for (let j = 1; j < C; j++) if (z[o + j] > m) m = z[o + j];
         let sum = 0;
         for (let j = 0; j < C; j++) {
-          p[j] = Math.exp(z[o + j] - m);
+          p[j] = exp(z[o + j] - m);
           sum += p[j];
         }
-        const lse = m + Math.log(sum);
+        const lse = m + log(sum);
         let mass = 0,
           pr = 0;
         for (let j = 0; j < C; j++) {
@@ -405,9 +406,9 @@ export class RopNetwork {
     }
     for (let k = 0; k < n; k++) {
       const zk = z[k];
-      const e = Math.exp(-Math.abs(zk));
+      const e = exp(-Math.abs(zk));
       const sig = zk >= 0 ? 1 / (1 + e) : e / (1 + e);
-      total += (zk > 0 ? zk : 0) - zk * t[k] + Math.log1p(e);
+      total += (zk > 0 ? zk : 0) - zk * t[k] + log1p(e);
       g[k] = (sig - t[k]) / C;
       rg[k] = (sig * (1 - sig) * rz[k]) / C;
     }
