@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SWIFTSHADER_ICD } from '../worker/webgpu.ts';
+import { Library } from './library/library.ts';
 import { TOLERANCE } from '../shared/gpu/tolerance.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -78,7 +79,14 @@ test(
     const c = JSON.parse(cpu.stdout);
     assert.equal(c.backends, undefined);
     assert.ok(Math.abs(100 * (val(g) - val(c))) <= TOLERANCE.accuracyPoints, `${val(g)} against ${val(c)}`);
-    // Resuming on another back end would mix them in one experiment: refused, nothing run.
+    // Finished: nothing to run, whatever the back end asked for.
+    const finished = optlab({}, 'resume', '1', '--backend', 'cpu', '--db', db, '--quiet');
+    assert.equal(finished.status, 0, finished.stderr);
+    assert.match(finished.stderr, /experiment 1 is done: nothing to run/);
+    // Unfinished (cancelled), resuming on another back end would mix them in one experiment: refused, nothing run.
+    const lib = Library.open(db);
+    lib.setStatus(1, 'cancelled');
+    lib.close();
     const resume = optlab({}, 'resume', '1', '--backend', 'cpu', '--db', db, '--quiet');
     assert.equal(resume.status, 2, resume.stderr);
     assert.match(resume.stderr, /experiment 1 has jobs trained on webgpu; resume it with --backend webgpu/);

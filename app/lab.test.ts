@@ -90,7 +90,7 @@ test('kill -9 of the Lab mid-run: resume finishes it without rerunning committed
   const committed = lib.doneResults(1);
   const rows = new Map(lib.jobStates(1).jobs.map((j) => [j.key, j]));
   const before = new Map([...committed.keys()].map((k) => [k, rows.get(k)!.finishedAt!]));
-  assert.equal(lib.getExperiment(1)!.status, 'running', 'a killed Lab leaves the experiment marked running');
+  assert.equal(lib.getExperiment(1)!.status, 'interrupted', 'a killed Lab leaves the experiment interrupted');
   lib.close();
   assert.ok(before.size >= 3 && before.size < 10, `committed ${before.size}`);
 

@@ -13,7 +13,6 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type {
-  CreateOptions,
   CsvPreview,
   CsvSource,
   DatasetInfo,
@@ -25,7 +24,9 @@ import type {
   ExperimentSummary,
   JobDetail,
   JobStates,
+  ImportOptions,
   JsonValue,
+  KernelsUsed,
   LabApi,
   LabEvent,
   LabEventSource,
@@ -33,6 +34,7 @@ import type {
   LabProblem,
   LanState,
   ListOptions,
+  NewExperimentOptions,
   PlanPreview,
   PresetInfo,
   PresetOptions,
@@ -56,6 +58,7 @@ import { PRESETS, presetSpec, type StudyKind } from '../shared/experiment/preset
 import type { ExperimentSpec } from '../shared/experiment/types.ts';
 import { Rng } from '../shared/rng.ts';
 import {
+  AlreadyInLibraryError,
   CodecError,
   Library,
   LibraryError,
@@ -64,6 +67,7 @@ import {
   ProblemsError,
 } from './library/library.ts';
 import { checkFeasible } from './feasibility.ts';
+import { ownMark, type OwnerMark } from './library/owner.ts';
 import { defaultDbPath } from './library/paths.ts';
 import { useFastKernels } from './kernels.ts';
 import type { CoordinatorLogger, CoordinatorOptions } from './coordinator/index.ts';
@@ -74,7 +78,8 @@ import { LabWorkers } from './lab/workers.ts';
 import { loadSpecData } from './lab/data.ts';
 import { previewOf } from './lab/preview.ts';
 import { jobDetail } from './lab/views.ts';
-import { specJsonSchema } from '../shared/schema/spec.ts';
+import { DATASET_NAMES, specJsonSchema } from '../shared/schema/spec.ts';
+import { isObject } from '../shared/schema/check.ts';
 
 export const VERSION = '0.1.0';
 
@@ -143,8 +148,10 @@ export class Lab implements LabApi, LabEventSource {
   readonly #runs = new Runs();
   readonly #workers: LabWorkers;
   readonly #defaultWorkers: number;
-  readonly #kernels: string;
+  readonly #kernels: KernelsUsed;
   readonly #memoryLimit: string | number | undefined;
+  /** Recorded as the owner of the experiments this Lab runs. */
+  readonly #mark: OwnerMark = ownMark(randomBytes(8).toString('hex'));
   #closed = false;
 
   private constructor(library: Library, o: LabOptions) {
@@ -155,7 +162,7 @@ export class Lab implements LabApi, LabEventSource {
     this.#defaultWorkers = o.defaultWorkers ?? 0;
     this.#memoryLimit = o.memoryLimit;
     const k = useFastKernels();
-    this.#kernels = k.name;
+    this.#kernels = { name: k.name, build: k.build ?? null };
     this.#workers = new LabWorkers(
       {
         // A read-only library (ls, show, export) runs nothing and must not write a token beside it.
@@ -175,7 +182,18 @@ export class Lab implements LabApi, LabEventSource {
   /** Opens the library at `dbPath` (default: the user's data folder, or $OPTLAB_DB). */
   static open(dbPath?: string, options: LabOptions = {}): Lab {
     try {
-      return new Lab(Library.open(dbPath ?? defaultDbPath(), { readonly: options.readonly }), options);
+      const library = Library.open(dbPath ?? defaultDbPath(), { readonly: options.readonly });
+      // Runs whose process died (kill -9, a crash) are recorded as interrupted (a read-only
+      // library shows them so without the record).
+      if (!library.readonly) {
+        try {
+          library.recordInterrupted();
+        } catch (e) {
+          library.close();
+          throw e;
+        }
+      }
+      return new Lab(library, options);
     } catch (e) {
       throw asLabError(e);
     }
@@ -199,7 +217,7 @@ export class Lab implements LabApi, LabEventSource {
     return {
       version: VERSION,
       libraryPath: this.#library.path,
-      kernels: this.#kernels,
+      kernels: this.#kernels.name,
       defaultWorkers: this.#defaultWorkers,
     };
   }
@@ -225,22 +243,45 @@ export class Lab implements LabApi, LabEventSource {
 
   async importCsv(source: CsvSource): Promise<DatasetInfo> {
     return this.#guard(() => {
-      let ds: Dataset;
-      try {
-        ds = parseCsv(source.content, this.#csvOptions(source));
-      } catch (e) {
-        if (e instanceof CsvError) {
-          const err = asLabError(e) as OptLabError;
-          // The message names the file, so the user knows which file the lines refer to.
-          throw new OptLabError('E_BAD_CSV', `${source.fileName}: ${e.message}`, err.problems);
-        }
-        throw e;
-      }
-      const known = this.#library.getDatasetInfo(datasetHash(ds));
-      const info = known ?? this.#library.getDatasetInfo(this.#library.putDataset(ds))!;
-      if (!known) this.#hub.emit({ type: 'dataset-added', dataset: info });
-      return info;
+      return this.#storeDataset(this.#parseCsv(source));
     });
+  }
+
+  /** Stores a data set (once: by content hash) and announces it when it is new. */
+  #storeDataset(ds: Dataset): DatasetInfo {
+    const known = this.#library.getDatasetInfo(datasetHash(ds));
+    const info = known ?? this.#library.getDatasetInfo(this.#library.putDataset(ds))!;
+    if (!known) this.#hub.emit({ type: 'dataset-added', dataset: info });
+    return info;
+  }
+
+  /** A CSV read as a data set, its problems as E_BAD_CSV naming the file. */
+  #parseCsv(source: CsvSource): Dataset {
+    try {
+      return parseCsv(source.content, this.#csvOptions(source));
+    } catch (e) {
+      if (e instanceof CsvError) {
+        const err = asLabError(e) as OptLabError;
+        // The message names the file, so the user knows which file the lines refer to.
+        throw new OptLabError('E_BAD_CSV', `${source.fileName}: ${e.message}`, err.problems);
+      }
+      throw e;
+    }
+  }
+
+  /** createExperiment's `csv`: the data set, and the spec naming it by its hash. */
+  #csvFor(spec: unknown, source: CsvSource): { spec: unknown; data: Map<string, Dataset> } {
+    const ds = isObject(spec) && isObject(spec.dataset) ? spec.dataset : undefined;
+    if (!isObject(spec) || ds?.name !== 'csv')
+      throw OptLabError.withProblems('E_BAD_SPEC', 'spec', [
+        {
+          path: 'dataset.name',
+          message: `must be "csv" when a CSV is given with the spec, got ${JSON.stringify(ds?.name)}`,
+        },
+      ]);
+    const data = this.#parseCsv(source);
+    const hash = datasetHash(data);
+    return { spec: { ...spec, dataset: { ...ds, hash } }, data: new Map([[hash, data]]) };
   }
 
   async previewDataset(hash: string, rows = 10): Promise<DatasetPreview> {
@@ -278,9 +319,12 @@ export class Lab implements LabApi, LabEventSource {
 
   // ── experiments ────────────────────────────────────────────────────────────────────────
 
-  async createExperiment(spec: unknown, options: CreateOptions = {}): Promise<ExperimentRecord> {
+  async createExperiment(spec: unknown, options: NewExperimentOptions = {}): Promise<ExperimentRecord> {
     return this.#guard(() => {
-      const s = this.#checkedSpec(spec);
+      // The spec's CSV, when given with it, is checked with the spec and stored only with it.
+      const csv = options.csv ? this.#csvFor(spec, options.csv) : undefined;
+      const s = this.#checkedSpec(csv ? csv.spec : spec, csv?.data);
+      for (const data of csv?.data.values() ?? []) this.#storeDataset(data);
       const hashes = s.dataset.name === 'csv' && s.dataset.hash ? [s.dataset.hash] : [];
       const id = this.#library.createExperiment(s, {
         name: options.name,
@@ -361,8 +405,13 @@ export class Lab implements LabApi, LabEventSource {
   }
 
   async deleteExperiment(id: number): Promise<void> {
-    this.#record(id);
+    const rec = this.#record(id);
     if (this.#runs.isRunning(id)) throw new OptLabError('E_IN_USE', `experiment ${id} is running; cancel it first`);
+    if (rec.owner)
+      throw new OptLabError(
+        'E_IN_USE',
+        `experiment ${id} is running in another process (pid ${rec.owner.pid} on ${rec.owner.host}); stop it there first`,
+      );
     this.#library.deleteExperiment(id);
     this.#hub.emit({ type: 'experiment-deleted', experimentId: id });
   }
@@ -374,13 +423,18 @@ export class Lab implements LabApi, LabEventSource {
     });
   }
 
-  async importExperiment(file: unknown): Promise<ExperimentRecord> {
+  async importExperiment(file: unknown, options: ImportOptions = {}): Promise<ExperimentRecord> {
     return this.#guard(() => {
       let id: number;
       try {
-        id = this.#library.importExperiment(file);
+        id = this.#library.importExperiment(file, { copy: options.copy });
       } catch (e) {
         if (e instanceof ProblemsError) throw new OptLabError('E_BAD_IMPORT', e.message, problemsOf(e.problems));
+        if (e instanceof AlreadyInLibraryError)
+          throw new OptLabError(
+            'E_EXISTS',
+            `this export is experiment ${e.id} of this library already (same name, spec and creation time); nothing was imported. To have a second copy anyway: optlab import FILE --copy (or duplicate experiment ${e.id})`,
+          );
         throw e;
       }
       const record = this.#record(id);
@@ -516,12 +570,17 @@ export class Lab implements LabApi, LabEventSource {
 
   async #start(id: number, options: RunOptions): Promise<RunStarted> {
     const rec = this.#record(id);
+    // A finished experiment has nothing to run: no coordinator, no workers, its report stays.
+    if (rec.status === 'done' && rec.hasReport && !this.#runs.isRunning(id))
+      return { experimentId: id, total: rec.jobs.total, done: rec.jobs.done };
     const workers = options.workers ?? this.#defaultWorkers;
     const joined = options.joined ?? false;
     return this.#guardAsync(() =>
       this.#runs.start(rec, {
         library: this.#library,
         hub: this.#hub,
+        mark: this.#mark,
+        kernels: this.#kernels,
         plan: (e) => this.#plan(e),
         executor: (done) => this.#workers.executor(workers, joined, resumeBackend(id, done.values(), options)),
       }),
@@ -556,8 +615,9 @@ export class Lab implements LabApi, LabEventSource {
    * A spec that can be stored and run, or E_BAD_SPEC with every problem: its shape first,
    * then its CSV data set (by hash, in this library), then the checks against the data.
    */
-  #checkedSpec(spec: unknown): ExperimentSpec {
-    const shape = validateExperimentSpec(spec);
+  #checkedSpec(input: unknown, extra: ReadonlyMap<string, Dataset> = new Map()): ExperimentSpec {
+    const spec = this.#libraryNames(input);
+    const shape = validateExperimentSpec(spec).map((p) => this.#withLibraryHint(p));
     if (shape.length) throw OptLabError.withProblems('E_BAD_SPEC', 'spec', problemsOf(shape));
     const s = structuredClone(spec) as ExperimentSpec;
     const ds = s.dataset;
@@ -565,7 +625,7 @@ export class Lab implements LabApi, LabEventSource {
       const problem =
         ds.hash === undefined
           ? 'required: a Lab runs CSV data from its library; import the file (importCsv, optlab datasets import) and name the data set by its hash'
-          : this.#library.getDatasetInfo(ds.hash)
+          : this.#library.getDatasetInfo(ds.hash) || extra.has(ds.hash)
             ? undefined
             : `no data set ${ds.hash} in the library (see optlab datasets)`;
       if (problem) throw OptLabError.withProblems('E_BAD_SPEC', 'spec', [{ path: 'dataset.hash', message: problem }]);
@@ -573,6 +633,8 @@ export class Lab implements LabApi, LabEventSource {
     const cache = new Map<string, Dataset>();
     const base = new Rng(s.seed);
     const load = (d: ExperimentSpec['dataset']) => {
+      const given = d.name === 'csv' && d.hash !== undefined ? extra.get(d.hash) : undefined;
+      if (given) return given;
       const key = JSON.stringify(d);
       let data = cache.get(key);
       if (!data) cache.set(key, (data = loadSpecData(this.#library, d, base.fork('data'))));
@@ -583,6 +645,32 @@ export class Lab implements LabApi, LabEventSource {
     if (!problems.length) problems.push(...checkFeasible(s, load, { memoryLimit: this.#memoryLimit }).problems);
     if (problems.length) throw OptLabError.withProblems('E_BAD_SPEC', 'spec', problemsOf(problems));
     return s;
+  }
+
+  /**
+   * A spec whose data set is named by the name (or hash) of a data set in this library, as
+   * `{"name": "mydata"}`, becomes `{"name": "csv", "hash": …}`: what it means, in the words
+   * the rest of the Lab reads. Built-in names win; a name two stored data sets share is left
+   * for the check to refuse, naming their hashes.
+   */
+  #libraryNames(spec: unknown): unknown {
+    if (!isObject(spec) || !isObject(spec.dataset)) return spec;
+    const name = spec.dataset.name;
+    if (typeof name !== 'string' || (DATASET_NAMES as readonly string[]).includes(name)) return spec;
+    const found = this.#library.listDatasets().filter((d) => d.hash === name || d.name === name);
+    if (found.length !== 1) return spec;
+    const { name: _name, ...rest } = spec.dataset;
+    return { ...spec, dataset: { ...rest, name: 'csv', hash: found[0].hash } };
+  }
+
+  /** The problem of an unknown data set name says that the library's data sets count too. */
+  #withLibraryHint(problem: string): string {
+    if (!problem.startsWith('dataset.name: ')) return problem;
+    const named = /"([^"]*)"/.exec(problem)?.[1];
+    const same = named === undefined ? [] : this.#library.listDatasets().filter((d) => d.name === named);
+    if (same.length > 1)
+      return `dataset.name: "${named}" names ${same.length} data sets of the library (${same.map((d) => d.hash).join(', ')}); name one by its hash: {"name": "csv", "hash": "${same[0].hash}"}`;
+    return `${problem}; or the name or hash of a data set in the library (optlab datasets lists them)`;
   }
 
   #guard<T>(fn: () => T): T {

@@ -62,7 +62,10 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * - `E_NOT_FOUND`: no experiment, data set, job or preset with that id, hash, key or name.
  * - `E_IN_USE`: the thing is used by another (a data set by experiments, a running experiment
  *   cannot be deleted); the message names who uses it.
- * - `E_BUSY`: the experiment is running already (start, resume, retry).
+ * - `E_BUSY`: the experiment is running already (start, resume, retry, delete), in this Lab or
+ *   in another live process; the message names the process.
+ * - `E_EXISTS`: the thing is in the library already (an export imported into the library it
+ *   came from); the message says how to make a copy anyway.
  * - `E_STATE`: the operation does not apply in the experiment's state (retry with no failed
  *   job, a data set that changed under an experiment that already has results).
  * - `E_LIBRARY`: the library file cannot be used (written by a newer OptLab, not a library,
@@ -82,6 +85,7 @@ export type LabErrorCode =
   | 'E_NOT_FOUND'
   | 'E_IN_USE'
   | 'E_BUSY'
+  | 'E_EXISTS'
   | 'E_STATE'
   | 'E_LIBRARY'
   | 'E_AUTH'
@@ -190,7 +194,12 @@ export interface DatasetPreview {
 
 // ── experiments ───────────────────────────────────────────────────────────────────────────
 
-export type ExperimentStatus = 'created' | 'running' | 'done' | 'failed' | 'cancelled';
+/**
+ * `running`: a live process runs it now (`owner`); `interrupted`: it was running when its
+ * process died (kill -9, a crash, a power cut) — what finished is kept, and a resume continues
+ * it; `cancelled`: stopped on purpose, resumable too.
+ */
+export type ExperimentStatus = 'created' | 'running' | 'interrupted' | 'done' | 'failed' | 'cancelled';
 export type JobState = 'pending' | 'leased' | 'done' | 'failed';
 
 export interface ExperimentSummary {
@@ -208,12 +217,32 @@ export interface ExperimentSummary {
   finishedAt: number | null;
   jobs: { total: number; done: number; failed: number };
   hasReport: boolean;
+  /** The live process that runs it (status `running`); null otherwise. */
+  owner: ExperimentOwner | null;
+}
+
+/** The process that runs an experiment. */
+export interface ExperimentOwner {
+  host: string;
+  pid: number;
+  /** When it last said it was alive (ms since 1970). */
+  heartbeatAt: number;
+}
+
+/** The kernel set that computed an experiment's committed results (a resume must use the same). */
+export interface KernelsUsed {
+  /** `wasm-simd` or `js`. */
+  name: string;
+  /** The WebAssembly module's build (null for the JS kernels). */
+  build: string | null;
 }
 
 export interface ExperimentRecord extends ExperimentSummary {
   spec: ExperimentSpec;
   /** Hashes of the stored data sets it trains on. */
   datasets: string[];
+  /** The kernels of its committed results; null before its first run. */
+  kernels: KernelsUsed | null;
 }
 
 export interface ListOptions {
@@ -233,6 +262,22 @@ export interface CreateOptions {
   tags?: string[];
   /** Defaults to the spec's notes. */
   notes?: string;
+}
+
+/** createExperiment's options. */
+export interface NewExperimentOptions extends CreateOptions {
+  /**
+   * The CSV a spec's `{"name": "csv"}` data set comes from, when it is not in the library yet:
+   * the spec is checked against it, and it is stored (by content hash, which the stored spec
+   * then names) with the experiment, and only if the experiment is.
+   */
+  csv?: CsvSource;
+}
+
+/** importExperiment's options. */
+export interface ImportOptions {
+  /** Store it even when the same experiment is in the library already (it came from here). */
+  copy?: boolean;
 }
 
 export interface PresetOptions extends CreateOptions {
@@ -546,9 +591,11 @@ export interface LabApi {
   // experiments
   /**
    * Checks and stores a new experiment (status `created`). A CSV data set is named by its
-   * hash (`"dataset": {"name": "csv", "hash": …}`, from importCsv). E_BAD_SPEC with every problem.
+   * hash (`"dataset": {"name": "csv", "hash": …}`, from importCsv) or given as `options.csv`;
+   * a data set of the library may also be named by its name (`{"name": "mydata"}`).
+   * E_BAD_SPEC with every problem, and then nothing is stored.
    */
-  createExperiment(spec: unknown, options?: CreateOptions): Promise<ExperimentRecord>;
+  createExperiment(spec: unknown, options?: NewExperimentOptions): Promise<ExperimentRecord>;
   /** A built-in study as a new experiment (tags `preset`, NAME unless given). E_NOT_FOUND, E_BAD_SPEC. */
   createFromPreset(preset: string, options?: PresetOptions): Promise<ExperimentRecord>;
   /** Every problem of a spec, the data-dependent ones included; nothing is stored. */
@@ -567,8 +614,12 @@ export interface LabApi {
   deleteExperiment(id: number): Promise<void>;
   /** The experiment with its data sets, jobs, results and report, as one JSON object. E_NOT_FOUND. */
   exportExperiment(id: number): Promise<ExperimentExport>;
-  /** Stores an exported experiment under a new id. E_BAD_IMPORT with every problem. */
-  importExperiment(file: unknown): Promise<ExperimentRecord>;
+  /**
+   * Stores an exported experiment under a new id. E_BAD_IMPORT with every problem; E_EXISTS
+   * when the same experiment is in this library already (same creation time, name and spec),
+   * unless `copy`.
+   */
+  importExperiment(file: unknown, options?: ImportOptions): Promise<ExperimentRecord>;
 
   // runs
   /**

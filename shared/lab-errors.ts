@@ -13,6 +13,7 @@ export const LAB_ERROR_CODES = [
   'E_NOT_FOUND',
   'E_IN_USE',
   'E_BUSY',
+  'E_EXISTS',
   'E_STATE',
   'E_LIBRARY',
   'E_AUTH',

@@ -84,7 +84,11 @@ export const LAB_METHODS: Readonly<Record<LabMethod, readonly Arg[]>> = {
   deleteDataset: [arg('hash', Hash)],
   createExperiment: [
     arg('spec', Type.Unknown()),
-    arg('options', Type.Object(CreateOptions, { additionalProperties: false }), true),
+    arg(
+      'options',
+      Type.Object({ ...CreateOptions, csv: Type.Optional(CsvSource) }, { additionalProperties: false }),
+      true,
+    ),
   ],
   createFromPreset: [
     arg('preset', Name),
@@ -126,7 +130,10 @@ export const LAB_METHODS: Readonly<Record<LabMethod, readonly Arg[]>> = {
   duplicateExperiment: [id],
   deleteExperiment: [id],
   exportExperiment: [id],
-  importExperiment: [arg('file', Type.Unknown())],
+  importExperiment: [
+    arg('file', Type.Unknown()),
+    arg('options', Type.Object({ copy: Type.Optional(Type.Boolean()) }, { additionalProperties: false }), true),
+  ],
   startRun: [id, arg('options', RunOptions, true)],
   resumeRun: [id, arg('options', RunOptions, true)],
   retryFailed: [id, arg('options', RunOptions, true)],

@@ -219,7 +219,9 @@ function contract(name: string, open: (db: string) => Promise<Target>) {
       const file = await lab.exportExperiment(rec.id);
       assert.equal(file.format, 'optlab-experiment');
       assert.equal(file.datasets.length, 1);
-      const imported = await lab.importExperiment(JSON.parse(JSON.stringify(file)));
+      // Into the library it came from: refused unless a copy is asked for.
+      await rejectsWith(lab.importExperiment(JSON.parse(JSON.stringify(file))), 'E_EXISTS');
+      const imported = await lab.importExperiment(JSON.parse(JSON.stringify(file)), { copy: true });
       assert.equal(JSON.stringify(await lab.getReport(imported.id)), JSON.stringify(await lab.getReport(rec.id)));
       const bad = await rejectsWith(lab.importExperiment({ ...file, jobs: 'none' }), 'E_BAD_IMPORT');
       assert.deepEqual(bad.problems, [{ path: 'jobs', message: 'must be a list, got "none"' }]);

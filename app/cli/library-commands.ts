@@ -2,12 +2,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, UsageError } from './args.ts';
 import { formatReport, fmtNum } from './report.ts';
-import { cliLogger, defaultWorkers, parseBackend, runInLab } from './run.ts';
+import { cliLogger, defaultWorkers, parseBackend, parseWorkers, runInLab, tableWidth, workersWarning } from './run.ts';
+import { Progress } from './progress.ts';
+import { checkOutFile } from './out-file.ts';
+import { onInterrupt } from './interrupt.ts';
 import { openLab, type LabHandle, type LabOptions } from '../lab.ts';
 import { optlabCommandLine } from '../coordinator/index.ts';
 import { OptLabError } from '../../shared/lab-errors.ts';
 import { compareKeys } from '../../shared/experiment/keys.ts';
-import type { ExperimentStatus } from '../../shared/lab-api.ts';
+import type { ExperimentStatus, ExperimentSummary } from '../../shared/lab-api.ts';
 import { EXPERIMENT_STATUSES } from '../../shared/lab-states.ts';
 
 function experimentId(positionals: string[]): number {
@@ -52,6 +55,7 @@ export async function lsCommand(argv: string[]): Promise<number> {
       status: { type: 'string' },
       tag: { type: 'string' },
       limit: { type: 'string' },
+      wide: { type: 'boolean', default: false },
     },
     true,
   );
@@ -62,12 +66,16 @@ export async function lsCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(limit) || limit < 1)
     throw new UsageError(`--limit: a whole number >= 1, got "${values.limit}"`);
   return withLabReadOnly(values.db, async (lab) => {
-    const list = await lab.listExperiments({
-      search: positionals[0],
-      status: values.status as ExperimentStatus | undefined,
-      tag: values.tag,
-      limit,
-    });
+    // Newest first by id, so ids read in order (the API lists by last change).
+    const list = (
+      await lab.listExperiments({
+        search: positionals[0],
+        status: values.status as ExperimentStatus | undefined,
+        tag: values.tag,
+      })
+    )
+      .sort((a, b) => b.id - a.id)
+      .slice(0, limit);
     if (values.json) {
       console.log(JSON.stringify(list));
       return 0;
@@ -80,7 +88,7 @@ export async function lsCommand(argv: string[]): Promise<number> {
     }
     const rows = list.map((e) => [
       String(e.id),
-      e.status,
+      e.owner ? `running (pid ${e.owner.pid})` : e.status,
       `${e.jobs.done}/${e.jobs.total}`,
       new Date(e.updatedAt).toISOString().slice(0, 16).replace('T', ' '),
       e.name,
@@ -88,13 +96,24 @@ export async function lsCommand(argv: string[]): Promise<number> {
     ]);
     const header = ['id', 'status', 'jobs', 'updated (UTC)', 'name', 'tags'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    // On a narrow terminal the name and the tags give way (cut, marked …); --wide shows them whole.
+    const width = tableWidth(values.wide);
+    if (width !== undefined) {
+      const fixed = widths.slice(0, 4).reduce((a, b) => a + b + 2, 0);
+      const room = Math.max(12, width - fixed);
+      widths[4] = Math.min(widths[4], Math.max(4, room - Math.min(widths[5], 12) - 2));
+      widths[5] = Math.max(4, Math.min(widths[5], room - widths[4] - 2));
+    }
+    const cut = (c: string, w: number) => (c.length > w ? `${c.slice(0, w - 1)}…` : c);
     for (const r of [header, ...rows])
       console.log(
         r
-          .map((c, i) => c.padEnd(widths[i]))
+          .map((c, i) => cut(c, widths[i]).padEnd(widths[i]))
           .join('  ')
           .trimEnd(),
       );
+    if (list.some((e) => e.status === 'interrupted'))
+      console.log(`\ninterrupted: its process ended mid-run (killed, crashed); optlab resume ID continues it`);
     return 0;
   });
 }
@@ -103,10 +122,16 @@ export async function lsCommand(argv: string[]): Promise<number> {
 export async function showCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { db: { type: 'string' }, json: { type: 'boolean', default: false }, jobs: { type: 'boolean', default: false } },
+    {
+      db: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      jobs: { type: 'boolean', default: false },
+      wide: { type: 'boolean', default: false },
+    },
     true,
   );
   const id = experimentId(positionals);
+  const width = tableWidth(values.wide);
   return withLabReadOnly(values.db, async (lab) => {
     const e = await lab.getExperiment(id);
     const report = await lab.getReport(id);
@@ -118,6 +143,15 @@ export async function showCommand(argv: string[]): Promise<number> {
       return 0;
     }
     console.log(`experiment ${e.id}: ${e.name}  [${e.status}]${e.tags.length ? `  tags: ${e.tags.join(', ')}` : ''}`);
+    if (e.owner)
+      console.log(
+        `running in process ${e.owner.pid} on ${e.owner.host} (alive ${Math.max(0, Math.round((Date.now() - e.owner.heartbeatAt) / 1000))} s ago)`,
+      );
+    else if (e.status === 'interrupted')
+      console.log(
+        `interrupted: the process that ran it ended mid-run (killed, crashed); what finished is kept, optlab resume ${id} continues it`,
+      );
+    if (e.kernels) console.log(`kernels: ${e.kernels.name}${e.kernels.build ? ` (build ${e.kernels.build})` : ''}`);
     console.log(
       `jobs: ${states.counts.done} done, ${states.counts.leased} running, ${states.counts.pending} pending, ${states.counts.failed} failed (of ${states.total})`,
     );
@@ -132,7 +166,7 @@ export async function showCommand(argv: string[]): Promise<number> {
         );
     }
     console.log('');
-    if (report) console.log(formatReport(report, e.name));
+    if (report) console.log(formatReport(report, e.name, { width }));
     else
       console.log(
         e.status === 'done'
@@ -155,29 +189,32 @@ export async function resumeCommand(argv: string[]): Promise<number> {
       quiet: { type: 'boolean', default: false },
       backend: { type: 'string' },
       'software-gpu': { type: 'boolean', default: false },
+      wide: { type: 'boolean', default: false },
     },
     true,
   );
   const id = experimentId(positionals);
   // Without --backend a resumed run keeps the back end its committed jobs trained on.
   const backend = values.backend === undefined ? undefined : parseBackend(values.backend);
-  const workers = values.workers === undefined ? defaultWorkers(backend) : Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 0)
-    throw new UsageError(`--workers: a whole number >= 0, got "${values.workers}"`);
-  const lab = openLab(values.db, { logger: cliLogger(values.quiet) });
+  const workers = values.workers === undefined ? defaultWorkers(backend) : parseWorkers(values.workers, backend);
+  const out = values.out === undefined ? undefined : checkOutFile(values.out);
+  const progress = new Progress(!values.quiet);
+  const lab = openLab(values.db, { logger: cliLogger(values.quiet, progress) });
   try {
     const e = await lab.getExperiment(id);
-    if (e.status === 'done')
-      console.error(`experiment ${id} is already done; recomputing its report from the stored results`);
+    const warning = e.status === 'done' ? undefined : workersWarning(workers);
+    if (warning) progress.log(`optlab resume: ${warning}`);
     return await runInLab(lab, id, {
       workers,
       json: values.json,
-      out: values.out,
+      out,
       quiet: values.quiet,
       source: e.name,
       resume: true,
       backend,
       softwareGpu: values['software-gpu'],
+      progress,
+      width: tableWidth(values.wide),
     });
   } finally {
     await lab.close();
@@ -258,10 +295,11 @@ export async function datasetsCommand(argv: string[]): Promise<number> {
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { db: { type: 'string' }, out: { type: 'string' } }, true);
   const id = experimentId(positionals);
+  const out = values.out === undefined ? undefined : checkOutFile(values.out);
   return withLabReadOnly(values.db, async (lab) => {
     const text = JSON.stringify(await lab.exportExperiment(id));
-    if (values.out) {
-      writeFileSync(values.out, text + '\n');
+    if (out) {
+      writeFileSync(out, text + '\n');
       console.error(`exported experiment ${id} to ${values.out} (${(text.length / 1024).toFixed(0)} KiB)`);
     } else console.log(text);
     return 0;
@@ -270,7 +308,11 @@ export async function exportCommand(argv: string[]): Promise<number> {
 
 /** `optlab import FILE`: adds an exported experiment to this library under a new id. */
 export async function importCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { db: { type: 'string' } }, true);
+  const { values, positionals } = parse(
+    argv,
+    { db: { type: 'string' }, copy: { type: 'boolean', default: false } },
+    true,
+  );
   if (positionals.length !== 1) throw new UsageError('expected one file written by optlab export');
   let obj: unknown;
   try {
@@ -281,16 +323,33 @@ export async function importCommand(argv: string[]): Promise<number> {
     );
   }
   return withLab(values.db, async (lab) => {
-    const { id } = await lab.importExperiment(obj);
+    const { id } = await lab.importExperiment(obj, { copy: values.copy });
     console.log(`imported as experiment ${id}`);
     return 0;
   });
 }
 
+/** Experiments serve-workers could not start (not tried again until it restarts). */
+const skipped = new Set<number>();
+
+/**
+ * What serve-workers runs next: the oldest interrupted experiment (its process died; it was
+ * started first), else the oldest queued one. Experiments another live process runs are
+ * `running`, not here.
+ */
+async function nextToRun(lab: LabHandle): Promise<ExperimentSummary | undefined> {
+  for (const status of ['interrupted', 'created'] as const) {
+    const list = (await lab.listExperiments({ status })).filter((e) => !skipped.has(e.id)).sort((a, b) => a.id - b.id);
+    if (list.length) return list[0];
+  }
+  return undefined;
+}
+
 /**
  * `optlab serve-workers [--lan] [--port P] [--workers N]`: keeps a Lab up that workers can join,
  * prints the command to start one, and runs the experiments queued in the library
- * (`optlab run … --queue`) one after another on every worker that has joined.
+ * (`optlab run … --queue`) one after another on every worker that has joined, and those
+ * whose run was interrupted (their process died), first.
  */
 export async function serveWorkersCommand(argv: string[]): Promise<number> {
   const { values } = parse(
@@ -311,14 +370,20 @@ export async function serveWorkersCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(local) || local < 0)
     throw new UsageError(`--workers: a whole number >= 0, got "${values.workers}"`);
   const pollMs = values['poll-ms'] === undefined ? 1000 : Number(values['poll-ms']);
+  const warning = workersWarning(local);
+  if (warning) console.error(`optlab serve-workers: ${warning}`);
   const lab = openLab(values.db, { port, lan: values.lan, standingWorkers: local });
-  let stop = false;
-  const stopped = new Promise<void>((resolve) =>
-    process.once('SIGINT', () => {
-      stop = true;
-      resolve();
-    }),
-  );
+  // Ctrl-C (or SIGTERM): the running experiment is cancelled (recorded, resumable) and the Lab
+  // stops; a second one stops at once.
+  let current: number | undefined;
+  const signal = onInterrupt(() => {
+    console.error(
+      current === undefined
+        ? 'optlab: stopping'
+        : `optlab: cancelling experiment ${current}; what finished is kept (optlab resume ${current}); press Ctrl-C again to stop at once`,
+    );
+    if (current !== undefined) void lab.cancelRun(current);
+  });
   try {
     const { commands } = await lab.workerCommand();
     const lan = await lab.getLan();
@@ -339,22 +404,59 @@ export async function serveWorkersCommand(argv: string[]): Promise<number> {
       if (e.type === 'status')
         console.log(`experiment ${e.experimentId}: ${e.status}${e.error ? ` (${e.error})` : ''}`);
     });
-    while (!stop) {
-      const next = (await lab.listExperiments({ status: 'created', limit: 1000 })).at(-1);
+    while (!signal.interrupted) {
+      const next = await nextToRun(lab);
       if (next) {
-        console.log(`running experiment ${next.id}: ${next.name}`);
+        console.log(
+          `${next.status === 'interrupted' ? 'resuming interrupted' : 'running'} experiment ${next.id}: ${next.name}`,
+        );
+        current = next.id;
         try {
           await lab.startRun(next.id, { workers: 0, joined: true });
+          // A signal that came while the run was starting cancels it now that it can be.
+          if (signal.interrupted) await lab.cancelRun(next.id);
           const outcome = await lab.waitForRun(next.id);
           if (outcome.status !== 'done')
-            console.log(`experiment ${next.id} failed: ${outcome.error ?? outcome.status}`);
+            console.log(`experiment ${next.id} ${outcome.status}: ${outcome.error ?? outcome.status}`);
         } catch (e) {
           console.log(`experiment ${next.id} failed: ${e instanceof Error ? e.message : String(e)}`);
+          // Not picked again and again: a failure to start is recorded once, like a failed run.
+          if (e instanceof OptLabError && e.code !== 'E_BUSY') skipped.add(next.id);
         }
-      } else await Promise.race([stopped, new Promise((r) => setTimeout(r, pollMs))]);
+        current = undefined;
+      } else await Promise.race([signal.signalled, new Promise((r) => setTimeout(r, pollMs))]);
     }
   } finally {
+    signal.off();
     await lab.close();
   }
   return 0;
+}
+
+/** `optlab rm ID…`: deletes experiments with their jobs, results and reports (their data sets stay). */
+export async function rmCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { db: { type: 'string' } }, true);
+  if (!positionals.length) throw new UsageError('missing the experiment ids (see optlab ls)');
+  const ids = positionals.map((p) => {
+    const id = Number(p);
+    if (!Number.isInteger(id) || id < 1) throw new UsageError(`not an experiment id: "${p}"`);
+    return id;
+  });
+  return withLab(values.db, async (lab) => {
+    let failed = 0;
+    for (const id of new Set(ids)) {
+      try {
+        const e = await lab.getExperiment(id);
+        await lab.deleteExperiment(id);
+        console.log(
+          `deleted experiment ${id}: ${e.name} (${e.jobs.done} job results${e.hasReport ? ' and its report' : ''})`,
+        );
+      } catch (e) {
+        if (!(e instanceof OptLabError) || (e.code !== 'E_NOT_FOUND' && e.code !== 'E_IN_USE')) throw e;
+        failed++;
+        console.error(`optlab rm: ${e.message}`);
+      }
+    }
+    return failed ? 1 : 0;
+  });
 }

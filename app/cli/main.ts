@@ -9,6 +9,7 @@ import {
   importCommand,
   lsCommand,
   resumeCommand,
+  rmCommand,
   serveWorkersCommand,
   showCommand,
 } from './library-commands.ts';
@@ -36,24 +37,29 @@ const commands: Record<string, Command> = {
   run: {
     summary: 'run an experiment (cross-validation, bootstrap, ensembles, sweeps) and print its summary table',
     usage:
-      'optlab run SPEC.json | --preset NAME [--dataset NAME] [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--db PATH] [--json] [--out FILE] [--quiet] [--tag T] [--queue] [--memory-limit SIZE]',
+      'optlab run SPEC.json | --preset NAME [--dataset NAME] [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--db PATH] [--json] [--out FILE] [--quiet] [--tag T] [--queue] [--memory-limit SIZE] [--wide]',
     run: runCommand,
   },
   ls: {
-    summary: 'list the experiments in the library (search by name, tag or notes)',
-    usage: `optlab ls [SEARCH] [--status ${EXPERIMENT_STATUSES.join('|')}] [--tag T] [--limit N] [--db PATH] [--json]`,
+    summary: 'list the experiments in the library, newest first (search by name, tag or notes)',
+    usage: `optlab ls [SEARCH] [--status ${EXPERIMENT_STATUSES.join('|')}] [--tag T] [--limit N] [--db PATH] [--json] [--wide]`,
     run: lsCommand,
   },
   show: {
     summary: 'show one experiment: status, jobs and its report',
-    usage: 'optlab show ID [--jobs] [--db PATH] [--json]',
+    usage: 'optlab show ID [--jobs] [--db PATH] [--json] [--wide]',
     run: showCommand,
   },
   resume: {
-    summary: 'finish an interrupted experiment (committed jobs are not run again)',
+    summary: 'finish an interrupted or cancelled experiment (committed jobs are not run again)',
     usage:
-      'optlab resume ID [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--db PATH] [--json] [--out FILE]',
+      'optlab resume ID [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--db PATH] [--json] [--out FILE] [--wide]',
     run: resumeCommand,
+  },
+  rm: {
+    summary: 'delete experiments with their jobs, results and reports (their data sets stay)',
+    usage: 'optlab rm ID… [--db PATH]',
+    run: rmCommand,
   },
   export: {
     summary: 'write an experiment with its data sets and results to one JSON file',
@@ -62,7 +68,7 @@ const commands: Record<string, Command> = {
   },
   import: {
     summary: 'add an exported experiment to the library',
-    usage: 'optlab import FILE [--db PATH]',
+    usage: 'optlab import FILE [--copy] [--db PATH]',
     run: importCommand,
   },
   datasets: {

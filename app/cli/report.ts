@@ -28,17 +28,77 @@ export function fmtSummary(s: Jsonified<Summary> | undefined, digits = 4): strin
   return `${fmtNum(s.mean, digits)}${std}${ci}`;
 }
 
-function table(header: string[], rows: string[][]): string {
+/** How to lay a report out. */
+export interface ReportLayout {
+  /** Characters per line (a terminal's width); undefined: no limit (`--wide`, files, pipes). */
+  width?: number;
+}
+
+const GAP = '  ';
+
+function oneTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) =>
     r
       .map((c, i) => (c ?? '').padEnd(widths[i]))
-      .join('  ')
+      .join(GAP)
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export function formatReport(report: ReportJson, source: string): string {
+/**
+ * A table in `width` characters: its first column, then as many of the others as fit; the
+ * columns left over follow in tables of their own, each again with the first column. Nothing
+ * is cut or dropped (a single column wider than the line is printed as it is).
+ */
+export function table(header: string[], rows: string[][], width?: number): string {
+  const widthOf = (i: number) => Math.max(header[i].length, ...rows.map((r) => (r[i] ?? '').length));
+  if (width === undefined || header.length <= 2) return oneTable(header, rows);
+  const first = widthOf(0);
+  const groups: number[][] = [];
+  let group: number[] = [];
+  let used = first;
+  for (let i = 1; i < header.length; i++) {
+    const w = GAP.length + widthOf(i);
+    if (group.length && used + w > width) {
+      groups.push(group);
+      group = [];
+      used = first;
+    }
+    group.push(i);
+    used += w;
+  }
+  groups.push(group);
+  const pick = (r: string[], g: number[]) => [r[0], ...g.map((i) => r[i])];
+  return groups
+    .map((g) =>
+      oneTable(
+        pick(header, g),
+        rows.map((r) => pick(r, g)),
+      ),
+    )
+    .join('\n\n');
+}
+
+/** A line of text broken at spaces into lines of at most `width` (the rest indented by two). */
+export function wrap(text: string, width?: number): string {
+  if (width === undefined || text.length <= width) return text;
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line ? `${line} ${word}` : word;
+    if (next.length > width && line.trim()) {
+      out.push(line);
+      line = `  ${word}`;
+    } else line = next;
+  }
+  out.push(line);
+  return out.join('\n');
+}
+
+export function formatReport(report: ReportJson, source: string, layout: ReportLayout = {}): string {
+  const width = layout.width;
+  const table_ = (header: string[], rows: string[][]) => table(header, rows, width);
   const out: string[] = [];
   const d = report.dataset;
   out.push(
@@ -69,7 +129,7 @@ export function formatReport(report: ReportJson, source: string): string {
       .map((c) => (c.a === best ? c.b : c.a)),
   );
   out.push(
-    table(
+    table_(
       ['configuration', ...present],
       report.configurations.map((c) => [
         `${c.key === best ? '▲ ' : significant.has(c.key) ? '* ' : '  '}${c.label}`,
@@ -111,7 +171,9 @@ export function formatReport(report: ReportJson, source: string): string {
   if (report.comparisons.length) {
     out.push('');
     out.push(
-      `Pairwise comparisons of ${report.primaryMetric} (a − b), corrected resampled t-test (Nadeau & Bengio), Holm over ${report.comparisons.length} pairs:`,
+      report.comparisons.length === 1
+        ? `Comparison of ${report.primaryMetric} (a − b), corrected resampled t-test (Nadeau & Bengio); one pair, so Holm's adjustment leaves p as it is:`
+        : `Pairwise comparisons of ${report.primaryMetric} (a − b), corrected resampled t-test (Nadeau & Bengio), Holm over ${report.comparisons.length} pairs:`,
     );
     const label = (k: string) => report.configurations.find((c) => c.key === k)?.label ?? k;
     const rows = report.comparisons
@@ -126,7 +188,7 @@ export function formatReport(report: ReportJson, source: string): string {
         fmtNum(c.pHolm),
         c.significant ? 'yes' : 'no',
       ]);
-    out.push(table(['pair', 'mean diff', 't', 'p', 'p (Holm)', 'significant'], rows));
+    out.push(table_(['pair', 'mean diff', 't', 'p', 'p (Holm)', 'significant'], rows));
     if (report.comparisons.length > 15) out.push(`(${report.comparisons.length - 15} more pairs in --json)`);
   }
   if (report.study) {
@@ -134,7 +196,7 @@ export function formatReport(report: ReportJson, source: string): string {
     out.push(...formatStudy(report.study));
   }
   for (const w of report.warnings ?? []) out.push('', `warning: ${w}`);
-  return out.join('\n');
+  return out.map((l) => (l.includes('\n') ? l : wrap(l, width))).join('\n');
 }
 
 /** The configuration with the best mean primary metric (highest accuracy, lowest mse). */

@@ -4,14 +4,19 @@ import { availableParallelism } from 'node:os';
 import { parse, SpecError, UsageError } from './args.ts';
 import { memoryLimitOption, readSpecFile } from './train.ts';
 import { Progress } from './progress.ts';
-import { formatReport } from './report.ts';
+import { onInterrupt } from './interrupt.ts';
+import { checkOutFile } from './out-file.ts';
+import { formatReport, wrap } from './report.ts';
 import { openLab, type LabHandle } from '../lab.ts';
 import { BACKEND_CHOICES, type BackendChoice, type BackendOptions } from '../backend.ts';
 import type { CoordinatorLogger } from '../coordinator/index.ts';
 import { OptLabError, problemText } from '../../shared/lab-errors.ts';
 import { validateExperimentSpec } from '../../shared/experiment/validate.ts';
+import { isObject } from '../../shared/schema/check.ts';
 import { PRESETS, presetSpec } from '../../shared/experiment/presets.ts';
 import type { ExperimentSpec } from '../../shared/experiment/types.ts';
+import type { CsvSource } from '../../shared/lab-api.ts';
+import { DATASET_NAMES } from '../../shared/schema/spec.ts';
 
 /** The spec of `optlab run`: a file, or a preset (optionally on another data set). */
 export function resolveSpec(
@@ -41,7 +46,10 @@ export function resolveSpec(
         : 'missing the spec file (or --preset NAME)',
     );
   const raw = readSpecFile(positionals[0]);
-  const problems = validateExperimentSpec(raw);
+  // A data set named by a name that is not built in may be one of the library's: the Lab decides.
+  const named = isObject(raw) && isObject(raw.dataset) ? raw.dataset.name : undefined;
+  const library = typeof named === 'string' && !(DATASET_NAMES as readonly string[]).includes(named);
+  const problems = validateExperimentSpec(raw).filter((p) => !(library && p.startsWith('dataset.name: ')));
   if (problems.length) throw new SpecError(problems, positionals[0]);
   return { spec: raw as ExperimentSpec, source: positionals[0] };
 }
@@ -78,23 +86,37 @@ export function parseWorkers(v: string | undefined, backend: BackendChoice = 'cp
   return n;
 }
 
-/** The coordinator's lines: on stderr, its info lines only when not --quiet. */
-export function cliLogger(quiet: boolean): CoordinatorLogger {
-  return { info: quiet ? () => {} : (l) => console.error(l), warn: (l) => console.error(l) };
+/**
+ * The coordinator's lines: on stderr, its info lines only when not --quiet. With a progress
+ * bar they go through it, so that no line is printed into the middle of the bar.
+ */
+export function cliLogger(quiet: boolean, progress?: Progress): CoordinatorLogger {
+  const say = progress ? (l: string) => progress.log(l) : (l: string) => console.error(l);
+  return { info: quiet ? () => {} : say, warn: say };
 }
 
 /**
- * A spec file's CSV data set goes into the library first (the CLI reads the file; the Lab
- * never reads paths): the spec then names it by hash, and keeps the file's absolute path as
- * a note of where it came from.
+ * Local workers past the cores compete for them: each is a Node process of its own (about
+ * 100 MB with its job thread, its own copy of the data), and the jobs then take longer, not shorter. Said, not
+ * refused: the machine is the user's.
  */
-export async function importSpecCsv(
-  lab: LabHandle,
-  spec: ExperimentSpec,
-  specFile: string | undefined,
-): Promise<ExperimentSpec> {
+export function workersWarning(workers: number, cores = availableParallelism()): string | undefined {
+  if (workers <= cores) return undefined;
+  return (
+    `--workers ${workers} on ${cores} core${cores === 1 ? '' : 's'}: more workers than cores share the cores, and each is a process of its own ` +
+    `(about 100 MB, with a copy of the data), so jobs take longer, not shorter; --workers ${cores} is usually fastest`
+  );
+}
+
+/**
+ * A spec file's CSV data set: the CLI reads the file (the Lab never reads paths) and hands its
+ * text to createExperiment, which checks the spec against it and stores the data set (by
+ * hash) with the experiment, and only if the experiment is stored. The spec keeps the file's
+ * absolute path as a note of where the data came from.
+ */
+export function specCsv(spec: ExperimentSpec, specFile: string | undefined): { spec: ExperimentSpec; csv?: CsvSource } {
   const ds = spec.dataset;
-  if (ds.name !== 'csv' || ds.hash !== undefined || ds.path === undefined) return spec;
+  if (ds.name !== 'csv' || ds.hash !== undefined || ds.path === undefined) return { spec };
   const file = resolve(specFile ? dirname(resolve(specFile)) : process.cwd(), ds.path);
   let content: string;
   try {
@@ -104,8 +126,10 @@ export async function importSpecCsv(
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (code ?? (e as Error).message);
     throw new Error(`cannot read CSV file ${file}: ${why}`, { cause: e });
   }
-  const info = await lab.importCsv({ fileName: file, content, target: ds.target, task: ds.task });
-  return { ...spec, dataset: { ...ds, path: file, hash: info.hash } };
+  return {
+    spec: { ...spec, dataset: { ...ds, path: file } },
+    csv: { fileName: file, content, target: ds.target, task: ds.task },
+  };
 }
 
 /** createExperiment, with its spec problems printed under the spec's own name. */
@@ -114,14 +138,23 @@ export async function createIn(
   spec: ExperimentSpec,
   source: string,
   tags: string[] | undefined,
+  csv?: CsvSource,
 ): Promise<number> {
   try {
-    return (await lab.createExperiment(spec, { tags })).id;
+    return (await lab.createExperiment(spec, { tags, ...(csv ? { csv } : {}) })).id;
   } catch (e) {
     if (e instanceof OptLabError && e.code === 'E_BAD_SPEC' && e.problems)
       throw new SpecError(e.problems.map(problemText), source);
     throw e;
   }
+}
+
+/** The width tables are laid out in: the terminal's (or $COLUMNS), none with --wide or into a file. */
+export function tableWidth(wide: boolean): number | undefined {
+  if (wide) return undefined;
+  if (process.stdout.isTTY) return process.stdout.columns;
+  const env = Number(process.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : undefined;
 }
 
 /** Runs (or resumes) an experiment in the Lab with live progress; prints or writes the report. */
@@ -131,13 +164,20 @@ export async function runInLab(
   o: {
     workers: number;
     json: boolean;
+    /** A file already checked by checkOutFile. */
     out?: string;
     quiet: boolean;
     source: string;
     resume?: boolean;
+    /** The bar the Lab's logger writes through (one is made when absent). */
+    progress?: Progress;
+    /** Table width (undefined: no limit). */
+    width?: number;
   } & BackendOptions,
 ): Promise<number> {
-  const progress = new Progress(!o.quiet);
+  const progress = o.progress ?? new Progress(!o.quiet);
+  const { libraryPath } = await lab.about();
+  const stored = `experiment ${id} in ${libraryPath}`;
   const off = lab.subscribe((e) => {
     if (!('experimentId' in e) || e.experimentId !== id) return;
     if (e.type === 'planned') progress.planned(e.total, e.done);
@@ -152,55 +192,91 @@ export async function runInLab(
             ? `val_mse ${num(v.mse, (x) => x.toPrecision(4))}`
             : '';
       progress.jobDone(e.key, `${e.result.epochs} epochs ${score}${e.result.diverged ? ' DIVERGED' : ''}`);
-    } else if (e.type === 'job' && e.failure) {
-      progress.finish();
-      console.error(
+    } else if (e.type === 'job' && e.failure)
+      progress.log(
         `${e.key} failed (attempt ${e.attempts}${e.failure.final ? ', giving up' : ', will retry'}): ${e.failure.error}`,
       );
-    }
   });
-  const onSignal = () => {
-    progress.finish();
-    console.error(`optlab: cancelling experiment ${id}; what finished is kept (optlab resume ${id})`);
+  const signal = onInterrupt(() => {
+    progress.log(
+      `optlab: cancelling experiment ${id}; what finished is kept (optlab resume ${id}); press Ctrl-C again to stop at once`,
+    );
     void lab.cancelRun(id);
-  };
-  process.once('SIGINT', onSignal);
+  });
   const t0 = performance.now();
   try {
+    const e = await lab.getExperiment(id);
+    if (e.status === 'done' && e.hasReport && o.resume) {
+      // Nothing to run: no coordinator and no workers are started; the stored report is shown.
+      console.error(`experiment ${id} is done: nothing to run (its report, from ${libraryPath}:)`);
+      const report = await lab.getReport(id);
+      if (report) {
+        if (o.json) console.log(JSON.stringify(report));
+        else console.log(formatReport(report, e.name, { width: o.width }));
+        if (o.out) return writeOut(o.out, report, stored, id);
+      }
+      return 0;
+    }
+    const options = { workers: o.workers, backend: o.backend, softwareGpu: o.softwareGpu };
+    // Started first: a run that is refused (running elsewhere, other kernels) starts nothing.
+    if (o.resume) await lab.resumeRun(id, options);
+    else await lab.startRun(id, options);
     if (o.workers > 0) {
       const c = await lab.workerCommand();
       // This Lab ends with the run: a worker added by hand gives up on it after a while.
       if (!o.quiet)
-        console.error(
+        progress.log(
           `experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  ${c.command} --retry-for 10m`,
         );
     }
-    const options = { workers: o.workers, backend: o.backend, softwareGpu: o.softwareGpu };
-    if (o.resume) await lab.resumeRun(id, options);
-    else await lab.startRun(id, options);
     const outcome = await lab.waitForRun(id);
     progress.finish();
-    if (outcome.status !== 'done') throw new Error(outcome.error ?? `experiment ${id} ended ${outcome.status}`);
+    if (outcome.status === 'cancelled' && signal.interrupted) {
+      console.error(
+        `experiment ${id} cancelled; what finished is kept in ${libraryPath} (optlab resume ${id} continues it)`,
+      );
+      return 130;
+    }
+    if (outcome.status !== 'done')
+      throw new Error(
+        `${outcome.error ?? `experiment ${id} ended ${outcome.status}`}\nwhat finished is kept: ${stored} (optlab show ${id}; optlab resume ${id} continues it)`,
+      );
     const report = await lab.getReport(id);
-    if (!report) throw new Error(`experiment ${id} is done but its report is missing`);
+    if (!report) throw new Error(`${stored} is done but its report is missing`);
     const seconds = (performance.now() - t0) / 1000;
-    const json = JSON.stringify(report);
-    if (o.out) writeFileSync(o.out, json + '\n');
-    if (o.json) console.log(json);
+    if (o.json) console.log(JSON.stringify(report));
     else {
-      console.log(formatReport(report, o.source));
+      console.log(formatReport(report, o.source, { width: o.width }));
       const jobs = (await lab.getJobs(id)).total;
-      const { libraryPath } = await lab.about();
       console.log(
-        `\nexperiment ${id}: ${jobs} jobs in ${seconds.toFixed(1)} s on ${o.workers ? `${o.workers} local worker${o.workers === 1 ? '' : 's'}` : 'this process'}; stored in ${libraryPath}` +
-          `${o.out ? `; full results in ${o.out}` : ''}`,
+        '\n' +
+          wrap(
+            `experiment ${id}: ${jobs} jobs in ${seconds.toFixed(1)} s on ${o.workers ? `${o.workers} local worker${o.workers === 1 ? '' : 's'}` : 'this process'}; stored in ${libraryPath}`,
+            o.width,
+          ),
       );
     }
-    return 0;
+    return o.out ? writeOut(o.out, report, stored, id) : 0;
   } finally {
     progress.finish();
     off();
-    process.off('SIGINT', onSignal);
+    signal.off();
+  }
+}
+
+/** Writes the report to --out; a failure is said with where the results are, exit 1. */
+function writeOut(out: string, report: unknown, stored: string, id: number): number {
+  try {
+    writeFileSync(out, JSON.stringify(report) + '\n');
+    console.error(`full results in ${out} (and in the library: ${stored})`);
+    return 0;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    console.error(
+      `optlab: cannot write ${out}: ${code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'read-only media' : (code ?? (e as Error).message)}; ` +
+        `the results are safe in the library as ${stored} (optlab export ${id} --out FILE writes them elsewhere)`,
+    );
+    return 1;
   }
 }
 
@@ -221,21 +297,29 @@ export async function runCommand(argv: string[]): Promise<number> {
       backend: { type: 'string' },
       'software-gpu': { type: 'boolean', default: false },
       'memory-limit': { type: 'string' },
+      wide: { type: 'boolean', default: false },
     },
     true,
   );
   const backend = parseBackend(values.backend);
   const workers = parseWorkers(values.workers, backend);
   const memoryLimit = memoryLimitOption(values['memory-limit']);
+  // Before anything is stored or run: a run is never lost to an unwritable file at its end.
+  const out = values.out === undefined ? undefined : checkOutFile(values.out);
+  // Said first: it is about the arguments, and no worker is started yet.
+  const warning = values.queue ? undefined : workersWarning(workers);
+  if (warning) console.error(`optlab run: ${warning}`);
   const { spec, source } = resolveSpec(positionals, values.preset, values.dataset);
-  const lab = openLab(values.db, { logger: cliLogger(values.quiet), memoryLimit });
+  const progress = new Progress(!values.quiet);
+  const lab = openLab(values.db, { logger: cliLogger(values.quiet, progress), memoryLimit });
   try {
-    const stored = await importSpecCsv(lab, spec, values.preset ? undefined : positionals[0]);
+    const given = specCsv(spec, values.preset ? undefined : positionals[0]);
     const id = await createIn(
       lab,
-      stored,
+      given.spec,
       source,
       values.tag ?? (values.preset ? ['preset', values.preset] : undefined),
+      given.csv,
     );
     // A long plan is announced before it starts (the spec passed every check, so it fits here).
     // Only a notice: a plan that cannot be made is reported by the run itself.
@@ -244,7 +328,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       : await lab.previewPlan({ experimentId: id }, { workers }).catch(() => undefined);
     if (p) {
       if (p.estimate.seconds > LONG_PLAN_SECONDS)
-        console.error(
+        progress.log(
           `${source}: ${p.jobs.toLocaleString('en-US')} jobs, about ${duration(p.estimate.seconds)} on ${p.estimate.workers} worker${p.estimate.workers === 1 ? '' : 's'}`,
         );
     }
@@ -257,11 +341,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     return await runInLab(lab, id, {
       workers,
       json: values.json,
-      out: values.out,
+      out,
       quiet: values.quiet,
       source,
       backend,
       softwareGpu: values['software-gpu'],
+      progress,
+      width: tableWidth(values.wide),
     });
   } finally {
     await lab.close();

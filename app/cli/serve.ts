@@ -1,5 +1,5 @@
 import { parse, UsageError } from './args.ts';
-import { parseWorkers } from './run.ts';
+import { parseWorkers, workersWarning } from './run.ts';
 import { openLab } from '../lab.ts';
 import { serveLab } from '../api/server.ts';
 
@@ -23,6 +23,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port: 0..65535, got "${values.port}"`);
   const workers = parseWorkers(values.workers);
+  const warning = workersWarning(workers);
+  if (warning) console.error(`optlab serve: ${warning}`);
   const log = values.quiet ? () => {} : (l: string) => console.error(l);
   // Served: fits never run on the event loop that answers the clients (workers 0: a worker thread).
   const lab = openLab(values.db, {

@@ -27,7 +27,8 @@ function table(header: string[], rows: string[][]): string[] {
       .map((c, i) => (c ?? '').padEnd(widths[i]))
       .join('  ')
       .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  // One entry with its line breaks: a report wrapped to the terminal's width leaves tables whole.
+  return [[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')];
 }
 
 /** The study as text lines: its title, a table and the summary. */

@@ -10,9 +10,10 @@ import { runPlan, plannedJobs } from '../../shared/experiment/run.ts';
 import { studySeries } from '../../shared/experiment/studies.ts';
 import type { Plan } from '../../shared/experiment/plan.ts';
 import type { JobProgress, JobResult } from '../../shared/experiment/types.ts';
-import type { ExperimentRecord, RunOutcome, RunStarted } from '../../shared/lab-api.ts';
+import type { ExperimentRecord, KernelsUsed, RunOutcome, RunStarted } from '../../shared/lab-api.ts';
 import { OptLabError } from '../../shared/lab-errors.ts';
 import type { Library, StoredReport } from '../library/library.ts';
+import { HEARTBEAT_MS, type OwnerMark } from '../library/owner.ts';
 import type { EventHub } from './events.ts';
 import { jobOutcome, progressView } from './views.ts';
 
@@ -20,6 +21,10 @@ import { jobOutcome, progressView } from './views.ts';
 export interface RunHost {
   library: Library;
   hub: EventHub;
+  /** The Lab's mark, recorded as the owner of the experiments it runs. */
+  mark: OwnerMark;
+  /** The kernels this Lab trains with (its process's; its workers take the same). */
+  kernels: KernelsUsed;
   /** The experiment's plan, its data loaded from the library. */
   plan(exp: ExperimentRecord): Plan;
   /** Where the run's jobs go (given the results already committed), and what to stop once it ends. */
@@ -32,8 +37,16 @@ interface Active {
   outcome: Promise<RunOutcome>;
 }
 
+/** Two kernel sets give the same bits only when they are the same set and build. */
+const sameKernels = (a: KernelsUsed, b: KernelsUsed) => a.name === b.name && (a.build ?? null) === (b.build ?? null);
+const kernelsText = (k: KernelsUsed) => `${k.name} kernels${k.build ? ` (build ${k.build})` : ''}`;
+
 export class Runs {
   readonly #active = new Map<number, Active>();
+  /** While runs are active: refreshes their heartbeat in the library. */
+  #beat?: NodeJS.Timeout;
+  /** Runs whose end could not be recorded (a full disk): tried again at each heartbeat. */
+  readonly #unrecorded = new Map<number, { library: Library; status: RunOutcome['status']; error: string }>();
 
   isRunning(id: number): boolean {
     return this.#active.has(id);
@@ -53,6 +66,12 @@ export class Runs {
     const { library, hub } = host;
     const id = exp.id;
     if (this.#active.has(id)) throw new OptLabError('E_BUSY', `experiment ${id} is already running`);
+    const holder = library.claimRun(id, host.mark);
+    if (holder)
+      throw new OptLabError(
+        'E_BUSY',
+        `experiment ${id} is running in another process (pid ${holder.pid} on ${holder.host}); stop it there (Ctrl-C), or wait for it to end`,
+      );
     let release!: (o: RunOutcome) => void;
     const reserved: Active = {
       planned: { total: 0, done: 0 },
@@ -80,16 +99,32 @@ export class Runs {
       library.requeueLeased(id);
       for (const j of library.jobStates(id).jobs) if (j.state === 'failed') library.requeueJob(id, j.key);
       done = library.doneResults(id);
+      // One report, one kernel set: results of other kernels differ in their last bits.
+      if (done.size && exp.kernels && !sameKernels(exp.kernels, host.kernels))
+        throw new OptLabError(
+          'E_STATE',
+          `experiment ${id}: its ${done.size} finished job${done.size === 1 ? ' was' : 's were'} computed with the ${kernelsText(exp.kernels)}, and this Lab runs the ${kernelsText(host.kernels)}; ` +
+            (exp.kernels.name === host.kernels.name
+              ? 'that build is another version of OptLab: resume it with that version, or duplicate the experiment to start over'
+              : `resume it with the same kernels (${exp.kernels.name === 'js' ? 'OPTLAB_KERNELS=js' : `OPTLAB_KERNELS=${exp.kernels.name}, or without OPTLAB_KERNELS`}), or duplicate the experiment to start over`),
+        );
+      library.setKernels(id, host.kernels);
       const chosen = await host.executor(done);
       executor = chosen.executor;
       stop = () => chosen.stop();
     } catch (e) {
       this.#active.delete(id);
+      try {
+        library.releaseRun(id, host.mark.lab);
+      } catch {
+        // The mark stays; it reads as interrupted once this process is gone.
+      }
       release({ experimentId: id, status: exp.status, error: exp.error, hasReport: exp.hasReport });
       throw e;
     }
     reserved.executor = executor;
     reserved.planned = { total: plannedJobs(plan), done: done.size };
+    this.#keepBeating(library, host.mark.lab);
     library.setStatus(id, 'running');
     hub.emit({ type: 'status', experimentId: id, status: 'running', error: null });
     hub.emit({ type: 'planned', experimentId: id, ...reserved.planned });
@@ -120,6 +155,36 @@ export class Runs {
       return this.#active.get(id)!.outcome;
     });
     await Promise.allSettled(outcomes);
+    clearInterval(this.#beat);
+    this.#beat = undefined;
+    // The library closes next: an end still unrecorded then reads as interrupted.
+    this.#unrecorded.clear();
+  }
+
+  /** While runs are active (or an end waits to be recorded), their heartbeat every HEARTBEAT_MS. */
+  #keepBeating(library: Library, lab: string): void {
+    if (this.#beat) return;
+    this.#beat = setInterval(() => {
+      for (const [id, u] of this.#unrecorded) {
+        try {
+          u.library.setStatus(id, u.status, u.error);
+          this.#unrecorded.delete(id);
+        } catch {
+          // Still cannot write (the disk is full): the next beat tries again.
+        }
+      }
+      try {
+        if (this.#active.size) library.heartbeat(lab);
+      } catch {
+        // A full disk or a closed library: the mark ages, which is what it should do.
+      }
+      if (!this.#active.size && !this.#unrecorded.size) {
+        clearInterval(this.#beat);
+        this.#beat = undefined;
+      }
+    }, HEARTBEAT_MS);
+    // The beat never keeps a process alive on its own.
+    this.#beat.unref();
   }
 
   async #drive(
@@ -201,7 +266,10 @@ export class Runs {
         library.setStatus(id, outcome.status, message);
         outcome.hasReport = library.getReport(id) !== undefined;
       } catch {
-        // The library was closed under the run (the Lab is closing): the outcome still stands.
+        // A full disk, or the library closed under the run (the Lab is closing): the outcome
+        // still stands. Tried again at each heartbeat; if this process ends first, its mark
+        // names a process that is gone and the experiment reads as interrupted.
+        this.#unrecorded.set(id, { library, status: outcome.status, error: message });
       }
     }
     this.#active.delete(id);

@@ -131,7 +131,7 @@ test('parseExport: every problem at once, each with its field path', () => {
   x.report = { configurations: 3 };
   assert.deepEqual(problems(x), [
     'experiment.name: must be a string, got 5',
-    'experiment.status: must be one of created, running, done, failed, cancelled, got "paused"',
+    'experiment.status: must be one of created, running, interrupted, done, failed, cancelled, got "paused"',
     'experiment.createdAt: must be a time in milliseconds, got "yesterday"',
     'experiment.spec.optimizer.lr: must be > 0, got -1',
     'datasets[1].hash: must be 16 hex digits, got "nothex"',

@@ -4,11 +4,14 @@ import type { ExperimentSpec } from '../../shared/experiment/types.ts';
 import * as datasets from './datasets.ts';
 import { ProblemsError } from './exchange.ts';
 import type { Store } from './store.ts';
+import { markAlive, parseMark, type OwnerMark } from './owner.ts';
 import {
   EXPERIMENT_STATUSES,
   type ExperimentRecord,
   type ExperimentStatus,
+  type ExperimentOwner,
   type ExperimentSummary,
+  type KernelsUsed,
   type ListOptions,
   type StoredReport,
 } from './types.ts';
@@ -39,6 +42,8 @@ interface ExperimentRow {
   jobs_done: number;
   jobs_failed: number;
   has_report: number;
+  owner: string | null;
+  heartbeat_at: number | null;
 }
 
 const SUMMARY_COLUMNS = `
@@ -46,13 +51,25 @@ const SUMMARY_COLUMNS = `
   (SELECT count(*) FROM jobs AS j WHERE j.experiment_id = e.id) AS jobs_total,
   (SELECT count(*) FROM jobs AS j WHERE j.experiment_id = e.id AND j.state = 'done') AS jobs_done,
   (SELECT count(*) FROM jobs AS j WHERE j.experiment_id = e.id AND j.state = 'failed') AS jobs_failed,
-  EXISTS (SELECT 1 FROM results AS r WHERE r.experiment_id = e.id) AS has_report`;
+  EXISTS (SELECT 1 FROM results AS r WHERE r.experiment_id = e.id) AS has_report, e.owner, e.heartbeat_at`;
 
-function summary(r: ExperimentRow): ExperimentSummary {
+/**
+ * The live process that runs a `running` experiment, or undefined: its mark is gone or names
+ * a process that died. Such an experiment is `interrupted`: nothing will finish it unless a
+ * resume does.
+ */
+function liveOwner(r: Pick<ExperimentRow, 'owner' | 'heartbeat_at'>, now: number): ExperimentOwner | undefined {
+  const mark = parseMark(r.owner);
+  if (!mark || !markAlive(mark, r.heartbeat_at, now)) return undefined;
+  return { host: mark.host, pid: mark.pid, heartbeatAt: r.heartbeat_at ?? 0 };
+}
+
+function summary(r: ExperimentRow, now: number): ExperimentSummary {
+  const owner = r.status === 'running' ? liveOwner(r, now) : undefined;
   return {
     id: r.id,
     name: r.name,
-    status: r.status,
+    status: r.status === 'running' && !owner ? 'interrupted' : r.status,
     tags: JSON.parse(r.tags) as string[],
     notes: r.notes,
     error: r.error,
@@ -62,6 +79,7 @@ function summary(r: ExperimentRow): ExperimentSummary {
     finishedAt: r.finished_at,
     jobs: { total: r.jobs_total, done: r.jobs_done, failed: r.jobs_failed },
     hasReport: r.has_report === 1,
+    owner: owner ?? null,
   };
 }
 
@@ -108,15 +126,20 @@ export function create(store: Store, spec: ExperimentSpec, options: CreateOption
 }
 
 export function get(store: Store, id: number): ExperimentRecord | undefined {
-  const r = store.stmt(`SELECT ${SUMMARY_COLUMNS}, e.spec FROM experiments AS e WHERE e.id = ?`).get(id) as
-    (ExperimentRow & { spec: string }) | undefined;
+  const r = store.stmt(`SELECT ${SUMMARY_COLUMNS}, e.spec, e.kernels FROM experiments AS e WHERE e.id = ?`).get(id) as
+    (ExperimentRow & { spec: string; kernels: string | null }) | undefined;
   if (!r) return undefined;
   const hashes = (
     store.stmt('SELECT hash FROM experiment_datasets WHERE experiment_id = ? ORDER BY hash').all(id) as {
       hash: string;
     }[]
   ).map((d) => d.hash);
-  return { ...summary(r), spec: JSON.parse(r.spec) as ExperimentSpec, datasets: hashes };
+  return {
+    ...summary(r, store.now()),
+    spec: JSON.parse(r.spec) as ExperimentSpec,
+    datasets: hashes,
+    kernels: r.kernels === null ? null : (JSON.parse(r.kernels) as KernelsUsed),
+  };
 }
 
 export function list(store: Store, options: ListOptions): ExperimentSummary[] {
@@ -131,10 +154,13 @@ export function list(store: Store, options: ListOptions): ExperimentSummary[] {
       throw new Error(`${k}: must be a non-negative integer, got ${v}`);
   }
   const s = search?.trim() ? containing(search.trim()) : null;
+  // Running and interrupted are both stored as `running` until a Lab records the second: which
+  // one an experiment is depends on its owner, so those two are told apart here, then paged.
+  const live = status === 'running' || status === 'interrupted';
   const rows = store
     .stmt(
       `SELECT ${SUMMARY_COLUMNS} FROM experiments AS e
-    WHERE (@status IS NULL OR e.status = @status)
+    WHERE (@status IS NULL OR e.status = @status OR (@live AND e.status IN ('running', 'interrupted')))
       AND (@search IS NULL OR e.name LIKE @search ESCAPE '\\' OR e.notes LIKE @search ESCAPE '\\'
            OR EXISTS (SELECT 1 FROM experiment_tags AS t WHERE t.experiment_id = e.id AND t.tag LIKE @search ESCAPE '\\'))
       AND (@tag IS NULL OR EXISTS (SELECT 1 FROM experiment_tags AS t WHERE t.experiment_id = e.id AND t.tag = @tag))
@@ -142,13 +168,18 @@ export function list(store: Store, options: ListOptions): ExperimentSummary[] {
     LIMIT @limit OFFSET @offset`,
     )
     .all({
-      status: status ?? null,
+      status: live ? null : (status ?? null),
+      live: live ? 1 : 0,
       search: s,
       tag: tag?.trim() || null,
-      limit: limit ?? -1,
-      offset: offset ?? 0,
+      limit: live ? -1 : (limit ?? -1),
+      offset: live ? 0 : (offset ?? 0),
     }) as ExperimentRow[];
-  return rows.map(summary);
+  const now = store.now();
+  const all = rows.map((r) => summary(r, now));
+  if (!live) return all;
+  const chosen = all.filter((e) => e.status === status);
+  return chosen.slice(offset ?? 0, limit === undefined ? undefined : (offset ?? 0) + limit);
 }
 
 export function update(store: Store, id: number, changes: { name?: string; tags?: string[]; notes?: string }): void {
@@ -203,6 +234,7 @@ export function setStatus(store: Store, id: number, status: ExperimentStatus, er
                   started_at = CASE WHEN @status = 'running' THEN coalesce(started_at, @now) WHEN @status = 'created' THEN NULL ELSE started_at END,
                   finished_at = CASE WHEN @finished THEN @now ELSE NULL END,
                   error = CASE WHEN @finished THEN @error ELSE NULL END,
+                  owner = CASE WHEN @status = 'running' THEN owner ELSE NULL END,
                   updated_at = @now
                 WHERE id = @id`,
       )
@@ -229,4 +261,64 @@ export function getReport(store: Store, experimentId: number): StoredReport | un
   const r = store.stmt('SELECT report FROM results WHERE experiment_id = ?').get(experimentId) as
     { report: string } | undefined;
   return r ? (JSON.parse(r.report) as StoredReport) : undefined;
+}
+
+/**
+ * Takes the experiment for the Lab of `mark` (before a run plans it): the live owner that holds
+ * it instead, if another process (or another Lab of this one) does; otherwise the mark is
+ * recorded, with a fresh heartbeat, and undefined returned. Checked and written in one
+ * transaction, so two processes resuming one interrupted experiment cannot both take it.
+ */
+export function claim(store: Store, id: number, mark: OwnerMark): ExperimentOwner | undefined {
+  return store.write(() => {
+    store.requireExperiment(id);
+    const r = store.stmt('SELECT owner, heartbeat_at FROM experiments WHERE id = ?').get(id) as Pick<
+      ExperimentRow,
+      'owner' | 'heartbeat_at'
+    >;
+    const held = parseMark(r.owner);
+    if (held && held.lab !== mark.lab) {
+      const owner = liveOwner(r, store.now());
+      if (owner) return owner;
+    }
+    store
+      .stmt('UPDATE experiments SET owner = ?, heartbeat_at = ? WHERE id = ?')
+      .run(JSON.stringify(mark), store.now(), id);
+    return undefined;
+  });
+}
+
+/** Gives an experiment up (a run that could not start): its mark is cleared if it is `lab`'s. */
+export function release(store: Store, id: number, lab: string): void {
+  store.stmt(`UPDATE experiments SET owner = NULL WHERE id = ? AND json_extract(owner, '$.lab') = ?`).run(id, lab);
+}
+
+/** Refreshes the heartbeat of every experiment the Lab `lab` runs. */
+export function heartbeat(store: Store, lab: string): void {
+  store.stmt(`UPDATE experiments SET heartbeat_at = ? WHERE json_extract(owner, '$.lab') = ?`).run(store.now(), lab);
+}
+
+/**
+ * Records as `interrupted` every experiment stored `running` whose process is gone (its mark
+ * cleared); returns their ids. What they finished stays; a resume continues them.
+ */
+export function recordInterrupted(store: Store): number[] {
+  return store.write(() => {
+    const rows = store.stmt(`SELECT id, owner, heartbeat_at FROM experiments WHERE status = 'running'`).all() as Pick<
+      ExperimentRow,
+      'id' | 'owner' | 'heartbeat_at'
+    >[];
+    const now = store.now();
+    const gone = rows.filter((r) => !liveOwner(r, now)).map((r) => r.id);
+    const mark = store.stmt(
+      `UPDATE experiments SET status = 'interrupted', owner = NULL, updated_at = ? WHERE id = ? AND status = 'running'`,
+    );
+    for (const id of gone) mark.run(now, id);
+    return gone;
+  });
+}
+
+/** Records the kernels of the experiment's results (at the start of a run that may add some). */
+export function setKernels(store: Store, id: number, kernels: KernelsUsed): void {
+  store.stmt('UPDATE experiments SET kernels = ? WHERE id = ?').run(JSON.stringify(kernels), id);
 }

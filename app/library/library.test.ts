@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { Library, ProblemsError, type StoredReport } from './library.ts';
+import { AlreadyInLibraryError, Library, ProblemsError, type StoredReport } from './library.ts';
+import { SCHEMA_VERSION } from './migrate.ts';
+import { ownMark } from './owner.ts';
 import { encodeJobResult } from '../../shared/codec.ts';
 import { plan as makePlan, type Plan } from '../../shared/experiment/plan.ts';
 import { runPlan } from '../../shared/experiment/run.ts';
@@ -93,7 +95,7 @@ test('open: creates missing folders, WAL mode, foreign keys, busy timeout, synch
   const file = join(dir, 'deep', 'er', 'library.db');
   const lib = Library.open(file);
   assert.deepEqual(lib.settings(), {
-    schemaVersion: 2,
+    schemaVersion: SCHEMA_VERSION,
     journalMode: 'wal',
     foreignKeys: true,
     busyTimeoutMs: 5000,
@@ -245,7 +247,7 @@ test('experiments: search by name, tag and notes; filter by status; newest first
   assert.deepEqual(ids({ limit: 2, offset: 2 }), [a]);
   assert.throws(
     () => ids({ status: 'bogus' as 'done' }),
-    /status: must be one of created, running, done, failed, cancelled/,
+    /status: must be one of created, running, interrupted, done, failed, cancelled/,
   );
   assert.throws(() => ids({ limit: -1 }), /limit: must be a non-negative integer/);
 });
@@ -336,6 +338,8 @@ test('deleteExperiment cascades to jobs, results, report, tags and data set link
 test('setStatus: start and finish times, errors only with a finish', (t) => {
   const { lib } = openTemp(t);
   const id = lib.createExperiment(spec());
+  // A run holds the experiment (its process's mark) while it is running; without one it reads as interrupted.
+  assert.equal(lib.claimRun(id, ownMark('test-lab')), undefined);
   lib.setStatus(id, 'running');
   const started = lib.getExperiment(id)!.startedAt!;
   assert.ok(started > lib.getExperiment(id)!.createdAt);
@@ -343,6 +347,8 @@ test('setStatus: start and finish times, errors only with a finish', (t) => {
   let e = lib.getExperiment(id)!;
   assert.deepEqual([e.status, e.error, e.startedAt], ['failed', 'worker lost', started]);
   assert.ok(e.finishedAt! > started);
+  assert.equal(lib.getExperiment(id)!.owner, null, 'a finished run lets go of its experiment');
+  assert.equal(lib.claimRun(id, ownMark('test-lab')), undefined);
   lib.setStatus(id, 'running');
   e = lib.getExperiment(id)!;
   assert.deepEqual(
@@ -619,8 +625,14 @@ test('export → JSON text → import into another library: the same report, res
   assert.deepEqual(b.getDataset(plan.data[0].hash), plan.data[0].data);
   assert.deepEqual(b.jobStates(id2), a.jobStates(id));
 
-  // Importing again (another copy) re-uses the stored data set row.
-  const id3 = b.importExperiment(JSON.parse(text));
+  // Importing again is refused (it is there already), unless a copy is asked for; the copy
+  // re-uses the stored data set row.
+  assert.throws(
+    () => b.importExperiment(JSON.parse(text)),
+    (e: unknown) => e instanceof AlreadyInLibraryError && e.id === id2,
+  );
+  assert.equal(b.listExperiments({}).length, 1, 'nothing stored by the refused import');
+  const id3 = b.importExperiment(JSON.parse(text), { copy: true });
   assert.notEqual(id3, id2);
   assert.equal(counts(fileB).datasets, 1);
   assert.equal(b.listDatasets()[0].experiments, 2);

@@ -22,17 +22,21 @@ import * as experiments from './experiments.ts';
 import type { CreateOptions } from './experiments.ts';
 import * as jobs from './jobs.ts';
 import * as transfer from './transfer.ts';
+import type { OwnerMark } from './owner.ts';
 import type {
   DatasetInfo,
+  ExperimentOwner,
   ExperimentRecord,
   ExperimentStatus,
   ExperimentSummary,
   JobStates,
+  KernelsUsed,
   ListOptions,
   StoredReport,
 } from './types.ts';
 
 export { ProblemsError } from './exchange.ts';
+export { AlreadyInLibraryError } from './transfer.ts';
 export { LibraryError };
 export { NewerSchemaError, NotALibraryError } from './migrate.ts';
 export { CodecError };
@@ -280,6 +284,34 @@ export class Library {
     experiments.setStatus(this.#store, id, status, error);
   }
 
+  /**
+   * Takes the experiment for a run of the Lab whose mark this is; returns the live owner that
+   * holds it instead (another process, or another Lab of this one), and then takes nothing.
+   */
+  claimRun(id: number, mark: OwnerMark): ExperimentOwner | undefined {
+    return experiments.claim(this.#store, id, mark);
+  }
+
+  /** Clears the Lab's mark on an experiment whose run did not start. */
+  releaseRun(id: number, lab: string): void {
+    experiments.release(this.#store, id, lab);
+  }
+
+  /** Refreshes the heartbeat of the experiments the Lab `lab` runs. */
+  heartbeat(lab: string): void {
+    experiments.heartbeat(this.#store, lab);
+  }
+
+  /** Records `interrupted` for running experiments whose process is gone; returns their ids. */
+  recordInterrupted(): number[] {
+    return experiments.recordInterrupted(this.#store);
+  }
+
+  /** The kernels the experiment's results are computed with. */
+  setKernels(id: number, kernels: KernelsUsed): void {
+    experiments.setKernels(this.#store, id, kernels);
+  }
+
   // ── jobs ───────────────────────────────────────────────────────────────────────────────
 
   /** Adds the keys as pending jobs; keys already there keep their state. Returns how many were new. */
@@ -355,10 +387,12 @@ export class Library {
    * Stores an exported experiment as a new one and returns its id. Nothing is stored unless
    * the whole file checks out. Its data sets are stored by hash (already there: untouched).
    * Jobs that were leased when it was exported come back pending, and an experiment that was
-   * running comes back `cancelled`: nothing runs it here until the user resumes it.
+   * running comes back `cancelled`: nothing runs it here until the user resumes it. The same
+   * experiment (exported from this library, or imported before) is refused with
+   * AlreadyInLibraryError unless `copy`.
    */
-  importExperiment(obj: unknown): number {
-    return transfer.importExperiment(this.#store, obj);
+  importExperiment(obj: unknown, options: { copy?: boolean } = {}): number {
+    return transfer.importExperiment(this.#store, obj, options);
   }
 }
 

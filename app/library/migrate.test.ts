@@ -6,12 +6,23 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_VERSION, NewerSchemaError, NotALibraryError, migrate, schemaVersion } from './migrate.ts';
 import { Library } from './library.ts';
+import type { ExperimentSpec } from '../../shared/experiment/types.ts';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'optlab-migrate-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/** A valid experiment spec (the library checks what it stores). */
+const specOf = (): ExperimentSpec => ({
+  seed: 3,
+  dataset: { name: 'moons', samples: 60, noise: 0.3 },
+  model: { kind: 'mlp', hidden: [4] },
+  loss: { kind: 'cross_entropy' },
+  optimizer: { name: 'adam', lr: 0.05 },
+  training: { epochs: 2, batchSize: 16 },
+});
 
 const tables = (db: Database.Database) =>
   (
@@ -79,7 +90,7 @@ test('migration 2 (upgrade from version 1): experiments and their tags survive, 
   db.close();
 
   const lib = Library.open(file);
-  assert.equal(lib.settings().schemaVersion, 2);
+  assert.equal(lib.settings().schemaVersion, SCHEMA_VERSION);
   const e = lib.getExperiment(1)!;
   assert.equal(e.name, 'Optimizers on digits');
   assert.equal(e.notes, 'first try');
@@ -115,6 +126,79 @@ test('migration 2 (upgrade from version 1): experiments and their tags survive, 
   check.close();
 });
 
+test('migration 3 (upgrade from version 2): experiments keep their rows, ids and tags; a run left running reads as interrupted', (t) => {
+  const file = join(tempDir(t), 'library.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  migrate(db, MIGRATIONS.slice(0, 2));
+  assert.equal(schemaVersion(db), 2);
+  const spec = JSON.stringify({ seed: 1 });
+  const insert = db.prepare(
+    `INSERT INTO experiments (name, spec, status, created_at, updated_at, started_at, tags, notes, error) VALUES (?, ?, ?, 1, 2, ?, ?, ?, ?)`,
+  );
+  insert.run('Killed mid-run', spec, 'running', 5, JSON.stringify(['cv']), 'kill -9', null);
+  insert.run('Finished', spec, 'done', 5, '[]', '', null);
+  insert.run('Deleted later', spec, 'failed', 5, '[]', '', 'boom');
+  db.prepare(
+    `INSERT INTO jobs (experiment_id, key, state) VALUES (1, 'config=0/fold=0', 'done'), (1, 'config=0/fold=1', 'leased')`,
+  ).run();
+  db.prepare(`INSERT INTO job_results (experiment_id, key, result) VALUES (1, 'config=0/fold=0', x'0102')`).run();
+  db.prepare(`INSERT INTO results (experiment_id, report, created_at) VALUES (2, '{}', 3)`).run();
+  db.prepare('DELETE FROM experiments WHERE id = 3').run();
+  db.close();
+
+  const lib = Library.open(file);
+  assert.equal(lib.settings().schemaVersion, SCHEMA_VERSION);
+  const e = lib.getExperiment(1)!;
+  assert.deepEqual(
+    [e.name, e.status, e.startedAt, e.tags, e.notes, e.owner, e.kernels],
+    ['Killed mid-run', 'interrupted', 5, ['cv'], 'kill -9', null, null],
+    'running with no process to own it: interrupted',
+  );
+  assert.deepEqual(lib.jobStates(1).counts, { pending: 0, leased: 1, done: 1, failed: 0 });
+  assert.equal(lib.getExperiment(2)!.hasReport, true);
+  assert.deepEqual(
+    lib.listExperiments({ status: 'interrupted' }).map((x) => x.id),
+    [1],
+  );
+  assert.deepEqual(lib.listExperiments({ status: 'running' }), []);
+  assert.equal(
+    lib.createExperiment({ ...specOf(), name: 'new' }, { tags: ['fresh'] }),
+    4,
+    'id 3 was given once and is not given again',
+  );
+  assert.deepEqual(
+    lib.listExperiments({ tag: 'fresh' }).map((x) => x.id),
+    [4],
+    'the tag triggers work on the rebuilt table',
+  );
+  assert.equal(lib.deleteExperiment(1), true);
+  assert.deepEqual(lib.jobStates(1).jobs, [], 'deleting cascades to the jobs through the rebuilt table');
+  lib.close();
+
+  const check = new Database(file);
+  assert.deepEqual(check.pragma('foreign_key_check'), []);
+  assert.throws(() => check.prepare(`UPDATE experiments SET status = 'paused' WHERE id = 2`).run(), /CHECK constraint/);
+  check.prepare(`UPDATE experiments SET status = 'interrupted' WHERE id = 2`).run();
+  const indexes = (
+    check
+      .prepare(
+        `SELECT name FROM sqlite_schema WHERE type IN ('index', 'trigger') AND tbl_name = 'experiments' ORDER BY name`,
+      )
+      .all() as {
+      name: string;
+    }[]
+  ).map((r) => r.name);
+  assert.deepEqual(indexes, [
+    'experiments_name',
+    'experiments_status',
+    'experiments_tags_insert',
+    'experiments_tags_update',
+    'experiments_updated',
+  ]);
+  check.close();
+});
+
 test('migrate: a database from a newer OptLab is refused with a clear message, before anything is written', (t) => {
   const file = join(tempDir(t), 'library.db');
   Library.open(file).close();
@@ -127,7 +211,7 @@ test('migrate: a database from a newer OptLab is refused with a clear message, b
     (e: unknown) =>
       e instanceof NewerSchemaError &&
       e.message ===
-        'library.db was written by a newer OptLab (schema version 5, this one knows 2); upgrade OptLab or open another --db',
+        'library.db was written by a newer OptLab (schema version 5, this one knows 3); upgrade OptLab or open another --db',
   );
   const after = new Database(file, { readonly: true });
   assert.equal(after.pragma('journal_mode', { simple: true }), 'delete', 'not even switched to WAL');

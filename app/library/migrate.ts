@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import initial from './migrations/0001-initial.ts';
 import experimentTags from './migrations/0002-experiment-tags.ts';
+import runOwner from './migrations/0003-run-owner.ts';
 
 export interface Migration {
   /** The user_version the database has once this migration has run. */
@@ -19,6 +20,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'experiment-tags', sql: experimentTags },
+  { version: 3, name: 'run-owner', sql: runOwner },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -49,9 +49,21 @@ export function exportExperiment(store: Store, id: number): ExperimentExport {
   })();
 }
 
-export function importExperiment(store: Store, obj: unknown): number {
+/** The export is of an experiment this library holds already (it was exported from here, or imported before). */
+export class AlreadyInLibraryError extends Error {
+  constructor(readonly id: number) {
+    super(`experiment ${id} of this library is the same experiment (same name, spec and creation time)`);
+    this.name = 'AlreadyInLibraryError';
+  }
+}
+
+export function importExperiment(store: Store, obj: unknown, options: { copy?: boolean } = {}): number {
   const p = parseExport(obj);
   return store.write(() => {
+    const same = store
+      .stmt('SELECT id FROM experiments WHERE created_at = ? AND name = ? AND spec = ? ORDER BY id LIMIT 1')
+      .get(p.experiment.createdAt, p.experiment.name, JSON.stringify(p.experiment.spec)) as { id: number } | undefined;
+    if (same && !options.copy) throw new AlreadyInLibraryError(same.id);
     for (const d of p.datasets) datasets.put(store, d.data);
     const x = p.experiment;
     const id = Number(
@@ -63,7 +75,7 @@ export function importExperiment(store: Store, obj: unknown): number {
         .run({
           name: x.name,
           spec: JSON.stringify(x.spec),
-          status: x.status === 'running' ? 'cancelled' : x.status,
+          status: x.status === 'running' || x.status === 'interrupted' ? 'cancelled' : x.status,
           created: x.createdAt,
           now: store.now(),
           started: x.startedAt,

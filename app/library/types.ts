@@ -5,8 +5,10 @@ import type { StudySeries } from '../../shared/experiment/studies.ts';
 export type {
   DatasetInfo,
   ExperimentRecord,
+  ExperimentOwner,
   ExperimentStatus,
   ExperimentSummary,
+  KernelsUsed,
   JobRow,
   JobState,
   JobStates,

@@ -12,7 +12,7 @@ export const EXPORT_FORMAT = 'optlab-experiment';
 export const EXPORT_VERSION = 1;
 
 /** An experiment's status and a job's state: the library's lists (also its SQL checks). */
-export const EXPERIMENT_STATUSES = ['created', 'running', 'done', 'failed', 'cancelled'] as const;
+export const EXPERIMENT_STATUSES = ['created', 'running', 'interrupted', 'done', 'failed', 'cancelled'] as const;
 export const JOB_STATES = ['pending', 'leased', 'done', 'failed'] as const;
 
 const time = (title: string, description: string) =>
@@ -33,7 +33,7 @@ export const ExportedExperimentSchema = Type.Object(
     name: Type.String({ title: 'name', description: 'what the library lists it as' }),
     status: Type.Enum(EXPERIMENT_STATUSES, {
       title: 'status',
-      description: 'a running one is imported as cancelled',
+      description: 'a running or interrupted one is imported as cancelled',
       'x-type': `must be one of ${EXPERIMENT_STATUSES.join(', ')}`,
     }),
     tags: Type.Array(Type.String(), {
