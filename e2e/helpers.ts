@@ -42,3 +42,25 @@ export async function epochShown(page: Page): Promise<number> {
 export async function playgroundReady(page: Page): Promise<void> {
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
 }
+
+/** Pixels of the canvas inside `[data-testid=testid]` that differ from its corner: 0 for a blank chart. */
+export async function inkedPixels(page: Page, testid: string): Promise<number> {
+  return page
+    .locator(`[data-testid="${testid}"] canvas`)
+    .first()
+    .evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] !== 0) n++;
+      return n;
+    });
+}
+
+/** The Run monitor's count of jobs done, and the total. */
+export async function jobsDone(page: Page): Promise<{ done: number; total: number }> {
+  const bar = page.getByTestId('progress');
+  return {
+    done: Number(await bar.getAttribute('aria-valuenow')),
+    total: Number(await bar.getAttribute('aria-valuemax')),
+  };
+}

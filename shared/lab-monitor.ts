@@ -103,14 +103,17 @@ export class ExperimentMonitor {
 
   /** A fresh snapshot, with the events that arrived while it was fetched applied on top. */
   async sync(): Promise<ExperimentSnapshot> {
-    this.#held = [];
+    // Each sync holds its own list: two syncs at once (a reconnect while the first is in
+    // flight) must not take the other's list away from it.
+    const held: LabEvent[] = [];
+    this.#held = held;
     try {
       let s = await this.lab.snapshot(this.experimentId);
-      for (const e of this.#held) s = applyEvent(s, e);
+      for (const e of held) s = applyEvent(s, e);
       this.#set(s);
       return s;
     } finally {
-      this.#held = undefined;
+      if (this.#held === held) this.#held = undefined;
     }
   }
 

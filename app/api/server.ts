@@ -9,16 +9,25 @@
  * a call closes its own connection, never another's, and never stops a run. A client that
  * reads too slowly is dropped rather than allowed to fill the Lab's memory.
  *
+ * Before the token is proven (the coordinator's rules, app/coordinator/coordinator.ts): a
+ * connection holds at most its request's headers (Node's 16 KiB cap) and never a body (a
+ * request with one is answered 413 and closed, unread); a connection that has not sent a whole
+ * request within `authTimeoutMs` is closed; at most `maxPending` such connections wait at once
+ * (`maxPendingPerAddress` from one address off this machine), the rest are refused as they
+ * come; and the lines about strangers are rate-limited (a few per window, then one summary).
+ *
  * HTTP requests other than the upgrade go to `http` (the seam where the renderer's static
  * files plug in, with their CSP); without one they get 404.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { LabApi, LabEvent, LabEventSource } from '../../shared/lab-api.ts';
 import { errorData, OptLabError } from '../../shared/lab-errors.ts';
+import { isLoopback, plainAddress } from '../coordinator/connection.ts';
+import { LimitedLog } from '../coordinator/log-limit.ts';
 import {
   API_PATH,
   MAX_API_FRAME_BYTES,
@@ -48,6 +57,12 @@ export interface ServeOptions {
   http?: HttpHandler;
   /** Lines about refused connections and dropped clients (default: stderr). */
   log?: (line: string) => void;
+  /** Connections that have not proven the token (nor sent a whole request) waiting at once (default 64). */
+  maxPending?: number;
+  /** Of those, from one address that is not this machine's (default 8). */
+  maxPendingPerAddress?: number;
+  /** Time a connection has to send a whole request (the upgrade with the token, or a page's GET), in ms (default 10 s). */
+  authTimeoutMs?: number;
 }
 
 export interface ServedLab {
@@ -61,6 +76,8 @@ export interface ServedLab {
   apiUrl: string;
   /** Connections open now. */
   connections(): number;
+  /** Connections that have sent no whole request yet (for tests and diagnostics). */
+  pendingConnections(): number;
   /** Closes every connection and the port (the Lab stays open: its owner closes it). */
   close(): Promise<void>;
 }
@@ -89,10 +106,35 @@ export async function serveLab(lab: LabApi & LabEventSource, o: ServeOptions = {
   const maxInFlight = o.maxInFlight ?? 256;
   const maxBuffered = o.maxBufferedBytes ?? 64 * 1024 * 1024;
   const log = o.log ?? ((l: string) => console.error(l));
+  const maxPending = o.maxPending ?? 64;
+  const maxPendingPerAddress = o.maxPendingPerAddress ?? 8;
+  const authTimeoutMs = o.authTimeoutMs ?? 10_000;
+  const strangers = new LimitedLog({ info: log, warn: log });
   const sockets = new Set<WebSocket>();
   let origins: string[] = [];
+  let closing = false;
 
-  const server: Server = createServer((req, res) => {
+  /** Connections that have sent no whole request yet: when they came, and from where. */
+  const pending = new Map<Socket, { address: string; openedAt: number }>();
+  const pendingByAddress = new Map<string, number>();
+  const settled = (socket: Socket) => {
+    const p = pending.get(socket);
+    if (!p) return;
+    pending.delete(socket);
+    const n = (pendingByAddress.get(p.address) ?? 1) - 1;
+    if (n > 0) pendingByAddress.set(p.address, n);
+    else pendingByAddress.delete(p.address);
+  };
+
+  const server: Server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
+    settled(req.socket);
+    // Nothing here takes a body (pages are GETs, calls go over the WebSocket): one is never read.
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (req.headers['transfer-encoding'] !== undefined || length !== 0) {
+      res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+      res.end('no request bodies here\n', () => req.socket.destroy());
+      return;
+    }
     void (async () => {
       try {
         if (o.http && (await o.http(req, res))) return;
@@ -108,17 +150,60 @@ export async function serveLab(lab: LabApi & LabEventSource, o: ServeOptions = {
   // Compression off: a small compressed frame could inflate past the cap.
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrame, perMessageDeflate: false });
 
+  // Node's own clocks for what follows a first request (keep-alive): headers in time, or closed.
+  server.headersTimeout = authTimeoutMs;
+  server.requestTimeout = Math.max(authTimeoutMs, 30_000);
+
+  server.on('connection', (socket: Socket) => {
+    const address = plainAddress(socket.remoteAddress);
+    const here = pendingByAddress.get(address) ?? 0;
+    const total = pending.size >= maxPending;
+    const perAddress = !isLoopback(address) && here >= maxPendingPerAddress;
+    if (closing || total || perAddress) {
+      if (!closing)
+        strangers.warn(
+          `serve: refused a connection from ${address}: ${total ? `${pending.size} connections` : `${here} connections from that address`} have sent no request yet (at most ${total ? maxPending : maxPendingPerAddress})`,
+          'over the limit of waiting connections',
+        );
+      socket.destroy();
+      return;
+    }
+    pending.set(socket, { address, openedAt: performance.now() });
+    pendingByAddress.set(address, here + 1);
+    socket.once('close', () => settled(socket));
+  });
+
+  // Connections that say nothing in time are closed; the summary of held-back lines is written.
+  const watchdog = setInterval(
+    () => {
+      strangers.flush();
+      const now = performance.now();
+      for (const [socket, p] of pending)
+        if (now - p.openedAt > authTimeoutMs) {
+          strangers.warn(
+            `serve: closed a connection from ${p.address}: no request within ${authTimeoutMs / 1000} s`,
+            'no request in time',
+          );
+          socket.destroy();
+          settled(socket);
+        }
+    },
+    Math.min(1000, Math.max(50, authTimeoutMs / 4)),
+  );
+  watchdog.unref();
+
   server.on('upgrade', (req, socket, head) => {
+    settled(req.socket);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const from = req.socket.remoteAddress ?? 'unknown';
+    const from = plainAddress(req.socket.remoteAddress);
     if (url.pathname !== API_PATH) return refuse(socket, 404, `no WebSocket at ${url.pathname}`);
     if (!sameToken(url.searchParams.get('token') ?? '', token)) {
-      log(`serve: refused a connection from ${from}: wrong or missing token`);
+      strangers.warn(`serve: refused a connection from ${from}: wrong or missing token`, 'wrong or missing token');
       return refuse(socket, 401, 'wrong or missing session token');
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !origins.includes(origin)) {
-      log(`serve: refused a connection from ${from}: foreign origin ${origin}`);
+      strangers.warn(`serve: refused a connection from ${from}: foreign origin ${origin}`, 'foreign origin');
       return refuse(socket, 403, `origin ${origin} is not allowed`);
     }
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
@@ -187,7 +272,12 @@ export async function serveLab(lab: LabApi & LabEventSource, o: ServeOptions = {
     url: `${origin}/?token=${token}`,
     apiUrl: `${origin.replace(/^http/, 'ws')}${API_PATH}?token=${token}`,
     connections: () => sockets.size,
+    pendingConnections: () => pending.size,
     async close() {
+      closing = true;
+      clearInterval(watchdog);
+      strangers.flush(true);
+      for (const socket of pending.keys()) socket.destroy();
       for (const ws of sockets) {
         ws.close(1001, 'the Lab is closing');
         setTimeout(() => ws.terminate(), 1000).unref();

@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,6 +166,12 @@ test('--out is checked before anything runs: a folder, or read-only media, exit 
   const nowhere = optlab(['run', tinyFile, '--workers', '0', '--db', db, '--out', join(tmp, 'no', 'such', 'r.json')]);
   assert.equal(nowhere.status, 2);
   assert.match(nowhere.stderr, /cannot be written \(.*no such folder\)/);
+  // A folder that takes no new files, whatever the permissions say (root may write anywhere else).
+  if (existsSync('/proc/self')) {
+    const proc = optlab(['run', tinyFile, '--workers', '0', '--db', db, '--out', '/proc/optlab-out.json']);
+    assert.equal(proc.status, 2, proc.stderr);
+    assert.match(proc.stderr, /--out \/proc\/optlab-out\.json: cannot be written/);
+  }
   assert.deepEqual(json<unknown[]>(['ls', '--db', db, '--json']), [], 'nothing stored');
 
   const media = join(tmp, 'ro-media');

@@ -1,5 +1,5 @@
 /** `--out FILE`: checked before anything runs, so a run is never lost to an unwritable file at its end. */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from './args.ts';
 
@@ -33,6 +33,20 @@ export function checkOutFile(file: string): string {
     accessSync(target, constants.W_OK);
   } catch (e) {
     throw new UsageError(`--out ${file}: cannot be written (${exists ? '' : `${target}: `}${why(e)})`);
+  }
+  // Permissions say little to root, and nothing about a file system that takes no new files
+  // (/proc, some mounts): the file itself is opened for writing, unchanged, or created and removed.
+  try {
+    if (exists) closeSync(openSync(full, 'r+'));
+    else {
+      closeSync(openSync(full, 'wx'));
+      unlinkSync(full);
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `--out ${file}: cannot be written (${code === 'ENOENT' ? 'no file can be created there' : why(e)})`,
+    );
   }
   return full;
 }

@@ -2,6 +2,7 @@ import { parse, UsageError } from './args.ts';
 import { parseWorkers, workersWarning } from './run.ts';
 import { openLab } from '../lab.ts';
 import { serveLab } from '../api/server.ts';
+import { rendererHandler } from '../web/static.ts';
 
 /**
  * `optlab serve [--port P] [--db PATH] [--workers N]`: the Lab API over a WebSocket on
@@ -34,14 +35,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
   });
   let served;
   try {
-    served = await serveLab(lab, { port, log: (l) => console.error(l) });
+    // The built renderer (dist/renderer) is served beside the API: browser mode.
+    served = await serveLab(lab, { port, log: (l) => console.error(l), http: rendererHandler() });
   } catch (e) {
     await lab.close();
     throw e;
   }
   const { libraryPath } = await lab.about();
   console.log(`OptLab serves the Lab API at ${served.apiUrl}`);
-  console.log(`Open ${served.url} (this start's session token; this machine only); library ${libraryPath}`);
+  console.log(
+    `Open ${served.origin}/#/library?token=${served.token} (this start's session token; this machine only); library ${libraryPath}`,
+  );
   console.log(
     `Runs use ${workers ? `${workers} local worker${workers === 1 ? '' : 's'}` : 'a worker thread of this process'} unless a client says otherwise; Ctrl-C stops.`,
   );

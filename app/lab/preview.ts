@@ -16,10 +16,14 @@ import type { Library } from '../library/library.ts';
 const ROW_OVERHEAD = 100;
 
 /**
- * Cost units per millisecond of one core, measured with the WebAssembly kernels on a 2-core
- * laptop-class machine (the report-identity k-fold fixture: 67 M units in about 0.7 s of jobs).
+ * Cost units per millisecond of one core, when the library has no finished run to calibrate
+ * on. Measured with the WebAssembly kernels on the 2-core development machine (shared with
+ * other work, so on the slow side), as the cost units of a finished experiment's plan over the
+ * time its jobs took (the sum the workers report, one core each): see the measurements in
+ * docs/architecture.md ("Plan estimates"). The figure before them (1e5) came from one small
+ * fixture whose jobs are mostly fixed costs, and was about 50× too slow for larger runs.
  */
-export const BENCHMARK_UNITS_PER_MS = 1e5;
+export const BENCHMARK_UNITS_PER_MS = 1.5e6;
 
 /** Trainable parameters of a model on d features and `out` outputs. */
 export function parameters(spec: ExperimentSpec, d: number, out: number): number {
@@ -78,31 +82,44 @@ export function configurationUnits(spec: ExperimentSpec, shape: Shape): { units:
   return { units: splits * models * perModel, jobs: splits * models };
 }
 
-/** Milliseconds per cost unit: the median over this library's last finished experiments, or the benchmark figure. */
-export function throughput(library: Library): { msPerUnit: number; basis: 'past-runs' | 'benchmark' } {
-  const rates: number[] = [];
-  for (const e of library.listExperiments({ status: 'done', limit: 10 })) {
-    const rec = library.getExperiment(e.id);
-    const info = rec?.datasets.length ? library.getDatasetInfo(rec.datasets[0]) : undefined;
-    if (!rec || !info) continue;
-    const ms = library.jobStates(e.id).jobs.reduce((s, j) => s + (j.ms ?? 0), 0);
-    const { units } = configurationUnits(rec.spec, info);
-    if (ms > 0 && units > 0) rates.push(ms / units);
-  }
+/**
+ * A finished run whose jobs took less than this (ms, summed) says more about fixed costs
+ * (starting a job, copying its data) than about throughput: it is not used to calibrate.
+ */
+export const MIN_CALIBRATION_MS = 2000;
+
+/** How many of the last finished runs calibrate the throughput. */
+const CALIBRATION_RUNS = 10;
+
+/**
+ * Milliseconds per cost unit: the median rate (job time over the plan's cost units) of this
+ * library's last finished experiments that ran long enough to tell, or the benchmark figure.
+ */
+export function throughput(library: Pick<Library, 'costs'>): { msPerUnit: number; basis: 'past-runs' | 'benchmark' } {
+  const rates = library
+    .costs(CALIBRATION_RUNS)
+    .filter((c) => c.ms >= MIN_CALIBRATION_MS && c.units > 0)
+    .map((c) => c.ms / c.units)
+    .sort((a, b) => a - b);
   if (!rates.length) return { msPerUnit: 1 / BENCHMARK_UNITS_PER_MS, basis: 'benchmark' };
-  rates.sort((a, b) => a - b);
-  return { msPerUnit: rates[Math.floor(rates.length / 2)], basis: 'past-runs' };
+  const mid = rates.length >> 1;
+  const median = rates.length % 2 ? rates[mid] : (rates[mid - 1] + rates[mid]) / 2;
+  return { msPerUnit: median, basis: 'past-runs' };
+}
+
+/** The cost units of a whole plan: every configuration's jobs on its data set. */
+export function planUnits(plan: Plan): number {
+  return plan.configurations.reduce((sum, c, i) => sum + configurationUnits(c.spec, plan.data[i].data).units, 0);
 }
 
 export function previewOf(plan: Plan, workers: number, library: Library): PlanPreview {
   const d0 = plan.data[0];
   const { msPerUnit, basis } = throughput(library);
-  let units = 0;
+  const units = planUnits(plan);
   const parametersOf: number[] = [];
   const modelsPerSplit: number[] = [];
   plan.configurations.forEach((c, i) => {
     const ds = plan.data[i].data;
-    units += configurationUnits(c.spec, ds).units;
     parametersOf.push(parameters(c.spec, ds.d, outputs(c.spec, ds.task, ds.classes)));
     const e = c.spec.ensemble;
     modelsPerSplit.push(e?.kind === 'bagging' ? e.members : e?.kind === 'boosting' ? e.rounds : 1);

@@ -16,6 +16,7 @@ import type { Library, StoredReport } from '../library/library.ts';
 import { HEARTBEAT_MS, type OwnerMark } from '../library/owner.ts';
 import type { EventHub } from './events.ts';
 import { jobOutcome, progressView } from './views.ts';
+import { planUnits } from './preview.ts';
 
 /** What a run needs of the Lab. */
 export interface RunHost {
@@ -96,6 +97,8 @@ export class Runs {
         id,
         plan.jobs.map((j) => j.key),
       );
+      // What the plan costs in the preview's units: with the jobs' times, later estimates' throughput.
+      library.setCostUnits(id, planUnits(plan));
       library.requeueLeased(id);
       for (const j of library.jobStates(id).jobs) if (j.state === 'failed') library.requeueJob(id, j.key);
       done = library.doneResults(id);

@@ -318,6 +318,27 @@ export function recordInterrupted(store: Store): number[] {
   });
 }
 
+/** Records the plan's cost in the preview's units (when a run plans it). */
+export function setCostUnits(store: Store, id: number, units: number): void {
+  store.stmt('UPDATE experiments SET cost_units = ? WHERE id = ?').run(units, id);
+}
+
+/**
+ * The last `limit` finished experiments with a recorded cost: their cost units and the time
+ * their jobs took (ms, summed over the jobs, as the workers measured it), newest first.
+ */
+export function costs(store: Store, limit: number): { units: number; ms: number }[] {
+  return store
+    .stmt(
+      `SELECT e.cost_units AS units,
+              (SELECT coalesce(sum(j.ms), 0) FROM jobs AS j WHERE j.experiment_id = e.id AND j.state = 'done') AS ms
+       FROM experiments AS e
+       WHERE e.status = 'done' AND e.cost_units > 0
+       ORDER BY e.finished_at DESC, e.id DESC LIMIT ?`,
+    )
+    .all(limit) as { units: number; ms: number }[];
+}
+
 /** Records the kernels of the experiment's results (at the start of a run that may add some). */
 export function setKernels(store: Store, id: number, kernels: KernelsUsed): void {
   store.stmt('UPDATE experiments SET kernels = ? WHERE id = ?').run(JSON.stringify(kernels), id);

@@ -307,6 +307,16 @@ export class Library {
     return experiments.recordInterrupted(this.#store);
   }
 
+  /** Records the plan's cost in the preview's units (app/lab/preview.ts). */
+  setCostUnits(id: number, units: number): void {
+    experiments.setCostUnits(this.#store, id, units);
+  }
+
+  /** Cost units and job time of the last `limit` finished experiments with a recorded cost, newest first. */
+  costs(limit: number): { units: number; ms: number }[] {
+    return experiments.costs(this.#store, limit);
+  }
+
   /** The kernels the experiment's results are computed with. */
   setKernels(id: number, kernels: KernelsUsed): void {
     experiments.setKernels(this.#store, id, kernels);

@@ -180,6 +180,11 @@ test('migration 3 (upgrade from version 2): experiments keep their rows, ids and
   assert.deepEqual(check.pragma('foreign_key_check'), []);
   assert.throws(() => check.prepare(`UPDATE experiments SET status = 'paused' WHERE id = 2`).run(), /CHECK constraint/);
   check.prepare(`UPDATE experiments SET status = 'interrupted' WHERE id = 2`).run();
+  assert.deepEqual(
+    check.prepare('SELECT owner, heartbeat_at, kernels, cost_units FROM experiments WHERE id = 2').get(),
+    { owner: null, heartbeat_at: null, kernels: null, cost_units: null },
+    'the new columns start empty',
+  );
   const indexes = (
     check
       .prepare(

@@ -25,6 +25,41 @@ export interface Route {
 
 export const ROUTES: readonly Route[] = [
   {
+    path: '/library',
+    label: 'Library',
+    title: 'studies, experiments and data sets',
+    needsLab: true,
+    load: () => import('./screens/library/Library.svelte'),
+  },
+  {
+    path: '/builder',
+    label: 'Builder',
+    title: 'write an experiment: its spec, sweep and plan',
+    needsLab: true,
+    load: () => import('./screens/builder/Builder.svelte'),
+  },
+  {
+    path: '/monitor',
+    label: 'Monitor',
+    title: 'a run as it happens: jobs, workers, events',
+    needsLab: true,
+    load: () => import('./screens/monitor/Monitor.svelte'),
+  },
+  {
+    path: '/report',
+    label: 'Report',
+    title: 'scores, curves, tests and the study figure',
+    needsLab: true,
+    load: () => import('./screens/report/Report.svelte'),
+  },
+  {
+    path: '/compare',
+    label: 'Compare',
+    title: 'configurations of any experiments side by side',
+    needsLab: true,
+    load: () => import('./screens/compare/Compare.svelte'),
+  },
+  {
     path: '/playground',
     label: 'Playground',
     title: 'train a small network and watch its decision boundary',
@@ -40,8 +75,10 @@ export const ROUTES: readonly Route[] = [
   },
 ];
 
-/** Where `#/` and unknown routes go. */
-export const HOME = '/playground';
+/** Where `#/` and unknown routes go: the Library with a Lab, else the Playground. */
+export function home(withLab: boolean): string {
+  return withLab ? '/library' : '/playground';
+}
 
 export function findRoute(path: string): Route | undefined {
   return ROUTES.find((r) => r.path === path);

@@ -8,6 +8,8 @@
  *   process on another host (a container sharing the volume) can check.
  * - experiments.kernels: the kernel set (and its build) its committed results were computed
  *   with, so a resume never mixes two sets in one report.
+ * - experiments.cost_units: the plan's cost in the preview's units (app/lab/preview.ts), set
+ *   when a run plans it; with its jobs' times, the measured throughput later estimates use.
  * - the status `interrupted`. SQLite cannot change a CHECK constraint in place, so the table
  *   is rebuilt (its rows, ids and AUTOINCREMENT high-water mark kept), with its indexes and the
  *   tag triggers of version 2. The runner has foreign keys off while it runs, so dropping the
@@ -30,7 +32,8 @@ CREATE TABLE experiments_v3 (
   error TEXT,
   owner TEXT CHECK (owner IS NULL OR (json_valid(owner) AND json_type(owner) = 'object')),
   heartbeat_at INTEGER,
-  kernels TEXT CHECK (kernels IS NULL OR (json_valid(kernels) AND json_type(kernels) = 'object'))
+  kernels TEXT CHECK (kernels IS NULL OR (json_valid(kernels) AND json_type(kernels) = 'object')),
+  cost_units REAL CHECK (cost_units IS NULL OR cost_units >= 0)
 ) STRICT;
 
 INSERT INTO experiments_v3 (id, name, spec, status, created_at, updated_at, started_at, finished_at, tags, notes, error)

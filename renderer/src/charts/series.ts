@@ -7,4 +7,6 @@ export interface LineSeries {
   /** Dash pattern in CSS pixels (train solid, validation dashed, test dotted). */
   dash?: number[];
   width?: number;
+  /** Dots at the values and no line (a strip plot). */
+  points?: boolean;
 }
