@@ -84,6 +84,14 @@ module.exports = {
       to: { path: '^(renderer|e2e|bench|scripts)/' },
     },
     {
+      name: 'front-ends-through-lab-api',
+      severity: 'error',
+      comment:
+        'The command line, the served API and the web server hold the Lab through LabApi (app/lab.ts); the library and the Lab’s parts are its internals.',
+      from: { path: '^app/(cli|api|web)/' },
+      to: { path: '^app/(library|lab)/' },
+    },
+    {
       name: 'renderer-imports-shared-only',
       severity: 'error',
       comment: 'The renderer talks to the Lab only through the LabApi contract in shared/.',

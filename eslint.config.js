@@ -117,6 +117,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
+      // A test makes its temporary folders inside the test (or its before hook) and removes
+      // them after: a folder made at import time is made even when no test of the file runs.
+      'no-restricted-syntax': [
+        'error',
+        ...['Identifier', 'MemberExpression > Identifier.property'].map((callee) => ({
+          selector: `CallExpression:not(:function CallExpression) > ${callee}[name=/^mkdtemp/]`,
+          message: 'Make temporary folders inside a test or a before hook, and remove them in t.after or after.',
+        })),
+      ],
     },
   },
   {

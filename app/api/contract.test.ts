@@ -260,6 +260,55 @@ function contract(name: string, open: (db: string) => Promise<Target>) {
       assert.deepEqual(await lab.listWorkers(), []);
     });
 
+    test('a worker started with the worker command joins, is listed, runs the jobs it is given, and leaves', async () => {
+      const { lab } = t;
+      const seen: LabEvent[] = [];
+      const off = lab.subscribe((e) => (e.type === 'worker-joined' || e.type === 'worker-left') && seen.push(e));
+      const { command } = await lab.workerCommand();
+      const m = command.match(/^OPTLAB_TOKEN=([0-9a-f]+) .* worker --connect (ws:\/\/\S+)$/);
+      assert.ok(m, command);
+      const worker = spawn(
+        process.execPath,
+        [bin, 'worker', '--connect', m[2], '--slots', '2', '--name', 'contract-w'],
+        {
+          env: { ...process.env, OPTLAB_TOKEN: m[1] },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      const said: string[] = [];
+      createInterface({ input: worker.stderr }).on('line', (l) => said.push(l));
+      const exited = new Promise((r) => worker.once('exit', r));
+      try {
+        await until(
+          () => seen.some((e) => e.type === 'worker-joined'),
+          60_000,
+          `the worker to join:\n${said.join('\n')}`,
+        );
+        const [w] = await lab.listWorkers();
+        assert.deepEqual(
+          [w.name, w.host, w.slots, w.jobs, w.done, w.failed, w.draining],
+          ['contract-w', '127.0.0.1', 2, [], 0, 0, false],
+        );
+        assert.ok(Number.isFinite(w.heartbeatAgeMs) && w.heartbeatAgeMs >= 0);
+        const rec = await lab.createExperiment({ ...spec, sweep: undefined, training: { epochs: 5, batchSize: 16 } });
+        await lab.startRun(rec.id, { workers: 0, joined: true });
+        assert.equal((await lab.waitForRun(rec.id)).status, 'done');
+        assert.deepEqual(
+          (await lab.getJobs(rec.id)).jobs.map((j) => j.worker),
+          ['contract-w', 'contract-w', 'contract-w'],
+        );
+        assert.equal((await lab.listWorkers())[0].done, 3);
+      } finally {
+        worker.kill('SIGTERM');
+        await exited;
+      }
+      await until(() => seen.some((e) => e.type === 'worker-left'), 30_000, 'the worker to leave');
+      off();
+      const left = seen.find((e) => e.type === 'worker-left');
+      assert.equal(left?.type === 'worker-left' && left.worker.name, 'contract-w');
+      assert.deepEqual(await lab.listWorkers(), []);
+    });
+
     test('a bad CSV is E_BAD_CSV with each problem at its line and column', async () => {
       const source = { fileName: 'bad.csv', content: 'a,b,label\n1,2,x\n3,4,y\n5,oops,x\n6,,y\n' };
       const preview = await t.lab.previewCsv(source);
