@@ -56,6 +56,7 @@ import { dataProblems } from '../shared/experiment/data-checks.ts';
 import { plan as makePlan, type Plan } from '../shared/experiment/plan.ts';
 import { PRESETS, presetSpec, type StudyKind } from '../shared/experiment/presets.ts';
 import type { ExperimentSpec } from '../shared/experiment/types.ts';
+import type { KernelsSpec } from '../shared/protocol.ts';
 import { Rng } from '../shared/rng.ts';
 import {
   AlreadyInLibraryError,
@@ -80,6 +81,13 @@ import { previewOf } from './lab/preview.ts';
 import { jobDetail } from './lab/views.ts';
 import { DATASET_NAMES, specJsonSchema } from '../shared/schema/spec.ts';
 import { isObject } from '../shared/schema/check.ts';
+import {
+  createEngine,
+  reconcileExperiment,
+  reconcileOnStart,
+  type EngineTuning,
+  type JobEngine,
+} from './engine/index.ts';
 
 export const VERSION = '0.1.0';
 
@@ -114,6 +122,13 @@ export interface LabOptions {
   standingWorkers?: number;
   /** Coordinator settings for tests (heartbeats, timeouts). */
   coordinator?: CoordinatorOptions;
+  /**
+   * Where runs send their jobs: `redis[s]://[user:password@]host[:port][?prefix=NAME]` for a
+   * BullMQ queue on Redis (workers: `optlab worker --engine …`); absent, the LAN coordinator.
+   */
+  engine?: string;
+  /** Settings of a Redis engine for tests and the benchmark (tries, backoff, lock). */
+  engineTuning?: EngineTuning;
   /** Memory one fit, or a plan, may use (bytes, or a size such as `24G`); default: OPTLAB_MEMORY_LIMIT, else half of this machine's. */
   memoryLimit?: string | number;
   /** Open the library for reading only (commands that only read; then it works on read-only media). */
@@ -147,6 +162,9 @@ export class Lab implements LabApi, LabEventSource {
   readonly #hub: EventHub;
   readonly #runs = new Runs();
   readonly #workers: LabWorkers;
+  readonly #engine: JobEngine;
+  /** The reconcile a Lab on a queue does when it opens; runs wait for it. */
+  readonly #startup: Promise<void>;
   readonly #defaultWorkers: number;
   readonly #kernels: KernelsUsed;
   readonly #memoryLimit: string | number | undefined;
@@ -177,6 +195,28 @@ export class Lab implements LabApi, LabEventSource {
       },
       this.#hub,
     );
+    const kernels: KernelsSpec = k.build === undefined ? { name: k.name } : { name: k.name, build: k.build };
+    const log = logger ?? { info: (l: string) => console.error(l), warn };
+    this.#engine = createEngine({
+      url: o.engine,
+      tuning: o.engineTuning,
+      library,
+      workers: this.#workers,
+      kernels,
+      logger: log,
+    });
+    this.#startup =
+      o.engine === undefined
+        ? Promise.resolve()
+        : reconcileOnStart(
+            this.#engine,
+            library,
+            this.#hub,
+            (e) => this.#plan(e),
+            log,
+            (id) => this.#runs.isRunning(id),
+          );
+    this.#startup.catch(() => {});
   }
 
   /** Opens the library at `dbPath` (default: the user's data folder, or $OPTLAB_DB). */
@@ -207,7 +247,9 @@ export class Lab implements LabApi, LabEventSource {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#startup.catch(() => {});
     await this.#runs.stopAll();
+    await this.#engine.close();
     await this.#workers.close();
     this.#hub.close();
     this.#library.close();
@@ -219,6 +261,7 @@ export class Lab implements LabApi, LabEventSource {
       libraryPath: this.#library.path,
       kernels: this.#kernels.name,
       defaultWorkers: this.#defaultWorkers,
+      engine: this.#engine.info,
     };
   }
 
@@ -513,14 +556,14 @@ export class Lab implements LabApi, LabEventSource {
       running: this.#runs.isRunning(experimentId),
       planned: this.#runs.planned(experimentId),
       progress: this.#hub.inFlight(experimentId),
-      workers: await this.#workers.list(),
+      workers: await this.#engine.workers(),
     };
   }
 
   // ── workers ────────────────────────────────────────────────────────────────────────────
 
   async listWorkers(): Promise<WorkerView[]> {
-    return this.#workers.list();
+    return this.#engine.workers();
   }
 
   async getLan(): Promise<LanState> {
@@ -532,7 +575,7 @@ export class Lab implements LabApi, LabEventSource {
   }
 
   async workerCommand(): Promise<WorkerCommand> {
-    return this.#workers.command();
+    return this.#engine.command?.() ?? this.#workers.command();
   }
 
   // ── presets and the schema ─────────────────────────────────────────────────────────────
@@ -582,7 +625,17 @@ export class Lab implements LabApi, LabEventSource {
         mark: this.#mark,
         kernels: this.#kernels,
         plan: (e) => this.#plan(e),
-        executor: (done) => this.#workers.executor(workers, joined, resumeBackend(id, done.values(), options)),
+        executor: (done) =>
+          this.#engine.open({
+            experimentId: id,
+            workers,
+            joined,
+            backend: resumeBackend(id, done.values(), options),
+          }),
+        reconcile: async (exp, plan) => {
+          await this.#startup;
+          await reconcileExperiment(this.#engine, this.#library, this.#hub, exp, plan);
+        },
       }),
     );
   }

@@ -15,6 +15,8 @@
  *   npm run bench -- --kernels    GFLOP/s of each product alone, JS against WASM
  *   npm run bench -- --lab        only the distributed lab (jobs/s, 10-fold CV on 1 and 2 workers)
  *   npm run bench -- --no-lab     skip it
+ *   npm run bench -- --queue      only the BullMQ engine (10-fold CV through Redis against the LAN, jobs/s, commits/s)
+ *   npm run bench -- --no-queue   skip it
  *   npm run bench -- --ui         only the window: Playground epochs/s and heatmap redraw, Paths
  *                                 slider-to-redraw time, in headless Chromium (bench/ui.ts)
  *   npm run bench -- --cpu-time   time by this process's CPU time instead of the wall clock
@@ -38,6 +40,7 @@ import { createOptimizer } from '../shared/optim/index.ts';
 import { Rng } from '../shared/rng.ts';
 import { kernelTable } from './kernels.ts';
 import { labBench } from './lab.ts';
+import { queueBench } from './queue.ts';
 import { gpuBench } from './gpu-report.ts';
 import { uiBench } from './ui.ts';
 
@@ -305,6 +308,7 @@ async function main(): Promise<void> {
       if (typeof torch !== 'string') out.torch_blas = torch.blas;
     } else out.torch_note = torch;
     if (!args.has('--no-lab')) out.lab = await labBench(log);
+    if (!args.has('--no-queue')) out.queue = await queueBench(log);
     process.stdout.write(JSON.stringify(out) + '\n');
     return;
   }
@@ -375,13 +379,37 @@ async function lab(): Promise<void> {
   );
 }
 
+/** The BullMQ engine's figures (issue 14): through Redis against the LAN coordinator, side by side. */
+async function queue(): Promise<void> {
+  const r = await queueBench(log);
+  if (json) {
+    process.stdout.write(JSON.stringify({ queue: r ?? null }) + '\n');
+    return;
+  }
+  if (!r) return;
+  const f = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
+  console.log('');
+  console.log(`BullMQ engine on this machine (redis-server on loopback, ${r.kernels} kernels, 2 workers per engine):`);
+  console.log(
+    `  10-fold CV, digits, MLP 256-256, 30 epochs: LAN ${f(r.cv10_lan_2_workers_s)} s, Redis ${f(r.cv10_redis_2_workers_s)} s: Redis ${(r.redis_vs_lan * 100).toFixed(1)}% (goal within 5%: ${Math.abs(r.redis_vs_lan) <= 0.05 ? 'met' : 'not met'})`,
+  );
+  console.log(
+    `  minimal jobs (${r.minimal_jobs}): ${r.jobs_per_s_lan_2_workers.toFixed(0)} jobs/s through the coordinator, ${r.jobs_per_s_redis_2_workers.toFixed(0)} jobs/s through Redis`,
+  );
+  console.log(
+    `  the Lab commits ${r.commits_per_s.toFixed(0)} results/s (${(r.result_bytes / 1024).toFixed(0)} KiB each); a worker fetches the ${(r.data_bytes / 1024).toFixed(0)} KiB digits data set in ${r.data_fetch_ms.toFixed(2)} ms`,
+  );
+}
+
 if (args.has('--kernels')) kernelTable();
 else if (args.has('--gpu')) await gpuBench(args, log);
 else if (args.has('--lab')) await lab();
+else if (args.has('--queue')) await queue();
 else if (args.has('--ui')) {
   const r = await uiBench(log);
   if (json) process.stdout.write(JSON.stringify({ ui: r }) + '\n');
 } else {
   await main();
   if (!json && !args.has('--no-lab')) await lab();
+  if (!json && !args.has('--no-queue')) await queue();
 }

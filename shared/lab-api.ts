@@ -217,8 +217,25 @@ export interface ExperimentSummary {
   finishedAt: number | null;
   jobs: { total: number; done: number; failed: number };
   hasReport: boolean;
+  /** Where its last run's jobs went; null before its first run. */
+  engine: RunEngine | null;
   /** The live process that runs it (status `running`); null otherwise. */
   owner: ExperimentOwner | null;
+}
+
+/** Where a run's jobs went: what a screen shows beside the experiment. */
+export interface RunEngine {
+  /**
+   * `in-process`: the Lab's own process (a thread of it when served); `lan`: the WebSocket
+   * coordinator with its local and LAN workers; `redis`: a BullMQ queue on Redis (cluster workers).
+   */
+  kind: 'in-process' | 'lan' | 'redis';
+  /** `this process`, `ws://127.0.0.1:41234`, `redis://redis.lab:6379` (never a password). */
+  where: string;
+  /** The back end the run trains on (`auto` until a worker fixes it on the LAN). */
+  backend: 'cpu' | 'webgpu' | 'auto';
+  /** The queue the jobs went to (`redis` only). */
+  queue?: string;
 }
 
 /** The process that runs an experiment. */
@@ -393,6 +410,25 @@ export interface JobStates {
   counts: Record<JobState, number>;
   /** In key order. */
   jobs: JobRow[];
+  /** Determinism faults: second deliveries of a result whose bytes differ from the committed one, oldest first. */
+  faults: JobFault[];
+}
+
+/**
+ * A job's result was delivered twice with different bytes. Results are deterministic, so one
+ * of the two workers computed wrongly (other kernels, bad memory, a bug); the committed (first)
+ * copy is the one the report uses, the other is kept in the library for inspection.
+ */
+export interface JobFault {
+  key: string;
+  /** The worker that delivered the differing copy. */
+  worker: string;
+  /** The worker whose copy was committed. */
+  keptWorker: string | null;
+  /** Where the two copies first differ (`result.final.val.loss: 0.231 committed, 0.232 delivered`). */
+  detail: string;
+  /** When the second copy arrived (ms since 1970). */
+  at: number;
 }
 
 /** Scores of one set of rows: loss, and accuracy or mse and r2. */
@@ -462,6 +498,8 @@ export interface WorkerView {
   joinedAt: number;
   /** The engine it trains with: the CPU, or a GPU's adapter and tolerance class (absent: the CPU). */
   backend?: BackendSpec;
+  /** A queue worker (the Lab's engine is Redis): the queue it serves. */
+  queue?: string;
 }
 
 /** Whether workers on other machines may join, and where. */
@@ -502,6 +540,8 @@ export interface LabInfo {
   kernels: string;
   /** Local workers a run starts when it does not say (RunOptions.workers). */
   defaultWorkers: number;
+  /** Where runs send their jobs: the Lab's own coordinator (`lan`) or a Redis queue (`redis`, where without a password). */
+  engine: { kind: 'lan' | 'redis'; where: string };
 }
 
 // ── events ────────────────────────────────────────────────────────────────────────────────
@@ -545,6 +585,8 @@ export type LabEvent = EventBase &
      * before the job's `done` event.
      */
     | { type: 'progress'; experimentId: number; jobs: JobProgressView[] }
+    /** A job's result came again with other bytes: a determinism fault (the first result stays). */
+    | { type: 'job-fault'; experimentId: number; fault: JobFault }
     | { type: 'report'; experimentId: number }
     | { type: 'worker-joined'; worker: WorkerView }
     | { type: 'worker-left'; worker: WorkerView; reason: string }

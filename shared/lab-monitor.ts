@@ -60,11 +60,15 @@ export function applyEvent(s: ExperimentSnapshot, e: LabEvent): ExperimentSnapsh
       }
       const counts = { pending: 0, leased: 0, done: 0, failed: 0 } as Record<JobState, number>;
       for (const r of rows) counts[r.state]++;
-      next.jobs = { total: rows.length, counts, jobs: rows };
+      next.jobs = { total: rows.length, counts, jobs: rows, faults: s.jobs.faults };
       if (e.state !== 'leased') next.progress = s.progress.filter((p) => p.key !== e.key);
       if (e.state === 'done' && s.planned) next.planned = { ...s.planned, done: s.planned.done + 1 };
       return next;
     }
+    case 'job-fault':
+      if (e.experimentId !== id) return next;
+      next.jobs = { ...s.jobs, faults: [...s.jobs.faults, e.fault] };
+      return next;
     case 'worker-joined':
       next.workers = [...s.workers.filter((w) => w.id !== e.worker.id), e.worker];
       return next;

@@ -6,10 +6,12 @@ import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LabWorker } from './client.ts';
 import { LIMITS } from '../shared/protocol-validate.ts';
+import { QUEUE_WORKER_USAGE, queueWorkerCommand, wantsQueue } from './queue/command.ts';
 import { BACKEND_CHOICES, BackendUnavailable, chooseBackend, type BackendChoice } from './backend.ts';
 
 export const WORKER_USAGE =
-  'optlab worker --connect ws://HOST:PORT [--token TOKEN] [--slots N] [--name NAME] [--grace SECONDS] [--retry-for DURATION] [--exit-on-disconnect] [--backend auto|cpu|webgpu] [--software-gpu]  (the token is best given as OPTLAB_TOKEN in the environment)';
+  'optlab worker --connect ws://HOST:PORT [--token TOKEN] [--slots N] [--name NAME] [--grace SECONDS] [--retry-for DURATION] [--exit-on-disconnect] [--backend auto|cpu|webgpu] [--software-gpu]  (the token is best given as OPTLAB_TOKEN in the environment)\n   or: ' +
+  QUEUE_WORKER_USAGE;
 
 /** `90`, `90s`, `10m`, `2h`, `1h30m`: milliseconds (a bare number is seconds). */
 export function parseDuration(text: string): number {
@@ -95,6 +97,7 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
 }
 
 export async function workerCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (wantsQueue(argv, env)) return queueWorkerCommand(argv, env);
   let opts;
   try {
     opts = options(argv, env);

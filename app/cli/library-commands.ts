@@ -2,7 +2,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, UsageError } from './args.ts';
 import { formatReport, fmtNum } from './report.ts';
-import { cliLogger, defaultWorkers, parseBackend, parseWorkers, runInLab, tableWidth, workersWarning } from './run.ts';
+import {
+  cliLogger,
+  defaultWorkers,
+  engineUrl,
+  parseBackend,
+  parseWorkers,
+  runInLab,
+  tableWidth,
+  workersWarning,
+} from './run.ts';
+import { serveQueueCommand } from './queue-commands.ts';
 import { Progress } from './progress.ts';
 import { checkOutFile } from './out-file.ts';
 import { onInterrupt } from './interrupt.ts';
@@ -138,7 +148,12 @@ export async function showCommand(argv: string[]): Promise<number> {
     const states = await lab.getJobs(id);
     if (values.json) {
       console.log(
-        JSON.stringify({ experiment: e, jobs: values.jobs ? states.jobs : states.counts, report: report ?? null }),
+        JSON.stringify({
+          experiment: e,
+          jobs: values.jobs ? states.jobs : states.counts,
+          faults: states.faults,
+          report: report ?? null,
+        }),
       );
       return 0;
     }
@@ -155,7 +170,16 @@ export async function showCommand(argv: string[]): Promise<number> {
     console.log(
       `jobs: ${states.counts.done} done, ${states.counts.leased} running, ${states.counts.pending} pending, ${states.counts.failed} failed (of ${states.total})`,
     );
+    if (e.engine)
+      console.log(
+        `ran on: ${e.engine.kind === 'redis' ? `the queue at ${e.engine.where} (${e.engine.queue})` : e.engine.where}, ${e.engine.backend}`,
+      );
     if (e.error) console.log(`error: ${e.error}`);
+    // A fault is never hidden behind --jobs: the report may rest on a worker that computes wrongly.
+    for (const f of states.faults)
+      console.log(
+        `DETERMINISM FAULT: ${f.key}: worker "${f.worker}" delivered a result that differs from the committed one (from ${f.keptWorker ?? 'an earlier run'}): ${f.detail}`,
+      );
     if (e.notes) console.log(`notes: ${e.notes}`);
     if (values.jobs) {
       // Natural order (fold=2 before fold=10), the order the aggregator takes them in.
@@ -189,6 +213,7 @@ export async function resumeCommand(argv: string[]): Promise<number> {
       quiet: { type: 'boolean', default: false },
       backend: { type: 'string' },
       'software-gpu': { type: 'boolean', default: false },
+      engine: { type: 'string' },
       wide: { type: 'boolean', default: false },
     },
     true,
@@ -196,10 +221,17 @@ export async function resumeCommand(argv: string[]): Promise<number> {
   const id = experimentId(positionals);
   // Without --backend a resumed run keeps the back end its committed jobs trained on.
   const backend = values.backend === undefined ? undefined : parseBackend(values.backend);
-  const workers = values.workers === undefined ? defaultWorkers(backend) : parseWorkers(values.workers, backend);
+  const engine = engineUrl(values.engine);
+  // On a queue the cluster's workers do the work: none are started here unless asked.
+  const workers =
+    values.workers === undefined
+      ? engine === undefined
+        ? defaultWorkers(backend)
+        : 0
+      : parseWorkers(values.workers, backend);
   const out = values.out === undefined ? undefined : checkOutFile(values.out);
   const progress = new Progress(!values.quiet);
-  const lab = openLab(values.db, { logger: cliLogger(values.quiet, progress) });
+  const lab = openLab(values.db, { logger: cliLogger(values.quiet, progress), engine });
   try {
     const e = await lab.getExperiment(id);
     const warning = e.status === 'done' ? undefined : workersWarning(workers);
@@ -360,9 +392,12 @@ export async function serveWorkersCommand(argv: string[]): Promise<number> {
       port: { type: 'string' },
       workers: { type: 'string' },
       'poll-ms': { type: 'string' },
+      engine: { type: 'string' },
     },
     false,
   );
+  const engine = engineUrl(values.engine);
+  if (engine !== undefined) return serveQueueCommand({ ...values, engine });
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port: 0..65535, got "${values.port}"`);

@@ -19,6 +19,7 @@ import { OptLabError } from '../../shared/lab-errors.ts';
 import { EXPERIMENT_STATUSES } from '../../shared/lab-states.ts';
 import { SpecError, UsageError } from './args.ts';
 import { WORKER_USAGE, workerCommand } from '../../worker/main.ts';
+import { workersCommand } from './queue-commands.ts';
 
 interface Command {
   /** One-line description for `optlab --help`. */
@@ -37,7 +38,7 @@ const commands: Record<string, Command> = {
   run: {
     summary: 'run an experiment (cross-validation, bootstrap, ensembles, sweeps) and print its summary table',
     usage:
-      'optlab run SPEC.json | --preset NAME [--dataset NAME] [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--db PATH] [--json] [--out FILE] [--quiet] [--tag T] [--queue] [--memory-limit SIZE] [--wide]',
+      'optlab run SPEC.json | --preset NAME [--dataset NAME] [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--engine redis://…] [--db PATH] [--json] [--out FILE] [--quiet] [--tag T] [--queue] [--memory-limit SIZE] [--wide]',
     run: runCommand,
   },
   ls: {
@@ -53,7 +54,7 @@ const commands: Record<string, Command> = {
   resume: {
     summary: 'finish an interrupted or cancelled experiment (committed jobs are not run again)',
     usage:
-      'optlab resume ID [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--db PATH] [--json] [--out FILE] [--wide]',
+      'optlab resume ID [--workers N] [--backend cpu|webgpu|auto] [--software-gpu] [--engine redis://…] [--db PATH] [--json] [--out FILE] [--wide]',
     run: resumeCommand,
   },
   rm: {
@@ -84,8 +85,14 @@ const commands: Record<string, Command> = {
   },
   'serve-workers': {
     summary: 'keep a Lab up that workers (on this or other machines) join; runs queued experiments',
-    usage: 'optlab serve-workers [--lan] [--port P] [--workers N] [--db PATH]',
+    usage:
+      'optlab serve-workers [--lan] [--port P] [--workers N] [--db PATH]\n   or: optlab serve-workers --engine redis[s]://… [--workers N] [--db PATH]',
     run: serveWorkersCommand,
+  },
+  workers: {
+    summary: 'list the workers serving a Redis queue now (name, host, slots, back end, jobs)',
+    usage: 'optlab workers --engine redis[s]://[user:password@]host[:port] [--json]',
+    run: workersCommand,
   },
   schema: {
     summary: "print the experiment spec's JSON Schema (a title, description and default on every field)",

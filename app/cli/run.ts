@@ -87,6 +87,14 @@ export function parseWorkers(v: string | undefined, backend: BackendChoice = 'cp
 }
 
 /**
+ * `--engine URL`, else OPTLAB_ENGINE (which keeps a password out of `ps`): a Redis queue for
+ * the run's jobs; undefined means the LAN coordinator.
+ */
+export function engineUrl(v: string | undefined): string | undefined {
+  return v ?? (process.env.OPTLAB_ENGINE || undefined);
+}
+
+/**
  * The coordinator's lines: on stderr, its info lines only when not --quiet. With a progress
  * bar they go through it, so that no line is printed into the middle of the bar.
  */
@@ -192,7 +200,11 @@ export async function runInLab(
             ? `val_mse ${num(v.mse, (x) => x.toPrecision(4))}`
             : '';
       progress.jobDone(e.key, `${e.result.epochs} epochs ${score}${e.result.diverged ? ' DIVERGED' : ''}`);
-    } else if (e.type === 'job' && e.failure)
+    } else if (e.type === 'job-fault')
+      progress.log(
+        `DETERMINISM FAULT: ${e.fault.key}: worker "${e.fault.worker}" delivered a result that differs from the committed one: ${e.fault.detail}`,
+      );
+    else if (e.type === 'job' && e.failure)
       progress.log(
         `${e.key} failed (attempt ${e.attempts}${e.failure.final ? ', giving up' : ', will retry'}): ${e.failure.error}`,
       );
@@ -221,12 +233,15 @@ export async function runInLab(
     // Started first: a run that is refused (running elsewhere, other kernels) starts nothing.
     if (o.resume) await lab.resumeRun(id, options);
     else await lab.startRun(id, options);
-    if (o.workers > 0) {
+    const { engine } = await lab.about();
+    if (o.workers > 0 || engine.kind === 'redis') {
       const c = await lab.workerCommand();
       // This Lab ends with the run: a worker added by hand gives up on it after a while.
       if (!o.quiet)
         progress.log(
-          `experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  ${c.command} --retry-for 10m`,
+          engine.kind === 'redis'
+            ? `experiment ${id} on the queue at ${engine.where}${o.workers ? ` and ${o.workers} local worker${o.workers === 1 ? '' : 's'}` : ''}; add a worker on any machine that reaches it with:\n  ${c.command}`
+            : `experiment ${id} on ${o.workers} local worker${o.workers === 1 ? '' : 's'}; add one from another shell with:\n  ${c.command} --retry-for 10m`,
         );
     }
     const outcome = await lab.waitForRun(id);
@@ -251,7 +266,7 @@ export async function runInLab(
       console.log(
         '\n' +
           wrap(
-            `experiment ${id}: ${jobs} jobs in ${seconds.toFixed(1)} s on ${o.workers ? `${o.workers} local worker${o.workers === 1 ? '' : 's'}` : 'this process'}; stored in ${libraryPath}`,
+            `experiment ${id}: ${jobs} jobs in ${seconds.toFixed(1)} s on ${engine.kind === 'redis' ? `the queue at ${engine.where}` : o.workers ? `${o.workers} local worker${o.workers === 1 ? '' : 's'}` : 'this process'}; stored in ${libraryPath}`,
             o.width,
           ),
       );
@@ -296,13 +311,16 @@ export async function runCommand(argv: string[]): Promise<number> {
       queue: { type: 'boolean', default: false },
       backend: { type: 'string' },
       'software-gpu': { type: 'boolean', default: false },
+      engine: { type: 'string' },
       'memory-limit': { type: 'string' },
       wide: { type: 'boolean', default: false },
     },
     true,
   );
   const backend = parseBackend(values.backend);
-  const workers = parseWorkers(values.workers, backend);
+  const engine = engineUrl(values.engine);
+  // On a queue the cluster's workers do the work: none are started here unless asked.
+  const workers = engine !== undefined && values.workers === undefined ? 0 : parseWorkers(values.workers, backend);
   const memoryLimit = memoryLimitOption(values['memory-limit']);
   // Before anything is stored or run: a run is never lost to an unwritable file at its end.
   const out = values.out === undefined ? undefined : checkOutFile(values.out);
@@ -311,7 +329,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (warning) console.error(`optlab run: ${warning}`);
   const { spec, source } = resolveSpec(positionals, values.preset, values.dataset);
   const progress = new Progress(!values.quiet);
-  const lab = openLab(values.db, { logger: cliLogger(values.quiet, progress), memoryLimit });
+  const lab = openLab(values.db, { logger: cliLogger(values.quiet, progress), memoryLimit, engine });
   try {
     const given = specCsv(spec, values.preset ? undefined : positionals[0]);
     const id = await createIn(

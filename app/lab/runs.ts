@@ -10,9 +10,9 @@ import { runPlan, plannedJobs } from '../../shared/experiment/run.ts';
 import { studySeries } from '../../shared/experiment/studies.ts';
 import type { Plan } from '../../shared/experiment/plan.ts';
 import type { JobProgress, JobResult } from '../../shared/experiment/types.ts';
-import type { ExperimentRecord, KernelsUsed, RunOutcome, RunStarted } from '../../shared/lab-api.ts';
+import type { ExperimentRecord, KernelsUsed, RunEngine, RunOutcome, RunStarted } from '../../shared/lab-api.ts';
 import { OptLabError } from '../../shared/lab-errors.ts';
-import type { Library, StoredReport } from '../library/library.ts';
+import type { CommitOutcome, Library, StoredReport } from '../library/library.ts';
 import { HEARTBEAT_MS, type OwnerMark } from '../library/owner.ts';
 import type { EventHub } from './events.ts';
 import { jobOutcome, progressView } from './views.ts';
@@ -28,8 +28,15 @@ export interface RunHost {
   kernels: KernelsUsed;
   /** The experiment's plan, its data loaded from the library. */
   plan(exp: ExperimentRecord): Plan;
-  /** Where the run's jobs go (given the results already committed), and what to stop once it ends. */
-  executor(done: ReadonlyMap<string, JobResult>): Promise<{ executor: Executor; stop(): Promise<void> }>;
+  /**
+   * Where the run's jobs go (given the results already committed), what to stop once it ends,
+   * and the engine to record with the experiment.
+   */
+  executor(
+    done: ReadonlyMap<string, JobResult>,
+  ): Promise<{ executor: Executor; stop(): Promise<void>; engine?: RunEngine }>;
+  /** Before the run: commit what its engine finished while no Lab listened (so it is not run again). */
+  reconcile?(exp: ExperimentRecord, plan: Plan): Promise<void>;
 }
 
 interface Active {
@@ -101,6 +108,7 @@ export class Runs {
       library.setCostUnits(id, planUnits(plan));
       library.requeueLeased(id);
       for (const j of library.jobStates(id).jobs) if (j.state === 'failed') library.requeueJob(id, j.key);
+      await host.reconcile?.(exp, plan);
       done = library.doneResults(id);
       // One report, one kernel set: results of other kernels differ in their last bits.
       if (done.size && exp.kernels && !sameKernels(exp.kernels, host.kernels))
@@ -115,6 +123,7 @@ export class Runs {
       const chosen = await host.executor(done);
       executor = chosen.executor;
       stop = () => chosen.stop();
+      if (chosen.engine) library.setEngine(id, chosen.engine);
     } catch (e) {
       this.#active.delete(id);
       try {
@@ -239,6 +248,7 @@ export class Runs {
             failure: { error, final },
           });
         },
+        onDuplicate: (r, meta) => void deliver(library, hub, id, r, meta ?? { ms: 0, worker: 'unknown' }),
         onResult: (r, meta) => {
           const ms = meta?.ms ?? performance.now() - (started.get(r.key) ?? performance.now());
           const worker = meta?.worker ?? 'in-process';
@@ -287,4 +297,38 @@ export class Runs {
 export function outcomeOf(e: ExperimentRecord | undefined): RunOutcome {
   if (!e) throw new OptLabError('E_NOT_FOUND', 'the experiment is gone');
   return { experimentId: e.id, status: e.status, error: e.error, hasReport: e.hasReport };
+}
+
+/**
+ * Stores a result that may be a second delivery (queues deliver at least once, and a restarted
+ * Lab meets results again): once per key; a copy with other bytes is a determinism fault,
+ * recorded and announced. A first delivery outside a run (a reconcile) is announced as done.
+ */
+export function deliver(
+  library: Library,
+  hub: EventHub,
+  id: number,
+  r: JobResult,
+  meta: { ms: number; worker: string },
+): CommitOutcome {
+  const outcome = library.deliverResult(id, r.key, r, meta.ms, meta.worker);
+  if (outcome === 'differs') {
+    const fault = library
+      .jobStates(id)
+      .faults.filter((f) => f.key === r.key)
+      .at(-1);
+    if (fault) hub.emit({ type: 'job-fault', experimentId: id, fault });
+  } else if (outcome === 'committed') {
+    const row = library.jobStates(id).jobs.find((j) => j.key === r.key);
+    hub.emit({
+      type: 'job',
+      experimentId: id,
+      key: r.key,
+      state: 'done',
+      attempts: row?.attempts ?? 1,
+      worker: meta.worker,
+      result: jobOutcome(r),
+    });
+  }
+  return outcome;
 }

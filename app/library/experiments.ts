@@ -13,6 +13,7 @@ import {
   type ExperimentSummary,
   type KernelsUsed,
   type ListOptions,
+  type RunEngine,
   type StoredReport,
 } from './types.ts';
 
@@ -42,6 +43,7 @@ interface ExperimentRow {
   jobs_done: number;
   jobs_failed: number;
   has_report: number;
+  engine: string | null;
   owner: string | null;
   heartbeat_at: number | null;
 }
@@ -51,7 +53,7 @@ const SUMMARY_COLUMNS = `
   (SELECT count(*) FROM jobs AS j WHERE j.experiment_id = e.id) AS jobs_total,
   (SELECT count(*) FROM jobs AS j WHERE j.experiment_id = e.id AND j.state = 'done') AS jobs_done,
   (SELECT count(*) FROM jobs AS j WHERE j.experiment_id = e.id AND j.state = 'failed') AS jobs_failed,
-  EXISTS (SELECT 1 FROM results AS r WHERE r.experiment_id = e.id) AS has_report, e.owner, e.heartbeat_at`;
+  EXISTS (SELECT 1 FROM results AS r WHERE r.experiment_id = e.id) AS has_report, e.engine, e.owner, e.heartbeat_at`;
 
 /**
  * The live process that runs a `running` experiment, or undefined: its mark is gone or names
@@ -79,6 +81,7 @@ function summary(r: ExperimentRow, now: number): ExperimentSummary {
     finishedAt: r.finished_at,
     jobs: { total: r.jobs_total, done: r.jobs_done, failed: r.jobs_failed },
     hasReport: r.has_report === 1,
+    engine: r.engine === null ? null : (JSON.parse(r.engine) as RunEngine),
     owner: owner ?? null,
   };
 }
@@ -261,6 +264,14 @@ export function getReport(store: Store, experimentId: number): StoredReport | un
   const r = store.stmt('SELECT report FROM results WHERE experiment_id = ?').get(experimentId) as
     { report: string } | undefined;
   return r ? (JSON.parse(r.report) as StoredReport) : undefined;
+}
+
+/** Records where a run of the experiment sends its jobs (set when the run starts). */
+export function setEngine(store: Store, id: number, engine: RunEngine): void {
+  store.write(() => {
+    store.requireExperiment(id);
+    store.stmt('UPDATE experiments SET engine = ? WHERE id = ?').run(JSON.stringify(engine), id);
+  });
 }
 
 /**

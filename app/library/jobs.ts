@@ -2,7 +2,7 @@
 import type { JobResult } from '../../shared/experiment/types.ts';
 import { CodecError, decodeJobResult, encodeJobResult } from '../../shared/codec.ts';
 import { blob, type Store } from './store.ts';
-import { JOB_STATES, type JobRow, type JobState, type JobStates } from './types.ts';
+import { JOB_STATES, type JobFault, type JobRow, type JobState, type JobStates } from './types.ts';
 
 interface JobDbRow {
   key: string;
@@ -104,6 +104,17 @@ export function fail(store: Store, experimentId: number, key: string, error: str
   });
 }
 
+/**
+ * What became of a delivered result: `committed` (the first for its job), `same` (a second
+ * delivery, the same bytes: nothing to do) or `differs` (a second delivery whose bytes differ:
+ * recorded in job_faults, the first stays).
+ */
+export type CommitOutcome = 'committed' | 'same' | 'differs';
+
+/**
+ * Commits a job's result once: INSERT OR IGNORE on (experiment, key). The bytes of a second
+ * delivery are compared with the committed ones, in the same transaction.
+ */
 export function commitResult(
   store: Store,
   experimentId: number,
@@ -111,7 +122,7 @@ export function commitResult(
   result: JobResult,
   ms: number,
   worker: string,
-): boolean {
+): CommitOutcome {
   if (result.key !== key)
     throw new Error(`commitResult: the result is for ${JSON.stringify(result.key)}, not ${JSON.stringify(key)}`);
   if (!(Number.isFinite(ms) && ms >= 0)) throw new Error(`commitResult: ms must be a non-negative number, got ${ms}`);
@@ -119,26 +130,93 @@ export function commitResult(
   const bytes = blob(encodeJobResult(result));
   return store.write(() => {
     store.requireExperiment(experimentId);
-    const r = store.stmt('SELECT state FROM jobs WHERE experiment_id = ? AND key = ?').get(experimentId, key) as
-      { state: JobState } | undefined;
-    if (r?.state === 'done') return false;
     const now = store.now();
     store
       .stmt(
-        `INSERT INTO jobs (experiment_id, key, state, attempts, worker, started_at, finished_at, ms, error)
-                VALUES (@id, @key, 'done', 1, @worker, @now, @now, @ms, NULL)
-                ON CONFLICT (experiment_id, key) DO UPDATE SET
-                  state = 'done', attempts = max(attempts, 1), worker = @worker, finished_at = @now, ms = @ms, error = NULL`,
+        `INSERT INTO jobs (experiment_id, key, state) VALUES (?, ?, 'pending') ON CONFLICT (experiment_id, key) DO NOTHING`,
       )
-      .run({ id: experimentId, key, worker, now, ms });
-    store
-      .stmt(
-        `INSERT INTO job_results (experiment_id, key, result) VALUES (?, ?, ?)
-                ON CONFLICT (experiment_id, key) DO UPDATE SET result = excluded.result`,
-      )
-      .run(experimentId, key, bytes);
-    return true;
+      .run(experimentId, key);
+    const inserted =
+      store
+        .stmt('INSERT OR IGNORE INTO job_results (experiment_id, key, result) VALUES (?, ?, ?)')
+        .run(experimentId, key, bytes).changes > 0;
+    if (!inserted) {
+      const kept = store
+        .stmt(
+          `SELECT r.result, j.worker, j.state FROM job_results AS r JOIN jobs AS j USING (experiment_id, key)
+                   WHERE r.experiment_id = ? AND r.key = ?`,
+        )
+        .get(experimentId, key) as { result: Buffer; worker: string | null; state: JobState };
+      if (kept.state !== 'done') markDone(store, experimentId, key, worker, ms, now);
+      if (kept.result.equals(bytes)) return 'same';
+      store
+        .stmt(
+          `INSERT INTO job_faults (experiment_id, key, worker, kept_worker, detail, result, at)
+                  VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(experimentId, key, worker, kept.worker, describeDifference(kept.result, result), bytes, now);
+      return 'differs';
+    }
+    markDone(store, experimentId, key, worker, ms, now);
+    return 'committed';
   });
+}
+
+function markDone(store: Store, experimentId: number, key: string, worker: string, ms: number, now: number): void {
+  store
+    .stmt(
+      `UPDATE jobs SET state = 'done', attempts = max(attempts, 1), worker = @worker, started_at = coalesce(started_at, @now),
+                     finished_at = @now, ms = @ms, error = NULL
+                   WHERE experiment_id = @id AND key = @key`,
+    )
+    .run({ id: experimentId, key, worker, now, ms });
+}
+
+/** Where a differing copy first departs from the committed one (the committed bytes may not decode: say so). */
+function describeDifference(kept: Buffer, other: JobResult): string {
+  let first: JobResult;
+  try {
+    first = decodeJobResult(kept);
+  } catch (e) {
+    return `the committed copy does not decode (${e instanceof Error ? e.message : String(e)})`;
+  }
+  return firstDifference(first, other) ?? 'the encodings differ, the values do not';
+}
+
+/** One difference between the committed (`a`) and the other copy (`b`), by path, or undefined. */
+export function firstDifference(a: unknown, b: unknown, path = 'result'): string | undefined {
+  const show = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v)?.slice(0, 60));
+  if (Object.is(a, b)) return undefined;
+  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) {
+    const x = a as unknown as ArrayLike<number>;
+    const y = b as unknown as ArrayLike<number>;
+    if (a.constructor !== b.constructor) return `${path}: ${a.constructor.name} vs ${b.constructor.name}`;
+    if (x.length !== y.length) return `${path}: length ${x.length} vs ${y.length}`;
+    for (let i = 0; i < x.length; i++)
+      if (!Object.is(x[i], y[i])) return `${path}[${i}]: ${show(x[i])} committed, ${show(y[i])} delivered`;
+    return undefined;
+  }
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    for (const k of keys) {
+      const d = firstDifference(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        Array.isArray(a) ? `${path}[${k}]` : `${path}.${k}`,
+      );
+      if (d) return d;
+    }
+    return undefined;
+  }
+  return `${path}: ${show(a)} committed, ${show(b)} delivered`;
+}
+
+/** The determinism faults of an experiment, oldest first. */
+export function faults(store: Store, experimentId: number): JobFault[] {
+  const rows = store
+    .stmt('SELECT key, worker, kept_worker, detail, at FROM job_faults WHERE experiment_id = ? ORDER BY at, id')
+    .all(experimentId) as { key: string; worker: string; kept_worker: string | null; detail: string; at: number }[];
+  return rows.map((r) => ({ key: r.key, worker: r.worker, keptWorker: r.kept_worker, detail: r.detail, at: r.at }));
 }
 
 export function doneResults(store: Store, experimentId: number): Map<string, JobResult> {
@@ -184,5 +262,5 @@ export function states(store: Store, experimentId: number): JobStates {
     .all(experimentId) as JobDbRow[];
   const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
   for (const r of rows) counts[r.state]++;
-  return { total: rows.length, counts, jobs: rows.map(jobRow) };
+  return { total: rows.length, counts, jobs: rows.map(jobRow), faults: faults(store, experimentId) };
 }

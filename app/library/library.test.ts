@@ -82,6 +82,7 @@ function counts(file: string): Record<string, number> {
     'experiment_tags',
     'jobs',
     'job_results',
+    'job_faults',
     'results',
   ]) {
     out[t] = (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
@@ -297,7 +298,7 @@ test('duplicate: same spec, tags, notes and data sets, fresh status and no jobs'
   assert.throws(() => lib.duplicate(12345), /no experiment 12345 in the library/);
 });
 
-test('deleteExperiment cascades to jobs, results, report, tags and data set links (the data set stays)', (t) => {
+test('deleteExperiment cascades to jobs, results, faults, report, tags and data set links (the data set stays)', (t) => {
   const { lib, file } = openTemp(t);
   const h = lib.putDataset(loadBundled('iris'));
   const keep = lib.createExperiment(spec(), { tags: ['keep'] });
@@ -306,6 +307,7 @@ test('deleteExperiment cascades to jobs, results, report, tags and data set link
   lib.planJobs(id, ['j0', 'j1', 'j2']);
   lib.commitResult(id, 'j0', fakeResult('j0', 1), 1, 'w');
   lib.commitResult(id, 'j1', fakeResult('j1', 2), 1, 'w');
+  assert.equal(lib.deliverResult(id, 'j1', fakeResult('j1', 3), 1, 'w2'), 'differs');
   lib.saveReport(id, {
     name: 'r',
     configurations: [],
@@ -319,6 +321,7 @@ test('deleteExperiment cascades to jobs, results, report, tags and data set link
     experiment_tags: 3,
     jobs: 4,
     job_results: 2,
+    job_faults: 1,
     results: 1,
   });
   assert.equal(lib.deleteExperiment(id), true);
@@ -329,6 +332,7 @@ test('deleteExperiment cascades to jobs, results, report, tags and data set link
     experiment_tags: 1,
     jobs: 1,
     job_results: 0,
+    job_faults: 0,
     results: 0,
   });
   assert.equal(lib.deleteExperiment(id), false);
@@ -677,4 +681,35 @@ test('import: a running experiment comes back cancelled with its leased jobs pen
       /jobs\[1\]\.result: truncated/.test(e.message),
   );
   assert.deepEqual(counts(fileB), before);
+});
+
+test('deliverResult: once per key; a second copy with the same bytes is ignored, one with other bytes is a recorded fault', (t) => {
+  const { lib, file } = openTemp(t);
+  const id = lib.createExperiment(spec());
+  lib.planJobs(id, ['a']);
+  const first = fakeResult('a', 1);
+  assert.equal(lib.deliverResult(id, 'a', first, 10, 'w1'), 'committed');
+  assert.equal(lib.deliverResult(id, 'a', fakeResult('a', 1), 11, 'w2'), 'same', 'the same bytes: nothing to do');
+  assert.deepEqual(lib.jobStates(id).faults, []);
+  const other = fakeResult('a', 1);
+  other.outputs.val[7] += 1e-6;
+  assert.equal(lib.deliverResult(id, 'a', other, 12, 'w3'), 'differs');
+  const faults = lib.jobStates(id).faults;
+  assert.equal(faults.length, 1);
+  assert.equal(faults[0].key, 'a');
+  assert.equal(faults[0].worker, 'w3');
+  assert.equal(faults[0].keptWorker, 'w1');
+  assert.match(faults[0].detail, /^result\.outputs\.val\[7\]: \S+ committed, \S+ delivered$/);
+  assert.deepEqual(lib.jobResult(id, 'a'), first, 'the first copy stays the one the report uses');
+  const row = lib.jobStates(id).jobs[0];
+  assert.equal(row.worker, 'w1');
+  assert.equal(row.ms, 10);
+  assert.equal(
+    lib.deliverResult(id, 'b', fakeResult('b', 2), 1, 'w1'),
+    'committed',
+    'an unplanned key is added as done',
+  );
+  assert.equal(lib.commitResult(id, 'b', fakeResult('b', 2), 1, 'w1'), false);
+  lib.deleteExperiment(id);
+  assert.equal(counts(file).job_faults, 0, 'faults go with their experiment');
 });

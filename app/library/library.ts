@@ -21,6 +21,7 @@ import * as datasets from './datasets.ts';
 import * as experiments from './experiments.ts';
 import type { CreateOptions } from './experiments.ts';
 import * as jobs from './jobs.ts';
+import type { CommitOutcome } from './jobs.ts';
 import * as transfer from './transfer.ts';
 import type { OwnerMark } from './owner.ts';
 import type {
@@ -32,6 +33,7 @@ import type {
   JobStates,
   KernelsUsed,
   ListOptions,
+  RunEngine,
   StoredReport,
 } from './types.ts';
 
@@ -44,6 +46,7 @@ export type * from './types.ts';
 export { EXPERIMENT_STATUSES, JOB_STATES } from './types.ts';
 export type { ExperimentExport } from './exchange.ts';
 export type { CreateOptions } from './experiments.ts';
+export type { CommitOutcome } from './jobs.ts';
 
 export interface OpenOptions {
   /** Clock in milliseconds since 1970; injectable so tests can pin times. */
@@ -359,6 +362,15 @@ export class Library {
    * deterministic, so the first one is as good, and the row is not rewritten.
    */
   commitResult(experimentId: number, key: string, result: JobResult, ms: number, worker: string): boolean {
+    return jobs.commitResult(this.#store, experimentId, key, result, ms, worker) === 'committed';
+  }
+
+  /**
+   * `commitResult` for a delivery that may be a second one (a queue delivers at least once):
+   * INSERT OR IGNORE on (experiment, key); a second copy with the same bytes is `same`, one
+   * with other bytes is `differs` and recorded as a determinism fault (jobStates().faults).
+   */
+  deliverResult(experimentId: number, key: string, result: JobResult, ms: number, worker: string): CommitOutcome {
     return jobs.commitResult(this.#store, experimentId, key, result, ms, worker);
   }
 
@@ -370,6 +382,17 @@ export class Library {
   /** One done job's committed result (undefined unless the job is done). */
   jobResult(experimentId: number, key: string): JobResult | undefined {
     return jobs.result(this.#store, experimentId, key);
+  }
+
+  /** This library's random id (made once, by migration 3): job ids in a shared queue start with it. */
+  libraryId(): string {
+    return (this.#store.stmt(`SELECT value FROM library_meta WHERE name = 'library_id'`).get() as { value: string })
+      .value;
+  }
+
+  /** Records where a run of the experiment sends its jobs. */
+  setEngine(id: number, engine: RunEngine): void {
+    experiments.setEngine(this.#store, id, engine);
   }
 
   jobStates(experimentId: number): JobStates {

@@ -43,8 +43,10 @@ test('migrate: from an empty file to the current schema, each migration once', (
     'experiment_datasets',
     'experiment_tags',
     'experiments',
+    'job_faults',
     'job_results',
     'jobs',
+    'library_meta',
     'results',
   ]);
   assert.deepEqual(migrate(db), { from: SCHEMA_VERSION, to: SCHEMA_VERSION }, 'a second run does nothing');
@@ -204,23 +206,74 @@ test('migration 3 (upgrade from version 2): experiments keep their rows, ids and
   check.close();
 });
 
+test('migration 4 (upgrade from version 3): the library gets an id of its own, experiments an engine column, results keep their bytes', (t) => {
+  const dir = tempDir(t);
+  const ids = ['a.db', 'b.db'].map((name) => {
+    const file = join(dir, name);
+    const db = new Database(file);
+    migrate(db, MIGRATIONS.slice(0, 3));
+    db.prepare(
+      `INSERT INTO experiments (name, spec, created_at, updated_at, tags, notes) VALUES ('CV', '{"seed":1}', 1, 1, '[]', '')`,
+    ).run();
+    db.prepare(
+      `INSERT INTO jobs (experiment_id, key, state, worker) VALUES (1, 'config=0/fold=0', 'done', 'w1')`,
+    ).run();
+    db.prepare(`INSERT INTO job_results (experiment_id, key, result) VALUES (1, 'config=0/fold=0', x'0102')`).run();
+    db.close();
+    const lib = Library.open(file);
+    assert.equal(lib.settings().schemaVersion, 4);
+    const e = lib.getExperiment(1)!;
+    assert.equal(e.engine, null, 'an experiment run before engines were recorded says none');
+    assert.deepEqual(lib.jobStates(1).faults, []);
+    const id = lib.libraryId();
+    assert.match(id, /^[0-9a-f]{16}$/);
+    lib.setEngine(1, { kind: 'redis', where: 'redis://h:6379', backend: 'cpu', queue: 'jobs.cpu.js' });
+    assert.deepEqual(lib.getExperiment(1)!.engine, {
+      kind: 'redis',
+      where: 'redis://h:6379',
+      backend: 'cpu',
+      queue: 'jobs.cpu.js',
+    });
+    lib.close();
+    const again = Library.open(file);
+    assert.equal(again.libraryId(), id, 'made once, kept');
+    again.close();
+    const raw = new Database(file, { readonly: true });
+    assert.deepEqual(
+      raw.prepare('SELECT hex(result) AS h FROM job_results').all(),
+      [{ h: '0102' }],
+      'committed bytes untouched',
+    );
+    assert.throws(
+      () => raw.prepare(`UPDATE experiments SET engine = 'not json' WHERE id = 1`).run(),
+      /readonly|CHECK constraint/,
+    );
+    raw.close();
+    return id;
+  });
+  assert.notEqual(ids[0], ids[1], 'two libraries, two ids');
+  const db = new Database(join(dir, 'a.db'));
+  assert.throws(() => db.prepare(`UPDATE experiments SET engine = 'not json' WHERE id = 1`).run(), /CHECK constraint/);
+  db.close();
+});
+
 test('migrate: a database from a newer OptLab is refused with a clear message, before anything is written', (t) => {
   const file = join(tempDir(t), 'library.db');
   Library.open(file).close();
   const db = new Database(file);
   db.pragma('journal_mode = DELETE');
-  db.pragma('user_version = 5');
+  db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
   db.close();
   assert.throws(
     () => Library.open(file),
     (e: unknown) =>
       e instanceof NewerSchemaError &&
       e.message ===
-        'library.db was written by a newer OptLab (schema version 5, this one knows 3); upgrade OptLab or open another --db',
+        `library.db was written by a newer OptLab (schema version ${SCHEMA_VERSION + 1}, this one knows ${SCHEMA_VERSION}); upgrade OptLab or open another --db`,
   );
   const after = new Database(file, { readonly: true });
   assert.equal(after.pragma('journal_mode', { simple: true }), 'delete', 'not even switched to WAL');
-  assert.equal(schemaVersion(after), 5);
+  assert.equal(schemaVersion(after), SCHEMA_VERSION + 1);
   after.close();
 });
 

@@ -8,6 +8,7 @@ import type { Database } from 'better-sqlite3';
 import initial from './migrations/0001-initial.ts';
 import experimentTags from './migrations/0002-experiment-tags.ts';
 import runOwner from './migrations/0003-run-owner.ts';
+import enginesAndFaults from './migrations/0004-engines-and-faults.ts';
 
 export interface Migration {
   /** The user_version the database has once this migration has run. */
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'experiment-tags', sql: experimentTags },
   { version: 3, name: 'run-owner', sql: runOwner },
+  { version: 4, name: 'engines-and-faults', sql: enginesAndFaults },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -9,10 +9,12 @@ export type {
   ExperimentStatus,
   ExperimentSummary,
   KernelsUsed,
+  JobFault,
   JobRow,
   JobState,
   JobStates,
   ListOptions,
+  RunEngine,
 } from '../../shared/lab-api.ts';
 
 export { EXPERIMENT_STATUSES, JOB_STATES } from '../../shared/lab-states.ts';

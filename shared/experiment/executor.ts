@@ -18,6 +18,11 @@ export interface ExecutorHooks {
   onAttemptFailed?: (key: string, error: string, attempts: number, final: boolean) => void;
   /** When a job's result is in (the Lab commits it here); `meta` says where and how long it ran. */
   onResult?: (r: JobResult, meta?: ResultMeta) => void;
+  /**
+   * A second delivery of a result already handed to `onResult` (a queue delivers at least
+   * once). Never part of the run's results: the Lab compares its bytes with the committed ones.
+   */
+  onDuplicate?: (r: JobResult, meta?: ResultMeta) => void;
 }
 
 /** Where and how long a job ran (for the library and the UI; never part of the results). */

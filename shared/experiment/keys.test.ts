@@ -4,8 +4,11 @@ import {
   compareKeys,
   configKey,
   jobKey,
+  keyOfQueueJobId,
   memberKey,
   parseKey,
+  queueJobId,
+  queueRunId,
   roundKey,
   splitKey,
   withoutConfig,
@@ -86,4 +89,32 @@ test('every key the planner and the boosting rounds make parses, and is unique',
   for (const k of keys) assert.ok(parseKey(k), k);
   assert.ok(keys.some((k) => parseKey(k)?.round === 1));
   assert.ok(keys.some((k) => parseKey(k)?.member === 1));
+});
+
+test('queue ids: one per library, experiment and key, BullMQ-safe, and read back to the key', () => {
+  const lib = '3f9a2c1d5e7b0a44';
+  assert.equal(queueJobId(lib, 42, 'config=0/repeat=0/fold=7'), '3f9a2c1d5e7b0a44.run42.config.0.repeat.0.fold.7');
+  assert.equal(queueRunId(lib, 42), '3f9a2c1d5e7b0a44.run42');
+  const keys = [
+    'config=0/repeat=0/fold=7',
+    'config=0/repeat=0/fold=17',
+    'config=10/repeat=0/fold=7',
+    'config=1/fold=3/member=4',
+    'config=1/replicate=9/round=2',
+    'config=1/replicate=9',
+  ];
+  const ids = keys.map((k) => queueJobId(lib, 42, k));
+  assert.equal(new Set(ids).size, keys.length, 'distinct keys, distinct ids');
+  for (const id of ids) {
+    assert.ok(!id.includes(':'), 'BullMQ refuses ids with ":"');
+    assert.ok(!/^\d+$/.test(id), 'nor integers');
+  }
+  assert.deepEqual(
+    ids.map((id) => keyOfQueueJobId(lib, 42, id)),
+    keys,
+  );
+  assert.equal(keyOfQueueJobId(lib, 4, ids[0]), undefined, 'experiment 4 is not experiment 42');
+  assert.equal(keyOfQueueJobId('0000000000000000', 42, ids[0]), undefined, 'another library');
+  assert.equal(keyOfQueueJobId(lib, 42, `${queueRunId(lib, 42)}.config.x`), undefined);
+  assert.equal(keyOfQueueJobId(lib, 1, queueJobId(lib, 11, keys[0])), undefined, 'run11 is not run1');
 });

@@ -110,3 +110,30 @@ export function compareKeys(a: string, b: string): number {
   }
   return 0;
 }
+
+/**
+ * The id of a job in a shared queue (BullMQ on Redis): `<library>.run<experiment>.<key>` with
+ * the key's "/" and "=" as ".", e.g. `3f9a2c1d5e7b0a44.run42.config.0.repeat.0.fold.7`. The
+ * same job of the same library always gets the same id, so adding it again is a no-op; several
+ * libraries can share a queue; and BullMQ's rules for ids hold (no ":", not an integer).
+ */
+export function queueJobId(library: string, experiment: number, key: string): string {
+  return `${queueRunId(library, experiment)}.${key.replace(/[/=]/g, '.')}`;
+}
+
+/** What every queue id of one experiment starts with (`<library>.run<experiment>`): its runs' cancel flag and owner mark. */
+export function queueRunId(library: string, experiment: number): string {
+  return `${library}.run${experiment}`;
+}
+
+/** A key back from its queue id (undefined when the id is not one of that experiment's). */
+export function keyOfQueueJobId(library: string, experiment: number, id: string): string | undefined {
+  const head = `${queueRunId(library, experiment)}.`;
+  if (!id.startsWith(head)) return undefined;
+  const parts = id.slice(head.length).split('.');
+  if (parts.length % 2) return undefined;
+  const segs: string[] = [];
+  for (let i = 0; i < parts.length; i += 2) segs.push(`${parts[i]}=${parts[i + 1]}`);
+  const key = segs.join('/');
+  return parseKey(key) ? key : undefined;
+}

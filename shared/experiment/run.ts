@@ -42,6 +42,7 @@ export async function runPlan(
     onProgress: opts.onProgress,
     onLeased: opts.onLeased,
     onAttemptFailed: opts.onAttemptFailed,
+    onDuplicate: opts.onDuplicate,
     onResult: (r, meta) => {
       results.set(r.key, r);
       opts.onResult?.(r, meta);
