@@ -538,8 +538,9 @@ export class Lab implements LabApi, LabEventSource {
   async getStudy(id: number): Promise<StudyView | null> {
     const study = (await this.getReport(id))?.study;
     if (!study) return null;
-    const { kind, series } = study;
-    return { kind, series } as StudyView;
+    // The typed series and the computed summary sentences; the title is the CLI's.
+    const { kind, series, summary } = study;
+    return { kind, series, summary } as StudyView;
   }
 
   // ── live ───────────────────────────────────────────────────────────────────────────────

@@ -122,7 +122,9 @@ function progress(v: unknown, path: string, out: Problems): void {
 function analysisSpec(v: unknown, path: string, out: Problems): void {
   if (v === undefined || v === null) return;
   if (!isObj(v)) return void out.push(`${path}: must be an object or null, got ${typeName(v)}`);
-  onlyKeys(v, ['sharpness', 'hessian', 'keepWeights'], path, out);
+  onlyKeys(v, ['sharpness', 'hessian', 'objective', 'keepWeights'], path, out);
+  if (v.objective !== undefined && v.objective !== 'data' && v.objective !== 'training')
+    out.push(`${path}.objective: must be "data" or "training"`);
   if (v.sharpness !== undefined && v.sharpness !== null) {
     const s = v.sharpness;
     if (
@@ -139,8 +141,10 @@ function analysisSpec(v: unknown, path: string, out: Problems): void {
     const h = v.hessian;
     if (!isObj(h)) out.push(`${path}.hessian: must be an object or null, got ${typeName(h)}`);
     else {
-      onlyKeys(h, ['iterations'], `${path}.hessian`, out);
+      onlyKeys(h, ['iterations', 'tolerance'], `${path}.hessian`, out);
       if (h.iterations !== undefined) int(h.iterations, `${path}.hessian.iterations`, out, 1, 1000);
+      if (h.tolerance !== undefined && !(typeof h.tolerance === 'number' && h.tolerance >= 0 && h.tolerance <= 1))
+        out.push(`${path}.hessian.tolerance: must be a number in [0, 1]`);
     }
   }
   if (v.keepWeights !== undefined) bool(v.keepWeights, `${path}.keepWeights`, out);

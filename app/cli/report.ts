@@ -1,5 +1,6 @@
 /** Plain-text rendering of an experiment report: what a student can paste into a write-up. */
 import type { Jsonified, ReportJson } from '../../shared/lab-api.ts';
+import { formatStudy } from './study.ts';
 import type { Summary } from '../../shared/stats/describe.ts';
 
 export function fmtNum(v: number | null | undefined, digits = 4): string {
@@ -190,11 +191,11 @@ export function formatReport(report: ReportJson, source: string, layout: ReportL
     out.push(table_(['pair', 'mean diff', 't', 'p', 'p (Holm)', 'significant'], rows));
     if (report.comparisons.length > 15) out.push(`(${report.comparisons.length - 15} more pairs in --json)`);
   }
-  if (report.study?.lines?.length) {
+  if (report.study) {
     out.push('');
-    if (report.study.title) out.push(report.study.title);
-    out.push(...report.study.lines);
+    out.push(...formatStudy(report.study));
   }
+  for (const w of report.warnings ?? []) out.push('', `warning: ${w}`);
   return out.map((l) => (l.includes('\n') ? l : wrap(l, width))).join('\n');
 }
 

@@ -7,9 +7,14 @@ import {
   analyze,
   type AnalysisJob,
   type AnalysisSpec,
+  GRADIENT_NORM_KEY,
+  HESSIAN_CONVERGED_KEY,
   HESSIAN_ITERATIONS_KEY,
   HESSIAN_KEY,
+  HESSIAN_RESIDUAL_KEY,
+  HESSIAN_SMALLEST_KEY,
   sharpnessKey,
+  sharpnessLinearKey,
   trainingObjective,
 } from './analyze.ts';
 import { topHessianEigenvalue } from './hessian.ts';
@@ -36,21 +41,53 @@ function run(j: AnalysisJob & { fitConfig: FitConfig }) {
   return { r, out: analyze(j, data, r) };
 }
 
-test('keys follow the spec: one per ε, and the Hessian pair only when asked for', () => {
+test('keys follow the spec: two per ε, the Hessian group only when asked for, the gradient norm always', () => {
   const both = run(job({ sharpness: { epsilons: [1e-3, 5e-4] }, hessian: { iterations: 5 } })).out;
+  const hessianKeys = [
+    HESSIAN_CONVERGED_KEY,
+    HESSIAN_ITERATIONS_KEY,
+    HESSIAN_KEY,
+    HESSIAN_RESIDUAL_KEY,
+    HESSIAN_SMALLEST_KEY,
+  ];
   assert.deepEqual(
     Object.keys(both).sort(),
-    [HESSIAN_ITERATIONS_KEY, HESSIAN_KEY, 'sharpness_eps_0.0005', 'sharpness_eps_0.001'].sort(),
+    [
+      GRADIENT_NORM_KEY,
+      ...hessianKeys,
+      'sharpness_eps_0.0005',
+      'sharpness_eps_0.001',
+      'sharpness_linear_eps_0.0005',
+      'sharpness_linear_eps_0.001',
+    ].sort(),
   );
   assert.ok(both[HESSIAN_ITERATIONS_KEY] >= 1 && both[HESSIAN_ITERATIONS_KEY] <= 5);
+  assert.ok(both[HESSIAN_CONVERGED_KEY] === 0 || both[HESSIAN_CONVERGED_KEY] === 1);
   assert.ok(both['sharpness_eps_0.001'] >= both['sharpness_eps_0.0005']);
   assert.ok(both['sharpness_eps_0.0005'] > 0);
+  // The first-order term is linear in ε.
+  assert.ok(Math.abs(both[sharpnessLinearKey(1e-3)] - 2 * both[sharpnessLinearKey(5e-4)]) < 1e-12);
   assert.ok(Number.isFinite(both[HESSIAN_KEY]));
-  assert.deepEqual(Object.keys(run(job({ hessian: {} })).out).sort(), [HESSIAN_ITERATIONS_KEY, HESSIAN_KEY]);
-  assert.deepEqual(Object.keys(run(job({ sharpness: { epsilons: [0.01] } })).out), ['sharpness_eps_0.01']);
+  assert.deepEqual(Object.keys(run(job({ hessian: {} })).out).sort(), [GRADIENT_NORM_KEY, ...hessianKeys].sort());
+  assert.deepEqual(Object.keys(run(job({ sharpness: { epsilons: [0.01] } })).out).sort(), [
+    GRADIENT_NORM_KEY,
+    'sharpness_eps_0.01',
+    'sharpness_linear_eps_0.01',
+  ]);
   assert.deepEqual(run(job(null)).out, {});
   assert.deepEqual(run(job({ keepWeights: true })).out, {});
   assert.equal(sharpnessKey(1e-7), 'sharpness_eps_1e-7');
+});
+
+test('the training objective adds label smoothing and the penalty; the data objective is the reported loss', () => {
+  const j = job({ hessian: {}, objective: 'training' });
+  const { r, out } = run(j);
+  const data0 = run(job({ hessian: {} })).out;
+  const { objective, theta } = trainingObjective(j, data, r);
+  // Label smoothing 0.1 and l2 = 1e-3 make the objective larger than the plain loss.
+  assert.ok(objective.value(theta) > r.final.train.loss + 1e-6);
+  assert.ok(out[HESSIAN_KEY] !== data0[HESSIAN_KEY]);
+  assert.equal(out[HESSIAN_CONVERGED_KEY], 1);
 });
 
 test('determinism: the same job gives the same numbers bit for bit; another job seed other random starts', () => {

@@ -4,8 +4,8 @@ import type { Dataset } from '../data/dataset.ts';
 import { makeMoons } from '../data/synthetic.ts';
 import { Rng } from '../rng.ts';
 import { fit } from '../train/fit.ts';
-import { hessianVectorProduct, topHessianEigenvalue } from './hessian.ts';
-import { NetworkLoss, RowsObjective, type Objective } from './objective.ts';
+import { finiteDifferenceHvp, topHessianEigenvalue, tridiagonalEigen, type HvpObjective } from './hessian.ts';
+import { NetworkLoss, RowsObjective } from './objective.ts';
 
 /** Eigenvalues of a small symmetric matrix (row-major n×n) by cyclic Jacobi rotations. */
 function jacobiEigenvalues(a: Float64Array, n: number): number[] {
@@ -99,44 +99,67 @@ function linearObjective(data: Dataset, rows: Uint32Array): { f: RowsObjective; 
   return { f: new RowsObjective(net, rows), theta: net.params() };
 }
 
-test('linear model + mse: Hv equals the closed-form (2/n)·X̃ᵀX̃·v', () => {
+test('linear model + mse: exact Hv equals the closed-form (2/n)·X̃ᵀX̃·v, and finite differences agree', () => {
   const data = regressionData(300, 5);
   const rows = Uint32Array.from({ length: 250 }, (_, i) => (i * 7) % 300);
   const { f, theta } = linearObjective(data, rows);
   const H = linearHessian(data, rows);
   const v = Float64Array.from({ length: 6 }, (_, i) => Math.cos(i + 1));
-  const hv = new Float64Array(6);
-  const vHv = hessianVectorProduct(f, theta, v, 1e-3, hv);
-  let expectedQ = 0,
-    vv = 0;
+  const hv = new Float64Array(6),
+    fd = new Float64Array(6);
+  f.hessianVectorProduct(theta, v, hv);
+  finiteDifferenceHvp(f, theta, v, 1e-3, fd);
   for (let p = 0; p < 6; p++) {
     let s = 0;
     for (let q = 0; q < 6; q++) s += H[p * 6 + q] * v[q];
-    assert.ok(Math.abs(hv[p] - s) <= 1e-8 * Math.abs(s) + 1e-9, `(Hv)[${p}] = ${hv[p]}, expected ${s}`);
-    expectedQ += v[p] * s;
-    vv += v[p] * v[p];
+    assert.ok(Math.abs(hv[p] - s) <= 1e-12 * Math.abs(s) + 1e-12, `(Hv)[${p}] = ${hv[p]}, expected ${s}`);
+    assert.ok(Math.abs(fd[p] - s) <= 1e-8 * Math.abs(s) + 1e-9, `finite difference (Hv)[${p}] = ${fd[p]}`);
   }
-  assert.ok(Math.abs(vHv - expectedQ / vv) <= 1e-8 * Math.abs(expectedQ / vv));
 });
 
-test('linear model + mse: power iteration finds the top eigenvalue of (2/n)·X̃ᵀX̃ (default settings)', () => {
+test('tridiagonalEigen agrees with Jacobi on a 6×6 tridiagonal matrix, vectors included', () => {
+  const d = [2, -1, 0.5, 3, 1, -2],
+    e = [1, 0.3, -0.7, 2, 0.1];
+  const n = 6;
+  const T = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) T[i * n + i] = d[i];
+  for (let i = 0; i < n - 1; i++) T[i * n + i + 1] = T[(i + 1) * n + i] = e[i];
+  const ref = jacobiEigenvalues(T, n).sort((a, b) => a - b);
+  const all = [0, 1, 2, 3, 4, 5];
+  const { values, vectors } = tridiagonalEigen(d, e, all);
+  for (let i = 0; i < n; i++) assert.ok(Math.abs(values[i] - ref[i]) <= 1e-13, `${values[i]} vs ${ref[i]}`);
+  // Each column z_k of the eigenvector matrix satisfies T·z_k = λ_k·z_k and has unit length.
+  for (let k = 0; k < n; k++) {
+    let len = 0;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += T[i * n + j] * vectors[j][k];
+      assert.ok(Math.abs(s - values[k] * vectors[i][k]) <= 1e-13);
+      len += vectors[i][k] ** 2;
+    }
+    assert.ok(Math.abs(len - 1) <= 1e-13);
+  }
+});
+
+test('linear model + mse: Lanczos finds the top eigenvalue of (2/n)·X̃ᵀX̃ (default settings)', () => {
   const data = regressionData(300, 5);
   const rows = Uint32Array.from({ length: 300 }, (_, i) => i);
   const { f, theta } = linearObjective(data, rows);
-  const exact = jacobiEigenvalues(linearHessian(data, rows), 6)[0];
+  const ev = jacobiEigenvalues(linearHessian(data, rows), 6);
+  const exact = Math.max(...ev);
   const est = topHessianEigenvalue(f, theta, { rng: new Rng(1) });
   assert.ok(exact > 0);
-  assert.ok(Math.abs(est.eigenvalue - exact) <= 1e-3 * exact, `power iteration ${est.eigenvalue}, Jacobi ${exact}`);
-  assert.ok(est.iterations <= 20);
+  assert.ok(est.converged);
+  assert.ok(Math.abs(est.eigenvalue - exact) <= 1e-10 * exact, `Lanczos ${est.eigenvalue}, Jacobi ${exact}`);
+  assert.ok(Math.abs(est.smallestRitzValue - Math.min(...ev)) <= 1e-8 * exact);
+  assert.ok(est.iterations <= 6);
   assert.equal(est.trace.length, est.iterations);
-  const tight = topHessianEigenvalue(f, theta, { rng: new Rng(1), iterations: 200, tolerance: 1e-13 });
-  assert.ok(Math.abs(tight.eigenvalue - exact) <= 1e-8 * exact, `tight ${tight.eigenvalue}, Jacobi ${exact}`);
 });
 
-test('a small tanh MLP: the power iteration agrees with a dense finite-difference Hessian', () => {
+test('a small tanh MLP: Lanczos agrees with the eigenvalues of the dense exact Hessian, with its residual', () => {
   const data = makeMoons({ samples: 80, noise: 0.2 }, new Rng(2));
   const rows = Uint32Array.from({ length: 80 }, (_, i) => i);
-  const model = { kind: 'mlp' as const, hidden: [3], activation: 'tanh' as const };
+  const model = { kind: 'mlp' as const, hidden: [4], activation: 'tanh' as const };
   const r = fit({
     data,
     train: rows,
@@ -157,29 +180,36 @@ test('a small tanh MLP: the power iteration agrees with a dense finite-differenc
   const theta = net.params();
   const n = f.dim;
   const H = new Float64Array(n * n),
-    gp = new Float64Array(n),
-    gm = new Float64Array(n);
-  const h = 1e-5;
+    col = new Float64Array(n),
+    e = new Float64Array(n);
   for (let j = 0; j < n; j++) {
-    const p = theta.slice();
-    p[j] += h;
-    f.valueAndGradient(p, gp);
-    p[j] -= 2 * h;
-    f.valueAndGradient(p, gm);
-    for (let i = 0; i < n; i++) H[i * n + j] = (gp[i] - gm[i]) / (2 * h);
+    e.fill(0);
+    e[j] = 1;
+    f.hessianVectorProduct(theta, e, col);
+    for (let i = 0; i < n; i++) H[i * n + j] = col[i];
   }
   for (let i = 0; i < n; i++)
-    for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i] = (H[i * n + j] + H[j * n + i]) / 2;
-  const exact = jacobiEigenvalues(H, n)[0];
-  const est = topHessianEigenvalue(f, theta, { rng: new Rng(8), iterations: 300, tolerance: 1e-12 });
+    for (let j = 0; j < i; j++)
+      assert.ok(Math.abs(H[i * n + j] - H[j * n + i]) <= 1e-12 * (1 + Math.abs(H[i * n + j])), 'symmetric');
+  const ev = jacobiEigenvalues(H, n);
+  const exact = Math.max(...ev);
+  const est = topHessianEigenvalue(f, theta, { rng: new Rng(8) });
+  assert.ok(est.converged, `residual ${est.residual}`);
+  assert.ok(Math.abs(est.eigenvalue - exact) <= 1e-9 * Math.abs(exact), `Lanczos ${est.eigenvalue}, dense ${exact}`);
+  assert.ok(est.smallestRitzValue >= Math.min(...ev) - 1e-12, 'the smallest Ritz value bounds λmin from above');
+  // The reported residual is the true ‖Hy − λy‖ of the reported vector.
+  const hy = new Float64Array(n);
+  f.hessianVectorProduct(theta, est.vector, hy);
+  let res = 0;
+  for (let i = 0; i < n; i++) res += (hy[i] - est.eigenvalue * est.vector[i]) ** 2;
   assert.ok(
-    Math.abs(est.eigenvalue - exact) <= 1e-5 * Math.abs(exact),
-    `power iteration ${est.eigenvalue}, dense ${exact}`,
+    Math.abs(Math.sqrt(res) - est.residual) <= 1e-8 * Math.abs(exact) + 1e-12,
+    `${Math.sqrt(res)} vs ${est.residual}`,
   );
 });
 
 /** L = ½·θᵀ·diag(a)·θ, whose Hessian is diag(a). */
-function diagonalQuadratic(a: number[]): Objective {
+function diagonalQuadratic(a: number[]): HvpObjective {
   return {
     dim: a.length,
     value: (t) => a.reduce((s, ai, i) => s + 0.5 * ai * t[i] * t[i], 0),
@@ -187,34 +217,50 @@ function diagonalQuadratic(a: number[]): Objective {
       for (let i = 0; i < a.length; i++) g[i] = a[i] * t[i];
       return this.value(t);
     },
+    hessianVectorProduct(_t, v, out) {
+      for (let i = 0; i < a.length; i++) out[i] = a[i] * v[i];
+    },
   };
 }
 
-test('power iteration reports the eigenvalue of largest magnitude with its sign', () => {
+test('the largest eigenvalue with its sign, not the largest in size; the smallest Ritz value shows the saddle', () => {
   const f = diagonalQuadratic([1, -3, 0.5, 2]);
-  const est = topHessianEigenvalue(f, [0.3, -0.2, 1, 0], { rng: new Rng(5), iterations: 100, tolerance: 1e-12 });
-  assert.ok(Math.abs(est.eigenvalue + 3) < 1e-9, `${est.eigenvalue}`);
+  const est = topHessianEigenvalue(f, [0.3, -0.2, 1, 0], { rng: new Rng(5) });
+  assert.ok(Math.abs(est.eigenvalue - 2) < 1e-12, `${est.eigenvalue}`);
+  assert.ok(Math.abs(est.smallestRitzValue + 3) < 1e-12, `${est.smallestRitzValue}`);
   assert.ok(est.converged);
-  assert.ok(Math.abs(Math.abs(est.vector[1]) - 1) < 1e-6);
+  assert.ok(Math.abs(Math.abs(est.vector[3]) - 1) < 1e-9);
+  const neg = topHessianEigenvalue(diagonalQuadratic([-1, -4, -0.5]), [0, 0, 0], { rng: new Rng(5) });
+  assert.ok(Math.abs(neg.eigenvalue + 0.5) < 1e-12, 'a negative definite Hessian reports its largest, −0.5');
 });
 
-test('determinism: the same seed gives the same estimate bit for bit; the iteration limit holds', () => {
+test('a step limit that is too short says so: converged is false and the residual is large', () => {
+  const f = diagonalQuadratic(Array.from({ length: 50 }, (_, i) => 1 + i / 49 + (i === 49 ? 0.001 : 0)));
+  const est = topHessianEigenvalue(f, new Float64Array(50), { rng: new Rng(2), iterations: 3 });
+  assert.equal(est.iterations, 3);
+  assert.equal(est.converged, false);
+  assert.ok(est.residual > 1e-6 * est.eigenvalue);
+  const full = topHessianEigenvalue(f, new Float64Array(50), { rng: new Rng(2), iterations: 50 });
+  assert.ok(full.converged);
+  assert.ok(Math.abs(full.eigenvalue - 2.001) < 1e-9, `${full.eigenvalue}`);
+});
+
+test('determinism: the same seed gives the same estimate bit for bit; another seed another start', () => {
   const data = regressionData(120, 3);
   const rows = Uint32Array.from({ length: 120 }, (_, i) => i);
   const { f, theta } = linearObjective(data, rows);
-  const a = topHessianEigenvalue(f, theta, { rng: new Rng(9), iterations: 4, tolerance: 0 });
-  const b = topHessianEigenvalue(f, theta, { rng: new Rng(9), iterations: 4, tolerance: 0 });
-  const c = topHessianEigenvalue(f, theta, { rng: new Rng(10), iterations: 4, tolerance: 0 });
+  const a = topHessianEigenvalue(f, theta, { rng: new Rng(9), iterations: 2 });
+  const b = topHessianEigenvalue(f, theta, { rng: new Rng(9), iterations: 2 });
+  const c = topHessianEigenvalue(f, theta, { rng: new Rng(10), iterations: 2 });
   assert.deepEqual(a, b);
   assert.notDeepEqual(a.trace, c.trace);
-  assert.equal(a.iterations, 4);
-  assert.equal(a.converged, false);
+  assert.equal(a.iterations, 2);
 });
 
 test('bad options are refused', () => {
   const f = diagonalQuadratic([1, 2]);
   assert.throws(() => topHessianEigenvalue(f, [0, 0], { rng: new Rng(1), iterations: 0 }), /iterations/);
-  assert.throws(() => topHessianEigenvalue(f, [0, 0], { rng: new Rng(1), relativeStep: 0 }), /relativeStep/);
+  assert.throws(() => topHessianEigenvalue(f, [0, 0], { rng: new Rng(1), tolerance: -1 }), /tolerance/);
   assert.throws(() => topHessianEigenvalue(f, [0], { rng: new Rng(1) }), /θ has 1/);
-  assert.throws(() => hessianVectorProduct(f, [0, 0], [1, 0], -1, new Float64Array(2)), /step/);
+  assert.throws(() => finiteDifferenceHvp(f, [0, 0], [1, 0], -1, new Float64Array(2)), /step/);
 });

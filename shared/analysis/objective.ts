@@ -4,7 +4,8 @@
  *
  * L(θ) is the loss the fit reports for its training rows: inference mode (running batch-norm
  * statistics, dropout off), the plain data loss (no label smoothing, no weight penalty), inputs
- * standardized with the fit's own statistics. θ is the params part of the state in
+ * standardized with the fit's own statistics. With `terms` it is the training objective
+ * instead: the loss with the fit's label smoothing, plus its L1/L2 penalty on the weights. θ is the params part of the state in
  * `model.params()` order; the buffers (running statistics) stay fixed, so in inference mode
  * every batch-norm layer is the affine map γ·(x − μ̂)/√(σ̂² + ε) + β and L is an ordinary
  * function of θ whose gradient the layers' backward already computes (batch norm
@@ -12,8 +13,8 @@
  * identity in both directions).
  *
  * The network runs in float64 here (float64 buffers and the plain JS kernels, restored after
- * every call): finite-difference Hessian-vector products and losses compared at nearby points
- * need the extra digits, and the analysis is a few dozen passes, not a training run.
+ * every call): losses compared at nearby points need the extra digits, and the analysis is a
+ * few dozen passes, not a training run. Hessian-vector products are exact (rop.ts).
  */
 import type { Dataset } from '../data/dataset.ts';
 import type { Standardizer } from '../data/standardize.ts';
@@ -21,11 +22,13 @@ import { setAllocator } from '../linalg/alloc.ts';
 import { jsKernels, kernels, setKernels } from '../linalg/gemm.ts';
 import type { Mat } from '../linalg/mat.ts';
 import { makeLoss, type Loss } from '../nn/loss.ts';
+import { RopNetwork } from './rop.ts';
 import { buildModel, type Sequential } from '../nn/model.ts';
 import { Rng } from '../rng.ts';
 import type { LossSpec, ModelSpec } from '../schema/types.ts';
 import { gatherInputs, gatherTargets, type TargetKind } from '../train/batches.ts';
 import { targetKind } from '../train/fit.ts';
+import { penaltyValue, type PenaltyCoefficients } from '../train/penalty.ts';
 
 /** Rows per forward pass: bounds the activation memory to about CHUNK × (sum of widths) doubles. */
 export const ANALYSIS_CHUNK = 256;
@@ -38,6 +41,18 @@ export interface Objective {
   value(theta: ArrayLike<number>): number;
   /** L(θ); writes ∇L(θ) into `grad` (length dim). */
   valueAndGradient(theta: ArrayLike<number>, grad: Float64Array): number;
+  /** Writes ∇²L(θ)·v into `out`, exactly (to rounding); absent where only finite differences would do. */
+  hessianVectorProduct?(theta: ArrayLike<number>, v: ArrayLike<number>, out: Float64Array): void;
+}
+
+/** What the training objective adds to the plain data loss (`NetworkSpec.terms`). */
+export interface ObjectiveTerms {
+  /** Cross-entropy label smoothing ε (PyTorch's definition). */
+  labelSmoothing?: number;
+  /** Coefficient of Σ|w| over the dense weights. */
+  l1?: number;
+  /** Coefficient of Σw²/2 over the dense weights. */
+  l2?: number;
 }
 
 /** What it takes to rebuild a trained network and score it. */
@@ -54,6 +69,8 @@ export interface NetworkSpec {
   outDim: number;
   /** Rows per forward pass (default ANALYSIS_CHUNK). */
   chunk?: number;
+  /** Label smoothing and weight penalties to include (default none: the plain data loss). */
+  terms?: ObjectiveTerms;
 }
 
 /** Runs fn with float64 buffers and the plain JS kernels (WebAssembly kernels only take float32). */
@@ -101,6 +118,10 @@ export class NetworkLoss {
   readonly #t32: Mat;
   /** The same targets in float64, what the loss reads. */
   readonly #t64: Mat;
+  /** The weight penalty's coefficients (zero without `terms`). */
+  readonly #penalty: PenaltyCoefficients;
+  /** Second-order passes over the same layers (built on first use). */
+  #rop: RopNetwork | null = null;
 
   constructor(spec: NetworkSpec, state: ArrayLike<number>) {
     const { data, outDim } = spec;
@@ -116,7 +137,9 @@ export class NetworkLoss {
     this.#kind = expected.kind;
     // Weights come from the state; the seed only fills values that are overwritten at once.
     this.model = inFloat64(() => buildModel(spec.model, data.d, outDim, new Rng(0)));
-    this.#loss = makeLoss({ kind: spec.loss.kind });
+    const ls = spec.terms?.labelSmoothing ?? 0;
+    this.#loss = makeLoss(ls > 0 ? { kind: spec.loss.kind, label_smoothing: ls } : { kind: spec.loss.kind });
+    this.#penalty = { l1: spec.terms?.l1 ?? 0, l2: spec.terms?.l2 ?? 0 };
     this.dim = this.model.paramCount();
     this.stateSize = this.model.stateSize();
     this.#x32 = { rows: this.chunk, cols: data.d, data: new Float32Array(this.chunk * data.d) };
@@ -179,6 +202,41 @@ export class NetworkLoss {
     return this.#run(rows, grad);
   }
 
+  /**
+   * Writes ∇²L(θ)·v over `rows` into `out` by the R-operator (exact to rounding), for the θ
+   * now in the network; also writes ∇L(θ) into `grad` when given. Returns L(θ).
+   */
+  hessianVectorProduct(rows: Uint32Array, v: ArrayLike<number>, out: Float64Array, grad?: Float64Array): number {
+    const n = rows.length;
+    if (n === 0) throw new RangeError('NetworkLoss: no rows to measure the loss on');
+    if (v.length !== this.dim || out.length !== this.dim)
+      throw new RangeError(`NetworkLoss: v and Hv need ${this.dim} values, got ${v.length} and ${out.length}`);
+    const { data, standardizer } = this.#spec;
+    this.#rop ??= new RopNetwork(this.model, {
+      loss: this.#spec.loss.kind,
+      labelSmoothing: this.#spec.terms?.labelSmoothing ?? 0,
+      l1: this.#penalty.l1,
+      l2: this.#penalty.l2,
+    });
+    const g = grad ?? new Float64Array(this.dim);
+    g.fill(0);
+    out.fill(0);
+    let total = 0;
+    for (let start = 0; start < n; start += this.chunk) {
+      const count = Math.min(this.chunk, n - start);
+      const x = this.#widen(this.#x32, this.#x64, count, () =>
+        gatherInputs(data, standardizer, rows, start, count, this.#x32),
+      );
+      const t = this.#widen(this.#t32, this.#t64, count, () =>
+        gatherTargets(data, this.#kind, rows, start, count, this.#t32),
+      );
+      const x64 = (x.data as unknown as Float64Array).subarray(0, count * x.cols);
+      const t64 = (t.data as unknown as Float64Array).subarray(0, count * t.cols);
+      total += this.#rop.accumulate(x64, t64, count, v, count / n, g, out);
+    }
+    return total + this.#rop.addPenalty(this.params(), v, g, out);
+  }
+
   #copyParams(src: ArrayLike<number>): number {
     let o = 0;
     for (const p of this.model.params()) {
@@ -222,7 +280,21 @@ export class NetworkLoss {
           o += g.length;
         }
       }
-      return total;
+      const c = this.#penalty;
+      if (c.l1 === 0 && c.l2 === 0) return total;
+      // The penalty's gradient, written where the weights sit in θ (p.grad holds the last chunk's).
+      if (grad) {
+        let o = 0;
+        for (const p of params) {
+          if (p.penalize)
+            for (let i = 0; i < p.value.length; i++) {
+              const x = p.value[i];
+              grad[o + i] += c.l2 * x + (x > 0 ? c.l1 : x < 0 ? -c.l1 : 0);
+            }
+          o += p.value.length;
+        }
+      }
+      return total + penaltyValue(params, c);
     });
   }
 
@@ -262,5 +334,10 @@ export class RowsObjective implements Objective {
   valueAndGradient(theta: ArrayLike<number>, grad: Float64Array): number {
     this.net.setParams(theta);
     return this.net.lossAndGradient(this.rows, grad);
+  }
+
+  hessianVectorProduct(theta: ArrayLike<number>, v: ArrayLike<number>, out: Float64Array): void {
+    this.net.setParams(theta);
+    this.net.hessianVectorProduct(this.rows, v, out);
   }
 }

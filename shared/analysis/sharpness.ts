@@ -49,6 +49,15 @@ export interface SharpnessEstimate {
   maxLoss: number;
   /** Loss and gradient passes spent on this ε (the shared pass at x not counted). */
   evaluations: number;
+  /**
+   * 100·Σ r_i·|∇L(x)_i|/(1 + L(x)): the first-order term, what the linearized loss gains at the
+   * best corner of the box. Near a true minimum it is small against the sharpness (which then
+   * measures curvature and grows as ε²); where it dominates, the sharpness measures the slope
+   * left at an unfinished solution and grows as ε.
+   */
+  firstOrder: number;
+  /** ‖∇L(x)‖₂, the gradient norm at the solution. */
+  gradientNorm: number;
 }
 
 /** r_i = ε·(|x_i| + 1), the half-widths of C_ε. */
@@ -87,6 +96,11 @@ export function epsilonSharpness(
 
   const g = new Float64Array(n);
   const base = f.valueAndGradient(x, g);
+  let gg = 0;
+  for (let i = 0; i < n; i++) gg += g[i] * g[i];
+  const gradientNorm = Math.sqrt(gg);
+  // ∇L(x) itself, kept apart: g is reused by the ascent below.
+  const g0 = g.slice();
   // sign(∇L(x)), with + where the gradient is 0 (no first-order preference there).
   const dir = new Float64Array(n);
   for (let i = 0; i < n; i++) dir[i] = g[i] < 0 ? -1 : 1;
@@ -99,6 +113,9 @@ export function epsilonSharpness(
   let carried = base;
   for (const { e, i } of order) {
     boxHalfWidths(x, e, r);
+    let linear = 0;
+    for (let j = 0; j < n; j++) linear += r[j] * Math.abs(g0[j]);
+    const firstOrder = (100 * linear) / (1 + base);
     let best = carried,
       evaluations = 0;
     const climb = (): void => {
@@ -128,7 +145,15 @@ export function epsilonSharpness(
       climb();
     }
     carried = best;
-    out[i] = { epsilon: e, sharpness: sharpnessValue(base, best), baseLoss: base, maxLoss: best, evaluations };
+    out[i] = {
+      epsilon: e,
+      sharpness: sharpnessValue(base, best),
+      baseLoss: base,
+      maxLoss: best,
+      evaluations,
+      firstOrder,
+      gradientNorm,
+    };
   }
   return out;
 }

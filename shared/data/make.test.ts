@@ -32,3 +32,15 @@ test('makeDataset refuses bundled and csv names, pointing at the loader', () => 
   assert.equal(specTask({ name: 'csv' }), 'classification');
   assert.equal(specTask({ name: 'digits' }), 'classification');
 });
+
+test('labelNoise flips that share of the classes to another class, leaves the features, and is seeded', () => {
+  const clean = makeDataset({ name: 'blobs', samples: 2000, classes: 3 }, new Rng(4));
+  const noisy = makeDataset({ name: 'blobs', samples: 2000, classes: 3, labelNoise: 0.2 }, new Rng(4));
+  assert.deepEqual(noisy.x, clean.x);
+  let flipped = 0;
+  for (let i = 0; i < clean.n; i++) if (noisy.y[i] !== clean.y[i]) flipped++;
+  assert.ok(Math.abs(flipped / clean.n - 0.2) < 0.03, `${flipped} of ${clean.n}`);
+  assert.deepEqual(makeDataset({ name: 'blobs', samples: 2000, classes: 3, labelNoise: 0.2 }, new Rng(4)).y, noisy.y);
+  const moons = makeDataset({ name: 'moons', samples: 100, labelNoise: 0.5 }, new Rng(1));
+  assert.ok([...moons.y].every((v) => v === 0 || v === 1));
+});

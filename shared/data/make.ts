@@ -37,6 +37,26 @@ export function specTask(spec: Pick<DatasetSpec, 'name' | 'task'>): Task {
  * all at once, with paths, before anything runs).
  */
 export function makeDataset(spec: DatasetSpec, rng: Rng): Dataset {
+  const data = makeClean(spec, rng);
+  const p = spec.labelNoise ?? 0;
+  if (p > 0 && data.task === 'classification') flipLabels(data, p, rng.fork('labelNoise'));
+  return data;
+}
+
+/**
+ * Replaces the class of each row, with probability p, by one of the other classes drawn
+ * uniformly: label noise that no model can explain, so that a model fitting every training
+ * row must fit noise (scikit-learn's flip_y, except that a flipped row never keeps its class).
+ * The features are untouched, drawn before from the set's own stream.
+ */
+export function flipLabels(data: Dataset, p: number, rng: Rng): void {
+  const K = data.classes;
+  for (let i = 0; i < data.n; i++) {
+    if (rng.uniform() < p) data.y[i] = (data.y[i] + 1 + rng.int(K - 1)) % K;
+  }
+}
+
+function makeClean(spec: DatasetSpec, rng: Rng): Dataset {
   const common = { samples: spec.samples, noise: spec.noise };
   switch (spec.name) {
     case 'circles':

@@ -97,3 +97,19 @@ export function makePolynomial(o: PolynomialOptions, rng: Rng): Dataset {
   }
   return sample('polynomial', { kind: 'polynomial', coefficients }, n, sigma, lo, hi, rng);
 }
+
+/**
+ * n new rows from the generator behind a synthetic regression set: the same true function
+ * (the same polynomial coefficients, not new random ones) and the same σ, new x and new noise.
+ * What the textbook bias–variance protocol trains each replicate on.
+ */
+export function drawFromTruth(data: Dataset, n: number, rng: Rng): Dataset {
+  const t = data.truth;
+  if (!t) throw new Error(`drawFromTruth: ${data.name} has no known generator (only synthetic regression sets do)`);
+  if (t.kind === 'sine')
+    return makeSine(
+      { samples: n, noise: t.sigma, amplitude: t.amplitude, frequency: t.frequency, phase: t.phase },
+      rng,
+    );
+  return makePolynomial({ samples: n, noise: t.sigma, coefficients: t.coefficients }, rng);
+}

@@ -3,7 +3,7 @@
  * path, before anything is loaded or run. Options that the chosen data set would ignore are
  * problems too: a user who writes `classes: 4` for moons expects four classes, not silence.
  */
-import { SYNTHETIC_NAMES, isSyntheticName, specTask } from './make.ts';
+import { SYNTHETIC_CLASSIFICATION_NAMES, SYNTHETIC_NAMES, isSyntheticName, specTask } from './make.ts';
 import { isObject, join, show, type Problems } from '../schema/check.ts';
 import {
   DATASET_NAMES as SPEC_DATASET_NAMES,
@@ -29,6 +29,10 @@ const APPLIES: Record<string, [(name: string) => boolean, string]> = {
   samples: [isSyntheticName, `only used by synthetic sets (${SYNTHETIC_NAMES.join(', ')})`],
   noise: [isSyntheticName, `only used by synthetic sets (${SYNTHETIC_NAMES.join(', ')})`],
   classes: [(n) => n === 'spirals' || n === 'blobs', 'only used by spirals and blobs'],
+  labelNoise: [
+    (n) => (SYNTHETIC_CLASSIFICATION_NAMES as readonly string[]).includes(n),
+    `only used by synthetic classification sets (${SYNTHETIC_CLASSIFICATION_NAMES.join(', ')})`,
+  ],
   degree: [(n) => n === 'polynomial', 'only used by polynomial'],
 };
 

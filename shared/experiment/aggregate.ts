@@ -14,6 +14,8 @@ import { ensembleSplitMetrics, type EnsembleReport, type SplitScores } from './e
 import { jobKey, SET } from './keys.ts';
 import { biasVarianceReport, type BiasVarianceReport } from './bias-variance.ts';
 import { learningCurves, type Curves } from './curves.ts';
+import { speedMetrics } from './speed.ts';
+import { chooseCandidate, tuneKey, tuningReport, tuningValues, type TuningReport } from './tuning.ts';
 
 export interface ConfigurationReport {
   key: string;
@@ -35,6 +37,8 @@ export interface ConfigurationReport {
   analysis?: Record<string, Summary>;
   /** Present for bootstrap evaluation of a synthetic regression set with a known truth. */
   biasVariance?: BiasVarianceReport;
+  /** Present with `tuning`: the candidates, the value chosen per split and the sensitivity curve. */
+  tuning?: TuningReport;
 }
 
 export interface Comparison {
@@ -62,6 +66,8 @@ export interface ExperimentReport {
   comparisons: Comparison[];
   /** The main metric of comparisons (val_accuracy for classes, val_mse for regression). */
   primaryMetric: string;
+  /** What the planner warned about (the run went on); absent when nothing. */
+  warnings?: string[];
   /** The engines that trained the models (absent when all ran on the CPU's plain path). */
   backends?: BackendUse[];
 }
@@ -74,6 +80,13 @@ function splitScores(plan: Plan, ci: number, results: ReadonlyMap<string, JobRes
   const dp = plan.data[ci];
   return dp.splits.map((s) => {
     const key = jobKey(c.key, s.key);
+    if (c.spec.tuning) {
+      const candidates = tuningValues(c.spec).map((_, i) => results.get(tuneKey(key, i)));
+      const chosen = chooseCandidate(candidates, c.spec.tuning.by);
+      const r = candidates[chosen] ?? candidates[0];
+      if (!r) throw new Error(`aggregate: no result for ${tuneKey(key, 0)}`);
+      return { key, results: [r], metrics: flatten(r), tuning: { candidates, chosen } };
+    }
     if (!c.spec.ensemble) {
       const r = results.get(key);
       if (!r) throw new Error(`aggregate: no result for ${key}`);
@@ -135,13 +148,18 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
   const d0 = plan.data[0];
   const classification = d0.data.task === 'classification';
   const primaryMetric = classification ? 'val_accuracy' : 'val_mse';
-  const bootstrap = spec.evaluation?.kind === 'bootstrap';
+  // Efron's .632 needs out-of-bag rows; fresh training sets are scored on other rows.
+  const bootstrap = spec.evaluation?.kind === 'bootstrap' && spec.evaluation.trainingSets !== 'fresh';
   const perConfig: SplitScores[][] = [];
   const configurations: ConfigurationReport[] = plan.configurations.map((c, ci) => {
     const scores = splitScores(plan, ci, results);
     perConfig.push(scores);
     const rows = scores.map((s) => {
       const m = { ...s.metrics };
+      if (c.spec.speed) {
+        const job = plan.jobs.find((j) => j.key === s.results[0].key);
+        if (job) Object.assign(m, speedMetrics(s.results[0].history, c.spec.speed, job));
+      }
       if (classification && m.train_accuracy !== undefined && m.val_accuracy !== undefined)
         m.gap_accuracy = m.train_accuracy - m.val_accuracy;
       if (m.train_loss !== undefined && m.val_loss !== undefined) m.gap_loss = m.val_loss - m.train_loss;
@@ -170,6 +188,13 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
     if (analysisRows.length) report.analysis = summarizeMetrics(analysisRows);
     const bv = biasVarianceReport(plan, ci, scores);
     if (bv) report.biasVariance = bv;
+    if (c.spec.tuning)
+      report.tuning = tuningReport(
+        c.spec,
+        scores.map((s) => s.tuning!.candidates),
+        scores.map((s) => s.tuning!.chosen),
+        primaryMetric,
+      );
     return report;
   });
   const report: ExperimentReport = {
@@ -188,6 +213,7 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
     configurations,
     comparisons: compare(plan, perConfig, primaryMetric),
     primaryMetric,
+    ...(plan.warnings?.length ? { warnings: [...plan.warnings] } : {}),
   };
   const backends = backendsOf(results.values());
   if (backends) report.backends = backends;

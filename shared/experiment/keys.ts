@@ -10,6 +10,7 @@
  *         | "replicate=B"           (bootstrap replicate B)
  *   model = "member=M"              (a bagging member)
  *         | "round=T"               (a boosting round)
+ *         | "tune=I"                (candidate I of a tuned value, see tuning.ts)
  */
 
 /**
@@ -38,6 +39,7 @@ export interface KeyParts {
   replicate?: number;
   member?: number;
   round?: number;
+  tune?: number;
 }
 
 export const configKey = (config: number): string => `config=${config}`;
@@ -59,6 +61,9 @@ export const memberKey = (key: string, member: number): string => `${key}/member
 /** A boosting round of a split's chain: `…/round=2`. */
 export const roundKey = (key: string, round: number): string => `${key}/round=${round}`;
 
+/** Candidate i of a tuned value on a split's job: `…/tune=3`. */
+export const tuneKey = (key: string, i: number): string => `${key}/tune=${i}`;
+
 const CONFIG = /^config=\d+\//;
 const MODEL = /\/(member|round)=\d+$/;
 
@@ -67,12 +72,17 @@ export function withoutConfig(key: string): string {
   return key.replace(CONFIG, '');
 }
 
+/** The key without its tuning candidate: every candidate of a split shares the split's seeds. */
+export function withoutTune(key: string): string {
+  return key.replace(/\/tune=\d+$/, '');
+}
+
 /** The key without its member or round: the split's job (`config=0/fold=3`). */
 export function withoutModel(key: string): string {
   return key.replace(MODEL, '');
 }
 
-const PART_ORDER = ['config', 'repeat', 'fold', 'replicate', 'member', 'round'] as const;
+const PART_ORDER = ['config', 'repeat', 'fold', 'replicate', 'member', 'round', 'tune'] as const;
 
 /** The parts of a key, or undefined when it is not one (a part out of order, repeated, or not `name=integer`). */
 export function parseKey(key: string): KeyParts | undefined {

@@ -7,14 +7,16 @@
  */
 import type { Dataset } from '../data/dataset.ts';
 import { datasetHash } from '../data/dataset.ts';
+import { drawFromTruth } from '../data/regression.ts';
 import { splitIndices } from '../data/split.ts';
 import { hash32, Rng } from '../rng.ts';
-import { kFold, stratifiedKFold, leaveOneOut } from '../resample/kfold.ts';
+import { kFold, stratifiedKFold, leaveOneOut, smallClasses } from '../resample/kfold.ts';
 import { bootstrapSample } from '../resample/bootstrap.ts';
 import type { FitConfig } from '../train/fit.ts';
-import { expandSweep } from './sweep.ts';
+import { expandSweep, setPath } from './sweep.ts';
+import { tuningValues } from './tuning.ts';
 import type { Configuration, ExperimentSpec, Job } from './types.ts';
-import { jobKey, memberKey, SET, splitKey, withoutConfig, withoutModel } from './keys.ts';
+import { jobKey, memberKey, SET, splitKey, tuneKey, withoutConfig, withoutModel, withoutTune } from './keys.ts';
 
 /** One way of cutting the development rows: the rows a model trains on and the rows it is judged on. */
 export interface Split {
@@ -55,6 +57,24 @@ export interface Plan {
   jobs: Job[];
   /** Boosting chains (their jobs are made round by round as results arrive). */
   chains: Chain[];
+  /** Things the user should know that do not stop the run (e.g. a class too small for every fold). */
+  warnings: string[];
+}
+
+/** scikit-learn's warning when stratified k-fold meets a class with fewer than k members; null when none does. */
+export function smallClassWarning(spec: ExperimentSpec, data: Dataset, dev: Uint32Array): string | null {
+  const ev = spec.evaluation;
+  if (ev?.kind !== 'kfold' || data.task !== 'classification' || !(ev.stratified ?? true)) return null;
+  const small = smallClasses(
+    Float32Array.from(dev, (r) => data.y[r]),
+    ev.k,
+  );
+  if (!small.length) return null;
+  const names = small.map((c) => `${data.classNames[c.label] ?? c.label} (${c.count})`).join(', ');
+  return (
+    `evaluation.k = ${ev.k}, but ${small.length === 1 ? 'class' : 'classes'} ${names} ${small.length === 1 ? 'has' : 'have'} ` +
+    `fewer members than folds in the training and validation rows: ${small.length === 1 ? 'it is' : 'they are'} missing from some validation folds (scikit-learn warns the same way)`
+  );
 }
 
 export type LoadData = (spec: ExperimentSpec['dataset'], rng: Rng) => Dataset;
@@ -100,8 +120,11 @@ function splitsFor(spec: ExperimentSpec, data: Dataset, dev: Uint32Array, rng: R
       const y = Float32Array.from(dev, (r) => data.y[r]);
       for (let r = 0; r < repeats; r++) {
         const o = { shuffle: repeats > 1 || (ev.shuffle ?? true), rng: rng.fork(`repeat=${r}`) };
+        // As scikit-learn: a class with fewer than k members is left out of some test folds (a warning, see plan()).
         const folds =
-          classification && (ev.stratified ?? true) ? stratifiedKFold(y, ev.k, o) : kFold(dev.length, ev.k, o);
+          classification && (ev.stratified ?? true)
+            ? stratifiedKFold(y, ev.k, { ...o, allowSmallClasses: true })
+            : kFold(dev.length, ev.k, o);
         folds.forEach((f, i) =>
           out.push({ key: splitKey.kfold(r, i), train: mapRows(f.train), scored: mapRows(f.test) }),
         );
@@ -125,15 +148,49 @@ function splitsFor(spec: ExperimentSpec, data: Dataset, dev: Uint32Array, rng: R
   }
 }
 
+/**
+ * The textbook bias–variance protocol: R training sets of the development part's size drawn
+ * fresh from the synthetic set's generator, appended after its rows (the test part and the
+ * development rows keep their indices). Replicate r trains on block r and is scored on the
+ * development rows, which none of the fresh sets contains.
+ */
+function freshTrainingSets(
+  data: Dataset,
+  size: number,
+  replicates: number,
+  rng: Rng,
+): { data: Dataset; splits: (dev: Uint32Array) => Split[] } {
+  const blocks = Array.from({ length: replicates }, (_, r) => drawFromTruth(data, size, rng.fork(`replicate=${r}`)));
+  const n = data.n + replicates * size;
+  const x = new Float32Array(n * data.d),
+    y = new Float32Array(n);
+  x.set(data.x);
+  y.set(data.y);
+  blocks.forEach((b, r) => {
+    x.set(b.x, (data.n + r * size) * data.d);
+    y.set(b.y, data.n + r * size);
+  });
+  const combined: Dataset = { ...data, n, x, y };
+  return {
+    data: combined,
+    splits: (dev) =>
+      blocks.map((_, r) => ({
+        key: splitKey.bootstrap(r),
+        train: Uint32Array.from({ length: size }, (_, i) => data.n + r * size + i),
+        scored: dev,
+      })),
+  };
+}
+
 /** Unique rows of a (possibly repeated) row list, ascending. */
 export function uniqueRows(rows: Uint32Array): Uint32Array {
   return Uint32Array.from(new Set(rows)).sort();
 }
 
 /**
- * The rows one fit trains on and its early-stopping rows. With early stopping, a part of
- * the split's own training rows is held out for it (never the rows the split is judged on);
- * for a bootstrap sample the held-out rows are removed with all their copies.
+ * The rows one fit trains on and its inner validation rows. With early stopping or tuning, a
+ * part of the split's own training rows is held out for them (never the rows the split is
+ * judged on); for a bootstrap sample the held-out rows are removed with all their copies.
  */
 export function innerSplit(
   spec: ExperimentSpec,
@@ -141,7 +198,7 @@ export function innerSplit(
   train: Uint32Array,
   rng: Rng,
 ): { trainRows: Uint32Array; inner?: Uint32Array } {
-  if (!spec.training.earlyStopping) return { trainRows: train };
+  if (!spec.training.earlyStopping && !spec.tuning) return { trainRows: train };
   const unique = uniqueRows(train);
   const y = Float32Array.from(unique, (r) => data.y[r]);
   const classification = data.task === 'classification';
@@ -170,7 +227,8 @@ export function makeJob(
   scored: Uint32Array,
   extra: Partial<Job> = {},
 ): Job {
-  const keyNoConfig = withoutConfig(key);
+  // Tuning candidates of a split share its seeds (inner rows, initial weights, shuffles): only the tuned value differs.
+  const keyNoConfig = withoutTune(withoutConfig(key));
   const configSeed = spec.seed;
   const { trainRows, inner } = innerSplit(
     spec,
@@ -220,16 +278,27 @@ export function plan(spec: ExperimentSpec, load: LoadData): Plan {
         base.fork('split'),
       );
       const dev = cut.train;
-      dp = {
-        hash: datasetHash(data),
-        data,
-        test: cut.test,
-        dev,
-        splits: splitsFor(c.spec, data, dev, base.fork('folds')),
-      };
+      const ev = c.spec.evaluation;
+      if (ev?.kind === 'bootstrap' && ev.trainingSets === 'fresh') {
+        const fresh = freshTrainingSets(data, dev.length, ev.replicates, base.fork('fresh'));
+        dp = { hash: datasetHash(fresh.data), data: fresh.data, test: cut.test, dev, splits: fresh.splits(dev) };
+      } else {
+        dp = {
+          hash: datasetHash(data),
+          data,
+          test: cut.test,
+          dev,
+          splits: splitsFor(c.spec, data, dev, base.fork('folds')),
+        };
+      }
       byDataSpec.set(dsKey, dp);
     }
     dataPlans.push(dp);
+  }
+  const warnings: string[] = [];
+  for (const dp of new Set(dataPlans)) {
+    const w = smallClassWarning(configurations[dataPlans.indexOf(dp)].spec, dp.data, dp.dev);
+    if (w && !warnings.includes(w)) warnings.push(w);
   }
   const jobs: Job[] = [];
   const chains: Chain[] = [];
@@ -238,7 +307,14 @@ export function plan(spec: ExperimentSpec, load: LoadData): Plan {
     const ens = c.spec.ensemble;
     for (const split of dp.splits) {
       const key = jobKey(c.key, split.key);
-      if (!ens) jobs.push(makeJob(c.spec, ci, key, dp, split.train, split.scored));
+      if (c.spec.tuning) {
+        const path = c.spec.tuning.path;
+        tuningValues(c.spec).forEach((v, i) => {
+          const spec = structuredClone(c.spec);
+          setPath(spec, path, v);
+          jobs.push(makeJob(spec, ci, tuneKey(key, i), dp, split.train, split.scored));
+        });
+      } else if (!ens) jobs.push(makeJob(c.spec, ci, key, dp, split.train, split.scored));
       else if (ens.kind === 'bagging') {
         const splitTrainRows = uniqueRows(split.train);
         for (let m = 0; m < ens.members; m++) {
@@ -253,5 +329,5 @@ export function plan(spec: ExperimentSpec, load: LoadData): Plan {
       } else chains.push({ key, config: ci, split, dataHash: dp.hash });
     }
   });
-  return { spec, configurations, data: dataPlans, jobs, chains };
+  return { spec, configurations, data: dataPlans, jobs, chains, warnings };
 }

@@ -42,6 +42,8 @@ export interface SplitScores {
   /** Flat metrics (`val_accuracy`, `test_loss`, …) of the model or ensemble. */
   metrics: Record<string, number>;
   ensemble?: SplitEnsemble;
+  /** With tuning: every candidate's result (factor order) and the index chosen on the inner rows. */
+  tuning?: { candidates: Array<JobResult | undefined>; chosen: number };
 }
 
 export function accuracyOf(pred: ArrayLike<number>, rows: Uint32Array, y: Float32Array): number {

@@ -8,7 +8,7 @@ import { configKey } from './keys.ts';
 import { isObject, show } from '../schema/check.ts';
 
 /** Paths that must not be swept: they define the experiment, not a configuration. */
-const FIXED = ['evaluation', 'sweep', 'study', 'name', 'tags', 'notes', 'dataset.testFraction'];
+const FIXED = ['evaluation', 'sweep', 'study', 'speed', 'name', 'tags', 'notes', 'dataset.testFraction'];
 
 /** Sets `path` (dot-separated) in a deep copy's nested objects, creating them as needed. */
 export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {

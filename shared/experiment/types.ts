@@ -2,10 +2,18 @@
  * The experiment spec (`optlab run`): a training spec plus how to evaluate it, whether to
  * ensemble it, and which configurations to sweep; and the jobs and results it turns into.
  */
-import type { AnalysisSpec, EnsembleSpec, EvaluationSpec, ExperimentSpecBody, SweepSpec } from '../schema/types.ts';
+import type {
+  AnalysisSpec,
+  EnsembleSpec,
+  EvaluationSpec,
+  ExperimentSpecBody,
+  SpeedSpec,
+  SweepSpec,
+  TuningSpec,
+} from '../schema/types.ts';
 import type { FitConfig, EpochRecord, FitResult } from '../train/fit.ts';
 
-export type { AnalysisSpec, EnsembleSpec, EvaluationSpec, SweepSpec };
+export type { AnalysisSpec, EnsembleSpec, EvaluationSpec, SpeedSpec, SweepSpec, TuningSpec };
 
 /** `optlab run`'s spec (its schema: ExperimentSpecSchema in shared/schema/spec.ts). */
 export type ExperimentSpec = ExperimentSpecBody;

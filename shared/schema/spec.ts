@@ -124,6 +124,16 @@ export const DatasetSchema = Type.Object(
         default: 0.1,
       }),
     ),
+    labelNoise: opt(
+      Type.Number({
+        title: 'label noise',
+        description:
+          'fraction of the rows of a synthetic classification set whose class is replaced by another one drawn at random (as scikit-learn’s flip_y)',
+        minimum: 0,
+        maximum: 0.5,
+        default: 0,
+      }),
+    ),
     classes: opt(
       Type.Integer({
         title: 'classes',
@@ -393,6 +403,29 @@ export const EarlyStoppingSchema = Type.Object(
   { title: 'Early stopping', description: 'as Keras defines it', default: null, additionalProperties: false },
 );
 
+export const TargetSchema = Type.Object(
+  {
+    monitor: oneOf(['train_loss', 'train_accuracy'], {
+      title: 'monitor',
+      description: 'the training rows’ loss (stop when ≤ value) or accuracy (stop when ≥ value), in inference mode',
+      default: 'train_loss',
+    }),
+    value: Type.Number({
+      title: 'value',
+      description: 'the loss or accuracy to reach (an accuracy is at most 1)',
+      minimum: 0,
+      default: 0.01,
+    }),
+  },
+  {
+    title: 'Target',
+    description:
+      'train until the training rows are fitted this well, checked at each curve epoch (epochs is then a cap): the same stopping rule for every configuration',
+    default: null,
+    additionalProperties: false,
+  },
+);
+
 export const TrainingSchema = Type.Object(
   {
     curveEvery: opt(
@@ -420,6 +453,15 @@ export const TrainingSchema = Type.Object(
     ),
     schedule: nullable(ScheduleSchema),
     earlyStopping: nullable(EarlyStoppingSchema),
+    target: nullable(TargetSchema),
+    maxSteps: opt(
+      Type.Integer({
+        title: 'steps',
+        description: 'stop after this many optimizer steps, inside an epoch if need be (epochs is then a cap)',
+        minimum: 1,
+        default: 1000,
+      }),
+    ),
   },
   {
     title: 'Training',
@@ -585,6 +627,14 @@ export const EvaluationSchema = Type.Union(
           maximum: 10000,
           default: 50,
         }),
+        trainingSets: opt(
+          oneOf(['resample', 'fresh'], {
+            title: 'training sets',
+            description:
+              'resample: bootstrap samples of the development rows; fresh: each replicate trains on new rows drawn from the known generator and is scored on the development rows (synthetic regression only; the textbook bias–variance protocol)',
+            default: 'resample',
+          }),
+        ),
       },
       { additionalProperties: false, title: 'bootstrap' },
     ),
@@ -713,20 +763,38 @@ export const AnalysisSchema = Type.Object(
           iterations: opt(
             Type.Integer({
               title: 'iterations',
-              description: 'power-iteration steps at most',
+              description: 'Lanczos steps (exact Hessian-vector products) at most',
               minimum: 1,
               maximum: 1000,
-              default: 20,
+              default: 100,
+            }),
+          ),
+          tolerance: opt(
+            Type.Number({
+              title: 'tolerance',
+              description: 'converged when the residual ‖Hy − λy‖ is at most this times the largest |Ritz value|',
+              minimum: 0,
+              maximum: 1,
+              default: 1e-6,
             }),
           ),
         },
         {
           title: 'Hessian',
-          description: 'top eigenvalue of the training loss by power iteration',
+          description:
+            'largest eigenvalue (with its sign) of the loss’s Hessian by Lanczos on exact Hessian-vector products, with a converged flag',
           default: null,
           additionalProperties: false,
         },
       ),
+    ),
+    objective: opt(
+      oneOf(['data', 'training'], {
+        title: 'objective',
+        description:
+          'data: the plain data loss every configuration is judged by; training: the objective the fit minimized (with its label smoothing and L1/L2 penalty)',
+        default: 'data',
+      }),
     ),
     keepWeights: opt(
       Type.Boolean({
@@ -737,6 +805,61 @@ export const AnalysisSchema = Type.Object(
     ),
   },
   { title: 'Analysis', description: 'measurements of each trained model', default: null, additionalProperties: false },
+);
+
+export const TuningSchema = Type.Object(
+  {
+    path: Type.String({
+      title: 'path',
+      description: 'the spec value tuned, a number in every configuration (e.g. optimizer.lr)',
+      default: 'optimizer.lr',
+      'x-code': true,
+    }),
+    factors: Type.Array(Type.Number({ exclusiveMinimum: 0 }), {
+      minItems: 1,
+      maxItems: 20,
+      title: 'factors',
+      description: "candidates are the configuration's value times each factor",
+      default: [0.1, 0.316, 1, 3.16, 10],
+    }),
+    by: opt(
+      oneOf(['loss', 'accuracy'], {
+        title: 'chosen by',
+        description: 'the inner-validation score that chooses (lowest loss, or highest accuracy)',
+        default: 'loss',
+      }),
+    ),
+  },
+  {
+    title: 'Tuning',
+    description:
+      "nested tuning per configuration and split: each candidate trains on the split's inner training rows and the best on its inner validation rows is the split's model; the scored rows never choose",
+    default: null,
+    additionalProperties: false,
+  },
+);
+
+export const SpeedSchema = Type.Object(
+  {
+    monitor: oneOf(['val_loss', 'val_accuracy', 'val_mse'], {
+      title: 'monitor',
+      description: 'the per-epoch validation score watched',
+      default: 'val_loss',
+    }),
+    value: Type.Number({
+      title: 'target',
+      description: 'reached when the loss (mse) is ≤ value, or the accuracy ≥ value',
+      minimum: 0,
+      default: 0.15,
+    }),
+  },
+  {
+    title: 'Speed',
+    description:
+      'per split: epochs and steps until the validation score first reaches the target, and the area under the training-loss curve',
+    default: null,
+    additionalProperties: false,
+  },
 );
 
 // ── the whole spec ────────────────────────────────────────────────────────────────────────
@@ -784,6 +907,8 @@ export const ExperimentSpecSchema = Type.Object(
     ensemble: nullable(EnsembleSchema),
     sweep: nullable(SweepSchema),
     analysis: nullable(AnalysisSchema),
+    tuning: nullable(TuningSchema),
+    speed: nullable(SpeedSchema),
     study: opt(
       oneOf(STUDY_KINDS, {
         title: 'study',

@@ -15,8 +15,11 @@ import type {
   ModelSchema,
   RegularizationSchema,
   ScheduleSchema,
+  SpeedSchema,
   SweepSchema,
+  TargetSchema,
   TrainingSchema,
+  TuningSchema,
   TrainSpecSchema,
 } from './spec.ts';
 import type { OptimizerSpec } from './optimizers.ts';
@@ -37,6 +40,12 @@ export type EnsembleSpec = Static<typeof EnsembleSchema>;
 /** A grid (each path a list of values, all combinations) or an explicit list of override sets. */
 export type SweepSpec = Static<typeof SweepSchema>;
 export type AnalysisSpec = Static<typeof AnalysisSchema>;
+/** Train until the training rows are fitted this well (training.target). */
+export type TargetSpec = Static<typeof TargetSchema>;
+/** Nested tuning of one spec value per configuration and split (tuning). */
+export type TuningSpec = Static<typeof TuningSchema>;
+/** Epochs and steps to a validation target, per split (speed). */
+export type SpeedSpec = Static<typeof SpeedSchema>;
 
 /** `optlab train`'s spec (the optimizer as code reads it: any keyword of any optimizer). */
 export type TrainSpec = Omit<Static<typeof TrainSpecSchema>, 'optimizer'> & { optimizer: OptimizerSpec };

@@ -35,6 +35,10 @@ export function validateTraining(v: unknown, path: string, out: Problems): void 
       schedule: (schedule, p) => {
         if (schedule !== undefined && schedule !== null) out.push(...validateSchedule(schedule, p));
       },
+      target: (t, p) => {
+        if (isObject(t) && t.monitor === 'train_accuracy' && typeof t.value === 'number' && t.value > 1)
+          out.push(`${p}.value: an accuracy is at most 1, got ${t.value}`);
+      },
     },
   });
 }

@@ -106,3 +106,34 @@ test('0-1 loss: the identity holds on random predictions and the input is checke
   assert.throws(() => zeroOneDecomposition([[0.5]], [0]), /class id/);
   assert.throws(() => zeroOneDecomposition([], [0]), /at least one replicate/);
 });
+
+test('squared loss: realized noise and the cross term close the identity on one test set', () => {
+  // The hand example above: f = (1, 2), y = (1.25, 1.5), predictions (1.5, 2) and (0.5, 3).
+  // Realized noise = (0.25² + 0.5²)/2 = 0.15625 (σ² was given as 0.1).
+  // Cross term = (2/4)·Σ (ŷ − f)(f − y) = 0.5·[(0.5)(−0.25) + (0)(0.5) + (−0.5)(−0.25) + (1)(0.5)] = 0.25.
+  // bias² + variance + realized + cross = 0.125 + 0.25 + 0.15625 + 0.25 = 0.78125 = measured.
+  const d = squaredLossDecomposition(
+    [
+      [1.5, 2],
+      [0.5, 3],
+    ],
+    [1, 2],
+    0.1,
+    [1.25, 1.5],
+  );
+  assert.equal(d.realizedNoise, 0.15625);
+  assert.equal(d.crossTerm, 0.25);
+  assert.equal(d.bias2 + d.variance + d.realizedNoise + d.crossTerm, d.empiricalError);
+  // Per-point errors (0.0625 + 0.5625)/2 = 0.3125 and (0.25 + 2.25)/2 = 1.25: SE = |1.25 − 0.3125|/2.
+  assert.ok(Math.abs(d.empiricalErrorSE! - 0.46875) < 1e-15);
+  const rng = new Rng(8);
+  const T = 200,
+    B = 9;
+  const f = Float64Array.from({ length: T }, (_, t) => Math.sin(t / 20));
+  const y = Float64Array.from(f, (v) => v + rng.normal(0, 0.3));
+  const preds = Array.from({ length: B }, () => Float64Array.from(f, (v) => 0.8 * v + rng.normal(0, 0.2)));
+  const r = squaredLossDecomposition(preds, f, 0.09, y);
+  const sum = r.bias2 + r.variance + r.realizedNoise! + r.crossTerm!;
+  assert.ok(Math.abs(sum - r.empiricalError!) <= 1e-14 * r.empiricalError!, `${sum} vs ${r.empiricalError}`);
+  assert.equal(squaredLossDecomposition([[1]], [1], 0).realizedNoise, null);
+});

@@ -9,7 +9,14 @@
  *   expected error = bias² + variance + σ²
  * and bias² + variance equals (1/(BT))·Σ_bt (ŷ_bt − f_t)² exactly (the cross term vanishes
  * because ȳ_t is the mean). Given noisy targets y_t, the empirical (1/(BT))·Σ_bt (ŷ_bt − y_t)²
- * is reported too; it estimates the expected error.
+ * is reported too; it estimates the expected error. On one test set it differs from bias² +
+ * variance + σ² by two terms that only vanish on average over test noise, and with them the
+ * identity closes exactly:
+ *   measured = bias² + variance + realized noise + cross term,
+ *   realized noise = (1/T)·Σ_t (y_t − f_t)²          (this test set's own noise, against σ²)
+ *   cross term     = (2/(BT))·Σ_bt (ŷ_bt − f_t)(f_t − y_t)
+ * (expand (ŷ − y)² = (ŷ − f)² + (f − y)² + 2(ŷ − f)(f − y)). The standard error of the
+ * measured error is that of the mean over test points of each point's error (1/B)·Σ_b (ŷ_bt − y_t)².
  *
  * 0-1 loss (classification), Domingos (2000), noise-free form:
  *   main prediction y_m,t = the most frequent prediction over replicates (ties: smallest class)
@@ -40,6 +47,12 @@ export interface SquaredLossDecomposition {
   expectedError: number;
   /** Mean over replicates and points of (ŷ_bt − y_t)² against the observed noisy targets; null when none were given. */
   empiricalError: number | null;
+  /** (1/T)·Σ_t (y_t − f_t)²: the noise these test targets actually carry; null without targets. */
+  realizedNoise: number | null;
+  /** (2/(BT))·Σ_bt (ŷ_bt − f_t)(f_t − y_t): zero on average over test noise; null without targets. */
+  crossTerm: number | null;
+  /** Standard error of empiricalError over the test points; null without targets or with one point. */
+  empiricalErrorSE: number | null;
   /** Number of replicates B. */
   replicates: number;
   /** Number of test points T. */
@@ -73,28 +86,47 @@ export function squaredLossDecomposition(
     throw new RangeError(`squaredLossDecomposition: noise variance must be >= 0, got ${noiseVariance}`);
   if (y && y.length !== T) throw new RangeError(`squaredLossDecomposition: ${y.length} targets for ${T} points`);
   const main = new Float64Array(T);
+  const perPoint = new Float64Array(T);
   let bias2 = 0;
   let variance = 0;
   let empirical = 0;
+  let realized = 0;
+  let cross = 0;
   for (let t = 0; t < T; t++) {
     let s = 0;
     for (let b = 0; b < B; b++) s += preds[b][t];
     const m = s / B;
     main[t] = m;
-    let v = 0;
+    let v = 0,
+      e2 = 0,
+      c = 0;
     for (let b = 0; b < B; b++) {
       const d = preds[b][t] - m;
       v += d * d;
       if (y) {
         const e = preds[b][t] - y[t];
-        empirical += e * e;
+        e2 += e * e;
+        c += (preds[b][t] - f[t]) * (f[t] - y[t]);
       }
     }
     variance += v / B;
     bias2 += (m - f[t]) * (m - f[t]);
+    if (y) {
+      empirical += e2;
+      perPoint[t] = e2 / B;
+      realized += (y[t] - f[t]) * (y[t] - f[t]);
+      cross += c;
+    }
   }
   bias2 /= T;
   variance /= T;
+  let se: number | null = null;
+  if (y && T > 1) {
+    const mu = empirical / (B * T);
+    let ss = 0;
+    for (let t = 0; t < T; t++) ss += (perPoint[t] - mu) * (perPoint[t] - mu);
+    se = Math.sqrt(ss / (T - 1) / T);
+  }
   return {
     mainPrediction: main,
     bias2,
@@ -102,6 +134,9 @@ export function squaredLossDecomposition(
     noise: noiseVariance,
     expectedError: bias2 + variance + noiseVariance,
     empiricalError: y ? empirical / (B * T) : null,
+    realizedNoise: y ? realized / T : null,
+    crossTerm: y ? (2 * cross) / (B * T) : null,
+    empiricalErrorSE: se,
     replicates: B,
     points: T,
   };
@@ -127,6 +162,8 @@ export interface ZeroOneDecomposition {
   netVariance: number;
   /** Mean 0-1 loss over replicates and points, (1/(BT))·Σ_bt [ŷ_bt ≠ y*_t]; equals bias + netVariance. */
   loss: number;
+  /** Standard error of `loss` over the test points (of each point's loss P_b(ŷ_bt ≠ y*_t)); null with one point. */
+  lossSE: number | null;
   /** Number of replicates B. */
   replicates: number;
   /** Number of test points T. */
@@ -163,6 +200,7 @@ export function zeroOneDecomposition(
   let varSum = 0;
   let unbiasedSum = 0;
   let biasedHits = 0;
+  const lossPer = new Float64Array(T);
   for (let t = 0; t < T; t++) {
     counts.fill(0);
     for (let b = 0; b < B; b++) counts[preds[b][t]]++;
@@ -174,6 +212,7 @@ export function zeroOneDecomposition(
     varPer[t] = offMain / B;
     varSum += offMain;
     wrongCount += B - counts[y];
+    lossPer[t] = (B - counts[y]) / B;
     if (mode !== y) {
       biasPer[t] = 1;
       biasCount++;
@@ -182,6 +221,9 @@ export function zeroOneDecomposition(
       unbiasedSum += offMain;
     }
   }
+  const loss = wrongCount / (B * T);
+  let ss = 0;
+  for (let t = 0; t < T; t++) ss += (lossPer[t] - loss) ** 2;
   const unbiasedVariance = unbiasedSum / (B * T);
   const biasedVariance = biasedHits / (B * T);
   return {
@@ -193,7 +235,8 @@ export function zeroOneDecomposition(
     unbiasedVariance,
     biasedVariance,
     netVariance: unbiasedVariance - biasedVariance,
-    loss: wrongCount / (B * T),
+    loss,
+    lossSE: T > 1 ? Math.sqrt(ss / (T - 1) / T) : null,
     replicates: B,
     points: T,
   };

@@ -12,6 +12,16 @@ import type { LossSpec } from '../schema/types.ts';
 /** How a network's outputs relate to the data set's y. */
 export type TargetKind = 'onehot' | 'binary' | 'value';
 
+/**
+ * Optimizer steps in one epoch over n rows in batches of B: ⌈n/B⌉, less the lone last row
+ * that batch norm cannot take (see fit's loop). With `maxSteps` the last epoch may stop short.
+ */
+export function stepsPerEpoch(n: number, batchSize: number | 'full', batchNorm: boolean): number {
+  const B = batchSize === 'full' || batchSize === 0 ? n : Math.min(batchSize, n);
+  const full = Math.ceil(n / B);
+  return batchNorm && n > 1 && n % B === 1 ? full - 1 : full;
+}
+
 /** The targets a loss needs of a data set, and the network's output units. */
 export function targetKind(data: Dataset, loss: LossSpec): { kind: TargetKind; outDim: number } {
   if (data.task === 'regression') return { kind: 'value', outDim: 1 };

@@ -1,4 +1,4 @@
-import type { EarlyStoppingSpec } from '../schema/types.ts';
+import type { EarlyStoppingSpec, TargetSpec, TrainingSpec } from '../schema/types.ts';
 
 /**
  * Early stopping as Keras defines it: an epoch improves when the monitored value beats the
@@ -41,5 +41,41 @@ export class EarlyStopping {
       this.#wait++;
     }
     return { improved, stop: !improved && this.#wait >= this.patience };
+  }
+}
+
+/**
+ * The two other ways a fit may end early: `training.target` (the training rows fitted this
+ * well, checked at each scored epoch) and `training.maxSteps` (optimizer steps, counted here
+ * by the loop, so the last epoch may stop inside).
+ */
+export class TrainingBudget {
+  /** Optimizer steps taken so far. */
+  steps = 0;
+  /** Whether the target was met. */
+  reached = false;
+  readonly #target: TargetSpec | null;
+  readonly #maxSteps: number;
+
+  constructor(training: TrainingSpec, evals: Record<string, Uint32Array>, curves: readonly string[]) {
+    this.#target = training.target ?? null;
+    this.#maxSteps = training.maxSteps ?? Number.POSITIVE_INFINITY;
+    if (this.#target && !(evals.train?.length && curves.includes('train')))
+      throw new Error('fit: training.target needs the training rows scored every curve epoch (evals.train)');
+  }
+
+  /** maxSteps steps have been taken. */
+  get spent(): boolean {
+    return this.steps >= this.#maxSteps;
+  }
+
+  /** After a scored epoch: stop for the target (its training loss ≤ value, or accuracy ≥ value) or the steps. */
+  stopAfter(record: Record<string, number>): boolean {
+    const t = this.#target;
+    if (t) {
+      const v = record[t.monitor];
+      this.reached = t.monitor === 'train_loss' ? v <= t.value : v >= t.value;
+    }
+    return this.reached || this.spent;
   }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fit, FitCancelled, type FitConfig } from './fit.ts';
+import { fit, FitCancelled, stepsPerEpoch, type FitConfig } from './fit.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { makeBlobs, makeMoons } from '../data/synthetic.ts';
 import { Rng } from '../rng.ts';
@@ -272,4 +272,58 @@ test('curveEvery: curve points every k epochs and at the last, the same weights 
       }),
     /curveEvery must be 1/,
   );
+});
+
+test('training.target: stops at the first scored epoch that reaches the training loss; the epochs cap it', () => {
+  const data = makeMoons({ samples: 100, noise: 0.1 }, new Rng(3));
+  const run = (training: FitConfig['training']) =>
+    fit({ data, train: all(80), evals: { train: all(80), val: all(100, 80) }, seed: 4, config: cfg({ training }) });
+  const long = run({ epochs: 60, batchSize: 16 });
+  const losses = long.history.map((h) => h.train_loss);
+  const goal = losses[20];
+  const first = losses.findIndex((l) => l <= goal) + 1;
+  const hit = run({ epochs: 60, batchSize: 16, target: { monitor: 'train_loss', value: goal } });
+  assert.equal(hit.reachedTarget, true);
+  assert.equal(hit.epochsRun, first);
+  assert.equal(hit.history.at(-1)!.train_loss, losses[first - 1]);
+  assert.deepEqual(hit.history, long.history.slice(0, first), 'the same trajectory up to the stop');
+  assert.equal(hit.steps, first * 5);
+  assert.equal(long.steps, 60 * 5);
+  const capped = run({ epochs: 3, batchSize: 16, target: { monitor: 'train_loss', value: 1e-9 } });
+  assert.equal(capped.reachedTarget, false);
+  assert.equal(capped.epochsRun, 3);
+  const acc = run({ epochs: 60, batchSize: 16, target: { monitor: 'train_accuracy', value: 0.9 } });
+  assert.ok(acc.reachedTarget && acc.history.at(-1)!.train_accuracy >= 0.9);
+  assert.ok(acc.history.slice(0, -1).every((h) => h.train_accuracy < 0.9));
+  assert.throws(
+    () =>
+      fit({
+        data,
+        train: all(80),
+        evals: { val: all(100, 80) },
+        seed: 4,
+        config: cfg({ training: { epochs: 5, batchSize: 16, target: { monitor: 'train_loss', value: 0.1 } } }),
+      }),
+    /training.target needs the training rows/,
+  );
+});
+
+test('training.maxSteps: the same steps whatever the batch size; the last epoch may be partial and is scored', () => {
+  const data = makeMoons({ samples: 100, noise: 0.1 }, new Rng(3));
+  const run = (training: FitConfig['training']) =>
+    fit({ data, train: all(80), evals: { train: all(80) }, seed: 4, config: cfg({ training }) });
+  const a = run({ epochs: 1000, batchSize: 16, maxSteps: 12 });
+  assert.equal(a.steps, 12);
+  assert.equal(a.epochsRun, 3);
+  assert.deepEqual(
+    a.history.map((h) => h.epoch),
+    [1, 2, 3],
+  );
+  const b = run({ epochs: 1000, batchSize: 40, maxSteps: 12 });
+  assert.equal(b.steps, 12);
+  assert.equal(b.epochsRun, 6);
+  assert.equal(stepsPerEpoch(80, 16, false), 5);
+  assert.equal(stepsPerEpoch(81, 16, true), 5, 'batch norm skips a lone last row');
+  assert.equal(stepsPerEpoch(81, 16, false), 6);
+  assert.equal(stepsPerEpoch(81, 'full', true), 1);
 });

@@ -6,7 +6,8 @@
  * Each batch: gather raw rows → image warps (before scaling, so zero fill means blank
  * pixels) → standardize (statistics of the training rows only) → jitter → input noise →
  * mixup/cutmix → forward (training mode) → loss (+ label smoothing) → backward → penalty
- * gradient → optimizer step. Each curve epoch is then scored in inference mode.
+ * gradient → optimizer step. Each curve epoch is then scored in inference mode (training ends
+ * after `epochs`, or sooner by early stopping, divergence, `training.target` or `maxSteps`).
  */
 import type { Dataset } from '../data/dataset.ts';
 import { fitStandardizer, type Standardizer } from '../data/standardize.ts';
@@ -21,10 +22,10 @@ import { createOptimizer } from '../optim/index.ts';
 import { lrAt } from '../optim/schedule.ts';
 import { Rng } from '../rng.ts';
 import type { LossSpec, ModelSpec, OptimizerSpec, RegularizationSpec, TrainingSpec } from '../schema/types.ts';
-import { gatherRaw, gatherTargets, gatherWeights, standardizeBatch, targetKind } from './batches.ts';
+import { gatherRaw, gatherTargets, gatherWeights, standardizeBatch, stepsPerEpoch, targetKind } from './batches.ts';
 
-export { targetKind };
-import { EarlyStopping } from './early-stopping.ts';
+export { stepsPerEpoch, targetKind };
+import { EarlyStopping, TrainingBudget } from './early-stopping.ts';
 import { Evaluator, type SetMetrics } from './evaluate.ts';
 import { penaltyCoefficients } from './penalty.ts';
 import { cpuEngine } from './cpu-engine.ts';
@@ -89,6 +90,10 @@ export interface FitResult {
   stoppedEarly: boolean;
   /** The training loss became NaN or infinite and training stopped. */
   diverged: boolean;
+  /** Optimizer steps taken. */
+  steps: number;
+  /** `training.target` was reached (false without one). */
+  reachedTarget: boolean;
   paramCount: number;
   /** Network outputs per row (rows×outDim) for the sets named in `outputsFor`. */
   outputs: Record<string, Float32Array>;
@@ -208,6 +213,7 @@ function* fitLoop(input: FitInput, chosen: TrainEngine): Generator<Promise<unkno
   const curveEvery = tr.curveEvery ?? 1;
   if (stopper && curveEvery !== 1)
     throw new Error('fit: early stopping checks every epoch; training.curveEvery must be 1');
+  const budget = new TrainingBudget(tr, evals, curves);
   const observe = observerOf(input.observe, model, evaluator, outDim, session, engine === cpuEngine);
 
   try {
@@ -216,7 +222,7 @@ function* fitLoop(input: FitInput, chosen: TrainEngine): Generator<Promise<unkno
       const lr = lrAt(tr.schedule, baseLr, epoch - 1);
       if (tr.shuffle !== false) shuffleRng.shuffle(order);
       session.startEpoch(lr, order);
-      for (let start = 0; start < n; start += B) {
+      for (let start = 0; start < n && !budget.spent; start += B) {
         const count = Math.min(B, n - start);
         // PyTorch refuses batch statistics of one row; a lone last row is left out of this epoch.
         if (count === 1 && hasBatchNorm && n > 1) continue;
@@ -235,6 +241,7 @@ function* fitLoop(input: FitInput, chosen: TrainEngine): Generator<Promise<unkno
           const w = wbuf ? gatherWeights(input.weights!, order, start, count, wbuf) : null;
           session.stepBatch({ x: xb, t: tb, w });
         } else session.stepRows(start, count);
+        budget.steps++;
         if (yield* later(session.diverged(start + B >= n))) {
           diverged = true;
           break;
@@ -245,7 +252,7 @@ function* fitLoop(input: FitInput, chosen: TrainEngine): Generator<Promise<unkno
 
       epochsRun = epoch;
       // Scoring every row of every curve set each epoch can cost as much as the training itself.
-      if (!diverged && epoch % curveEvery !== 0 && epoch !== tr.epochs) {
+      if (!diverged && !budget.spent && epoch % curveEvery !== 0 && epoch !== tr.epochs) {
         yield* observe(epoch);
         continue;
       }
@@ -267,6 +274,7 @@ function* fitLoop(input: FitInput, chosen: TrainEngine): Generator<Promise<unkno
           break;
         }
       }
+      if (budget.stopAfter(record)) break;
     }
 
     let bestEpoch = epochsRun;
@@ -289,6 +297,8 @@ function* fitLoop(input: FitInput, chosen: TrainEngine): Generator<Promise<unkno
       epochsRun,
       stoppedEarly,
       diverged,
+      steps: budget.steps,
+      reachedTarget: budget.reached,
       paramCount: model.paramCount(),
       outputs,
       outDim,
