@@ -45,7 +45,8 @@ test('a worker killed by its PID mid-run: the monitor shows the requeue, and the
   const errors = watchErrors(page);
   await saveAndRun(page, lab);
   await midRun(page);
-  await expect(page.getByTestId('workers').locator('tbody tr')).toHaveCount(2);
+  // Both local workers listed (a slow machine may take a while to start the second process).
+  await expect(page.getByTestId('workers').locator('tbody tr')).toHaveCount(2, { timeout: 90_000 });
   const workers = lab.children();
   expect(workers.length, `local worker processes of the served Lab: ${workers.join(' ')}`).toBeGreaterThanOrEqual(2);
   process.kill(workers[0], 'SIGKILL');
