@@ -1,17 +1,36 @@
 /**
  * The Library's state: the studies, the experiments (searched and filtered in the Lab), the
- * data sets, and each finished experiment's best score. Kept current by the Lab's events.
+ * data sets, each finished experiment's best score, and per study the signature figure of its
+ * newest finished run (the card's thumbnail). Kept current by the Lab's events.
  */
-import type { DatasetInfo, ExperimentStatus, ExperimentSummary, PresetInfo } from '../../../../shared/lab-api.ts';
+import type {
+  DatasetInfo,
+  ExperimentStatus,
+  ExperimentSummary,
+  PresetInfo,
+  StudyView,
+} from '../../../../shared/lab-api.ts';
 import type { LabClient } from '../../../../shared/lab-client.ts';
 import { errorText } from '../lab-format.ts';
 import { bestScore } from './best.ts';
+import type { ChartModel } from '../../charts/series.ts';
+import { studyFigures } from '../report/study.ts';
+import { figureChart } from '../report/plot.ts';
+
+/** A study card's thumbnail drawn from a finished run: its first signature figure. */
+export interface StudyThumbnail {
+  id: number;
+  name: string;
+  finishedAt: number;
+  chart: ChartModel;
+}
 
 export class LibraryState {
   #experiments = $state.raw<ExperimentSummary[]>([]);
   #datasets = $state.raw<DatasetInfo[]>([]);
   #presets = $state.raw<PresetInfo[]>([]);
   #best = $state.raw<Record<number, { metric: string; value: number } | null>>({});
+  #thumbs = $state.raw<Record<string, StudyThumbnail>>({});
   #error = $state<string | null>(null);
   #loaded = $state(false);
   search = $state('');
@@ -19,6 +38,9 @@ export class LibraryState {
   // Which report each best score was read from (updatedAt): bookkeeping, not shown.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #bestFor = new Map<number, number>();
+  // Which experiments' study series were read (at which updatedAt): bookkeeping, not shown.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #studyFor = new Map<number, number>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #off: () => void;
 
@@ -42,6 +64,10 @@ export class LibraryState {
   }
   get best(): Record<number, { metric: string; value: number } | null> {
     return this.#best;
+  }
+  /** Per study kind, the signature figure of its newest finished run. */
+  get thumbs(): Record<string, StudyThumbnail> {
+    return this.#thumbs;
   }
   get error(): string | null {
     return this.#error;
@@ -88,6 +114,28 @@ export class LibraryState {
         () => {},
       );
     }
+    // The whole list: a thumbnail whose experiment is gone goes back to the sketch.
+    if (!this.search.trim() && !this.status) {
+      const kept = Object.entries(this.#thumbs).filter(([, t]) => list.some((x) => x.id === t.id));
+      if (kept.length < Object.keys(this.#thumbs).length) this.#thumbs = Object.fromEntries(kept);
+    }
+    for (const x of list) {
+      if (!x.hasReport || x.status !== 'done' || this.#studyFor.get(x.id) === x.updatedAt) continue;
+      this.#studyFor.set(x.id, x.updatedAt);
+      void this.lab.getStudy(x.id).then(
+        (v) => this.#thumbFrom(x, v),
+        () => {},
+      );
+    }
+  }
+
+  #thumbFrom(x: ExperimentSummary, v: StudyView | null): void {
+    const f = v ? studyFigures(v)[0] : undefined;
+    if (!v || !f) return;
+    const at = x.finishedAt ?? x.updatedAt;
+    const had = this.#thumbs[v.kind];
+    if (had && had.id !== x.id && had.finishedAt >= at) return;
+    this.#thumbs = { ...this.#thumbs, [v.kind]: { id: x.id, name: x.name, finishedAt: at, chart: figureChart(f) } };
   }
 
   stop(): void {

@@ -6,7 +6,8 @@
 import type { ReportJson } from '../../../../shared/lab-api.ts';
 import { tQuantile } from '../../../../shared/stats/studentt.ts';
 
-type Col = (number | null)[];
+/** A chart column: null breaks a line (no value), undefined means no point at this x. */
+type Col = (number | null | undefined)[];
 
 /**
  * A line as these pure functions describe it: its colour as an index into the palette's
@@ -20,12 +21,15 @@ export interface PlotSeries {
   dash?: number[];
   width?: number;
   points?: boolean;
+  /** Read on the right y axis. */
+  axis?: 'y' | 'y2';
 }
 
 export interface Band {
   lo: Col;
   hi: Col;
   color: number;
+  axis?: 'y' | 'y2';
 }
 
 /** Metrics that have curves for train or validation (`loss`, `accuracy`, `mse`, …). */
@@ -40,8 +44,10 @@ export function metricsWithCurves(r: ReportJson): string[] {
 }
 
 /**
- * Lines and bands of `metric` for every configuration, on the union of their epochs (a
- * configuration with fewer epochs has gaps after its last).
+ * Lines and bands of `metric` for every configuration, on the union of their epochs, x in
+ * epochs: each curve keeps its own length and spacing (undefined where it has no record, so
+ * a curve sampled every 10 epochs, or one that stopped early, is drawn whole and ends at its
+ * last epoch); null only where a recorded value is missing (a diverged epoch).
  */
 export function curveData(
   r: ReportJson,
@@ -61,9 +67,9 @@ export function curveData(
     for (const part of ['train', 'val'] as const) {
       const s = c.curves.series[`${part}_${metric}`];
       if (!s) continue;
-      const mean: Col = epochs.map(() => null);
-      const lo: Col = epochs.map(() => null);
-      const hi: Col = epochs.map(() => null);
+      const mean: Col = epochs.map(() => undefined);
+      const lo: Col = epochs.map(() => undefined);
+      const hi: Col = epochs.map(() => undefined);
       c.curves.epoch.forEach((e, k) => {
         const j = e === null ? undefined : at.get(e);
         if (j === undefined) return;
@@ -71,6 +77,8 @@ export function curveData(
         const sd = s.std[k];
         const n = c.curves.n[k] ?? 0;
         mean[j] = m ?? null;
+        lo[j] = null;
+        hi[j] = null;
         if (m === null || m === undefined || sd === null || sd === undefined || n === null || n < 2) return;
         const half = band === 'std' ? sd : tQuantile(0.975, n - 1) * (sd / Math.sqrt(n));
         lo[j] = m - half;
