@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // `npm run screenshots`: builds the renderer, serves it on 127.0.0.1 and saves a PNG of every
-// screen at 1440×900 into screenshots/ (git-ignored), the Playground and the paths mid-run.
+// screen at 1440×900: the Playground and the paths mid-run into screenshots/ (git-ignored);
+// the Lab's screens (Library, Builder, Monitor mid-run, Report of a finished batch-size study
+// and its signature figure, Compare), on a library in memory with two local workers, into
+// docs/images/lab-*.png, which README.md shows. `--lab` takes only the Lab's screens.
 // Debian's Chromium drives it (OPTLAB_CHROMIUM overrides the path); nothing is downloaded.
 import { register } from 'tsx/esm/api';
 import { mkdirSync } from 'node:fs';
@@ -13,6 +16,8 @@ const { buildRenderer } = await import('../app/web/build.ts');
 const { serveWindow } = await import('../app/web/serve-window.ts');
 
 const OUT = fileURLToPath(new URL('../screenshots/', import.meta.url));
+const DOCS = fileURLToPath(new URL('../docs/images/', import.meta.url));
+const LAB_ONLY = process.argv.includes('--lab');
 const ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -94,17 +99,109 @@ const SHOTS = [
   },
 ];
 
+/**
+ * A batch-size study with a small budget: three spirals, batches of 4, 16, 64 and all rows,
+ * three folds, each trained to train_loss ≤ 0.15 or 300 epochs: a real run in under a minute.
+ */
+const BATCH_SPEC = {
+  name: 'Batch size and sharpness on spirals (small budget)',
+  study: 'batch-size',
+  seed: 1,
+  dataset: { name: 'spirals', samples: 300, noise: 0.1, testFraction: 0.3 },
+  model: { kind: 'mlp', hidden: [32, 32], activation: 'relu' },
+  loss: { kind: 'cross_entropy' },
+  optimizer: { name: 'adam', lr: 0.005 },
+  training: { epochs: 300, batchSize: 8, target: { monitor: 'train_loss', value: 0.15 } },
+  evaluation: { kind: 'kfold', k: 3, stratified: true },
+  analysis: { sharpness: { epsilons: [0.001] }, hessian: { iterations: 30 }, keepWeights: true },
+  sweep: { 'training.batchSize': [4, 16, 64, 'full'] },
+};
+
+/** Waits (polling from outside: the CSP forbids waitForFunction's string evaluation). */
+async function until(what, test, ms = 180_000) {
+  for (const t0 = Date.now(); !(await test());) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The Lab's screens, each showing real runs; returns how many shots failed. */
+async function labShots(browser, server) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const at = (route, query = '') =>
+    `${server.served.origin}/#/${route}?token=${server.served.token}${query ? `&${query}` : ''}`;
+  const shoot = async (file) => {
+    await page.waitForTimeout(700);
+    const path = join(DOCS, file);
+    await page.screenshot({ path });
+    console.log(`${path}${errors.length ? `  (page errors: ${errors.join('; ')})` : ''}`);
+  };
+  const done = async () => Number(await page.getByTestId('progress').getAttribute('aria-valuenow'));
+  mkdirSync(DOCS, { recursive: true });
+  try {
+    // A finished study: the batch-size one, from the Builder.
+    await page.goto(at('builder', `spec=${encodeURIComponent(JSON.stringify(BATCH_SPEC))}`));
+    await page.getByRole('button', { name: 'Save & run' }).click();
+    await page.getByRole('button', { name: 'Open report' }).waitFor({ timeout: 180_000 });
+
+    // The Monitor mid-run: the optimizers study started from its card, cancelled after the shot.
+    await page.goto(at('library'));
+    await page.getByRole('button', { name: 'Run the optimizers study' }).click();
+    await page.getByTestId('progress').waitFor();
+    await until('a tenth of the optimizers study', async () => {
+      const total = Number(await page.getByTestId('progress').getAttribute('aria-valuemax'));
+      return total > 0 && (await done()) >= total / 10;
+    });
+    await shoot('lab-monitor.png');
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await page.getByRole('button', { name: 'Resume' }).waitFor({ timeout: 60_000 });
+
+    await page.goto(at('builder', 'from=1'));
+    await page.getByRole('button', { name: 'Save & run' }).waitFor();
+    await shoot('lab-builder.png');
+
+    await page.goto(at('report', 'id=1'));
+    await page.getByTestId('study-batch-size').locator('canvas').waitFor();
+    await shoot('lab-report.png');
+    await page.locator('#study-h').scrollIntoViewIfNeeded();
+    await page.evaluate(() => document.getElementById('study-h')?.scrollIntoView({ block: 'start' }));
+    await shoot('lab-report-study.png');
+
+    await page.goto(at('compare', 'ids=1&pick=1:0,1:3'));
+    await page.getByTestId('compare-curves').locator('canvas').waitFor();
+    await shoot('lab-compare.png');
+
+    await page.goto(at('library'));
+    await until(
+      'the batch-size card drawn from the run',
+      async () => (await page.getByTestId('thumb-batch-size').getAttribute('data-source')) === 'run',
+    );
+    await shoot('lab-library.png');
+    return errors.length ? 1 : 0;
+  } catch (e) {
+    console.error(`the Lab's screens: ${e instanceof Error ? e.message : e}`);
+    await page.screenshot({ path: join(OUT, 'lab-failed.png') }).catch(() => {});
+    return 1;
+  } finally {
+    await context.close();
+  }
+}
+
 console.log('building the renderer…');
 await buildRenderer((line) => console.log(line));
 mkdirSync(OUT, { recursive: true });
-const server = await serveWindow({ db: ':memory:' });
+const server = await serveWindow({ db: ':memory:', lab: { defaultWorkers: 2 } });
 const browser = await chromium.launch({
   executablePath: process.env.OPTLAB_CHROMIUM ?? '/usr/bin/chromium',
   args: ARGS,
 });
 let failed = 0;
 try {
-  for (const shot of SHOTS) {
+  for (const shot of LAB_ONLY ? [] : SHOTS) {
     const context = await browser.newContext({
       viewport: { width: 1440, height: 900 },
       colorScheme: shot.scheme ?? 'light',
@@ -128,6 +225,7 @@ try {
       await context.close();
     }
   }
+  failed += await labShots(browser, server);
 } finally {
   await browser.close();
   await server.close();

@@ -108,7 +108,7 @@ test('batch size: test accuracy on the left axis, ε-sharpness and λmax on the 
   const point = (batchSize: number, acc: number, sharp: number, lam: number) => ({
     batchSize,
     test_accuracy: s(acc, 0.01),
-    sharpness: { 'sharpness@0.001': s(sharp), 'sharpness@0.0005': s(sharp / 2) },
+    sharpness: { 'sharpness_eps_0.001': s(sharp), 'sharpness_eps_0.0005': s(sharp / 2) },
     hessian: s(lam),
   });
   const figs = studyFigures(

@@ -233,6 +233,12 @@ export function studyFigures(v: StudyView): Figure[] {
   }
 }
 
+/** `sharpness_eps_0.001` (the analysis key) → `ε-sharpness, ε = 0.001`. */
+const sharpnessLabel = (key: string) => {
+  const eps = /eps_(.+)$/.exec(key)?.[1];
+  return eps ? `ε-sharpness, ε = ${eps}` : key;
+};
+
 type BatchSeries = Extract<StudyView, { kind: 'batch-size' }>['series'];
 
 /**
@@ -253,9 +259,7 @@ function batchSizeFigures(s: BatchSeries): Figure[] {
   const sk = Object.keys(p[0]?.sharpness ?? {}).find((k) => p.some((q) => mean(q.sharpness[k]) !== null));
   const lambda = p.some((q) => mean(q.hessian) !== null);
   const right: { label: string; values: Col }[] = [
-    ...(sk
-      ? [{ label: `${sk.replace('sharpness@', 'ε-sharpness, ε = ')}`, values: p.map((q) => mean(q.sharpness[sk])) }]
-      : []),
+    ...(sk ? [{ label: sharpnessLabel(sk), values: p.map((q) => mean(q.sharpness[sk])) }] : []),
     ...(lambda ? [{ label: 'λmax of the Hessian', values: p.map((q) => mean(q.hessian)) }] : []),
   ];
   const positive = right.every((r) => r.values.every((v) => v === null || v === undefined || v > 0));
