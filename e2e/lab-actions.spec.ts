@@ -45,7 +45,7 @@ async function saveAndRun(page: Page, lab: ServedLab, spec: object, id: number):
 /** Clicks an export button and returns the saved file's text. */
 async function downloaded(page: Page, button: string): Promise<{ name: string; text: string }> {
   const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
-  return { name: dl.suggestedFilename(), text: readFileSync((await dl.path())!, 'utf8') };
+  return { name: dl.suggestedFilename(), text: readFileSync(await dl.path(), 'utf8') };
 }
 
 /** The SVG parsed by the browser: whether it parsed, its series' labels, its texts. */

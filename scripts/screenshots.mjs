@@ -167,8 +167,7 @@ async function labShots(browser, server) {
     await page.goto(at('report', 'id=1'));
     await page.getByTestId('study-batch-size').locator('canvas').waitFor();
     await shoot('lab-report.png');
-    await page.locator('#study-h').scrollIntoViewIfNeeded();
-    await page.evaluate(() => document.getElementById('study-h')?.scrollIntoView({ block: 'start' }));
+    await page.locator('#study-h').evaluate((h) => h.scrollIntoView({ block: 'start' }));
     await shoot('lab-report-study.png');
 
     await page.goto(at('compare', 'ids=1&pick=1:0,1:3'));
