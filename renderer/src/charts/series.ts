@@ -1,4 +1,5 @@
-import type { SeriesColor } from '../lib/palette.ts';
+/** A CSS colour, or `ink` for the theme's text colour (palette.ts's SeriesColor; kept free of the DOM here). */
+type SeriesColor = string;
 
 /**
  * A column of chart values: `null` is a real gap (a value that could not be measured, e.g. a

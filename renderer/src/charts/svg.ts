@@ -7,7 +7,7 @@
  */
 import { nice, ticks } from 'd3-array';
 import type { ChartModel, Column } from './series.ts';
-import { formatTick } from './theme.ts';
+import { formatTick } from './format.ts';
 
 export interface SvgTheme {
   /** Text and `ink` series. */
