@@ -42,6 +42,12 @@ export interface LocalWorkerOptions {
   onLine?: (name: string, line: string) => void;
   /** More arguments for each worker (its --backend). */
   args?: readonly string[];
+  /**
+   * A worker that exits before `stop()` asked it to (a crash, a kill, a refused start), with
+   * its last error line (else its last line on stderr): the Lab says so rather than run on one
+   * worker short in silence.
+   */
+  onExit?: (name: string, how: { code: number | null; signal: NodeJS.Signals | null; lastLine: string }) => void;
 }
 
 export interface LocalWorkers {
@@ -72,6 +78,7 @@ export function spawnLocalWorkers(n: number, url: string, token: string, opts: L
   const names = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
   let failed = 0;
   let lastError = '';
+  let stopping = false;
   let allFailed!: (why: string) => void;
   const allFailedP = new Promise<string>((resolve) => (allFailed = resolve));
   const processes = names.map((name) => {
@@ -93,14 +100,20 @@ export function spawnLocalWorkers(n: number, url: string, token: string, opts: L
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, OPTLAB_TOKEN: token },
     });
+    let lastLine = '';
+    let ownError = '';
     // Always drained: a full pipe would block the worker on its next line.
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
-        if (stream === child.stderr && line.startsWith('optlab worker:')) lastError = line;
+        if (stream === child.stderr) {
+          lastLine = line;
+          if (line.startsWith('optlab worker:')) lastError = ownError = line;
+        }
         opts.onLine?.(name, line);
       });
     }
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
+      if (!stopping) opts.onExit?.(name, { code, signal, lastLine: ownError || lastLine });
       if (code !== 0 && ++failed === n) allFailed(lastError || `exit code ${code}`);
     });
     return child;
@@ -110,6 +123,7 @@ export function spawnLocalWorkers(n: number, url: string, token: string, opts: L
     names,
     allFailed: allFailedP,
     async stop(timeoutMs = ((opts.graceSeconds ?? 30) + 5) * 1000) {
+      stopping = true;
       await Promise.all(
         processes.map(async (p) => {
           if (p.exitCode !== null || p.signalCode !== null) return;
