@@ -18,7 +18,8 @@ test('onExit reports a killed worker and a refused start, and stays quiet for th
   workers.processes[1].kill('SIGKILL');
   await exited(workers.processes[1]);
   await until(() => exits.length === 1, 10_000, 'the killed worker to be reported');
-  assert.deepEqual(exits, [{ name: 'local-1', code: null, signal: 'SIGKILL', lastLine: '' }]);
+  assert.equal(exits.length, 1);
+  assert.deepEqual(exits[0], { name: 'local-1', code: null, signal: 'SIGKILL', lastLine: '' });
 
   await workers.stop(10_000);
   assert.equal(exits.length, 1, 'a worker stopped by stop() is not reported');
