@@ -33,6 +33,8 @@ export interface EnsembleRow {
   curve?: Array<{ size: number; value: Summary }>;
   /** Out-of-bag estimate (bagging). */
   oob?: Summary;
+  /** Boosting: rounds played over the splits, and the splits that stopped early (their curves carry the final score forward). */
+  rounds?: { played: Summary; perfect: number; worseThanChance: number };
   /** The single model this ensemble is built from (its key); absent for single models. */
   base?: string;
   /** Ensemble − its single model, paired over splits, with the Holm-adjusted p over the ensembles. */
@@ -52,6 +54,17 @@ function learnerOf(spec: ExperimentSpec): string {
   return JSON.stringify(rest);
 }
 
+/** `; stopped early on 8 of 10 splits, 6.4 rounds played on average` ('' when every split played every round). */
+function stoppedEarly(r: EnsembleRow): string {
+  const x = r.rounds;
+  if (!x || x.perfect + x.worseThanChance === 0) return '';
+  const why = [
+    x.worseThanChance ? `${x.worseThanChance} at a learner no better than chance` : '',
+    x.perfect ? `${x.perfect} at a perfect learner` : '',
+  ].filter(Boolean);
+  return `; ${x.perfect + x.worseThanChance} of ${x.played.n} splits stopped early (${why.join(', ')}), ${sig(x.played.mean ?? Number.NaN, 2)} rounds played on average`;
+}
+
 export function ensemblesSeries(
   plan: Plan,
   report: ExperimentReport,
@@ -68,6 +81,7 @@ export function ensemblesSeries(
     if (c.ensemble) {
       row.curve = c.ensemble.curveSummary;
       if (c.ensemble.oobSummary) row.oob = c.ensemble.oobSummary;
+      if (c.ensemble.rounds) row.rounds = c.ensemble.rounds;
       const base = singles.find((s) => learnerOf(specs.get(s.key)!) === learnerOf(spec));
       if (base) row.base = base.key;
     }
@@ -87,7 +101,7 @@ export function ensemblesSeries(
     const helps = higher ? d.mean > 0 : d.mean < 0;
     const base = rows.find((x) => x.key === r.base)!;
     const size = r.curve?.at(-1)?.size;
-    const what = r.kind === 'bagging' ? `${size} members` : `${size} rounds`;
+    const what = r.kind === 'bagging' ? `${size} members` : `${size} rounds${stoppedEarly(r)}`;
     return (
       `${r.label} (${what}) against ${label(r.base!)}: ${metric} ${sig(r.value.mean, 4)} vs ${sig(base.value.mean, 4)} ` +
       `(Δ ${d.mean >= 0 ? '+' : ''}${sig(d.mean)} ${formatInterval(d.ci95)}, ${formatP(d.pHolm, 'p_Holm')}): ` +
