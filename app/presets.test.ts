@@ -87,6 +87,48 @@ test(
 );
 
 test(
+  'optimizers, ill-conditioned: breast_cancer:unscaled separates the optimizers more than breast_cancer; the summary says how',
+  { timeout: 600_000 },
+  async () => {
+    // Shrunk for CI: two optimizers with one step size for all (GD, SGD) and two that adapt each
+    // coordinate's step (Adagrad, Adam), each tuned over five rates, on both versions of the set.
+    const shrink = (spec: ExperimentSpec) => {
+      spec.sweep = (spec.sweep as Array<Record<string, unknown>>).filter((e) =>
+        ['GD', 'SGD', 'Adagrad', 'Adam'].includes(e.label as string),
+      );
+      return spec;
+    };
+    const [scaled, unscaled] = await Promise.all([
+      runStudy(shrink(presetSpec('optimizers', 'breast_cancer'))),
+      runStudy(shrink(presetSpec('optimizers', 'breast_cancer:unscaled'))),
+    ]);
+    if (scaled.kind !== 'optimizers' || unscaled.kind !== 'optimizers') throw new Error('not the optimizers study');
+    // Separation: optimizers significantly slower than the fastest, or significantly below the best final score.
+    const separated = (rows: typeof scaled.series.rows) =>
+      rows
+        .filter((r) => (r.vsFastest?.pHolm ?? 1) <= ALPHA || (r.vsBestFinal?.pHolm ?? 1) <= ALPHA)
+        .map((r) => r.label);
+    const a = separated(scaled.series.rows),
+      b = separated(unscaled.series.rows);
+    assert.ok(b.length > a.length, JSON.stringify({ scaled: a, unscaled: b }));
+    // The same target on both, so the two rankings compare.
+    assert.equal(unscaled.series.ranking, scaled.series.ranking);
+    // scikit-learn's breast_cancer: the feature stds run from ~0.0027 (fractal dimension error) to ~570 (worst area).
+    const { standardized, stdMin, stdMax } = unscaled.series.inputs;
+    assert.equal(standardized, false);
+    assert.ok(stdMin > 0.002 && stdMin < 0.0035 && stdMax > 450 && stdMax < 700, JSON.stringify({ stdMin, stdMax }));
+    assert.equal(scaled.series.inputs.standardized, true);
+    has(unscaled.summary, `feature standard deviations range from ${sig(stdMin, 3)} to ${sig(stdMax, 3)}`);
+    const reached = (labels: string[]) =>
+      unscaled.series.rows.filter((r) => labels.includes(r.label)).reduce((n, r) => n + r.reached, 0);
+    has(unscaled.summary, `(Adagrad, Adam) reached the target on ${reached(['Adagrad', 'Adam'])} of 20 splits`);
+    has(unscaled.summary, `(GD, SGD) reached the target on ${reached(['GD', 'SGD'])} of 20 splits`);
+    assert.ok(reached(['Adagrad', 'Adam']) > reached(['GD', 'SGD']));
+    assert.ok(!scaled.summary.join(' ').includes('not standardized'));
+  },
+);
+
+test(
   'capacity on circles with 20% flipped labels: the U, best width significantly better than both ends; overfitting marked',
   { timeout: 600_000 },
   async () => {
