@@ -30,7 +30,8 @@ export interface LabBench {
   overhead_1_worker_vs_in_process: number;
 }
 
-const minimal: ExperimentSpec = {
+/** Jobs with next to nothing to train: what the machinery costs per job. */
+export const minimal: ExperimentSpec = {
   seed: 1,
   dataset: { name: 'blobs', samples: 20, classes: 2, noise: 1 },
   model: { kind: 'linear' },
@@ -40,7 +41,8 @@ const minimal: ExperimentSpec = {
   evaluation: { kind: 'bootstrap', replicates: 300 },
 };
 
-const cv10: ExperimentSpec = {
+/** 10-fold cross-validation of a 256-256 MLP on digits: jobs worth spreading over workers. */
+export const cv10: ExperimentSpec = {
   seed: 1,
   dataset: { name: 'digits' },
   model: { kind: 'mlp', hidden: [256, 256], activation: 'relu' },

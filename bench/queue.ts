@@ -33,6 +33,7 @@ import { encodeJobResult } from '../shared/codec.ts';
 import { parseEngineUrl, redisKeys } from '../worker/queue/layout.ts';
 import { dataBytes, readDataBytes } from '../worker/queue/payload.ts';
 import { redisOptions } from '../worker/queue/connect.ts';
+import { cv10, minimal } from './lab.ts';
 
 export interface QueueBench {
   kernels: string;
@@ -49,26 +50,6 @@ export interface QueueBench {
   data_bytes: number;
   data_fetch_ms: number;
 }
-
-const minimal: ExperimentSpec = {
-  seed: 1,
-  dataset: { name: 'blobs', samples: 20, classes: 2, noise: 1 },
-  model: { kind: 'linear' },
-  loss: { kind: 'cross_entropy' },
-  optimizer: { name: 'sgd', lr: 0.1 },
-  training: { epochs: 1, batchSize: 'full' },
-  evaluation: { kind: 'bootstrap', replicates: 300 },
-};
-
-const cv10: ExperimentSpec = {
-  seed: 1,
-  dataset: { name: 'digits' },
-  model: { kind: 'mlp', hidden: [256, 256], activation: 'relu' },
-  loss: { kind: 'cross_entropy' },
-  optimizer: { name: 'adam', lr: 0.001 },
-  training: { epochs: 30, batchSize: 32 },
-  evaluation: { kind: 'kfold', k: 10, stratified: true },
-};
 
 const planOf = (spec: ExperimentSpec) => makePlan(spec, (ds, rng) => loadDataset(ds, rng));
 

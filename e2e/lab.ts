@@ -28,6 +28,8 @@ export interface ServedLab {
   output: string[];
   /** PIDs of the server's child processes (its local workers). */
   children(): number[];
+  /** The PID of the server's local worker called `name` (its `--name`), if it runs. */
+  workerPid(name: string): number | undefined;
 }
 
 /** Starts `optlab serve` on a fresh library; resolves once it prints its address. */
@@ -64,6 +66,11 @@ export async function serveLab(workers = 2): Promise<ServedLab> {
         .split('\n')
         .map((s) => Number(s.trim()))
         .filter((n) => n > 0),
+    workerPid: (name) => {
+      const ps = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(child.pid)], { encoding: 'utf8' }).stdout ?? '';
+      const line = ps.split('\n').find((l) => l.includes(` --name ${name} `) || l.endsWith(` --name ${name}`));
+      return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
+    },
   };
 }
 

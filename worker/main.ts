@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { LabWorker } from './client.ts';
 import { LIMITS } from '../shared/protocol-validate.ts';
 import { QUEUE_WORKER_USAGE, queueWorkerCommand, wantsQueue } from './queue/command.ts';
-import { BACKEND_CHOICES, BackendUnavailable, chooseBackend, type BackendChoice } from './backend.ts';
+import { BACKEND_CHOICES, type BackendChoice } from './backend.ts';
+import { startWorker, UsageProblem } from './start.ts';
 
 export const WORKER_USAGE =
   'optlab worker --connect ws://HOST:PORT [--token TOKEN] [--slots N] [--name NAME] [--grace SECONDS] [--retry-for DURATION] [--exit-on-disconnect] [--backend auto|cpu|webgpu] [--software-gpu]  (the token is best given as OPTLAB_TOKEN in the environment)\n   or: ' +
@@ -22,8 +23,6 @@ export function parseDuration(text: string): number {
     throw new Error(`not a duration: ${JSON.stringify(text)} (e.g. 90s, 10m, 2h)`);
   return (Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)) * 1000;
 }
-
-class UsageProblem extends Error {}
 
 function options(argv: string[], env: NodeJS.ProcessEnv) {
   let values;
@@ -98,23 +97,9 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
 
 export async function workerCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (wantsQueue(argv, env)) return queueWorkerCommand(argv, env);
-  let opts;
-  try {
-    opts = options(argv, env);
-  } catch (e) {
-    if (!(e instanceof UsageProblem)) throw e;
-    console.error(`optlab worker: ${e.message}`);
-    console.error(`Usage: ${WORKER_USAGE}`);
-    return 2;
-  }
-  let backend;
-  try {
-    backend = await chooseBackend(opts.backend, opts.software, (line) => console.log(line));
-  } catch (e) {
-    if (!(e instanceof BackendUnavailable)) throw e;
-    console.error(`optlab worker: ${e.message}`);
-    return 2;
-  }
+  const started = await startWorker(() => options(argv, env), WORKER_USAGE);
+  if (typeof started === 'number') return started;
+  const { opts, backend } = started;
   const worker = new LabWorker({ ...opts, backend });
   const stop = () => worker.drain();
   process.on('SIGTERM', stop);

@@ -8,5 +8,5 @@ export {
   stderrLogger,
 } from './coordinator.ts';
 export type { CoordinatorOptions, CoordinatorLogger, CoordinatorEvents, WorkerInfo } from './coordinator.ts';
-export { spawnLocalWorkers, exited, workerCommandLine, optlabCommandLine } from './local.ts';
-export type { LocalWorkers, LocalWorkerOptions } from './local.ts';
+export { spawnLocalWorkers, spawnWorkerProcesses, exited, workerCommandLine, optlabCommandLine } from './local.ts';
+export type { LocalWorkers, LocalWorkerOptions, WorkerProcessOptions } from './local.ts';

@@ -31,15 +31,9 @@ export function optlabCommandLine(args: string[]): string {
   return ['node', BIN, ...args].map(shellWord).join(' ');
 }
 
-export interface LocalWorkerOptions {
+export interface LocalWorkerOptions extends WorkerProcessOptions {
   /** Slots (threads) per process (default 1: one process per core gives the OS the scheduling). */
   slots?: number;
-  /** Names are `${prefix}-${i}` (default `local`). */
-  prefix?: string;
-  /** Seconds a stopping worker lets its jobs finish (the worker's --grace; default 30). */
-  graceSeconds?: number;
-  /** Where the workers' output lines go, prefixed by their name (default: dropped). */
-  onLine?: (name: string, line: string) => void;
   /** More arguments for each worker (its --backend). */
   args?: readonly string[];
 }
@@ -62,45 +56,58 @@ export function exited(p: ChildProcess): Promise<{ code: number | null; signal: 
   return new Promise((resolve) => p.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
+/** What every kind of local worker process shares: names, output lines, unexpected exits, stop. */
+export interface WorkerProcessOptions {
+  /** Names are `${prefix}-${i}` (default `local`). */
+  prefix?: string;
+  /** Seconds a stopping worker lets its jobs finish (its --grace; default 30). */
+  graceSeconds?: number;
+  /** Where the workers' output lines go, prefixed by their name (default: dropped). */
+  onLine?: (name: string, line: string) => void;
+  /**
+   * A worker that exits before `stop()` asked it to (a crash, a kill, a refused start), with
+   * its last error line (else its last line on stderr): the Lab says so rather than run on one
+   * worker short in silence.
+   */
+  onExit?: (name: string, how: { code: number | null; signal: NodeJS.Signals | null; lastLine: string }) => void;
+}
+
 /**
- * Starts `n` worker processes connected to `url`:
- * `node bin/optlab.mjs worker --connect URL --slots 1 --name local-i --exit-on-disconnect`
- * with the token in OPTLAB_TOKEN. When the Lab goes away they exit rather than outlive it.
+ * Starts `n` processes of this installation's `optlab worker`, named `${prefix}-i`, each with
+ * `argsFor(name)` (after `worker`) and `env` added to this process's environment (where
+ * secrets go: never on a command line, where any local user's `ps` would show them).
  */
-export function spawnLocalWorkers(n: number, url: string, token: string, opts: LocalWorkerOptions = {}): LocalWorkers {
+export function spawnWorkerProcesses(
+  n: number,
+  argsFor: (name: string) => string[],
+  env: Record<string, string>,
+  opts: WorkerProcessOptions = {},
+): LocalWorkers {
   const prefix = opts.prefix ?? 'local';
   const names = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
   let failed = 0;
   let lastError = '';
+  let stopping = false;
   let allFailed!: (why: string) => void;
   const allFailedP = new Promise<string>((resolve) => (allFailed = resolve));
   const processes = names.map((name) => {
-    const args = [
-      BIN,
-      'worker',
-      '--connect',
-      url,
-      '--slots',
-      String(opts.slots ?? 1),
-      '--name',
-      name,
-      '--exit-on-disconnect',
-    ];
+    const args = [BIN, 'worker', ...argsFor(name)];
     if (opts.graceSeconds !== undefined) args.push('--grace', String(opts.graceSeconds));
-    if (opts.args) args.push(...opts.args);
-    // The token goes in the environment, not on the command line, where any local user's `ps` would show it.
-    const child = spawn(process.execPath, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, OPTLAB_TOKEN: token },
-    });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let lastLine = '';
+    let ownError = '';
     // Always drained: a full pipe would block the worker on its next line.
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
-        if (stream === child.stderr && line.startsWith('optlab worker:')) lastError = line;
+        if (stream === child.stderr) {
+          lastLine = line;
+          if (line.startsWith('optlab worker:')) lastError = ownError = line;
+        }
         opts.onLine?.(name, line);
       });
     }
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
+      if (!stopping) opts.onExit?.(name, { code, signal, lastLine: ownError || lastLine });
       if (code !== 0 && ++failed === n) allFailed(lastError || `exit code ${code}`);
     });
     return child;
@@ -110,6 +117,7 @@ export function spawnLocalWorkers(n: number, url: string, token: string, opts: L
     names,
     allFailed: allFailedP,
     async stop(timeoutMs = ((opts.graceSeconds ?? 30) + 5) * 1000) {
+      stopping = true;
       await Promise.all(
         processes.map(async (p) => {
           if (p.exitCode !== null || p.signalCode !== null) return;
@@ -121,4 +129,23 @@ export function spawnLocalWorkers(n: number, url: string, token: string, opts: L
       );
     },
   };
+}
+
+/**
+ * Starts `n` worker processes connected to `url`:
+ * `node bin/optlab.mjs worker --connect URL --slots 1 --name local-i --exit-on-disconnect`
+ * with the token in OPTLAB_TOKEN. When the Lab goes away they exit rather than outlive it.
+ */
+export function spawnLocalWorkers(n: number, url: string, token: string, opts: LocalWorkerOptions = {}): LocalWorkers {
+  const args = (name: string) => [
+    '--connect',
+    url,
+    '--slots',
+    String(opts.slots ?? 1),
+    '--name',
+    name,
+    '--exit-on-disconnect',
+    ...(opts.args ?? []),
+  ];
+  return spawnWorkerProcesses(n, args, { OPTLAB_TOKEN: token }, opts);
 }

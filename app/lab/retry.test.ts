@@ -37,6 +37,9 @@ test('retryFailed runs the failed jobs again and keeps the done ones; with nothi
   assert.equal(second.attempts, 2);
   assert.ok(second.startedAt! >= first.startedAt!);
   assert.match(second.error ?? '', /BatchNorm1d/);
+  // The stored error names the same attempt as the row (it said "attempt 1" on every run).
+  assert.match(first.error ?? '', /^attempt 1: /);
+  assert.match(second.error ?? '', /^attempt 2: /);
   // A done experiment has nothing to retry.
   const ok = await lab.createExperiment({
     seed: 1,

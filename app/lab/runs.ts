@@ -236,7 +236,7 @@ export class Runs {
         },
         onAttemptFailed: (key, error, tries, final) => {
           // A failed try is kept with its error; the job goes back to pending unless it is final.
-          library.failJob(id, key, `attempt ${tries}: ${error}`);
+          library.failJob(id, key, `attempt ${attempts.get(key) ?? tries}: ${error}`);
           if (!final) library.requeueJob(id, key);
           hub.emit({
             type: 'job',

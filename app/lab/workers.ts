@@ -127,7 +127,15 @@ export class LabWorkers {
     }
     const c = await this.coordinator();
     const local =
-      workers > 0 ? spawnLocalWorkers(workers, c.url, c.token, { args: workerBackendArgs(backend) }) : undefined;
+      workers > 0
+        ? spawnLocalWorkers(workers, c.url, c.token, {
+            args: workerBackendArgs(backend),
+            onExit: (name, { code, signal, lastLine }) =>
+              this.#o.logger?.warn(
+                `local worker ${name} exited unexpectedly (${signal ?? `code ${code}`})${lastLine ? `: ${lastLine}` : ''}`,
+              ),
+          })
+        : undefined;
     const executor = c.executor(runBackend(backend));
     return { executor: local ? failFast(executor, local) : executor, stop: async () => void (await local?.stop()) };
   }

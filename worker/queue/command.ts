@@ -8,14 +8,13 @@ import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { useFastKernels, useKernels, type KernelName } from '../../shared/linalg/use-kernels.ts';
 import { LIMITS } from '../../shared/protocol-validate.ts';
-import { BACKEND_CHOICES, BackendUnavailable, chooseBackend, type BackendChoice } from '../backend.ts';
+import { BACKEND_CHOICES, type BackendChoice } from '../backend.ts';
+import { startWorker, UsageProblem } from '../start.ts';
 import { EngineUrlError, parseEngineUrl } from './layout.ts';
 import { QueueWorker } from './consumer.ts';
 
 export const QUEUE_WORKER_USAGE =
   'optlab worker --engine redis[s]://[user:password@]host[:port][?prefix=NAME] [--slots N] [--name NAME] [--grace SECONDS] [--lock-seconds S] [--backend auto|cpu|webgpu] [--software-gpu]';
-
-class UsageProblem extends Error {}
 
 /** Whether the command line (or, without --connect, the environment) asks for a queue worker. */
 export function wantsQueue(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
@@ -84,23 +83,9 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
 }
 
 export async function queueWorkerCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let o;
-  try {
-    o = options(argv, env);
-  } catch (e) {
-    if (!(e instanceof UsageProblem)) throw e;
-    console.error(`optlab worker: ${e.message}`);
-    console.error(`Usage: ${QUEUE_WORKER_USAGE}`);
-    return 2;
-  }
-  let backend;
-  try {
-    backend = await chooseBackend(o.backend, o.software, (line) => console.log(line));
-  } catch (e) {
-    if (!(e instanceof BackendUnavailable)) throw e;
-    console.error(`optlab worker: ${e.message}`);
-    return 2;
-  }
+  const started = await startWorker(() => options(argv, env), QUEUE_WORKER_USAGE);
+  if (typeof started === 'number') return started;
+  const { opts: o, backend } = started;
   // The kernels this machine trains with name the queue it serves (results are bit-identical only then).
   // OPTLAB_KERNELS forces a set, as for the Lab (a set that cannot be had is an error, not a fallback).
   const forced = env.OPTLAB_KERNELS;

@@ -4,6 +4,7 @@
  * refusal (wrong password, an ACL user without the rights: retrying cannot help) from a
  * server that cannot be reached yet (retrying can).
  */
+import { isIP } from 'node:net';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'bullmq';
 import type { RedisTarget } from './layout.ts';
@@ -16,7 +17,9 @@ export function redisOptions(target: RedisTarget, name: string): RedisOptions {
     username: target.username,
     password: target.password,
     db: target.db,
-    ...(target.tls ? { tls: { servername: target.host } } : {}),
+    // SNI names a host, never an address (RFC 6066; Node warns): a certificate for an IP is
+    // checked against its subjectAltName IP entries without it.
+    ...(target.tls ? { tls: isIP(target.host) ? {} : { servername: target.host } } : {}),
     connectionName: name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60),
     // BullMQ requires null: a command waits for the connection to come back instead of failing.
     maxRetriesPerRequest: null,

@@ -178,6 +178,10 @@ export class BullMqEngine implements JobEngine {
         ? spawnQueueWorkers(run.workers, this.#o.target.url, {
             backend: run.backend,
             lockSeconds: this.#o.workerLockSeconds,
+            onExit: (wname, { code, signal, lastLine }) =>
+              this.#o.logger.warn(
+                `local worker ${wname} exited unexpectedly (${signal ?? `code ${code}`})${lastLine ? `: ${lastLine}` : ''}`,
+              ),
           })
         : undefined;
     if (!local && !(await this.workers()).some((w) => w.queue === name))

@@ -1,0 +1,32 @@
+/**
+ * What both worker commands (`optlab worker --connect` and `--engine`) do before they serve:
+ * read their options, where a usage problem exits 2 with the problem and the usage, then open
+ * the back end, where one that cannot be had exits 2 with the reason.
+ */
+import { BackendUnavailable, chooseBackend, type BackendChoice, type WorkerBackend } from './backend.ts';
+
+/** A wrong or missing option: printed with the command's usage, exit code 2. */
+export class UsageProblem extends Error {}
+
+/** The options parsed and the back end chosen, or the exit code when either failed (printed). */
+export async function startWorker<O extends { backend: BackendChoice; software: boolean }>(
+  parse: () => O,
+  usage: string,
+): Promise<{ opts: O; backend: WorkerBackend } | number> {
+  let opts: O;
+  try {
+    opts = parse();
+  } catch (e) {
+    if (!(e instanceof UsageProblem)) throw e;
+    console.error(`optlab worker: ${e.message}`);
+    console.error(`Usage: ${usage}`);
+    return 2;
+  }
+  try {
+    return { opts, backend: await chooseBackend(opts.backend, opts.software, (line) => console.log(line)) };
+  } catch (e) {
+    if (!(e instanceof BackendUnavailable)) throw e;
+    console.error(`optlab worker: ${e.message}`);
+    return 2;
+  }
+}
