@@ -162,7 +162,8 @@ export class Lab implements LabApi, LabEventSource {
   readonly #hub: EventHub;
   readonly #runs = new Runs();
   readonly #workers: LabWorkers;
-  readonly #engine: JobEngine;
+  /** The job engine (a promise: the Redis engine's modules load on first use). */
+  readonly #engine: Promise<JobEngine>;
   /** The reconcile a Lab on a queue does when it opens; runs wait for it. */
   readonly #startup: Promise<void>;
   readonly #defaultWorkers: number;
@@ -208,13 +209,15 @@ export class Lab implements LabApi, LabEventSource {
     this.#startup =
       o.engine === undefined
         ? Promise.resolve()
-        : reconcileOnStart(
-            this.#engine,
-            library,
-            this.#hub,
-            (e) => this.#plan(e),
-            log,
-            (id) => this.#runs.isRunning(id),
+        : this.#engine.then((engine) =>
+            reconcileOnStart(
+              engine,
+              library,
+              this.#hub,
+              (e) => this.#plan(e),
+              log,
+              (id) => this.#runs.isRunning(id),
+            ),
           );
     this.#startup.catch(() => {});
   }
@@ -249,7 +252,7 @@ export class Lab implements LabApi, LabEventSource {
     this.#closed = true;
     await this.#startup.catch(() => {});
     await this.#runs.stopAll();
-    await this.#engine.close();
+    await (await this.#engine).close();
     await this.#workers.close();
     this.#hub.close();
     this.#library.close();
@@ -261,7 +264,7 @@ export class Lab implements LabApi, LabEventSource {
       libraryPath: this.#library.path,
       kernels: this.#kernels.name,
       defaultWorkers: this.#defaultWorkers,
-      engine: this.#engine.info,
+      engine: (await this.#engine).info,
     };
   }
 
@@ -556,14 +559,14 @@ export class Lab implements LabApi, LabEventSource {
       running: this.#runs.isRunning(experimentId),
       planned: this.#runs.planned(experimentId),
       progress: this.#hub.inFlight(experimentId),
-      workers: await this.#engine.workers(),
+      workers: await (await this.#engine).workers(),
     };
   }
 
   // ── workers ────────────────────────────────────────────────────────────────────────────
 
   async listWorkers(): Promise<WorkerView[]> {
-    return this.#engine.workers();
+    return (await this.#engine).workers();
   }
 
   async getLan(): Promise<LanState> {
@@ -575,7 +578,7 @@ export class Lab implements LabApi, LabEventSource {
   }
 
   async workerCommand(): Promise<WorkerCommand> {
-    return this.#engine.command?.() ?? this.#workers.command();
+    return (await this.#engine).command?.() ?? this.#workers.command();
   }
 
   // ── presets and the schema ─────────────────────────────────────────────────────────────
@@ -625,8 +628,8 @@ export class Lab implements LabApi, LabEventSource {
         mark: this.#mark,
         kernels: this.#kernels,
         plan: (e) => this.#plan(e),
-        executor: (done) =>
-          this.#engine.open({
+        executor: async (done) =>
+          (await this.#engine).open({
             experimentId: id,
             workers,
             joined,
@@ -634,7 +637,7 @@ export class Lab implements LabApi, LabEventSource {
           }),
         reconcile: async (exp, plan) => {
           await this.#startup;
-          await reconcileExperiment(this.#engine, this.#library, this.#hub, exp, plan);
+          await reconcileExperiment(await this.#engine, this.#library, this.#hub, exp, plan);
         },
       }),
     );

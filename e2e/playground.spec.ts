@@ -2,7 +2,9 @@
  * The Playground (issue 12 §4): Play trains (the loss falls, the heatmap changes), Pause stops
  * the counter, Step trains exactly one epoch, the run bar works from the keyboard, and the
  * spec it shows gives the same numbers in `optlab train`, to the bit; "Save as experiment" and
- * "Sweep this…" give experiments that `optlab run` runs.
+ * "Sweep this…" give experiments that `optlab run` runs; a CSV imported into the Lab trains
+ * in the Playground when it has 2 features and a class label, and is refused, with the
+ * reason, when it has more.
  */
 import { test, expect } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canvasDigest, epochShown, playgroundReady, watchErrors } from './helpers.ts';
+import { serveLab, stopLab } from './lab.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -239,4 +242,67 @@ test('a deep link restores the Playground: data, model, optimizer keywords and s
   });
   await expect(page.getByTestId('data-xor')).toHaveAttribute('aria-pressed', 'true');
   errors.check();
+});
+
+/** 40 points on either side of the line x₂ = x₁ (the classes "above" and "below"; none on it), and a 3-feature file. */
+const TWO_FEATURES = [
+  'x1,x2,side',
+  ...Array.from({ length: 40 }, (_, i) => {
+    const x1 = ((i * 7) % 20) / 4 - 2.5;
+    const x2 = ((i * 13) % 20) / 4 - 2.4;
+    return `${x1},${x2},${x2 > x1 ? 'above' : 'below'}`;
+  }),
+].join('\n');
+const THREE_FEATURES = ['a,b,c,label', ...Array.from({ length: 12 }, (_, i) => `${i},${i % 3},${i % 5},${i % 2}`)].join(
+  '\n',
+);
+
+test('an imported 2-column CSV is a Playground data set and trains; a 3-feature one is refused with its reason', async ({
+  page,
+}) => {
+  const lab = await serveLab(0);
+  try {
+    const errors = watchErrors(page);
+    // Imported through the Lab (the Library's CSV import calls importCsv).
+    await page.goto(lab.url);
+    for (const [name, text] of [
+      ['plane.csv', TWO_FEATURES],
+      ['wide.csv', THREE_FEATURES],
+    ]) {
+      await page.getByTestId('csv-file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+      await page.getByRole('button', { name: `Import ${name}` }).click();
+      await expect(page.getByText(`Imported ${name.replace('.csv', '')}:`)).toBeVisible();
+    }
+
+    await page.goto(`${lab.origin}/#/playground?epochs=25`);
+    const thumb = page.getByTestId('data-csv-plane');
+    await expect(thumb).toBeVisible();
+    await expect(page.getByTestId('refused-sets')).toContainText(
+      'wide: 3 feature columns: the Playground draws 2-D data (2 numeric columns and a class label)',
+    );
+    await expect(page.getByTestId('data-csv-wide')).toHaveCount(0);
+
+    await thumb.click();
+    await expect(thumb).toHaveAttribute('aria-pressed', 'true');
+    await playgroundReady(page);
+    await expect(page.getByTestId('imported-about')).toContainText('plane: 40 points, 2 classes (above, below)');
+    const spec = JSON.parse((await page.getByTestId('spec-json').textContent()) ?? '') as {
+      dataset: Record<string, unknown>;
+    };
+    expect(spec.dataset).toMatchObject({ name: 'csv', testFraction: 0.5, standardize: true });
+    expect(spec.dataset.hash).toMatch(/^[0-9a-f]{16}$/);
+    await expect(page).toHaveURL(new RegExp(`data=csv&csv=${String(spec.dataset.hash)}`));
+
+    const before = await canvasDigest(page, 'decision-map');
+    await page.getByTestId('step').click();
+    await expect(page.getByTestId('epoch')).toContainText('epoch 1 /');
+    const first = Number(await page.getByTestId('train-loss').textContent());
+    await page.getByTestId('play').click();
+    await expect(page.getByText('Run over: finished 25 epochs.')).toBeVisible({ timeout: 60_000 });
+    expect(Number(await page.getByTestId('train-loss').textContent())).toBeLessThan(first);
+    expect(await canvasDigest(page, 'decision-map')).not.toBe(before);
+    errors.check();
+  } finally {
+    await stopLab(lab);
+  }
 });

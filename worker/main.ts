@@ -6,13 +6,9 @@ import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LabWorker } from './client.ts';
 import { LIMITS } from '../shared/protocol-validate.ts';
-import { QUEUE_WORKER_USAGE, queueWorkerCommand, wantsQueue } from './queue/command.ts';
+import { WORKER_USAGE, wantsQueue } from './usage.ts';
 import { BACKEND_CHOICES, type BackendChoice } from './backend.ts';
 import { startWorker, UsageProblem } from './start.ts';
-
-export const WORKER_USAGE =
-  'optlab worker --connect ws://HOST:PORT [--token TOKEN] [--slots N] [--name NAME] [--grace SECONDS] [--retry-for DURATION] [--exit-on-disconnect] [--backend auto|cpu|webgpu] [--software-gpu]  (the token is best given as OPTLAB_TOKEN in the environment)\n   or: ' +
-  QUEUE_WORKER_USAGE;
 
 /** `90`, `90s`, `10m`, `2h`, `1h30m`: milliseconds (a bare number is seconds). */
 export function parseDuration(text: string): number {
@@ -96,7 +92,8 @@ function options(argv: string[], env: NodeJS.ProcessEnv) {
 }
 
 export async function workerCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  if (wantsQueue(argv, env)) return queueWorkerCommand(argv, env);
+  // Loaded only for a queue worker: BullMQ and its Redis client are most of a start's time.
+  if (wantsQueue(argv, env)) return (await import('./queue/command.ts')).queueWorkerCommand(argv, env);
   const started = await startWorker(() => options(argv, env), WORKER_USAGE);
   if (typeof started === 'number') return started;
   const { opts, backend } = started;

@@ -12,7 +12,6 @@ import {
   tableWidth,
   workersWarning,
 } from './run.ts';
-import { serveQueueCommand } from './queue-commands.ts';
 import { Progress } from './progress.ts';
 import { checkOutFile } from './out-file.ts';
 import { onInterrupt } from './interrupt.ts';
@@ -397,7 +396,7 @@ export async function serveWorkersCommand(argv: string[]): Promise<number> {
     false,
   );
   const engine = engineUrl(values.engine);
-  if (engine !== undefined) return serveQueueCommand({ ...values, engine });
+  if (engine !== undefined) return (await import('./queue-commands.ts')).serveQueueCommand({ ...values, engine });
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port: 0..65535, got "${values.port}"`);

@@ -290,7 +290,9 @@ describe('BullMQ engine on a real redis-server', { timeout: 300_000, skip: missi
         lib?.close();
       }
     };
-    await until(() => committed() >= 3, 60_000, 'three committed jobs');
+    // Killed at the first committed job: nine of ten still to run, so the kill lands mid-run
+    // even when the four workers are quick (at three, a fast run was sometimes over first).
+    await until(() => committed() >= 1, 60_000, 'a committed job');
     child.kill('SIGKILL');
     await exited(child);
     const doneLines = () =>
@@ -306,7 +308,7 @@ describe('BullMQ engine on a real redis-server', { timeout: 300_000, skip: missi
         .jobs.filter((j) => j.state === 'done')
         .map((j) => [j.key, j.finishedAt]),
     );
-    assert.ok(atKill.size >= 3 && atKill.size < KEYS, `committed ${atKill.size}`);
+    assert.ok(atKill.size >= 1 && atKill.size < KEYS, `committed ${atKill.size}`);
     assert.equal(lib.getExperiment(1)!.status, 'interrupted', 'its Lab is gone');
     // A rogue copy of a committed job's result, with one number changed, delivered through the queue.
     const [faultKey] = atKill.keys();

@@ -1,5 +1,6 @@
 /**
- * The Lab's job engine, chosen once when the Lab opens: the LAN coordinator (default) or a
+ * The Lab's job engine, chosen once when the Lab opens (a bad URL is refused then; the engine
+ * itself is ready when the returned promise is): the LAN coordinator (default) or a
  * BullMQ queue on Redis (`--engine redis://…`, or OPTLAB_ENGINE). Also the two places where
  * the Lab reconciles with an engine: before each run, and for every experiment a stopped Lab
  * left running when a Lab with that engine opens.
@@ -15,12 +16,12 @@ import type { CoordinatorLogger } from '../coordinator/types.ts';
 import type { EventHub } from '../lab/events.ts';
 import type { LabWorkers } from '../lab/workers.ts';
 import { deliver } from '../lab/runs.ts';
-import { BullMqEngine, type BullMqEngineOptions } from './bullmq/engine.ts';
+import type { BullMqEngineOptions } from './bullmq/engine.ts';
 import { LanEngine } from './lan.ts';
 import type { JobEngine, ReconcileSummary } from './types.ts';
 
 export type { JobEngine, EngineRun, EngineSession, ReconcileSummary } from './types.ts';
-export { BullMqEngine, LanEngine };
+export { LanEngine };
 
 /** Settings of a Redis engine that tests and the benchmark change (tries, delays, lock). */
 export type EngineTuning = Partial<
@@ -35,8 +36,8 @@ export function createEngine(o: {
   workers: LabWorkers;
   kernels: KernelsSpec;
   logger: CoordinatorLogger;
-}): JobEngine {
-  if (o.url === undefined) return new LanEngine(o.workers);
+}): Promise<JobEngine> {
+  if (o.url === undefined) return Promise.resolve(new LanEngine(o.workers));
   let target;
   try {
     target = parseEngineUrl(o.url);
@@ -44,13 +45,11 @@ export function createEngine(o: {
     if (e instanceof EngineUrlError) throw new OptLabError('E_BAD_ARGS', `--engine: ${e.message}`);
     throw e;
   }
-  return new BullMqEngine({
-    ...o.tuning,
-    target,
-    libraryId: o.library.libraryId(),
-    kernels: o.kernels,
-    logger: o.logger,
-  });
+  const libraryId = o.library.libraryId();
+  // BullMQ and its Redis client are loaded only by a Lab on a queue (they slowed every start).
+  return import('./bullmq/engine.ts').then(
+    ({ BullMqEngine }) => new BullMqEngine({ ...o.tuning, target, libraryId, kernels: o.kernels, logger: o.logger }),
+  );
 }
 
 /**

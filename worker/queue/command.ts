@@ -12,15 +12,7 @@ import { BACKEND_CHOICES, type BackendChoice } from '../backend.ts';
 import { startWorker, UsageProblem } from '../start.ts';
 import { EngineUrlError, parseEngineUrl } from './layout.ts';
 import { QueueWorker } from './consumer.ts';
-
-export const QUEUE_WORKER_USAGE =
-  'optlab worker --engine redis[s]://[user:password@]host[:port][?prefix=NAME] [--slots N] [--name NAME] [--grace SECONDS] [--lock-seconds S] [--backend auto|cpu|webgpu] [--software-gpu]';
-
-/** Whether the command line (or, without --connect, the environment) asks for a queue worker. */
-export function wantsQueue(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
-  if (argv.some((a) => a === '--engine' || a.startsWith('--engine='))) return true;
-  return !!env.OPTLAB_ENGINE && !argv.some((a) => a === '--connect' || a.startsWith('--connect='));
-}
+import { QUEUE_WORKER_USAGE } from '../usage.ts';
 
 function options(argv: string[], env: NodeJS.ProcessEnv) {
   let values;

@@ -63,6 +63,18 @@ export const PART_DASH: Readonly<Record<'train' | 'val' | 'test', number[] | und
 });
 
 /**
+ * Colours by data part where one run's parts share a chart (the Playground's curves): train
+ * blue, validation bluish green, test vermillion (Okabe–Ito), with PART_DASH's line styles, so
+ * that each part is told apart by colour and by dash. Screens comparing configurations keep
+ * one colour per configuration instead, and tell the parts apart by dash alone.
+ */
+export const PART_COLORS: Readonly<Record<'train' | 'val' | 'test', SeriesColor>> = Object.freeze({
+  train: '#0072B2',
+  val: '#009E73',
+  test: '#D55E00',
+});
+
+/**
  * Classes on decision maps: TensorFlow Playground's orange (class 0) and blue (class 1), then
  * Okabe–Ito green, purple and vermillion for more classes.
  */

@@ -61,6 +61,21 @@ test('a bad value falls back to its default and is named with what was expected'
   assert.deepEqual(decode(SCHEMA, new URLSearchParams('lr=')).problems.length, 1);
 });
 
+test('a text field takes a whole match of its pattern, else its default (null), and is written only when set', () => {
+  const schema = { csv: { kind: 'text', default: null, pattern: /[0-9a-f]{16}/, what: '16 hex digits' } } as const;
+  assert.deepEqual(decode(schema, new URLSearchParams()).values, { csv: null });
+  assert.equal(encode(schema, { csv: null }).toString(), '');
+  const q = encode(schema, { csv: '0123456789abcdef' });
+  assert.equal(q.toString(), 'csv=0123456789abcdef');
+  assert.deepEqual(decode(schema, q), { values: { csv: '0123456789abcdef' }, problems: [] });
+  // The pattern must match the whole value, not a part of it.
+  const bad = decode(schema, new URLSearchParams('csv=0123456789abcdef0'));
+  assert.deepEqual(bad, {
+    values: { csv: null },
+    problems: ['csv: expected 16 hex digits, got "0123456789abcdef0"; using the default'],
+  });
+});
+
 test('hash routes: path and query, the session token taken out of both forms', () => {
   const a = parseHash('#/paths?fn=beale&lr=0.1');
   assert.equal(a.path, '/paths');

@@ -18,7 +18,9 @@ export type Field =
       minLength?: number;
       maxLength?: number;
     }
-  | { kind: 'subset'; default: readonly string[]; values: readonly string[] };
+  | { kind: 'subset'; default: readonly string[]; values: readonly string[] }
+  /** A word matching `pattern` (whole), or null when absent; `what` names it in problems. */
+  | { kind: 'text'; default: null; pattern: RegExp; what: string };
 
 export type Schema = Readonly<Record<string, Field>>;
 
@@ -33,7 +35,9 @@ export type FieldValue<F extends Field> = F extends { kind: 'number' }
       ? boolean
       : F extends { kind: 'numbers' }
         ? number[]
-        : string[];
+        : F extends { kind: 'text' }
+          ? string | null
+          : string[];
 
 export type Values<S extends Schema> = { [K in keyof S]: FieldValue<S[K]> };
 
@@ -55,6 +59,8 @@ function describe(f: Field): string {
       return `a comma-separated list of ${f.integer ? 'integers' : 'numbers'}${f.min !== undefined ? ` >= ${f.min}` : ''}${f.max !== undefined ? ` <= ${f.max}` : ''}`;
     case 'subset':
       return `a comma-separated list of ${f.values.join(', ')}`;
+    case 'text':
+      return f.what;
   }
 }
 
@@ -90,6 +96,8 @@ function parse(f: Field, text: string): unknown {
       if (items.some((s) => !f.values.includes(s))) return undefined;
       return f.values.filter((v) => items.includes(v));
     }
+    case 'text':
+      return new RegExp(`^(?:${f.pattern.source})$`).test(text) ? text : undefined;
   }
 }
 

@@ -39,6 +39,28 @@ test('the default Playground is a valid training spec: moons, 2-8-8-2 tanh, Adam
   assert.deepEqual(specProblems(DEFAULT_CONFIG), []);
 });
 
+test('an imported data set: the link names it by hash, the spec as the Lab names it (csv + hash), with the same split', () => {
+  const { config, problems } = configFromQuery(new URLSearchParams('data=csv&csv=00ff00ff00ff00ff&stop=early'));
+  assert.deepEqual(problems, []);
+  assert.equal(configToQuery(config).toString(), 'data=csv&csv=00ff00ff00ff00ff&stop=early');
+  const spec = toTrainSpec(config);
+  assert.deepEqual(spec.dataset, {
+    name: 'csv',
+    hash: '00ff00ff00ff00ff',
+    testFraction: 0.5,
+    valFraction: 0.2,
+    standardize: true,
+  });
+  assert.equal(spec.name, 'Playground: imported data set 00ff00ff00ff00ff');
+  assert.deepEqual(specProblems(config), []);
+  assert.deepEqual(experimentProblems(toExperimentSpec(config)), []);
+  // Without a hash there is nothing to train on, and the spec says so at its path.
+  assert.ok(specProblems(cfg({ data: 'csv', csv: null })).some((p) => p.startsWith('dataset')));
+  assert.deepEqual(configFromQuery(new URLSearchParams('csv=xyz')).problems, [
+    'csv: expected a data set\'s content hash (16 hex digits), got "xyz"; using the default',
+  ]);
+});
+
 test('every regularizer, dropout, batch norm, early stopping and the full batch land where the spec wants them', () => {
   const c = cfg({
     data: 'spirals',

@@ -17,6 +17,9 @@ import { decode, encode, type Values } from '../../lib/params.ts';
 export const PLAYGROUND_DATASETS = ['circles', 'moons', 'spirals', 'xor', 'blobs'] as const;
 export type PlaygroundDataset = (typeof PLAYGROUND_DATASETS)[number];
 
+/** `data` of a config: a generated set, or `csv`, a data set of the Lab's library named by `csv` (its hash). */
+export const PLAYGROUND_DATA = [...PLAYGROUND_DATASETS, 'csv'] as const;
+
 export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid', 'leaky_relu', 'gelu', 'identity'];
 
 /** How a run ends: after its epochs, at a target training loss, or by early stopping on a validation part. */
@@ -31,7 +34,9 @@ export const HAS_CLASSES: readonly PlaygroundDataset[] = ['spirals', 'blobs'];
 
 /** The URL fields (everything but the optimizer's own keywords, which go in `o.<keyword>`). */
 export const PLAYGROUND_PARAMS = {
-  data: { kind: 'enum', default: 'moons', values: PLAYGROUND_DATASETS },
+  data: { kind: 'enum', default: 'moons', values: PLAYGROUND_DATA },
+  /** With data=csv: the content hash of the imported data set (the Lab's library). */
+  csv: { kind: 'text', default: null, pattern: /[0-9a-f]{16}/, what: "a data set's content hash (16 hex digits)" },
   n: { kind: 'number', default: 300, min: 20, max: 2000, integer: true },
   /** Noise of the generator; null: the Playground's default for the set (PLAYGROUND_NOISE). */
   noise: { kind: 'number', default: null, min: 0, max: 5 },
@@ -146,25 +151,36 @@ export const PLAYGROUND_NOISE: Readonly<Record<PlaygroundDataset, number>> = Obj
 
 /** The generator's noise (the Playground's default for the set when the config leaves it out). */
 export function noiseOf(config: PlaygroundConfig): number {
-  return config.noise ?? PLAYGROUND_NOISE[config.data as PlaygroundDataset];
+  return config.noise ?? PLAYGROUND_NOISE[config.data as PlaygroundDataset] ?? 0;
+}
+
+/** Whether the config trains on an imported data set (of the Lab's library) rather than a generated one. */
+export function isImported(config: PlaygroundConfig): boolean {
+  return config.data === 'csv';
 }
 
 /** The training spec the Playground runs; `optlab train` on it gives the same numbers. */
 export function toTrainSpec(config: PlaygroundConfig): TrainSpec {
   const data = config.data as PlaygroundDataset;
   const early = config.stop === 'early';
+  const split = {
+    testFraction: config.test,
+    valFraction: early ? EARLY_STOPPING_VAL_FRACTION : 0,
+    standardize: true,
+  };
   const spec: TrainSpec = {
-    name: `Playground: ${data}`,
+    name: isImported(config) ? `Playground: imported data set ${config.csv ?? '(none chosen)'}` : `Playground: ${data}`,
     seed: config.seed,
-    dataset: {
-      name: data,
-      samples: config.n,
-      noise: noiseOf(config),
-      ...(HAS_CLASSES.includes(data) && config.classes !== null ? { classes: config.classes } : {}),
-      testFraction: config.test,
-      valFraction: early ? EARLY_STOPPING_VAL_FRACTION : 0,
-      standardize: true,
-    },
+    // An imported set is named by its hash, as the Lab's experiments name it.
+    dataset: isImported(config)
+      ? { name: 'csv', ...(config.csv !== null ? { hash: config.csv } : {}), ...split }
+      : {
+          name: data,
+          samples: config.n,
+          noise: noiseOf(config),
+          ...(HAS_CLASSES.includes(data) && config.classes !== null ? { classes: config.classes } : {}),
+          ...split,
+        },
     model:
       config.hidden.length === 0
         ? { kind: 'logistic' }

@@ -2,17 +2,25 @@
  * The Playground's state: the configuration (kept in the address), the run in the worker
  * (play, pause, step, reset), and what the output column draws. Any change to the
  * configuration starts the run again from its first epoch, so the spec shown always describes
- * the numbers shown.
+ * the numbers shown. With a Lab, its stored data sets with 2 features and a class label are
+ * offered beside the generated ones (fetched whole when drawn); the others are listed with
+ * the reason the Playground cannot draw them.
  */
 import type { KernelChoice } from '../../../../shared/linalg/use-kernels.ts';
 import type { TrainSpec } from '../../../../shared/schema/types.ts';
 import type { EpochRecord } from '../../../../shared/train/fit.ts';
 import type { SetMetrics } from '../../../../shared/train/evaluate.ts';
+import type { Dataset } from '../../../../shared/data/dataset.ts';
+import type { DatasetInfo } from '../../../../shared/lab-api.ts';
+import { hasLab, lab } from '../../lib/lab.ts';
+import { errorText } from '../lab-format.ts';
+import { datasetFromPreview, playgroundRefusal, MAX_IMPORTED_ROWS } from './imported.ts';
 import { OPTIMIZER_DEFAULTS, type OptimizerName } from '../../../../shared/optim/registry.ts';
 import {
   DEFAULT_CONFIG,
   configFromQuery,
   configToQuery,
+  isImported,
   specProblems,
   toTrainSpec,
   type PlaygroundConfig,
@@ -46,6 +54,12 @@ export interface MapFrame {
 /** Learning curves: one array per metric, all as long as `epoch`. */
 export type Curves = Record<string, number[]>;
 
+/** A data set of the Lab's library, and why the Playground cannot draw it (null: it can). */
+export interface ImportedSet {
+  info: DatasetInfo;
+  refused: string | null;
+}
+
 const CURVE_KEYS = ['train_loss', 'val_loss', 'test_loss', 'train_accuracy', 'val_accuracy', 'test_accuracy'];
 
 function emptyCurves(): Curves {
@@ -65,6 +79,14 @@ export class PlaygroundState {
   #curves = $state.raw<Curves>(emptyCurves());
   #kernels = $state.raw<KernelChoice | null>(null);
   #final = $state.raw<Record<string, SetMetrics> | null>(null);
+  #imported = $state.raw<ImportedSet[]>([]);
+  /** Imported data sets fetched whole, by hash (a raw state: replaced whole when one arrives). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #sets = $state.raw<ReadonlyMap<string, Dataset>>(new Map());
+  /** Fetches in flight, by hash: bookkeeping, not shown. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #fetching = new Map<string, Promise<Dataset>>();
+  #offLab: (() => void) | null = null;
   /** Problems with the link the Playground was opened with (values it replaced by defaults). */
   readonly linkProblems: readonly string[];
   /** Every line of the learning curve so far, as the worker sent it. */
@@ -88,7 +110,64 @@ export class PlaygroundState {
       (m) => this.#receive(m),
       (message) => this.#fail(`The training worker stopped: ${message}`),
     );
+    if (hasLab()) {
+      this.#offLab = lab().subscribe((e) => {
+        if (e.type === 'dataset-added' || e.type === 'dataset-deleted') void this.#listImported();
+      });
+      void this.#listImported();
+    }
     this.#restart();
+  }
+
+  /** Whether the page has a Lab whose data sets it can offer. */
+  get hasLab(): boolean {
+    return this.#offLab !== null;
+  }
+  /** The Lab's stored data sets, each with why the Playground refuses it (null: it can draw it). */
+  get imported(): readonly ImportedSet[] {
+    return this.#imported;
+  }
+  /** An imported data set's rows, once fetched (`fetchImported` fetches it). */
+  importedData(hash: string): Dataset | null {
+    return this.#sets.get(hash) ?? null;
+  }
+
+  /** Trains on an imported data set from now on (its rows as the number of points). */
+  chooseImported(info: DatasetInfo): void {
+    this.set({ data: 'csv', csv: info.hash, n: info.n, noise: null, classes: null });
+  }
+
+  /** Fetches an imported data set whole through the Lab (once; later calls share the fetch). */
+  fetchImported(hash: string): Promise<Dataset> {
+    const have = this.#sets.get(hash);
+    if (have) return Promise.resolve(have);
+    let p = this.#fetching.get(hash);
+    if (!p) {
+      p = lab()
+        .previewDataset(hash, MAX_IMPORTED_ROWS)
+        .then((preview) => {
+          const ds = datasetFromPreview(preview);
+          // eslint-disable-next-line svelte/prefer-svelte-reactivity
+          this.#sets = new Map([...this.#sets, [hash, ds]]);
+          return ds;
+        })
+        .finally(() => this.#fetching.delete(hash));
+      this.#fetching.set(hash, p);
+    }
+    return p;
+  }
+
+  async #listImported(): Promise<void> {
+    try {
+      const l = lab();
+      await l.ready;
+      const list = await l.listDatasets();
+      this.#imported = list.map((info) => ({ info, refused: playgroundRefusal(info) }));
+    } catch (e) {
+      // The generated sets still work; the Data column says the Lab's sets are unavailable.
+      this.#imported = [];
+      if (isImported(this.#config)) this.#fail(`The Lab's data sets cannot be listed: ${errorText(e)}`);
+    }
   }
 
   get config(): PlaygroundConfig {
@@ -191,6 +270,7 @@ export class PlaygroundState {
 
   destroy(): void {
     cancelAnimationFrame(this.#frame);
+    this.#offLab?.();
     this.#client?.dispose();
     this.#client = null;
   }
@@ -212,7 +292,32 @@ export class PlaygroundState {
       return;
     }
     this.#status = 'starting';
-    this.#client.start(this.spec, MAP_CELLS);
+    if (!isImported(this.#config)) {
+      this.#client.start(this.spec, MAP_CELLS);
+      return;
+    }
+    const hash = this.#config.csv;
+    if (hash === null) return this.#fail('Choose an imported data set in the Data column.');
+    if (!this.hasLab)
+      return this.#fail(
+        "This link trains on a data set of a Lab's library, and this page has no Lab: open it from the address `optlab serve` prints, or from the desktop app.",
+      );
+    const ready = this.#sets.get(hash);
+    if (ready) {
+      this.#client.start(this.spec, MAP_CELLS, ready);
+      return;
+    }
+    // Fetched first; the run starts if the configuration is still this one when the rows arrive.
+    this.#client.abandon();
+    const config = this.#config;
+    this.fetchImported(hash).then(
+      () => {
+        if (this.#config === config && this.#status === 'starting') this.#restart();
+      },
+      (e: unknown) => {
+        if (this.#config === config) this.#fail(`The imported data set ${hash} cannot be trained on: ${errorText(e)}`);
+      },
+    );
   }
 
   /**

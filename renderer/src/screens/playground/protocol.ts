@@ -10,6 +10,7 @@ import type { KernelChoice } from '../../../../shared/linalg/use-kernels.ts';
 import type { TrainSpec } from '../../../../shared/schema/types.ts';
 import type { EpochRecord } from '../../../../shared/train/fit.ts';
 import type { SetMetrics } from '../../../../shared/train/evaluate.ts';
+import type { Dataset } from '../../../../shared/data/dataset.ts';
 
 /** Int32 slots of the control buffer. */
 export const CONTROL = {
@@ -37,6 +38,8 @@ export type ToWorker = {
   /** Grid cells per side of the heatmap. */
   cells: number;
   control: SharedArrayBuffer;
+  /** The data set when the spec names an imported one (`csv`): the page fetched it from the Lab. */
+  data?: Dataset;
 };
 
 export type FromWorker =

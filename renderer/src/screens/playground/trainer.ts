@@ -4,6 +4,7 @@
  * (messages of abandoned runs are dropped).
  */
 import type { TrainSpec } from '../../../../shared/schema/types.ts';
+import type { Dataset } from '../../../../shared/data/dataset.ts';
 import { CONTROL, CONTROL_WORDS, type FromWorker, type ToWorker } from './protocol.ts';
 
 /** Why a page cannot run the Playground's worker, or null when it can. */
@@ -39,8 +40,11 @@ export class TrainerClient {
     return this.#allowed;
   }
 
-  /** Abandons the current run (if any) and starts `spec`, paused before its first epoch. */
-  start(spec: TrainSpec, cells: number): void {
+  /**
+   * Abandons the current run (if any) and starts `spec`, paused before its first epoch;
+   * `data` is the data set when the spec names an imported one.
+   */
+  start(spec: TrainSpec, cells: number, data?: Dataset): void {
     this.#generation++;
     this.#allowed = 0;
     Atomics.store(this.#control, CONTROL.ALLOWED, 0);
@@ -52,6 +56,7 @@ export class TrainerClient {
       spec,
       cells,
       control: this.#control.buffer as SharedArrayBuffer,
+      ...(data ? { data } : {}),
     };
     this.#worker.postMessage(msg);
   }

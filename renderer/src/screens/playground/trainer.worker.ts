@@ -1,7 +1,8 @@
 /**
  * The Playground's training worker: the same data generation, split and `fit` call as
  * `optlab train` (app/cli/train.ts), on the same WebAssembly kernels, so that the same spec
- * gives the same numbers to the bit. Between epochs it posts the learning-curve line and the
+ * gives the same numbers to the bit. An imported data set comes with the start message (the
+ * page fetches it from the Lab); generated ones are drawn here from the spec's seed. Between epochs it posts the learning-curve line and the
  * network's outputs on the heatmap grid, then waits until the page lets it go on.
  */
 import type { KernelChoice } from '../../../../shared/linalg/use-kernels.ts';
@@ -82,8 +83,11 @@ function run(m: Extract<ToWorker, { type: 'start' }>, kernels: KernelChoice): vo
     if (problems.length) throw new Error(problems.join('\n'));
     // Exactly as optlab train: one generator per spec seed, data and split from named streams.
     const rng = new Rng(spec.seed);
-    const data = makeDataset(spec.dataset, rng.fork('data'));
+    const data = spec.dataset.name === 'csv' ? m.data : makeDataset(spec.dataset, rng.fork('data'));
+    if (!data) throw new Error('the imported data set did not reach the training worker');
     if (data.d !== 2) throw new Error(`the Playground draws 2-D data; ${data.name} has ${data.d} features`);
+    if (data.task !== 'classification')
+      throw new Error(`the Playground draws class regions; ${data.name} is a regression set`);
     const split = splitIndices(
       data.y,
       data.n,
