@@ -13,6 +13,11 @@
  * Goals: ≥ 60 epochs drawn per second with no frame over 16 ms; paths redrawn in < 16 ms.
  * Headless Chromium paces frames at 60 Hz without a GPU; the machine may be shared, so the
  * figures are medians of several repetitions, with the worst case beside them.
+ *
+ * `--ui-baseline=DIR` also serves another build of the renderer (`vite build --outDir DIR`
+ * from another commit) and plays the Playground in both builds in turn (this, other, other,
+ * this, …), so that both meet the same load; it prints each play and the ratios of the
+ * medians, this build over the other.
  */
 import { chromium, type Page } from 'playwright-core';
 import { buildRenderer } from '../app/web/build.ts';
@@ -47,6 +52,14 @@ export interface UiBench {
     heatmap_ms: { median: number; p95: number; max: number; count: number };
     node_fit_epochs_per_s: number;
   };
+  /** With --ui-baseline: the Playground in this build and in the other, played in turn. */
+  comparison?: {
+    rounds: number;
+    current: Record<string, number>;
+    baseline: Record<string, number>;
+    /** This build's figure over the baseline's (epochs/s: higher is better; times: lower is). */
+    ratios: Record<string, number>;
+  };
   paths: {
     optimizers: number;
     steps: number;
@@ -67,7 +80,7 @@ async function epochShown(page: Page): Promise<number> {
   return Number((text.match(/epoch\s+(\d+)/) ?? [])[1] ?? NaN);
 }
 
-async function playground(page: Page, base: string, seconds: number): Promise<UiBench['playground']> {
+async function playground(page: Page, base: string, seconds: number, withNode = true): Promise<UiBench['playground']> {
   await page.goto(`${base}#/playground?${PLAYGROUND_QUERY}`);
   // Polled from outside: the page's CSP forbids the string evaluation waitForFunction uses.
   for (const t0 = Date.now(); await page.getByTestId('play').isDisabled();) {
@@ -112,7 +125,7 @@ async function playground(page: Page, base: string, seconds: number): Promise<Ui
     frames_per_s: Math.round((frames.length / ((t1 - t0) / 1000)) * 10) / 10,
     frame_ms: { ...f, over_16ms: frames.filter((x) => x > 16.7).length, frames: frames.length },
     heatmap_ms: { ...m, count: maps.length },
-    node_fit_epochs_per_s: nodeFit(),
+    node_fit_epochs_per_s: withNode ? nodeFit() : NaN,
   };
 }
 
@@ -179,7 +192,53 @@ async function paths(page: Page, base: string, moves: number): Promise<UiBench['
   };
 }
 
-export async function uiBench(log: (s: string) => void): Promise<UiBench> {
+type PlaygroundFigures = UiBench['playground'];
+
+/** This build against another, the Playground played in each in turn (ABBA…); medians and ratios. */
+async function againstBaseline(
+  page: Page,
+  current: string,
+  baseline: string,
+  rounds: number,
+  log: (s: string) => void,
+): Promise<UiBench['comparison']> {
+  const runs: { current: PlaygroundFigures[]; baseline: PlaygroundFigures[] } = { current: [], baseline: [] };
+  for (let i = 0; i < rounds; i++) {
+    const order: ('current' | 'baseline')[] = i % 2 === 0 ? ['current', 'baseline'] : ['baseline', 'current'];
+    for (const which of order) {
+      const r = await playground(page, which === 'current' ? current : baseline, 6, false);
+      runs[which].push(r);
+      log(
+        `    ${which === 'current' ? 'this build ' : 'baseline   '} ${r.epochs_per_s} epochs/s, frame median ${r.frame_ms.median} ms, p95 ${r.frame_ms.p95} ms, ${r.frame_ms.over_16ms}/${r.frame_ms.frames} frames over 16.7 ms, heatmap median ${r.heatmap_ms.median} ms`,
+      );
+    }
+  }
+  const med = (xs: number[]) => stats(xs).median;
+  const figures = (rs: PlaygroundFigures[]) => ({
+    epochs_per_s: med(rs.map((r) => r.epochs_per_s)),
+    frame_median_ms: med(rs.map((r) => r.frame_ms.median)),
+    frame_p95_ms: med(rs.map((r) => r.frame_ms.p95)),
+    over_16ms_share: med(rs.map((r) => r.frame_ms.over_16ms / Math.max(1, r.frame_ms.frames))),
+    heatmap_median_ms: med(rs.map((r) => r.heatmap_ms.median)),
+  });
+  const a = figures(runs.current);
+  const b = figures(runs.baseline);
+  const ratio = (x: number, y: number) => Math.round((x / y) * 100) / 100;
+  return {
+    rounds,
+    current: a,
+    baseline: b,
+    ratios: {
+      epochs_per_s: ratio(a.epochs_per_s, b.epochs_per_s),
+      frame_median_ms: ratio(a.frame_median_ms, b.frame_median_ms),
+      frame_p95_ms: ratio(a.frame_p95_ms, b.frame_p95_ms),
+      over_16ms_share: ratio(a.over_16ms_share, b.over_16ms_share),
+      heatmap_median_ms: ratio(a.heatmap_median_ms, b.heatmap_median_ms),
+    },
+  };
+}
+
+export async function uiBench(log: (s: string) => void, options: { baseline?: string } = {}): Promise<UiBench> {
   log('OptLab window benchmark: the built renderer in headless Chromium (/usr/bin/chromium)');
   log('  building the renderer…');
   await buildRenderer();
@@ -201,6 +260,20 @@ export async function uiBench(log: (s: string) => void): Promise<UiBench> {
     log(
       `    heatmap redraw (64×64 cells → canvas): median ${pg.heatmap_ms.median} ms, p95 ${pg.heatmap_ms.p95} ms, max ${pg.heatmap_ms.max} ms over ${pg.heatmap_ms.count} redraws`,
     );
+    let comparison: UiBench['comparison'];
+    if (options.baseline) {
+      const other = await serveWindow({ db: ':memory:', root: options.baseline });
+      try {
+        log(`  Playground, this build against ${options.baseline}, played in turn:`);
+        comparison = await againstBaseline(page, server.origin, other.origin, 4, log);
+        const r = comparison!.ratios;
+        log(
+          `    ratios (this / baseline, medians): epochs/s ×${r.epochs_per_s}, frame median ×${r.frame_median_ms}, frame p95 ×${r.frame_p95_ms}, share of frames over 16.7 ms ×${r.over_16ms_share}, heatmap ×${r.heatmap_median_ms}`,
+        );
+      } finally {
+        await other.close();
+      }
+    }
     const pt = await paths(page, server.origin, 60);
     log(
       `  Optimizer Paths, ${pt.optimizers} optimizers × ${pt.steps} steps (Rosenbrock), a learning-rate slider moved:`,
@@ -211,7 +284,7 @@ export async function uiBench(log: (s: string) => void): Promise<UiBench> {
     log(
       `    input → next frame: median ${pt.to_next_frame_ms.median} ms, p95 ${pt.to_next_frame_ms.p95} ms, max ${pt.to_next_frame_ms.max} ms`,
     );
-    return { playground: pg, paths: pt };
+    return { playground: pg, ...(comparison ? { comparison } : {}), paths: pt };
   } finally {
     await browser.close();
     await server.close();

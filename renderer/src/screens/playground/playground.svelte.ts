@@ -132,9 +132,12 @@ export class PlaygroundState {
     return this.#sets.get(hash) ?? null;
   }
 
-  /** Trains on an imported data set from now on (its rows as the number of points). */
+  /**
+   * Trains on an imported data set from now on. Its rows become the number of points (what
+   * "Sweep this…" sizes batches by), kept inside the link's range.
+   */
   chooseImported(info: DatasetInfo): void {
-    this.set({ data: 'csv', csv: info.hash, n: info.n, noise: null, classes: null });
+    this.set({ data: 'csv', csv: info.hash, n: Math.min(2000, Math.max(20, info.n)), noise: null, classes: null });
   }
 
   /** Fetches an imported data set whole through the Lab (once; later calls share the fetch). */
