@@ -55,10 +55,10 @@ test(
   'optimizers on digits: at least one speed difference is significant after Holm; the sentence carries the numbers',
   { timeout: 600_000 },
   async () => {
-    // Shrunk for CI: four of the ten optimizers (GD, SGD, Adagrad, Adam), still each tuned over five rates.
+    // Shrunk for CI: three of the ten optimizers (GD, Adagrad, Adam), still each tuned over five rates.
     const spec = presetSpec('optimizers');
     spec.sweep = (spec.sweep as Array<Record<string, unknown>>).filter((e) =>
-      ['GD', 'SGD', 'Adagrad', 'Adam'].includes(e.label as string),
+      ['GD', 'Adagrad', 'Adam'].includes(e.label as string),
     );
     const study = await runStudy(spec);
     assert.equal(study.kind, 'optimizers');
@@ -76,7 +76,7 @@ test(
     // The flat learning curves the report screen draws, in sweep order.
     assert.deepEqual(
       study.series.curves.map((c) => c.label),
-      ['GD', 'SGD', 'Adagrad', 'Adam'],
+      ['GD', 'Adagrad', 'Adam'],
     );
     for (const c of study.series.curves) assert.equal(c.val_loss?.mean.length, c.epoch.length);
     for (const r of rows) {
@@ -87,10 +87,55 @@ test(
 );
 
 test(
+  'optimizers, ill-conditioned: breast_cancer:unscaled separates the optimizers more than breast_cancer; the summary says how',
+  { timeout: 600_000 },
+  async () => {
+    // Shrunk for CI: two optimizers with one step size for all (GD, SGD) and one that adapts each
+    // coordinate's step (Adam), each tuned over five rates, on both versions of the set.
+    const shrink = (spec: ExperimentSpec) => {
+      spec.sweep = (spec.sweep as Array<Record<string, unknown>>).filter((e) =>
+        ['GD', 'SGD', 'Adam'].includes(e.label as string),
+      );
+      return spec;
+    };
+    const [scaled, unscaled] = await Promise.all([
+      runStudy(shrink(presetSpec('optimizers', 'breast_cancer'))),
+      runStudy(shrink(presetSpec('optimizers', 'breast_cancer:unscaled'))),
+    ]);
+    if (scaled.kind !== 'optimizers' || unscaled.kind !== 'optimizers') throw new Error('not the optimizers study');
+    // Separation: optimizers significantly slower than the fastest, or significantly below the best final score.
+    const separated = (rows: typeof scaled.series.rows) =>
+      rows
+        .filter((r) => (r.vsFastest?.pHolm ?? 1) <= ALPHA || (r.vsBestFinal?.pHolm ?? 1) <= ALPHA)
+        .map((r) => r.label);
+    const a = separated(scaled.series.rows),
+      b = separated(unscaled.series.rows);
+    assert.ok(b.length > a.length, JSON.stringify({ scaled: a, unscaled: b }));
+    // The same target on both, so the two rankings compare.
+    assert.equal(unscaled.series.ranking, scaled.series.ranking);
+    // scikit-learn's breast_cancer: the feature stds run from ~0.0027 (fractal dimension error) to ~570 (worst area).
+    const { standardized, stdMin, stdMax } = unscaled.series.inputs;
+    assert.equal(standardized, false);
+    assert.ok(stdMin > 0.002 && stdMin < 0.0035 && stdMax > 450 && stdMax < 700, JSON.stringify({ stdMin, stdMax }));
+    assert.equal(scaled.series.inputs.standardized, true);
+    has(unscaled.summary, `feature standard deviations range from ${sig(stdMin, 3)} to ${sig(stdMax, 3)}`);
+    const reached = (labels: string[]) =>
+      unscaled.series.rows.filter((r) => labels.includes(r.label)).reduce((n, r) => n + r.reached, 0);
+    has(unscaled.summary, `(Adam) reached the target on ${reached(['Adam'])} of 10 splits`);
+    has(unscaled.summary, `(GD, SGD) reached the target on ${reached(['GD', 'SGD'])} of 20 splits`);
+    assert.ok(reached(['Adam']) > reached(['GD', 'SGD']));
+    assert.ok(!scaled.summary.join(' ').includes('not standardized'));
+  },
+);
+
+test(
   'capacity on circles with 20% flipped labels: the U, best width significantly better than both ends; overfitting marked',
   { timeout: 600_000 },
   async () => {
-    const study = await runStudy(presetSpec('capacity'));
+    // Shrunk for CI: five of the seven widths, the two ends kept (1 and 512 units).
+    const spec = presetSpec('capacity');
+    spec.sweep = { 'model.hidden': [[1], [4], [8], [32], [512]] };
+    const study = await runStudy(spec);
     assert.equal(study.kind, 'capacity');
     if (study.kind !== 'capacity') return;
     const s = study.series;
@@ -107,10 +152,10 @@ test(
   'regularization on moons with flipped labels: a regularizer is significantly better than the baseline',
   { timeout: 600_000 },
   async () => {
-    // Shrunk for CI: the baseline and four of the ten regularizers (Holm over four, not ten).
+    // Shrunk for CI: the baseline and three of the ten regularizers (Holm over three, not ten).
     const spec = presetSpec('regularization');
     spec.sweep = (spec.sweep as Array<Record<string, unknown>>).filter((e) =>
-      ['none', 'L2', 'dropout', 'input noise', 'mixup'].includes(e.label as string),
+      ['none', 'L2', 'input noise', 'mixup'].includes(e.label as string),
     );
     const study = await runStudy(spec);
     assert.equal(study.kind, 'regularization');
@@ -128,29 +173,47 @@ test(
 );
 
 test(
-  'ensembles on breast_cancer: bagging and boosting both raise their base learner; the sentences carry the numbers',
+  'ensembles on digits: boosting significantly raises the weak learner; bagging is judged against its base and its first member; curves have a point per member and round',
   { timeout: 600_000 },
   async () => {
-    // On breast_cancer both gains are positive but not significant after Holm (see the summary);
-    // the test pins the direction and that the study says so, not a significance the data do not give.
     const study = await runStudy(presetSpec('ensembles'));
     assert.equal(study.kind, 'ensembles');
     if (study.kind !== 'ensembles') return;
     const rows = study.series.rows;
     const bag = rows.find((r) => r.kind === 'bagging')!,
       boost = rows.find((r) => r.kind === 'boosting')!;
-    assert.ok(bag.delta && bag.delta.mean > 0, JSON.stringify(bag.delta));
-    assert.ok(boost.delta && boost.delta.mean > 0, JSON.stringify(boost.delta));
-    assert.equal(bag.curve?.length, 10);
+    // Boosting lowers the weak learner's bias: against the weak net and against its own first round.
+    for (const d of [boost.delta!, boost.vsFirst!])
+      assert.ok(d.pHolm <= ALPHA && d.mean > 0, JSON.stringify({ delta: boost.delta, vsFirst: boost.vsFirst }));
+    // Bagging: averaging raises the score above one member's (the direction); its significance is
+    // whatever the data give (with neural nets on digits it is not: see the summary), and the summary says which.
+    assert.ok(bag.vsFirst && bag.vsFirst.mean > 0, JSON.stringify(bag.vsFirst));
     assert.ok(bag.oob);
-    has(study.summary, `Δ +${sig(bag.delta.mean)} `);
-    has(study.summary, `Δ +${sig(boost.delta.mean)} `);
+    // One point per member and per round asked for (boosting's stopped chains carried forward).
+    assert.equal(bag.curve?.length, 10);
+    assert.equal(boost.curve?.length, 10);
+    for (const p of [...bag.curve, ...boost.curve])
+      assert.equal(p.value.n, 10, 'every point a mean over the 10 splits');
+    // vsFirst is the curve's last point against its first, split by split.
+    const diffs = boost.curve.at(-1)!.value.values.map((v, i) => v - boost.curve![0].value.values[i]);
+    assert.ok(Math.abs(diffs.reduce((a, b) => a + b, 0) / diffs.length - boost.vsFirst!.mean) < 1e-12);
+    for (const r of [bag, boost]) {
+      has(study.summary, `Δ ${r.delta!.mean >= 0 ? '+' : ''}${sig(r.delta!.mean)} `);
+      has(study.summary, `${r.label} (10 ${r.kind === 'bagging' ? 'members' : 'rounds'}`);
+      has(study.summary, `Δ ${r.vsFirst!.mean >= 0 ? '+' : ''}${sig(r.vsFirst!.mean)} `);
+    }
+    has(study.summary, 'significantly better');
+    has(study.summary, 'the rounds lower the bias significantly');
+    has(
+      study.summary,
+      bag.vsFirst.pHolm <= ALPHA
+        ? 'averaging the members lowers the variance significantly'
+        : 'not significantly different',
+    );
     // The flat curves the report screen draws: a single model's score, or the ensemble's score by size.
     assert.deepEqual(
       study.series.curves.map((c) => [c.label, c.curve?.length ?? c.single?.mean]),
       rows.map((r) => [r.label, r.curve?.length ?? r.value.mean]),
     );
-    for (const r of [bag, boost])
-      has(study.summary, r.delta!.pHolm <= ALPHA ? 'significantly better' : 'not significantly different');
   },
 );

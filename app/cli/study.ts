@@ -140,12 +140,20 @@ export function formatStudy(study: J<StudySeries>): string[] {
       const s = study.series;
       out.push(
         ...table(
-          ['configuration', s.metric, 'out-of-bag', 'Δ vs its base learner', 'by members/rounds'],
+          [
+            'configuration',
+            s.metric,
+            'out-of-bag',
+            'Δ vs its base learner',
+            'Δ vs its first member/round',
+            'by members/rounds',
+          ],
           s.rows.map((r) => [
             r.label,
             ms(r.value, 4),
             r.oob ? ms(r.oob, 4) : '',
             r.delta ? delta(r.delta) : '',
+            r.vsFirst ? delta(r.vsFirst) : '',
             r.curve ? r.curve.map((p) => sig(p.value.mean, 3)).join(' ') : '',
           ]),
         ),

@@ -223,16 +223,22 @@ export function aggregate(plan: Plan, results: ReadonlyMap<string, JobResult>): 
 function mergeEnsemble(scores: SplitScores[]): EnsembleReport {
   const first = scores[0].ensemble!;
   const summarize = (values: number[]) => summarizeMetric(first.metric, values);
-  const curve = first.curve.map((_, i) => {
+  // Every split's curve has one point per member or round asked for (boosting carries a stopped
+  // chain's final score forward), so each point is a mean over the same splits.
+  const longest = scores.reduce((a, s) => (s.ensemble!.curve.length > a.ensemble!.curve.length ? s : a)).ensemble!;
+  const curve = longest.curve.map((_, i) => {
     const vals = scores
       .map((s) => s.ensemble!.curve[i]?.value)
       .filter((v): v is number => v !== undefined && Number.isFinite(v));
-    return { size: first.curve[i].size, value: summarize(vals) };
+    return { size: longest.curve[i].size, value: summarize(vals) };
   });
-  const members = first.members.map((_, i) =>
+  const mostMembers = Math.max(...scores.map((s) => s.ensemble!.members.length));
+  const members = Array.from({ length: mostMembers }, (_, i) =>
     summarize(scores.map((s) => s.ensemble!.members[i]).filter((v) => v !== undefined && Number.isFinite(v))),
   );
   const oobVals = scores.map((s) => s.ensemble!.oob).filter((v): v is number => v !== undefined && Number.isFinite(v));
+  const played = scores.map((s) => s.ensemble!.rounds).filter((v): v is number => v !== undefined);
+  const stops = scores.map((s) => s.ensemble!.stopped);
   return {
     kind: first.kind,
     method: first.method,
@@ -240,8 +246,29 @@ function mergeEnsemble(scores: SplitScores[]): EnsembleReport {
     curveSummary: curve,
     memberSummary: members,
     oobSummary: oobVals.length ? summarize(oobVals) : undefined,
-    note: first.note,
+    note: first.note === undefined ? undefined : first.note + stopNote(stops, scores.length),
+    ...(first.kind === 'boosting' && played.length
+      ? {
+          rounds: {
+            played: summarize(played),
+            perfect: stops.filter((s) => s === 'perfect').length,
+            worseThanChance: stops.filter((s) => s === 'worse_than_chance').length,
+          },
+        }
+      : {}),
   };
+}
+
+/** Boosting: how many splits stopped before the rounds asked for, and why ('' when none did). */
+function stopNote(stops: Array<string | undefined>, splits: number): string {
+  const perfect = stops.filter((s) => s === 'perfect').length;
+  const chance = stops.filter((s) => s === 'worse_than_chance').length;
+  if (!perfect && !chance) return '';
+  const why = [
+    perfect ? `${perfect} at a perfect learner` : '',
+    chance ? `${chance} at a learner no better than chance (discarded)` : '',
+  ].filter(Boolean);
+  return `; ${perfect + chance} of ${splits} splits stopped early (${why.join(', ')}), their ensembles carried forward to the last round`;
 }
 
 /** How a spec's rows are judged, in words: `5-fold stratified`, `bootstrap × 20`, `holdout`. */

@@ -108,6 +108,20 @@ export function nextRounds(plan: Plan, results: ReadonlyMap<string, JobResult>):
   return batch;
 }
 
+/**
+ * The score after each of the `rounds` rounds asked for, from the score after each kept
+ * learner. The learners a chain keeps are its first rounds (a learner no better than chance
+ * is discarded and ends the chain; a perfect one is kept and ends it), so after the stop the
+ * ensemble no longer changes and its score is carried forward: every split then has a point
+ * at every round, and each round's mean is over all the splits, not only over those still
+ * boosting (which would mix different sets of splits along the curve).
+ */
+export function roundCurve(staged: readonly number[], rounds: number): Array<{ size: number; value: number }> {
+  if (staged.length === 0) throw new RangeError('roundCurve: no learner was kept');
+  if (staged.length > rounds) throw new RangeError(`roundCurve: ${staged.length} learners kept of ${rounds} rounds`);
+  return Array.from({ length: rounds }, (_, i) => ({ size: i + 1, value: staged[Math.min(i, staged.length - 1)] }));
+}
+
 /** One split's boosting scores: SAMME's weighted vote of the kept rounds, and the score against rounds. */
 export function boostingScores(
   plan: Plan,
@@ -138,6 +152,7 @@ export function boostingScores(
   const yScored = Int32Array.from(split.scored, (r) => y[r]);
   const staged = sammeStagedAccuracy(predsOn(SET.scored), st.boost.alphas, st.K, yScored);
   const mode = ens.mode ?? 'weights';
+  const stop = st.boost.stopped;
   return {
     key,
     results: st.rounds,
@@ -146,15 +161,15 @@ export function boostingScores(
       kind: 'boosting',
       method: `SAMME (${mode === 'weights' ? 'sample weights' : 'weighted resampling'})`,
       metric: `${SET.scored}_accuracy`,
-      curve: staged.map((value, i) => ({ size: i + 1, value })),
+      curve: roundCurve(staged, ens.rounds),
+      rounds: st.rounds.length,
+      ...(stop ? { stopped: stop } : {}),
       members: kept.map((r) => r.final[SET.scored]?.accuracy ?? Number.NaN),
+      // Where the chain stopped is in `rounds` and `stopped`; the report counts the splits that did.
       note:
-        (mode === 'weights'
+        mode === 'weights'
           ? 'each round trains on the sample weights directly (the loss is Σ wᵢℓᵢ / Σ wᵢ)'
-          : 'each round trains on rows drawn with probability proportional to the weights') +
-        (st.stopped
-          ? `; stopped after ${st.rounds.length} rounds (${st.boost.stopped === 'perfect' ? 'a perfect learner' : 'a learner no better than chance'})`
-          : ''),
+          : 'each round trains on rows drawn with probability proportional to the weights',
     },
   };
 }

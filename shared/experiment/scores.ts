@@ -22,6 +22,10 @@ export interface SplitEnsemble {
   oob?: number;
   /** How boosting handled sample weights, said to the user. */
   note?: string;
+  /** Rounds played (boosting): fewer than asked when the chain stopped early. */
+  rounds?: number;
+  /** Why boosting stopped before the rounds asked for (absent when it played them all). */
+  stopped?: 'perfect' | 'worse_than_chance';
 }
 
 /** The same, summarized over splits (see aggregate.ts). */
@@ -33,6 +37,11 @@ export interface EnsembleReport {
   memberSummary: Array<Summary>;
   oobSummary?: Summary;
   note?: string;
+  /**
+   * Boosting: rounds played over the splits, and how many splits stopped early and why. A
+   * stopped split's curve carries its final score forward to the last round.
+   */
+  rounds?: { played: Summary; perfect: number; worseThanChance: number };
 }
 
 export interface SplitScores {

@@ -14,6 +14,7 @@
 import { summarize, type Summary } from '../../stats/describe.ts';
 import type { ExperimentReport } from '../aggregate.ts';
 import type { Plan } from '../plan.ts';
+import type { Dataset } from '../../data/dataset.ts';
 import type { JobResult } from '../types.ts';
 import {
   ALPHA,
@@ -69,6 +70,12 @@ export interface OptimizersSeries {
   tuning: { path: string; factors: number[] } | null;
   /** Fastest first (best final score first without a target). */
   rows: OptimizerRow[];
+  /**
+   * The inputs' scale: whether they were standardized, and the smallest and largest feature
+   * standard deviation on the development rows in the units the models saw. Unstandardized
+   * features whose scales differ by orders of magnitude make the loss ill-conditioned.
+   */
+  inputs: { standardized: boolean; stdMin: number; stdMax: number };
   /** Learning curves per configuration in sweep order (mean and std over splits per epoch), as before the rows existed. */
   curves: Array<{
     label: string;
@@ -137,6 +144,9 @@ export function optimizersSeries(
   others.forEach((r, i) => (r.vsBestFinal = { ...df[i], pHolm: adjF[i] }));
 
   const epochCap = Math.max(...rows0.map((r) => r.cap));
+  const standardized = spec.dataset.standardize ?? true;
+  const [stdMin, stdMax] = standardized ? [1, 1] : featureStdRange(plan.data[0].data, plan.data[0].dev);
+  const adaptive = new Set(plan.configurations.filter((c) => ADAPTIVE.has(c.spec.optimizer.name)).map((c) => c.key));
   const ranking = speed
     ? `epochs to ${speed.monitor} ${speed.monitor === 'val_accuracy' ? '≥' : '≤'} ${speed.value}`
     : metric;
@@ -148,6 +158,7 @@ export function optimizersSeries(
     metric,
     tuning: spec.tuning ? { path: spec.tuning.path, factors: [...spec.tuning.factors] } : null,
     rows,
+    inputs: { standardized, stdMin, stdMax },
     curves: report.configurations.map((c) => ({
       label: c.label,
       epoch: c.curves.epoch,
@@ -156,7 +167,54 @@ export function optimizersSeries(
       val_accuracy: c.curves.series.val_accuracy,
     })),
   };
-  return { title: `Optimizers ranked by ${ranking}`, summary: sentences(series, bestFinal.label), series };
+  const summary = sentences(series, bestFinal.label);
+  if (!standardized) summary.push(conditioningSentence(series, adaptive));
+  return { title: `Optimizers ranked by ${ranking}`, summary, series };
+}
+
+/** Optimizers that scale each coordinate's step by its own gradient history (the rest take one step size for all). */
+const ADAPTIVE = new Set(['adagrad', 'adadelta', 'rmsprop', 'adam', 'adamw', 'nadam']);
+
+/** The smallest and largest standard deviation among the features that vary, over the given rows. */
+function featureStdRange(data: Dataset, rows: Uint32Array): [number, number] {
+  let lo = Infinity;
+  let hi = 0;
+  for (let j = 0; j < data.d; j++) {
+    let m = 0;
+    for (const r of rows) m += data.x[r * data.d + j];
+    m /= rows.length;
+    let v = 0;
+    for (const r of rows) v += (data.x[r * data.d + j] - m) ** 2;
+    const sd = Math.sqrt(v / rows.length);
+    if (sd > 0) [lo, hi] = [Math.min(lo, sd), Math.max(hi, sd)];
+  }
+  return hi > 0 ? [lo, hi] : [Number.NaN, Number.NaN];
+}
+
+/**
+ * What the ill-conditioned case shows, from its numbers: how far apart the feature scales are,
+ * and how the optimizers that adapt each coordinate's step fared against those with one step
+ * size for every coordinate (splits that reached the target, and final scores).
+ */
+function conditioningSentence(s: OptimizersSeries, adaptive: ReadonlySet<string>): string {
+  const { stdMin, stdMax } = s.inputs;
+  // Each group in sweep order (the rows are ranked), so the sentence reads the same whatever the ranking.
+  const order = s.curves.map((c) => c.label);
+  const inSweepOrder = s.rows.slice().sort((x, y) => order.indexOf(x.label) - order.indexOf(y.label));
+  const groups = [inSweepOrder.filter((r) => adaptive.has(r.key)), inSweepOrder.filter((r) => !adaptive.has(r.key))];
+  const part = (rows: OptimizerRow[]) => {
+    const reached = rows.reduce((n, r) => n + r.reached, 0);
+    const splits = rows.reduce((n, r) => n + r.splits, 0);
+    const finals = rows.map((r) => r.final.mean).filter((v): v is number => v !== null);
+    return (
+      `(${rows.map((r) => r.label).join(', ')}) ` +
+      (s.target ? `reached the target on ${reached} of ${splits} splits, ` : '') +
+      `final ${s.metric} ${sig(Math.min(...finals), 3)} to ${sig(Math.max(...finals), 3)}`
+    );
+  };
+  const scales = `Inputs not standardized: feature standard deviations range from ${sig(stdMin, 3)} to ${sig(stdMax, 3)} (a factor of ${sig(stdMax / stdMin, 2)}), so no single step size suits every direction.`;
+  if (!groups[0].length || !groups[1].length) return scales;
+  return `${scales} The optimizers that scale each coordinate's step ${part(groups[0])}; those with one step size for all ${part(groups[1])}.`;
 }
 
 function sentences(s: OptimizersSeries, bestFinal: string): string[] {
