@@ -306,3 +306,15 @@ test('an imported 2-column CSV is a Playground data set and trains; a 3-feature 
     await stopLab(lab);
   }
 });
+
+// This file's Chromium has no WebGPU adapter (no --enable-unsafe-webgpu): see playground-webgpu.spec.ts for one.
+test('without a WebGPU adapter the Playground says CPU and why, and trains', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('#/playground?engine=webgpu');
+  await playgroundReady(page);
+  await expect(page.getByTestId('engine')).toHaveText('engine: CPU (WebAssembly)');
+  await expect(page.getByTestId('engine-reason')).toContainText('no WebGPU adapter');
+  await page.getByTestId('step').click();
+  await expect(page.getByTestId('epoch')).toContainText('epoch 1 /');
+  errors.check();
+});

@@ -74,8 +74,11 @@ test('a declined fit runs on the CPU engine, and the result says why', async () 
       throw new Error('not opened');
     },
   };
-  const r = await fitAsync(input, declining);
+  let seen: unknown = null;
+  const r = await fitAsync({ ...input, observe: (_e, m) => (seen = m.engine) }, declining);
   assert.equal(opened, false);
+  // The watcher (the Playground) learns it at epoch 0, before the result.
+  assert.deepEqual(seen, { name: 'cpu', declined: 'no room for 58 parameters' });
   // 2·8 + 8 (dense0) + 2·8 (batch norm γ, β) + 8·2 + 2 (dense1) = 58.
   assert.deepEqual(r.engine, { name: 'cpu', declined: 'no room for 58 parameters' });
   assert.deepEqual(r.state, fit(input).state);

@@ -133,7 +133,8 @@ function* fitLoop(input: FitInput, chosen: TrainEngine): Generator<Promise<unkno
   if (stopper && curveEvery !== 1)
     throw new Error('fit: early stopping checks every epoch; training.curveEvery must be 1');
   const budget = new TrainingBudget(tr, evals, curves);
-  const observe = observerOf(input.observe, model, evaluator, outDim, session, engine === cpuEngine);
+  const ran = declined === null ? session.info : { name: 'cpu' as const, declined };
+  const observe = observerOf(input.observe, model, evaluator, outDim, session, engine === cpuEngine, ran);
 
   try {
     yield* observe(0);
@@ -224,7 +225,7 @@ function* fitLoop(input: FitInput, chosen: TrainEngine): Generator<Promise<unkno
       state: yield* later(session.getState()),
       standardizer,
     };
-    if (chosen !== cpuEngine) result.engine = declined === null ? session.info : { name: 'cpu', declined };
+    if (chosen !== cpuEngine) result.engine = ran;
     return result;
   } finally {
     session.close();

@@ -53,6 +53,7 @@ test("observe sees an engine's own weights: the last view predicts what the fit'
   const x = new Float32Array(val.length * 2);
   val.forEach((r, i) => x.set(data.x.subarray(2 * r, 2 * r + 2), 2 * i));
   const views: Float32Array[] = [];
+  const engines = new Set<string>();
   const r = await fitAsync(
     {
       data,
@@ -62,6 +63,7 @@ test("observe sees an engine's own weights: the last view predicts what the fit'
       seed: 3,
       config,
       observe(_epoch, model) {
+        engines.add(JSON.stringify(model.engine));
         const out = new Float32Array(val.length * model.outDim);
         model.predict(x, val.length, out);
         views.push(out);
@@ -73,4 +75,6 @@ test("observe sees an engine's own weights: the last view predicts what the fit'
   assert.deepEqual(views[5], r.outputs.val);
   // The first view is the untrained network: different outputs.
   assert.notDeepEqual(views[0], views[5]);
+  // Every view names the engine that trains (what the Playground's run bar shows).
+  assert.deepEqual([...engines], [JSON.stringify({ name: 'webgpu', adapter: 'a copy on the CPU' })]);
 });

@@ -5,7 +5,7 @@
 import type { Sequential } from '../nn/model.ts';
 import { Rng } from '../rng.ts';
 import type { Evaluator } from './evaluate.ts';
-import { later, type EngineSession } from './engine.ts';
+import { later, type EngineInfo, type EngineSession } from './engine.ts';
 
 /** The model of a running fit, as `FitInput.observe` sees it. */
 export interface FitModelView {
@@ -16,6 +16,8 @@ export interface FitModelView {
    * rows are, written into out (n×outDim).
    */
   predict(x: Float32Array, n: number, out: Float32Array): void;
+  /** The engine that trains the fit (with `declined` when a device engine left it to the CPU). */
+  readonly engine: EngineInfo;
 }
 
 export type Observer = (epoch: number, model: FitModelView) => void;
@@ -32,9 +34,10 @@ export function observerOf(
   outDim: number,
   session: EngineSession,
   trainsHostModel: boolean,
+  engine: EngineInfo = session.info,
 ): (epoch: number) => Generator<Promise<unknown>, void, unknown> {
   const rng = new Rng(0);
-  const view: FitModelView = { outDim, predict: (x, n, out) => evaluator.predict(model, x, n, out, rng) };
+  const view: FitModelView = { outDim, engine, predict: (x, n, out) => evaluator.predict(model, x, n, out, rng) };
   return function* (epoch) {
     if (!observer) return;
     if (!trainsHostModel) model.setState(yield* later(session.getState()));

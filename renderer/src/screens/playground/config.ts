@@ -12,6 +12,7 @@ import { validateOptimizerSpec } from '../../../../shared/optim/validate.ts';
 import { validateTrainSpec } from '../../../../shared/schema/validate.ts';
 import { validateExperimentSpec } from '../../../../shared/experiment/validate.ts';
 import { decode, encode, type Values } from '../../lib/params.ts';
+import { ENGINE_CHOICES } from './protocol.ts';
 
 /** The 2-D classification sets the Playground draws. */
 export const PLAYGROUND_DATASETS = ['circles', 'moons', 'spirals', 'xor', 'blobs'] as const;
@@ -66,6 +67,8 @@ export const PLAYGROUND_PARAMS = {
   target: { kind: 'number', default: 0.05, gt: 0, max: 10 },
   patience: { kind: 'number', default: 20, min: 1, max: 1000, integer: true },
   showTest: { kind: 'bool', default: true },
+  /** The engine: a GPU through WebGPU when there is one (auto), the CPU, or WebGPU on any adapter. Not part of the spec. */
+  engine: { kind: 'enum', default: 'auto', values: ENGINE_CHOICES },
 } as const;
 
 export type PlaygroundParams = Values<typeof PLAYGROUND_PARAMS>;

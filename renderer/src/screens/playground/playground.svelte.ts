@@ -25,7 +25,7 @@ import {
   toTrainSpec,
   type PlaygroundConfig,
 } from './config.ts';
-import type { FromWorker, View } from './protocol.ts';
+import type { EngineChoice, EngineShown, FromWorker, View } from './protocol.ts';
 import { TrainerClient, isolationProblem } from './trainer.ts';
 
 /** Cells per side of the heatmap grid. */
@@ -78,6 +78,7 @@ export class PlaygroundState {
   #map = $state.raw<MapFrame | null>(null);
   #curves = $state.raw<Curves>(emptyCurves());
   #kernels = $state.raw<KernelChoice | null>(null);
+  #engine = $state.raw<EngineShown | null>(null);
   #final = $state.raw<Record<string, SetMetrics> | null>(null);
   #imported = $state.raw<ImportedSet[]>([]);
   /** Imported data sets fetched whole, by hash (a raw state: replaced whole when one arrives). */
@@ -206,6 +207,10 @@ export class PlaygroundState {
   get kernels(): KernelChoice | null {
     return this.#kernels;
   }
+  /** The engine the current run trains on (null until its worker has said). */
+  get engine(): EngineShown | null {
+    return this.#engine;
+  }
   /** Scores of the final model when the run is over. */
   get final(): Record<string, SetMetrics> | null {
     return this.#final;
@@ -266,9 +271,13 @@ export class PlaygroundState {
     this.#restart();
   }
 
-  /** The run so far as JSON: the spec, then every learning-curve line (what `optlab train --json` prints). */
+  /** The run so far as JSON: the spec, the kernels and engine, then every learning-curve line (what `optlab train --json` prints). */
   runJson(): string {
-    return JSON.stringify({ spec: this.spec, kernels: this.#kernels, history: this.#history }, null, 2);
+    return JSON.stringify(
+      { spec: this.spec, kernels: this.#kernels, engine: this.#engine, history: this.#history },
+      null,
+      2,
+    );
   }
 
   destroy(): void {
@@ -285,6 +294,7 @@ export class PlaygroundState {
     this.#final = null;
     this.#map = null;
     this.#points = null;
+    this.#engine = null;
     this.#history = [];
     this.#curves = emptyCurves();
     if (!this.#client) return;
@@ -296,7 +306,7 @@ export class PlaygroundState {
     }
     this.#status = 'starting';
     if (!isImported(this.#config)) {
-      this.#client.start(this.spec, MAP_CELLS);
+      this.#client.start(this.spec, MAP_CELLS, this.#config.engine as EngineChoice);
       return;
     }
     const hash = this.#config.csv;
@@ -307,7 +317,7 @@ export class PlaygroundState {
       );
     const ready = this.#sets.get(hash);
     if (ready) {
-      this.#client.start(this.spec, MAP_CELLS, ready);
+      this.#client.start(this.spec, MAP_CELLS, this.#config.engine as EngineChoice, ready);
       return;
     }
     // Fetched first; the run starts if the configuration is still this one when the rows arrive.
@@ -341,6 +351,7 @@ export class PlaygroundState {
     switch (m.type) {
       case 'ready':
         this.#kernels = m.kernels;
+        this.#engine = m.engine;
         this.#points = { x: m.x, y: m.y, classes: m.classes, train: m.train, val: m.val, test: m.test, view: m.view };
         if (this.#status === 'starting') this.#status = 'paused';
         return;

@@ -31,6 +31,23 @@ export interface View {
   cells: number;
 }
 
+/** Which engine a run asks for: a GPU through WebGPU when there is one, the CPU, or WebGPU even on a software adapter. */
+export const ENGINE_CHOICES = ['auto', 'cpu', 'webgpu'] as const;
+export type EngineChoice = (typeof ENGINE_CHOICES)[number];
+
+/** The engine a run trains on, as the run bar shows it. */
+export interface EngineShown {
+  name: 'cpu' | 'webgpu';
+  /** The WebGPU adapter (`vendor architecture: description`). */
+  adapter?: string;
+  /** The adapter is a software one (SwiftShader): correct, not fast. */
+  software?: boolean;
+  /** Why the CPU trains when the choice was not `cpu` (no adapter, a software one, a model the GPU engine declined). */
+  reason?: string;
+  /** The WebGPU results' tolerance class against the CPU path (they are not the CPU's bits). */
+  tolerance?: string;
+}
+
 export type ToWorker = {
   type: 'start';
   generation: number;
@@ -38,6 +55,8 @@ export type ToWorker = {
   /** Grid cells per side of the heatmap. */
   cells: number;
   control: SharedArrayBuffer;
+  /** The engine to train on. */
+  engine: EngineChoice;
   /** The data set when the spec names an imported one (`csv`): the page fetched it from the Lab. */
   data?: Dataset;
 };
@@ -47,6 +66,8 @@ export type FromWorker =
       type: 'ready';
       generation: number;
       kernels: KernelChoice;
+      /** The engine this run trains on. */
+      engine: EngineShown;
       /** Raw features, n×2. */
       x: Float32Array;
       /** Class of each row. */

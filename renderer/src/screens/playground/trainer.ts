@@ -5,7 +5,7 @@
  */
 import type { TrainSpec } from '../../../../shared/schema/types.ts';
 import type { Dataset } from '../../../../shared/data/dataset.ts';
-import { CONTROL, CONTROL_WORDS, type FromWorker, type ToWorker } from './protocol.ts';
+import { CONTROL, CONTROL_WORDS, type EngineChoice, type FromWorker, type ToWorker } from './protocol.ts';
 
 /** Why a page cannot run the Playground's worker, or null when it can. */
 export function isolationProblem(): string | null {
@@ -42,9 +42,9 @@ export class TrainerClient {
 
   /**
    * Abandons the current run (if any) and starts `spec`, paused before its first epoch;
-   * `data` is the data set when the spec names an imported one.
+   * `engine` is the engine asked for; `data` is the data set when the spec names an imported one.
    */
-  start(spec: TrainSpec, cells: number, data?: Dataset): void {
+  start(spec: TrainSpec, cells: number, engine: EngineChoice, data?: Dataset): void {
     this.#generation++;
     this.#allowed = 0;
     Atomics.store(this.#control, CONTROL.ALLOWED, 0);
@@ -56,6 +56,7 @@ export class TrainerClient {
       spec,
       cells,
       control: this.#control.buffer as SharedArrayBuffer,
+      engine,
       ...(data ? { data } : {}),
     };
     this.#worker.postMessage(msg);

@@ -4,16 +4,22 @@
  * gives the same numbers to the bit. An imported data set comes with the start message (the
  * page fetches it from the Lab); generated ones are drawn here from the spec's seed. Between epochs it posts the learning-curve line and the
  * network's outputs on the heatmap grid, then waits until the page lets it go on.
+ *
+ * With a WebGPU engine (engine.ts) the same loop runs through `fitAsync` on the device: the
+ * numbers are then within the engine's tolerance class of the CPU's, not the same bits. Runs
+ * go one at a time: a new one starts once the abandoned one has let go of the device.
  */
 import type { KernelChoice } from '../../../../shared/linalg/use-kernels.ts';
-import { fit } from '../../../../shared/train/fit.ts';
-import type { EpochRecord } from '../../../../shared/train/fit.ts';
+import { fit, fitAsync, FitCancelled } from '../../../../shared/train/fit.ts';
+import type { EngineInfo } from '../../../../shared/train/engine.ts';
+import type { EpochRecord, FitInput } from '../../../../shared/train/fit.ts';
 import { makeDataset } from '../../../../shared/data/make.ts';
 import { splitIndices } from '../../../../shared/data/split.ts';
 import { Rng } from '../../../../shared/rng.ts';
 import { validateTrainSpec } from '../../../../shared/schema/validate.ts';
 import type { Dataset } from '../../../../shared/data/dataset.ts';
-import { CONTROL, type FromWorker, type ToWorker, type View } from './protocol.ts';
+import { CONTROL, type EngineShown, type FromWorker, type ToWorker, type View } from './protocol.ts';
+import { chooseEngine } from './engine.ts';
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
@@ -26,8 +32,11 @@ const scope = self as unknown as WorkerScope;
 // after the handler is in place, and every run waits for it.
 scope.onmessage = (e) => {
   const m = e.data;
-  if (m.type === 'start') void kernels.then((k) => run(m, k));
+  if (m.type === 'start') running = running.then(() => kernels).then((k) => run(m, k));
 };
+
+/** The run in progress (runs go one at a time). */
+let running: Promise<void> = Promise.resolve();
 
 /** Chosen once for this worker, before any model is built. */
 const kernels: Promise<KernelChoice> = import('../../../../shared/linalg/use-kernels.ts').then((k) =>
@@ -74,10 +83,18 @@ function grid(data: Dataset, cells: number): { view: View; points: Float32Array 
   return { view, points };
 }
 
-function run(m: Extract<ToWorker, { type: 'start' }>, kernels: KernelChoice): void {
+/** What the run bar says: the engine that trains, with why the CPU when a GPU was asked for. */
+function shownEngine(asked: EngineShown, ran: EngineInfo): EngineShown {
+  if (ran.name === 'webgpu' || !ran.declined) return asked;
+  return { name: 'cpu', reason: `the WebGPU engine declined this model: ${ran.declined}` };
+}
+
+async function run(m: Extract<ToWorker, { type: 'start' }>, kernels: KernelChoice): Promise<void> {
   const ctl = new Int32Array(m.control);
   const { spec, generation } = m;
   const post = (msg: FromWorker, transfer?: Transferable[]) => scope.postMessage(msg, transfer);
+  const abandoned = () => Atomics.load(ctl, CONTROL.GENERATION) !== generation;
+  if (abandoned()) return;
   try {
     const problems = validateTrainSpec(spec);
     if (problems.length) throw new Error(problems.join('\n'));
@@ -105,13 +122,16 @@ function run(m: Extract<ToWorker, { type: 'start' }>, kernels: KernelChoice): vo
     const cells = m.cells * m.cells;
     let pending: EpochRecord | null = null;
     let announced = false;
-    const result = fit({
+    const { gpu, shown } = await chooseEngine(m.engine);
+    const input: FitInput = {
       data,
       train: split.train,
       evals,
       config: spec,
       outputsFor: [],
       seed: spec.seed,
+      // An abandoned run stops at its next batch (it holds the device the next run needs).
+      cancelled: abandoned,
       onEpoch: (record) => {
         pending = record;
       },
@@ -122,6 +142,7 @@ function run(m: Extract<ToWorker, { type: 'start' }>, kernels: KernelChoice): vo
             type: 'ready',
             generation,
             kernels,
+            engine: shownEngine(shown, model.engine),
             x: data.x,
             y: data.y,
             classes: data.classes,
@@ -146,7 +167,8 @@ function run(m: Extract<ToWorker, { type: 'start' }>, kernels: KernelChoice): vo
         pending = null;
         gate(ctl, generation, epoch);
       },
-    });
+    };
+    const result = gpu ? await fitAsync(input, gpu) : fit(input);
     post({
       type: 'done',
       generation,
@@ -157,7 +179,7 @@ function run(m: Extract<ToWorker, { type: 'start' }>, kernels: KernelChoice): vo
       final: result.final,
     });
   } catch (e) {
-    if (e instanceof Abandoned) return;
+    if (e instanceof Abandoned || e instanceof FitCancelled) return;
     post({ type: 'error', generation, message: e instanceof Error ? e.message : String(e) });
   }
 }
