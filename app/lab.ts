@@ -74,7 +74,7 @@ import { useFastKernels } from './kernels.ts';
 import type { CoordinatorLogger, CoordinatorOptions } from './coordinator/index.ts';
 import { EventHub } from './lab/events.ts';
 import { Runs, outcomeOf } from './lab/runs.ts';
-import { resumeBackend } from './backend.ts';
+import { resumeBackend, type BackendOptions } from './backend.ts';
 import { LabWorkers } from './lab/workers.ts';
 import { loadSpecData } from './lab/data.ts';
 import { previewOf } from './lab/preview.ts';
@@ -120,6 +120,8 @@ export interface LabOptions {
   lan?: boolean;
   /** Local worker processes kept up for the Lab's whole life (they join its coordinator). */
   standingWorkers?: number;
+  /** The engine the standing workers train on (their --backend, --software-gpu; default the CPU). */
+  standingBackend?: BackendOptions;
   /** Coordinator settings for tests (heartbeats, timeouts). */
   coordinator?: CoordinatorOptions;
   /**
@@ -189,6 +191,7 @@ export class Lab implements LabApi, LabEventSource {
         port: o.port,
         lan: o.lan,
         standing: o.standingWorkers,
+        standingBackend: o.standingBackend,
         fitsInThread: o.fitsInThread ?? false,
         kernels: k.build === undefined ? { name: k.name } : { name: k.name, build: k.build },
         logger: o.logger,

@@ -16,6 +16,7 @@ import { Progress } from './progress.ts';
 import { checkOutFile } from './out-file.ts';
 import { onInterrupt } from './interrupt.ts';
 import { openLab, type LabHandle, type LabOptions } from '../lab.ts';
+import { chosenBackend, type BackendOptions } from '../backend.ts';
 import { optlabCommandLine } from '../coordinator/index.ts';
 import { OptLabError } from '../../shared/lab-errors.ts';
 import { compareKeys } from '../../shared/experiment/keys.ts';
@@ -377,10 +378,12 @@ async function nextToRun(lab: LabHandle): Promise<ExperimentSummary | undefined>
 }
 
 /**
- * `optlab serve-workers [--lan] [--port P] [--workers N]`: keeps a Lab up that workers can join,
- * prints the command to start one, and runs the experiments queued in the library
- * (`optlab run … --queue`) one after another on every worker that has joined, and those
- * whose run was interrupted (their process died), first.
+ * `optlab serve-workers [--lan] [--port P] [--workers N] [--backend B] [--software-gpu]`: keeps a
+ * Lab up that workers can join, prints the command to start one, and runs the experiments
+ * queued in the library (`optlab run … --queue`) one after another on every worker that has
+ * joined, and those whose run was interrupted (their process died), first. `--backend` is
+ * `optlab run`'s: the local workers start with it, and each run is held to it (a run never
+ * mixes back ends); `webgpu` without a GPU is refused before anything starts.
  */
 export async function serveWorkersCommand(argv: string[]): Promise<number> {
   const { values } = parse(
@@ -392,11 +395,15 @@ export async function serveWorkersCommand(argv: string[]): Promise<number> {
       workers: { type: 'string' },
       'poll-ms': { type: 'string' },
       engine: { type: 'string' },
+      backend: { type: 'string' },
+      'software-gpu': { type: 'boolean', default: false },
     },
     false,
   );
+  const backend: BackendOptions = { backend: parseBackend(values.backend), softwareGpu: values['software-gpu'] };
   const engine = engineUrl(values.engine);
-  if (engine !== undefined) return (await import('./queue-commands.ts')).serveQueueCommand({ ...values, engine });
+  if (engine !== undefined)
+    return (await import('./queue-commands.ts')).serveQueueCommand({ ...values, engine, backend });
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port: 0..65535, got "${values.port}"`);
@@ -406,7 +413,10 @@ export async function serveWorkersCommand(argv: string[]): Promise<number> {
   const pollMs = values['poll-ms'] === undefined ? 1000 : Number(values['poll-ms']);
   const warning = workersWarning(local);
   if (warning) console.error(`optlab serve-workers: ${warning}`);
-  const lab = openLab(values.db, { port, lan: values.lan, standingWorkers: local });
+  // Probed here, as a worker does at start: no Lab is opened for workers that cannot train.
+  if (local > 0 && backend.backend !== 'cpu')
+    await chosenBackend(backend, (line) => console.error(`optlab serve-workers: local workers: ${line}`));
+  const lab = openLab(values.db, { port, lan: values.lan, standingWorkers: local, standingBackend: backend });
   // Ctrl-C (or SIGTERM): the running experiment is cancelled (recorded, resumable) and the Lab
   // stops; a second one stops at once.
   let current: number | undefined;
@@ -446,7 +456,7 @@ export async function serveWorkersCommand(argv: string[]): Promise<number> {
         );
         current = next.id;
         try {
-          await lab.startRun(next.id, { workers: 0, joined: true });
+          await lab.startRun(next.id, { workers: 0, joined: true, ...backend });
           // A signal that came while the run was starting cancels it now that it can be.
           if (signal.interrupted) await lab.cancelRun(next.id);
           const outcome = await lab.waitForRun(next.id);

@@ -73,7 +73,7 @@ const commands: Record<string, Command> = {
   'serve-workers': {
     summary: 'keep a Lab up that workers (on this or other machines) join; runs queued experiments',
     usage:
-      'optlab serve-workers [--lan] [--port P] [--workers N] [--db PATH]\n   or: optlab serve-workers --engine redis[s]://… [--workers N] [--db PATH]',
+      'optlab serve-workers [--lan] [--port P] [--workers N] [--backend auto|cpu|webgpu] [--software-gpu] [--db PATH]\n   or: optlab serve-workers --engine redis[s]://… [--workers N] [--backend auto|cpu|webgpu] [--software-gpu] [--db PATH]',
     run: async (argv) => (await import('./library-commands.ts')).serveWorkersCommand(argv),
   },
   workers: {

@@ -10,6 +10,7 @@ import { spawnQueueWorkers } from '../engine/bullmq/local.ts';
 import { listQueueWorkers } from '../engine/bullmq/workers.ts';
 import { EngineUrlError, parseEngineUrl } from '../../worker/queue/layout.ts';
 import type { WorkerView } from '../../shared/lab-api.ts';
+import { chosenBackend, type BackendOptions } from '../backend.ts';
 
 export async function serveQueueCommand(values: {
   db?: string;
@@ -18,6 +19,8 @@ export async function serveQueueCommand(values: {
   'poll-ms'?: string;
   lan?: boolean;
   port?: string;
+  /** The local workers' engine and the queue each run goes to (`optlab run --backend`). */
+  backend?: BackendOptions;
 }): Promise<number> {
   if (values.lan || values.port !== undefined)
     throw new UsageError('--lan and --port belong to the LAN coordinator; with --engine the workers reach Redis');
@@ -27,8 +30,12 @@ export async function serveQueueCommand(values: {
   const pollMs = values['poll-ms'] === undefined ? 1000 : Number(values['poll-ms']);
   if (!Number.isFinite(pollMs) || pollMs < 10)
     throw new UsageError(`--poll-ms: at least 10, got "${values['poll-ms']}"`);
+  // Probed here, as a worker does at start: nothing is started for workers that cannot train.
+  if (local > 0 && values.backend?.backend !== undefined && values.backend.backend !== 'cpu')
+    await chosenBackend(values.backend, (line) => console.error(`optlab serve-workers: local workers: ${line}`));
   const lab = openLab(values.db, { engine: values.engine });
-  const standing = local > 0 ? spawnQueueWorkers(local, values.engine, { prefix: 'standing' }) : undefined;
+  const standing =
+    local > 0 ? spawnQueueWorkers(local, values.engine, { prefix: 'standing', backend: values.backend }) : undefined;
   let stop = false;
   const stopped = new Promise<void>((resolve) =>
     process.once('SIGINT', () => {
@@ -52,7 +59,7 @@ export async function serveQueueCommand(values: {
       if (next) {
         console.log(`running experiment ${next.id}: ${next.name}`);
         try {
-          await lab.startRun(next.id, { workers: 0 });
+          await lab.startRun(next.id, { workers: 0, ...values.backend });
           const outcome = await lab.waitForRun(next.id);
           if (outcome.status !== 'done')
             console.log(`experiment ${next.id} failed: ${outcome.error ?? outcome.status}`);

@@ -29,6 +29,8 @@ export interface WorkersOptions {
   lan?: boolean;
   /** Local worker processes started with the coordinator, kept for the Lab's life. */
   standing?: number;
+  /** Their engine (--backend, --software-gpu); default the CPU. */
+  standingBackend?: BackendOptions;
   /** Run in-process jobs in a worker thread instead of on the event loop. */
   fitsInThread: boolean;
   kernels: KernelsSpec;
@@ -66,7 +68,15 @@ export class LabWorkers {
       c.on('worker-joined', (w) => this.#hub.emit({ type: 'worker-joined', worker: workerView(w) }));
       c.on('worker-left', (w, reason) => this.#hub.emit({ type: 'worker-left', worker: workerView(w), reason }));
       await c.listen();
-      if (this.#o.standing) this.#standing = spawnLocalWorkers(this.#o.standing, c.url, c.token);
+      if (this.#o.standing)
+        this.#standing = spawnLocalWorkers(this.#o.standing, c.url, c.token, {
+          args: workerBackendArgs(this.#o.standingBackend ?? {}),
+          // Said even without a logger: a standing worker that will not start (no GPU) is never retried.
+          onExit: (name, { code, signal, lastLine }) =>
+            (this.#o.logger ? (l: string) => this.#o.logger!.warn(l) : (l: string) => console.error(l))(
+              `standing worker ${name} exited unexpectedly (${signal ?? `code ${code}`})${lastLine ? `: ${lastLine}` : ''}`,
+            ),
+        });
       return c;
     })();
     return this.#coordinator;
