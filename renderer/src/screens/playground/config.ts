@@ -12,7 +12,6 @@ import { validateOptimizerSpec } from '../../../../shared/optim/validate.ts';
 import { validateTrainSpec } from '../../../../shared/schema/validate.ts';
 import { validateExperimentSpec } from '../../../../shared/experiment/validate.ts';
 import { decode, encode, type Values } from '../../lib/params.ts';
-import { ENGINE_CHOICES } from './protocol.ts';
 
 /** The 2-D classification sets the Playground draws. */
 export const PLAYGROUND_DATASETS = ['circles', 'moons', 'spirals', 'xor', 'blobs'] as const;
@@ -29,6 +28,10 @@ export type StopRule = (typeof STOP_RULES)[number];
 
 /** Share of the training points early stopping sets aside as its validation part. */
 export const EARLY_STOPPING_VAL_FRACTION = 0.2;
+
+/** Which engine a run asks for: a GPU through WebGPU when there is one, the CPU, or WebGPU even on a software adapter. */
+export const ENGINE_CHOICES = ['auto', 'cpu', 'webgpu'] as const;
+export type EngineChoice = (typeof ENGINE_CHOICES)[number];
 
 /** Data sets whose number of classes can be chosen. */
 export const HAS_CLASSES: readonly PlaygroundDataset[] = ['spirals', 'blobs'];

@@ -11,6 +11,10 @@ import type { TrainSpec } from '../../../../shared/schema/types.ts';
 import type { EpochRecord } from '../../../../shared/train/fit.ts';
 import type { SetMetrics } from '../../../../shared/train/evaluate.ts';
 import type { Dataset } from '../../../../shared/data/dataset.ts';
+import type { DecisionPicture } from './decision.ts';
+import type { EngineChoice } from './config.ts';
+
+export type { EngineChoice };
 
 /** Int32 slots of the control buffer. */
 export const CONTROL = {
@@ -30,10 +34,6 @@ export interface View {
   /** Grid cells per side; cell (i, j) is centred at column i, row j counted from the top. */
   cells: number;
 }
-
-/** Which engine a run asks for: a GPU through WebGPU when there is one, the CPU, or WebGPU even on a software adapter. */
-export const ENGINE_CHOICES = ['auto', 'cpu', 'webgpu'] as const;
-export type EngineChoice = (typeof ENGINE_CHOICES)[number];
 
 /** The engine a run trains on, as the run bar shows it. */
 export interface EngineShown {
@@ -84,9 +84,11 @@ export type FromWorker =
       epoch: number;
       /** The learning-curve line of this epoch (absent at epoch 0, before training). */
       record: EpochRecord | null;
-      /** Network outputs on the grid (cells²×outDim), absent when the page already let the next epoch run. */
-      grid: Float32Array | null;
-      outDim: number;
+      /**
+       * The decision map drawn from the network's outputs on the grid (pixels, probabilities,
+       * boundaries), absent when the page already let the next epoch run.
+       */
+      picture: DecisionPicture | null;
     }
   | {
       type: 'done';
