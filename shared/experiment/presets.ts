@@ -222,7 +222,7 @@ export const PRESETS: Record<StudyKind, Preset> = {
   ensembles: {
     title: 'Ensembles: bagging a high-variance learner, boosting a weak one',
     description:
-      'A wide network trained long on few rows (high variance) against bagging it (with the out-of-bag estimate), and a tiny network trained briefly (high bias) against AdaBoost SAMME on it; each ensemble against its base learner and against its own first member or round, and the score against members or rounds.',
+      'A wide network trained long on few rows (high variance) against bagging it (with the out-of-bag estimate), and a tiny network trained briefly (high bias) against AdaBoost SAMME on it; each ensemble against its base learner and against its own first member or round, bagging against the mean of its members (the variance the vote removes, with how often the members disagree with the vote), and the score against members or rounds.',
     defaultDataset: 'digits',
     datasets: CLASSIFICATION,
     build(ds) {
