@@ -2,8 +2,10 @@
  * Benchmarks of the BullMQ engine (issue 14), on this machine, against a redis-server started
  * here on 127.0.0.1 (skipped, saying so, where redis-server is missing):
  *   - the 10-fold digits cross-validation (MLP 256-256, 30 epochs) on 2 workers through Redis
- *     against the LAN coordinator with 2 workers, side by side, each twice (LAN, Redis, Redis,
- *     LAN; goal: Redis within 5% of the LAN);
+ *     against the LAN coordinator with 2 workers, side by side in alternating pairs (LAN, Redis,
+ *     Redis, LAN, …; `--queue-pairs=N`, default 3). The goal (Redis within 5% of the LAN) is judged
+ *     on the fastest run of each engine, the figure least touched by other load on a shared
+ *     machine; the mean and the LAN's own spread (its noise floor) are printed beside it;
  *   - minimal jobs per second (a linear model, one epoch on 16 rows) through Redis and through
  *     the coordinator, 2 workers each;
  *   - the Lab's commit rate: results per second the library stores (a real 10-fold job result,
@@ -12,7 +14,7 @@
  * Workers are started and connected before the clock starts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -41,6 +43,12 @@ export interface QueueBench {
   cv10_redis_2_workers_s: number[];
   /** Redis time over LAN time (mean of the runs) minus 1. */
   redis_vs_lan: number;
+  /** Redis time over LAN time (fastest run of each) minus 1: the figure the goal is judged on. */
+  redis_vs_lan_fastest: number;
+  /** The LAN's slowest run over its fastest, minus 1: how far noise alone moved one engine. */
+  lan_spread: number;
+  /** The 1-minute load average before and after the 10-fold runs. */
+  load: [number, number];
   minimal_jobs: number;
   jobs_per_s_lan_2_workers: number;
   jobs_per_s_redis_2_workers: number;
@@ -61,7 +69,7 @@ async function timed(p: Plan, executor: Executor) {
 
 const quiet = { info: () => {}, warn: () => {} };
 
-export async function queueBench(log: (s: string) => void): Promise<QueueBench | undefined> {
+export async function queueBench(log: (s: string) => void, pairs = 3): Promise<QueueBench | undefined> {
   const missing = redisMissing();
   if (missing) {
     log(`queue bench skipped: ${missing}`);
@@ -113,11 +121,13 @@ export async function queueBench(log: (s: string) => void): Promise<QueueBench |
     const redisS: number[] = [];
     let reference = '';
     let sample: JobResult | undefined;
-    // LAN then Redis, then Redis then LAN: a load that drifts during the runs weighs on both alike.
-    for (let i = 0; i < 2; i++) {
-      const first = i === 0 ? await timed(cv, coordinator.executor()) : await viaRedis(cv);
-      const second = i === 0 ? await viaRedis(cv) : await timed(cv, coordinator.executor());
-      const [a, b] = i === 0 ? [first, second] : [second, first];
+    const load0 = loadavg()[0];
+    // LAN then Redis, then Redis then LAN, …: a load that drifts during the runs weighs on both alike.
+    for (let i = 0; i < pairs; i++) {
+      const lanFirst = i % 2 === 0;
+      const first = lanFirst ? await timed(cv, coordinator.executor()) : await viaRedis(cv);
+      const second = lanFirst ? await viaRedis(cv) : await timed(cv, coordinator.executor());
+      const [a, b] = lanFirst ? [first, second] : [second, first];
       reference ||= a.json;
       if (a.json !== reference || b.json !== reference)
         throw new Error('queue bench: a 10-fold report differs between the engines');
@@ -126,6 +136,7 @@ export async function queueBench(log: (s: string) => void): Promise<QueueBench |
       sample ??= [...a.results.values()][0];
       log(`  10-fold CV run ${i + 1}: LAN ${a.s.toFixed(2)} s, Redis ${b.s.toFixed(2)} s`);
     }
+    const load1 = loadavg()[0];
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
     // The Lab's side of every result: one committed transaction (synchronous = FULL).
@@ -158,6 +169,9 @@ export async function queueBench(log: (s: string) => void): Promise<QueueBench |
       cv10_lan_2_workers_s: lanS,
       cv10_redis_2_workers_s: redisS,
       redis_vs_lan: mean(redisS) / mean(lanS) - 1,
+      redis_vs_lan_fastest: Math.min(...redisS) / Math.min(...lanS) - 1,
+      lan_spread: Math.max(...lanS) / Math.min(...lanS) - 1,
+      load: [load0, load1],
       minimal_jobs: jobs,
       jobs_per_s_lan_2_workers: jobs / lanMin.s,
       jobs_per_s_redis_2_workers: jobs / redisMin.s,
@@ -167,8 +181,9 @@ export async function queueBench(log: (s: string) => void): Promise<QueueBench |
       data_bytes: bytes.length,
       data_fetch_ms: fetchMs,
     };
+    const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
     log(
-      `  Redis vs LAN on the 10-fold CV: ${(out.redis_vs_lan * 100).toFixed(1)}% (goal within 5%: ${Math.abs(out.redis_vs_lan) <= 0.05 ? 'met' : 'not met'})`,
+      `  Redis vs LAN on the 10-fold CV: fastest runs ${pct(out.redis_vs_lan_fastest)} (goal within 5%: ${Math.abs(out.redis_vs_lan_fastest) <= 0.05 ? 'met' : 'not met'}); means ${pct(out.redis_vs_lan)}; the LAN's own runs spread ${pct(out.lan_spread)}; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}`,
     );
     log(
       `  Lab commits: ${out.commits_per_s.toFixed(0)} results/s (${n} results of ${(out.result_bytes / 1024).toFixed(0)} KiB, synchronous=FULL)`,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExperimentRecord } from '../../../../shared/lab-api.ts';
-import { configSpec, flatten, pairedTest, specDifferences, type Picked } from './compare.ts';
+import { configSpec, flatten, pairedTest, pickLabels, specDifferences, type Picked } from './compare.ts';
 import { smallReport } from '../report/fixture.ts';
 
 const spec = {
@@ -71,4 +71,15 @@ test('no paired test across seeds, data sets or models, and the reason says whic
   const holdout = { ...spec, evaluation: { kind: 'holdout' } };
   const h = pairedTest(picked(holdout, 0, [[1], [1]]), picked(holdout, 1, [[1], [1]]));
   assert.equal(h.ok, false);
+});
+
+test('pick labels: the configuration alone when every pick is from one experiment, else prefixed with its experiment id', () => {
+  const a = picked(spec, 0, [[1], [1]]);
+  const b = picked(spec, 1, [[1], [1]]);
+  const labels = [a, b].map((p) => p.report.configurations[p.index].label);
+  assert.notEqual(labels[0], labels[1]);
+  assert.deepEqual(pickLabels([a, b]), labels);
+  const other = { ...b, experiment: { ...b.experiment, id: 2 } };
+  assert.deepEqual(pickLabels([a, other]), [`#1 ${labels[0]}`, `#2 ${labels[1]}`]);
+  assert.deepEqual(pickLabels([]), []);
 });

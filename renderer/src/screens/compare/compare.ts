@@ -15,6 +15,19 @@ export interface Picked {
   index: number;
 }
 
+/**
+ * Short names for the picked configurations, as legends and headers show them: the
+ * configuration's label alone when every pick is from one experiment (the panel names it),
+ * else prefixed with its experiment's id (`#2 lr=0.01`), which the panel shows beside each name.
+ */
+export function pickLabels(picked: readonly Picked[]): string[] {
+  const one = new Set(picked.map((p) => p.experiment.id)).size <= 1;
+  return picked.map((p) => {
+    const label = p.report.configurations[p.index].label;
+    return one ? label : `#${p.experiment.id} ${label}`;
+  });
+}
+
 /** The configuration's own spec (no sweep, no library fields). */
 export function configSpec(p: Picked): Record<string, unknown> {
   const configs = expandSweep(p.experiment.spec);
