@@ -5,7 +5,13 @@
  * tested without a page.
  */
 import type { Measured, StudyView } from '../../../../shared/lab-api.ts';
-import { formatScore } from '../lab-format.ts';
+
+/** A number as the report's tables write it (lab-format's rule; that module needs the DOM): 4 significant digits, exponent when tiny or huge. */
+function formatScore(v: Measured | undefined): string {
+  if (v === null || v === undefined) return '—';
+  if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)) return v.toExponential(2);
+  return String(Number(v.toPrecision(4)));
+}
 
 export interface StudyTable {
   caption: string;
