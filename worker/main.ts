@@ -3,12 +3,11 @@
  * the Lab for local workers, or by hand, systemd or a container on spare machines.
  */
 import { availableParallelism, hostname } from 'node:os';
-import { parseArgs } from 'node:util';
 import { LabWorker } from './client.ts';
 import { LIMITS } from '../shared/protocol-validate.ts';
 import { WORKER_USAGE, wantsQueue } from './usage.ts';
 import { BACKEND_CHOICES, type BackendChoice } from './backend.ts';
-import { startWorker, UsageProblem } from './start.ts';
+import { parseOptions, startWorker, UsageProblem } from './start.ts';
 
 /** `90`, `90s`, `10m`, `2h`, `1h30m`: milliseconds (a bare number is seconds). */
 export function parseDuration(text: string): number {
@@ -21,27 +20,17 @@ export function parseDuration(text: string): number {
 }
 
 function options(argv: string[], env: NodeJS.ProcessEnv) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        connect: { type: 'string' },
-        token: { type: 'string' },
-        slots: { type: 'string' },
-        name: { type: 'string' },
-        grace: { type: 'string' },
-        'retry-for': { type: 'string' },
-        'exit-on-disconnect': { type: 'boolean', default: false },
-        backend: { type: 'string', default: 'cpu' },
-        'software-gpu': { type: 'boolean', default: false },
-      },
-    }));
-  } catch (e) {
-    throw new UsageProblem(e instanceof Error ? e.message : String(e));
-  }
+  const values = parseOptions(argv, {
+    connect: { type: 'string' },
+    token: { type: 'string' },
+    slots: { type: 'string' },
+    name: { type: 'string' },
+    grace: { type: 'string' },
+    'retry-for': { type: 'string' },
+    'exit-on-disconnect': { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'cpu' },
+    'software-gpu': { type: 'boolean', default: false },
+  });
   const url = values.connect;
   if (!url) throw new UsageProblem('missing --connect ws://HOST:PORT');
   let parsed: URL;

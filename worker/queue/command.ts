@@ -5,35 +5,24 @@
  * also keeps the password out of `ps` listings.
  */
 import { availableParallelism, hostname } from 'node:os';
-import { parseArgs } from 'node:util';
 import { useFastKernels, useKernels, type KernelName } from '../../shared/linalg/use-kernels.ts';
 import { LIMITS } from '../../shared/protocol-validate.ts';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend.ts';
-import { startWorker, UsageProblem } from '../start.ts';
+import { parseOptions, startWorker, UsageProblem } from '../start.ts';
 import { EngineUrlError, parseEngineUrl } from './layout.ts';
 import { QueueWorker } from './consumer.ts';
 import { QUEUE_WORKER_USAGE } from '../usage.ts';
 
 function options(argv: string[], env: NodeJS.ProcessEnv) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        engine: { type: 'string' },
-        slots: { type: 'string' },
-        name: { type: 'string' },
-        grace: { type: 'string' },
-        'lock-seconds': { type: 'string' },
-        backend: { type: 'string' },
-        'software-gpu': { type: 'boolean', default: false },
-      },
-    }));
-  } catch (e) {
-    throw new UsageProblem(e instanceof Error ? e.message : String(e));
-  }
+  const values = parseOptions(argv, {
+    engine: { type: 'string' },
+    slots: { type: 'string' },
+    name: { type: 'string' },
+    grace: { type: 'string' },
+    'lock-seconds': { type: 'string' },
+    backend: { type: 'string' },
+    'software-gpu': { type: 'boolean', default: false },
+  });
   const raw = values.engine ?? env.OPTLAB_ENGINE;
   if (!raw) throw new UsageProblem('missing --engine redis://HOST:PORT (or the OPTLAB_ENGINE environment variable)');
   let target;

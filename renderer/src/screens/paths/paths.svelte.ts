@@ -38,13 +38,27 @@ export class PathsState {
 
   readonly fn: Function2D = $derived(getFunction2D(this.#params.fn));
   readonly start: Point2 = $derived(startOf(this.#params));
+  /**
+   * The last path of each optimizer with what decided it: a slider moves one optimizer's
+   * learning rate (or the β's of three), and only those paths are computed again. Bookkeeping
+   * for `traces`, not shown.
+   */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #computed = new Map<PathOptimizer, { inputs: string; trace: PathTrace }>();
   /** Every shown optimizer's path: the step count, start and settings decide them, the scrubber does not. */
   readonly traces: PathTrace[] = $derived.by(() => {
     const p = this.#params;
+    const start = startOf(p);
     return p.show.map((k) => {
       const key = k as PathOptimizer;
-      const r = trace(p.fn, startOf(p), p.steps, pathSpec(p, key));
-      return { key, points: r.points, loss: r.loss, diverged: r.diverged };
+      const spec = pathSpec(p, key);
+      const inputs = JSON.stringify([p.fn, start, p.steps, spec]);
+      const known = this.#computed.get(key);
+      if (known?.inputs === inputs) return known.trace;
+      const r = trace(p.fn, start, p.steps, spec);
+      const computed: PathTrace = { key, points: r.points, loss: r.loss, diverged: r.diverged };
+      this.#computed.set(key, { inputs, trace: computed });
+      return computed;
     });
   });
 

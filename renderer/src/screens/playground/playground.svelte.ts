@@ -26,6 +26,7 @@ import {
   type PlaygroundConfig,
 } from './config.ts';
 import type { FromWorker, View } from './protocol.ts';
+import type { DecisionPicture } from './decision.ts';
 import { TrainerClient, isolationProblem } from './trainer.ts';
 
 /** Cells per side of the heatmap grid. */
@@ -44,11 +45,9 @@ export interface PointsFrame {
   view: View;
 }
 
-/** The network's outputs on the heatmap grid after `epoch` epochs. */
-export interface MapFrame {
+/** The decision map after `epoch` epochs, drawn by the worker from the network's outputs on the grid. */
+export interface MapFrame extends DecisionPicture {
   epoch: number;
-  grid: Float32Array;
-  outDim: number;
 }
 
 /** Learning curves: one array per metric, all as long as `epoch`. */
@@ -59,6 +58,14 @@ export interface ImportedSet {
   info: DatasetInfo;
   refused: string | null;
 }
+
+/**
+ * Least time between two updates of the curves and the numbers beside them while playing, in
+ * ms: the map and the epoch counter show every epoch; a curve gaining a point per frame is not
+ * seen to move any better at 60 Hz than at 10, and redrawing two charts and the numbers each
+ * frame would cost a frame's time. Paused, stepped or over, they show every line at once.
+ */
+const CURVES_EVERY_MS = 100;
 
 const CURVE_KEYS = ['train_loss', 'val_loss', 'test_loss', 'train_accuracy', 'val_accuracy', 'test_accuracy'];
 
@@ -93,6 +100,9 @@ export class PlaygroundState {
   #history: EpochRecord[] = [];
   #client: TrainerClient | null = null;
   #frame = 0;
+  /** When the curves were last shown (performance.now()), and the timer of the next showing. */
+  #curvesShownAt = -Infinity;
+  #curvesTimer: ReturnType<typeof setTimeout> | undefined;
 
   readonly spec: TrainSpec = $derived(toTrainSpec(this.#config));
   readonly problems: string[] = $derived(specProblems(this.#config));
@@ -247,7 +257,9 @@ export class PlaygroundState {
   }
 
   pause(): void {
-    if (this.#status === 'playing') this.#status = 'paused';
+    if (this.#status !== 'playing') return;
+    this.#status = 'paused';
+    this.#showCurves(true);
   }
 
   toggle(): void {
@@ -273,6 +285,7 @@ export class PlaygroundState {
 
   destroy(): void {
     cancelAnimationFrame(this.#frame);
+    clearTimeout(this.#curvesTimer);
     this.#offLab?.();
     this.#client?.dispose();
     this.#client = null;
@@ -280,6 +293,8 @@ export class PlaygroundState {
 
   #restart(): void {
     cancelAnimationFrame(this.#frame);
+    clearTimeout(this.#curvesTimer);
+    this.#curvesTimer = undefined;
     this.#epoch = 0;
     this.#finish = null;
     this.#final = null;
@@ -346,7 +361,7 @@ export class PlaygroundState {
         return;
       case 'epoch': {
         this.#epoch = m.epoch;
-        if (m.grid) this.#map = { epoch: m.epoch, grid: m.grid, outDim: m.outDim };
+        if (m.picture) this.#map = { epoch: m.epoch, ...m.picture };
         if (m.record) this.#add(m.record);
         return;
       }
@@ -371,11 +386,24 @@ export class PlaygroundState {
     const c = this.#curves;
     c.epoch.push(r.epoch);
     for (const k of CURVE_KEYS) c[k].push(typeof r[k] === 'number' ? r[k] : NaN);
-    // The arrays grow in place; a new wrapper tells the charts to redraw.
-    this.#curves = { ...c };
+    this.#showCurves(this.#status !== 'playing');
     const cfg = this.#config;
     if (cfg.stop === 'target' && r.train_loss <= cfg.target)
       this.#end(`reached the target training loss ${cfg.target} at epoch ${r.epoch}`);
+  }
+
+  /**
+   * Shows the curves as they are now (`now`), or within CURVES_EVERY_MS of the last showing:
+   * the arrays grow in place, and a new wrapper tells the charts and numbers to redraw.
+   */
+  #showCurves(now: boolean): void {
+    const wait = this.#curvesShownAt + CURVES_EVERY_MS - performance.now();
+    if (now || wait <= 0) {
+      clearTimeout(this.#curvesTimer);
+      this.#curvesTimer = undefined;
+      this.#curvesShownAt = performance.now();
+      this.#curves = { ...this.#curves };
+    } else this.#curvesTimer ??= setTimeout(() => this.#showCurves(true), wait);
   }
 
   #bestVal(): number {
@@ -388,12 +416,14 @@ export class PlaygroundState {
   #end(reason: string): void {
     this.#finish = reason;
     this.#status = 'finished';
+    this.#showCurves(true);
     cancelAnimationFrame(this.#frame);
   }
 
   #fail(message: string): void {
     this.#error = message;
     this.#status = 'error';
+    this.#showCurves(true);
     cancelAnimationFrame(this.#frame);
   }
 }

@@ -11,6 +11,7 @@ import type { TrainSpec } from '../../../../shared/schema/types.ts';
 import type { EpochRecord } from '../../../../shared/train/fit.ts';
 import type { SetMetrics } from '../../../../shared/train/evaluate.ts';
 import type { Dataset } from '../../../../shared/data/dataset.ts';
+import type { DecisionPicture } from './decision.ts';
 
 /** Int32 slots of the control buffer. */
 export const CONTROL = {
@@ -63,9 +64,11 @@ export type FromWorker =
       epoch: number;
       /** The learning-curve line of this epoch (absent at epoch 0, before training). */
       record: EpochRecord | null;
-      /** Network outputs on the grid (cells²×outDim), absent when the page already let the next epoch run. */
-      grid: Float32Array | null;
-      outDim: number;
+      /**
+       * The decision map drawn from the network's outputs on the grid (pixels, probabilities,
+       * boundaries), absent when the page already let the next epoch run.
+       */
+      picture: DecisionPicture | null;
     }
   | {
       type: 'done';

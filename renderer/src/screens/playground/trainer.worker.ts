@@ -3,7 +3,8 @@
  * `optlab train` (app/cli/train.ts), on the same WebAssembly kernels, so that the same spec
  * gives the same numbers to the bit. An imported data set comes with the start message (the
  * page fetches it from the Lab); generated ones are drawn here from the spec's seed. Between epochs it posts the learning-curve line and the
- * network's outputs on the heatmap grid, then waits until the page lets it go on.
+ * decision map drawn from the network's outputs on the heatmap grid (decision.ts: pixels and
+ * boundaries, so the page only copies them to the screen), then waits until the page lets it go on.
  */
 import type { KernelChoice } from '../../../../shared/linalg/use-kernels.ts';
 import { fit } from '../../../../shared/train/fit.ts';
@@ -13,6 +14,7 @@ import { splitIndices } from '../../../../shared/data/split.ts';
 import { Rng } from '../../../../shared/rng.ts';
 import { validateTrainSpec } from '../../../../shared/schema/validate.ts';
 import type { Dataset } from '../../../../shared/data/dataset.ts';
+import { decisionPicture, type DecisionPicture } from './decision.ts';
 import { CONTROL, type FromWorker, type ToWorker, type View } from './protocol.ts';
 
 interface WorkerScope {
@@ -105,6 +107,8 @@ function run(m: Extract<ToWorker, { type: 'start' }>, kernels: KernelChoice): vo
     const cells = m.cells * m.cells;
     let pending: EpochRecord | null = null;
     let announced = false;
+    /** The network's outputs on the grid, reused every epoch. */
+    let outputs: Float32Array | null = null;
     const result = fit({
       data,
       train: split.train,
@@ -134,14 +138,16 @@ function run(m: Extract<ToWorker, { type: 'start' }>, kernels: KernelChoice): vo
         // The page keeps at most one more epoch in flight while it shows this one; when it let
         // more through (catching up), nobody will see this epoch's map.
         const skip = epoch < spec.training.epochs && Atomics.load(ctl, CONTROL.ALLOWED) > epoch + 1;
-        let out: Float32Array | null = null;
+        let picture: DecisionPicture | null = null;
         if (!skip) {
-          out = new Float32Array(cells * model.outDim);
-          model.predict(points, cells, out);
+          outputs ??= new Float32Array(cells * model.outDim);
+          model.predict(points, cells, outputs);
+          // Colours and boundaries are made here, off the page's thread: it only blits them.
+          picture = decisionPicture(outputs, model.outDim, m.cells);
         }
         post(
-          { type: 'epoch', generation, epoch, record: pending, grid: out, outDim: model.outDim },
-          out ? [out.buffer] : [],
+          { type: 'epoch', generation, epoch, record: pending, picture },
+          picture ? [picture.pixels.buffer, picture.probs.buffer, picture.boundaries.buffer] : [],
         );
         pending = null;
         gate(ctl, generation, epoch);
