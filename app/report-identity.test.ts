@@ -89,17 +89,32 @@ function withoutNewFields(report: string): string {
 }
 
 /**
- * The report without boosting's rounds summary (issue 15: rounds played, splits stopped early),
- * added since; in this fixture no chain stops early, so every split played every round.
+ * The report without the ensemble fields added since (issue 15): boosting's rounds summary
+ * (rounds played, splits stopped early; in this fixture no chain stops early, so every split
+ * played every round) and bagging's members' variance (a share of member-row pairs, one per split).
  */
 function withoutRounds(report: string): string {
   const r = JSON.parse(report) as {
     configurations: Array<{
-      ensemble?: { kind: string; curveSummary: unknown[]; rounds?: Record<string, unknown> };
+      ensemble?: {
+        kind: string;
+        curveSummary: Array<{ value: { n: number } }>;
+        rounds?: Record<string, unknown>;
+        varianceSummary?: { n: number; values: number[] };
+      };
     }>;
   };
   for (const c of r.configurations) {
     const e = c.ensemble;
+    if (e?.kind === 'bagging') {
+      const v = e.varianceSummary!;
+      assert.equal(v.n, e.curveSummary[0].value.n);
+      assert.ok(
+        v.values.every((x) => x >= 0 && x <= 1),
+        JSON.stringify(v.values),
+      );
+      delete e.varianceSummary;
+    }
     if (e?.kind !== 'boosting') continue;
     const rounds = e.rounds as { played: { values: number[] }; perfect: number; worseThanChance: number };
     assert.deepEqual(

@@ -20,9 +20,9 @@
  *   npm run bench -- --no-queue   skip it
  *   npm run bench -- --ui         only the window: Playground epochs/s and heatmap redraw, Paths
  *                                 slider-to-redraw time, in headless Chromium (bench/ui.ts)
- *   npm run bench -- --ui --ui-baseline=DIR   and the Playground against another build of the
- *                                 renderer in DIR (`vite build --outDir DIR` at another commit),
- *                                 played in turn, with the ratios
+ *   npm run bench -- --ui --ui-baseline=DIR   and the Playground and the Paths slider against
+ *                                 another build of the renderer in DIR (`vite build --outDir DIR`
+ *                                 at another commit), in turn, with the ratios
  *   npm run bench -- --cpu-time   time by this process's CPU time instead of the wall clock
  *                                 (both sides), when other work shares the machine
  *   npm run bench -- --gpu        the WebGPU engine beside the CPU engine (see gpu-report.ts)

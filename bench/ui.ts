@@ -15,9 +15,9 @@
  * figures are medians of several repetitions, with the worst case beside them.
  *
  * `--ui-baseline=DIR` also serves another build of the renderer (`vite build --outDir DIR`
- * from another commit) and plays the Playground in both builds in turn (this, other, other,
- * this, …), so that both meet the same load; it prints each play and the ratios of the
- * medians, this build over the other.
+ * from another commit) and plays the Playground, then moves the Paths slider, in both builds
+ * in turn (this, other, other, this, …), so that both meet the same load; it prints each
+ * round and the ratios of the medians, this build over the other.
  */
 import { chromium, type Page } from 'playwright-core';
 import { buildRenderer } from '../app/web/build.ts';
@@ -58,6 +58,14 @@ export interface UiBench {
     current: Record<string, number>;
     baseline: Record<string, number>;
     /** This build's figure over the baseline's (epochs/s: higher is better; times: lower is). */
+    ratios: Record<string, number>;
+  };
+  /** With --ui-baseline: the Paths slider in this build and in the other, moved in turn. */
+  paths_comparison?: {
+    rounds: number;
+    current: Record<string, number>;
+    baseline: Record<string, number>;
+    /** This build's time over the baseline's (lower is better). */
     ratios: Record<string, number>;
   };
   paths: {
@@ -194,6 +202,48 @@ async function paths(page: Page, base: string, moves: number): Promise<UiBench['
 
 type PlaygroundFigures = UiBench['playground'];
 
+/** This build against another, the Paths slider moved in each in turn (ABBA…); medians and ratios. */
+async function pathsAgainstBaseline(
+  page: Page,
+  current: string,
+  baseline: string,
+  rounds: number,
+  log: (s: string) => void,
+): Promise<UiBench['paths_comparison']> {
+  const runs: { current: UiBench['paths'][]; baseline: UiBench['paths'][] } = { current: [], baseline: [] };
+  for (let i = 0; i < rounds; i++) {
+    const order: ('current' | 'baseline')[] = i % 2 === 0 ? ['current', 'baseline'] : ['baseline', 'current'];
+    for (const which of order) {
+      const r = await paths(page, which === 'current' ? current : baseline, 30);
+      runs[which].push(r);
+      log(
+        `    ${which === 'current' ? 'this build ' : 'baseline   '} input → paths redrawn median ${r.redraw_ms.median} ms, p95 ${r.redraw_ms.p95} ms; input → next frame median ${r.to_next_frame_ms.median} ms, p95 ${r.to_next_frame_ms.p95} ms`,
+      );
+    }
+  }
+  const med = (xs: number[]) => stats(xs).median;
+  const figures = (rs: UiBench['paths'][]) => ({
+    redraw_median_ms: med(rs.map((r) => r.redraw_ms.median)),
+    redraw_p95_ms: med(rs.map((r) => r.redraw_ms.p95)),
+    next_frame_median_ms: med(rs.map((r) => r.to_next_frame_ms.median)),
+    next_frame_p95_ms: med(rs.map((r) => r.to_next_frame_ms.p95)),
+  });
+  const a = figures(runs.current);
+  const b = figures(runs.baseline);
+  const ratio = (x: number, y: number) => Math.round((x / y) * 100) / 100;
+  return {
+    rounds,
+    current: a,
+    baseline: b,
+    ratios: {
+      redraw_median_ms: ratio(a.redraw_median_ms, b.redraw_median_ms),
+      redraw_p95_ms: ratio(a.redraw_p95_ms, b.redraw_p95_ms),
+      next_frame_median_ms: ratio(a.next_frame_median_ms, b.next_frame_median_ms),
+      next_frame_p95_ms: ratio(a.next_frame_p95_ms, b.next_frame_p95_ms),
+    },
+  };
+}
+
 /** This build against another, the Playground played in each in turn (ABBA…); medians and ratios. */
 async function againstBaseline(
   page: Page,
@@ -261,6 +311,7 @@ export async function uiBench(log: (s: string) => void, options: { baseline?: st
       `    heatmap redraw (64×64 cells → canvas): median ${pg.heatmap_ms.median} ms, p95 ${pg.heatmap_ms.p95} ms, max ${pg.heatmap_ms.max} ms over ${pg.heatmap_ms.count} redraws`,
     );
     let comparison: UiBench['comparison'];
+    let pathsComparison: UiBench['paths_comparison'];
     if (options.baseline) {
       const other = await serveWindow({ db: ':memory:', root: options.baseline });
       try {
@@ -269,6 +320,12 @@ export async function uiBench(log: (s: string) => void, options: { baseline?: st
         const r = comparison!.ratios;
         log(
           `    ratios (this / baseline, medians): epochs/s ×${r.epochs_per_s}, frame median ×${r.frame_median_ms}, frame p95 ×${r.frame_p95_ms}, share of frames over 16.7 ms ×${r.over_16ms_share}, heatmap ×${r.heatmap_median_ms}`,
+        );
+        log(`  Optimizer Paths, this build against ${options.baseline}, a learning-rate slider moved in turn:`);
+        pathsComparison = await pathsAgainstBaseline(page, server.origin, other.origin, 4, log);
+        const q = pathsComparison!.ratios;
+        log(
+          `    ratios (this / baseline, medians): paths redrawn median ×${q.redraw_median_ms}, p95 ×${q.redraw_p95_ms}; next frame median ×${q.next_frame_median_ms}, p95 ×${q.next_frame_p95_ms}`,
         );
       } finally {
         await other.close();
@@ -284,7 +341,12 @@ export async function uiBench(log: (s: string) => void, options: { baseline?: st
     log(
       `    input → next frame: median ${pt.to_next_frame_ms.median} ms, p95 ${pt.to_next_frame_ms.p95} ms, max ${pt.to_next_frame_ms.max} ms`,
     );
-    return { playground: pg, ...(comparison ? { comparison } : {}), paths: pt };
+    return {
+      playground: pg,
+      ...(comparison ? { comparison } : {}),
+      paths: pt,
+      ...(pathsComparison ? { paths_comparison: pathsComparison } : {}),
+    };
   } finally {
     await browser.close();
     await server.close();

@@ -1,5 +1,5 @@
 /**
- * Builds the exact-Hessian reference of the batch-size preset's twelve models (4 batch sizes ×
+ * Builds the exact-Hessian reference of the batch-size preset's nine models (3 batch sizes ×
  * 3 folds on digits), the fixture `shared/analysis/fixtures/batch-size-hessian.json` that
  * `shared/analysis/reference.test.ts` checks OptLab's Lanczos λmax against:
  *

@@ -1,5 +1,5 @@
 /**
- * λmax of the batch-size preset's twelve models against an exact reference computed outside
+ * λmax of the batch-size preset's nine models against an exact reference computed outside
  * OptLab (PyTorch float64 Hessian-vector products and ARPACK; see
  * bench/reference/batch-size-hessian.ts, which made the fixture). The fixture carries the
  * trained states, so this test needs neither training nor Python.
@@ -24,7 +24,7 @@ const fixture = JSON.parse(
   readFileSync(new URL('./fixtures/batch-size-hessian.json', import.meta.url), 'utf8'),
 ) as Fixture;
 
-test('the batch-size preset’s twelve λmax agree with the exact reference to 1e-3, each converged', () => {
+test('the batch-size preset’s nine λmax agree with the exact reference to 1e-3, each converged', () => {
   const spec = presetSpec('batch-size');
   assert.equal(
     hash32(JSON.stringify(spec)),

@@ -237,6 +237,9 @@ function mergeEnsemble(scores: SplitScores[]): EnsembleReport {
     summarize(scores.map((s) => s.ensemble!.members[i]).filter((v) => v !== undefined && Number.isFinite(v))),
   );
   const oobVals = scores.map((s) => s.ensemble!.oob).filter((v): v is number => v !== undefined && Number.isFinite(v));
+  const variances = scores
+    .map((s) => s.ensemble!.variance)
+    .filter((v): v is number => v !== undefined && Number.isFinite(v));
   const played = scores.map((s) => s.ensemble!.rounds).filter((v): v is number => v !== undefined);
   const stops = scores.map((s) => s.ensemble!.stopped);
   return {
@@ -246,6 +249,7 @@ function mergeEnsemble(scores: SplitScores[]): EnsembleReport {
     curveSummary: curve,
     memberSummary: members,
     oobSummary: oobVals.length ? summarize(oobVals) : undefined,
+    ...(variances.length ? { varianceSummary: summarizeMetric('variance', variances) } : {}),
     note: first.note === undefined ? undefined : first.note + stopNote(stops, scores.length),
     ...(first.kind === 'boosting' && played.length
       ? {

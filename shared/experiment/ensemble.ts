@@ -84,6 +84,13 @@ function bagging(
     return regression ? mseOf(pred, split.scored, y) : accuracyOf(pred, split.scored, y);
   };
   const curve = members.map((_, m) => ({ size: m + 1, value: score(members.slice(0, m + 1)) }));
+  const variance = membersVariance(
+    members.map((r) => r.outputs[SET.scored]),
+    combine(members, SET.scored).pred,
+    split.scored.length,
+    outDim,
+    regression,
+  );
   const memberScores = members.map(
     (r) => (regression ? r.final[SET.scored]?.mse : r.final[SET.scored]?.accuracy) ?? Number.NaN,
   );
@@ -127,8 +134,34 @@ function bagging(
       curve,
       members: memberScores,
       oob,
+      variance,
     },
   };
+}
+
+/**
+ * How much the members vary around the ensemble on the scored rows: for classes, the share of
+ * (member, row) pairs whose class is not the ensemble's (Domingos' variance with the vote as the
+ * main prediction: what the vote removes from a member's error where the vote is right); for
+ * regression, the mean over rows of the members' predictions' variance around their average.
+ */
+function membersVariance(
+  outs: Float32Array[],
+  pred: ArrayLike<number>,
+  rows: number,
+  outDim: number,
+  regression: boolean,
+): number {
+  if (!rows) return Number.NaN;
+  let s = 0;
+  for (const out of outs) {
+    if (regression) for (let i = 0; i < rows; i++) s += (out[i] - pred[i]) ** 2;
+    else {
+      const c = classes(out, rows, outDim);
+      for (let i = 0; i < rows; i++) if (c[i] !== pred[i]) s++;
+    }
+  }
+  return s / (outs.length * rows);
 }
 
 export function ensembleSplitMetrics(

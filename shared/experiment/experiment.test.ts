@@ -137,11 +137,25 @@ test('bagging: out-of-bag rows are exactly the training rows a member was not fi
     assert.ok(oob.length > 0.2 * fit.length && oob.length < 0.5 * fit.length, `oob ${oob.length} of ${fit.length}`);
     for (const r of j.train) assert.ok(fit.includes(r));
   }
-  const { report } = await runPlan(p, new InProcessExecutor());
+  const { report, results } = await runPlan(p, new InProcessExecutor());
   const e = report.configurations[0].ensemble!;
   assert.equal(e.curveSummary.length, 4);
   assert.equal(e.memberSummary.length, 4);
   assert.ok(e.oobSummary && e.oobSummary.mean! > 0.5);
+  // The members' variance, by hand: the share of (member, row) pairs of the scored rows whose
+  // class (argmax of the logits) is not the soft vote's (argmax of the mean softmax).
+  const outs = p.jobs.map((j) => results.get(j.key)!.outputs.val);
+  const rows = p.data[0].splits[0].scored.length;
+  const argmax = (v: ArrayLike<number>) => (v[1] > v[0] ? 1 : 0);
+  const softmax = (a: number, b: number) => [1 / (1 + Math.exp(b - a)), 1 / (1 + Math.exp(a - b))];
+  let differ = 0;
+  for (let i = 0; i < rows; i++) {
+    const mean = [0, 0];
+    for (const o of outs) softmax(o[2 * i], o[2 * i + 1]).forEach((q, c) => (mean[c] += q / outs.length));
+    for (const o of outs) if (argmax([o[2 * i], o[2 * i + 1]]) !== argmax(mean)) differ++;
+  }
+  assert.ok(differ > 0, 'the members do disagree somewhere, so the check is live');
+  assert.ok(Math.abs(e.varianceSummary!.mean! - differ / (outs.length * rows)) < 1e-12);
 });
 
 test('boosting: rounds run as a chain, and a resumed run (half the rounds done) gives identical bytes', async () => {

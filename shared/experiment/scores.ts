@@ -20,6 +20,12 @@ export interface SplitEnsemble {
   members: number[];
   /** Out-of-bag estimate of the metric on the split's training rows (bagging). */
   oob?: number;
+  /**
+   * Bagging: the members' variance on the validation rows. Classes: the share of (member, row)
+   * pairs whose class differs from the ensemble's (Domingos' variance, the vote as the main
+   * prediction); regression: the mean over rows of the members' predictions' variance.
+   */
+  variance?: number;
   /** How boosting handled sample weights, said to the user. */
   note?: string;
   /** Rounds played (boosting): fewer than asked when the chain stopped early. */
@@ -36,6 +42,8 @@ export interface EnsembleReport {
   curveSummary: Array<{ size: number; value: Summary }>;
   memberSummary: Array<Summary>;
   oobSummary?: Summary;
+  /** Bagging: the members' variance on the validation rows (SplitEnsemble.variance) over splits. */
+  varianceSummary?: Summary;
   note?: string;
   /**
    * Boosting: rounds played over the splits, and how many splits stopped early and why. A

@@ -13,6 +13,8 @@ import { runPlan } from '../run.ts';
 import { studySeries } from '../studies.ts';
 import type { ExperimentSpec } from '../types.ts';
 import { sig } from './paired.ts';
+import { contrastSentences, type BatchSizeRow, type BatchSizeSeries } from './batch-size.ts';
+import { summarize } from '../../stats/describe.ts';
 
 const load: LoadData = (spec, rng) => makeDataset(spec, rng);
 
@@ -106,4 +108,55 @@ test('batch-size study, same-steps rule: every configuration takes exactly maxSt
   assert.deepEqual(study.series.rows[0].epochs.values, [6, 6, 6]);
   assert.deepEqual(study.series.rows[1].epochs.values, [96, 96, 96]);
   assert.ok(study.summary[0].startsWith('Each batch size trained for the same 96 steps (at most 1000 epochs): '));
+});
+
+test('batch-size summary: a λmax verdict on splits that never met the target says their solutions are not comparable', () => {
+  const sum = (v: number) => summarize([v, v, v]);
+  const row = (label: string, reached: number, lambda: number) =>
+    ({
+      key: label,
+      label,
+      batchSize: 8,
+      epochs: sum(3000),
+      steps: sum(3000),
+      reached,
+      splits: 3,
+      trainLoss: sum(0.2),
+      trainAccuracy: null,
+      score: sum(0.8),
+      gap: sum(0.1),
+      gradientNorm: null,
+      sharpness: [],
+      lambdaMax: sum(lambda),
+      lambdaConverged: 3,
+      smallestRitz: null,
+    }) as BatchSizeRow;
+  const diff = (mean: number, pHolm: number) => ({
+    mean,
+    ci95: [mean - 1, mean + 1] as [number, number],
+    t: 5,
+    p: pHolm,
+    n: 3,
+    pHolm,
+  });
+  const series = (reachedA: number, reachedB: number): BatchSizeSeries => ({
+    rule: { kind: 'target', monitor: 'train_loss', value: 0.01, epochCap: 3000 },
+    metric: 'val_accuracy',
+    rows: [row('batchSize=8', reachedA, 4.4), row('batchSize=512', reachedB, 14.5)],
+    contrast: {
+      small: 'batchSize=8',
+      large: 'batchSize=512',
+      trainLoss: diff(0.04, 1),
+      gap: diff(-0.03, 0.12),
+      lambdaMax: diff(10.1, 0.01),
+    },
+    points: [],
+  });
+  const text = (s: BatchSizeSeries) => contrastSentences(s, s.rows[0], s.rows[1]).join(' ');
+  // As on spirals with the preset's defaults: no split reached train_loss ≤ 0.01 in 3000 epochs.
+  assert.match(
+    text(series(0, 0)),
+    /sharper by λmax, as Keskar et al\. report \(but 6 of 6 of these splits never reached the target training loss: those solutions stopped at the epoch cap at different losses, not at comparable minima\)\./,
+  );
+  assert.match(text(series(3, 3)), /sharper by λmax, as Keskar et al\. report\./);
 });

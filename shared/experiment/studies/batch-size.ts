@@ -260,7 +260,8 @@ export function batchSizeSeries(
   return { series, summary };
 }
 
-function contrastSentences(s: BatchSizeSeries, a: BatchSizeRow, b: BatchSizeRow): string[] {
+/** The sentences on the smallest batch against the largest (exported for its test). */
+export function contrastSentences(s: BatchSizeSeries, a: BatchSizeRow, b: BatchSizeRow): string[] {
   const c = s.contrast!;
   const out: string[] = [];
   const took = (r: BatchSizeRow) =>
@@ -296,9 +297,15 @@ function contrastSentences(s: BatchSizeSeries, a: BatchSizeRow, b: BatchSizeRow)
   );
   if (c.lambdaMax) {
     const sharper = c.lambdaMax.pHolm <= ALPHA && c.lambdaMax.mean > 0;
+    // Under the target rule a split that never met the target stopped at the epoch cap: its
+    // solution is not the comparable minimum the rule promises, so the verdict says so.
+    const unmet = s.rule.kind === 'target' ? a.splits - a.reached + (b.splits - b.reached) : 0;
+    const caveat = unmet
+      ? ` (but ${unmet} of ${a.splits + b.splits} of these splits never reached the target training loss: those solutions stopped at the epoch cap at different losses, not at comparable minima)`
+      : '';
     out.push(
       sharper
-        ? `The large-batch solution is sharper by λmax, as Keskar et al. report${s.rule.kind === 'epochs' ? ' (but with the same epochs it is also less trained: compare the training losses)' : ''}.`
+        ? `The large-batch solution is sharper by λmax, as Keskar et al. report${s.rule.kind === 'epochs' ? ' (but with the same epochs it is also less trained: compare the training losses)' : caveat}.`
         : `The large-batch solution is not sharper by λmax under this rule${s.rule.kind === 'epochs' ? '' : '; with the same number of epochs instead, a large batch stops unfinished and its slope reads as sharpness'}.`,
     );
   }
