@@ -1,13 +1,13 @@
 /**
  * Benchmarks of the BullMQ engine (issue 14), on this machine, against a redis-server started
  * here on 127.0.0.1 (skipped, saying so, where redis-server is missing):
- *   - the 10-fold digits cross-validation (MLP 256-256, 30 epochs) on 2 workers through Redis
- *     against the LAN coordinator with 2 workers, side by side in alternating pairs (LAN, Redis,
+ *   - the 10-fold digits cross-validation (MLP 256-256, 30 epochs) on N workers (default 2) through Redis
+ *     against the LAN coordinator with as many, side by side in alternating pairs (LAN, Redis,
  *     Redis, LAN, …; `--queue-pairs=N`, default 3). The goal (Redis within 5% of the LAN) is judged
  *     on the fastest run of each engine, the figure least touched by other load on a shared
  *     machine; the mean and the LAN's own spread (its noise floor) are printed beside it;
  *   - minimal jobs per second (a linear model, one epoch on 16 rows) through Redis and through
- *     the coordinator, 2 workers each;
+ *     the coordinator, N workers each;
  *   - the Lab's commit rate: results per second the library stores (a real 10-fold job result,
  *     committed under new keys, one transaction each, synchronous=FULL as the Lab runs it);
  *   - a worker's data fetch: GET of the digits data set from Redis, decode and hash check.
@@ -39,8 +39,10 @@ import { cv10, minimal } from './lab.ts';
 
 export interface QueueBench {
   kernels: string;
-  cv10_lan_2_workers_s: number[];
-  cv10_redis_2_workers_s: number[];
+  /** Workers per engine (`--queue-workers`, default 2). */
+  workers: number;
+  cv10_lan_s: number[];
+  cv10_redis_s: number[];
   /** Redis time over LAN time (mean of the runs) minus 1. */
   redis_vs_lan: number;
   /** Redis time over LAN time (fastest run of each) minus 1: the figure the goal is judged on. */
@@ -50,8 +52,8 @@ export interface QueueBench {
   /** The 1-minute load average before and after the 10-fold runs. */
   load: [number, number];
   minimal_jobs: number;
-  jobs_per_s_lan_2_workers: number;
-  jobs_per_s_redis_2_workers: number;
+  jobs_per_s_lan: number;
+  jobs_per_s_redis: number;
   commits: number;
   result_bytes: number;
   commits_per_s: number;
@@ -69,7 +71,7 @@ async function timed(p: Plan, executor: Executor) {
 
 const quiet = { info: () => {}, warn: () => {} };
 
-export async function queueBench(log: (s: string) => void, pairs = 3): Promise<QueueBench | undefined> {
+export async function queueBench(log: (s: string) => void, pairs = 3, workers = 2): Promise<QueueBench | undefined> {
   const missing = redisMissing();
   if (missing) {
     log(`queue bench skipped: ${missing}`);
@@ -77,13 +79,13 @@ export async function queueBench(log: (s: string) => void, pairs = 3): Promise<Q
   }
   const k = useFastKernels();
   const kernels = k.build === undefined ? { name: k.name } : { name: k.name, build: k.build };
-  log(`queue bench (kernels: ${k.name}): redis-server on 127.0.0.1, 2 workers per engine`);
+  log(`queue bench (kernels: ${k.name}): redis-server on 127.0.0.1, ${workers} worker(s) per engine`);
   const redis = await TestRedis.start({ config: { appendonly: 'yes', appendfsync: 'everysec' } });
   const dir = mkdtempSync(join(tmpdir(), 'optlab-bench-queue-'));
   const coordinator = new Coordinator({ logger: quiet });
   await coordinator.listen();
-  const lan = spawnLocalWorkers(2, coordinator.url, coordinator.token);
-  const queued = spawnQueueWorkers(2, redis.url());
+  const lan = spawnLocalWorkers(workers, coordinator.url, coordinator.token);
+  const queued = spawnQueueWorkers(workers, redis.url());
   const target = parseEngineUrl(redis.url());
   const engine = new BullMqEngine({
     target,
@@ -103,7 +105,10 @@ export async function queueBench(log: (s: string) => void, pairs = 3): Promise<Q
   };
   try {
     const t0 = performance.now();
-    while (coordinator.workers().length < 2 || (await liveWorkers(cmd, redisKeys(target.prefix))).length < 2)
+    while (
+      coordinator.workers().length < workers ||
+      (await liveWorkers(cmd, redisKeys(target.prefix))).length < workers
+    )
       await new Promise((r) => setTimeout(r, 50));
     log(`  workers up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -166,15 +171,16 @@ export async function queueBench(log: (s: string) => void, pairs = 3): Promise<Q
 
     const out: QueueBench = {
       kernels: k.name,
-      cv10_lan_2_workers_s: lanS,
-      cv10_redis_2_workers_s: redisS,
+      workers,
+      cv10_lan_s: lanS,
+      cv10_redis_s: redisS,
       redis_vs_lan: mean(redisS) / mean(lanS) - 1,
       redis_vs_lan_fastest: Math.min(...redisS) / Math.min(...lanS) - 1,
       lan_spread: Math.max(...lanS) / Math.min(...lanS) - 1,
       load: [load0, load1],
       minimal_jobs: jobs,
-      jobs_per_s_lan_2_workers: jobs / lanMin.s,
-      jobs_per_s_redis_2_workers: jobs / redisMin.s,
+      jobs_per_s_lan: jobs / lanMin.s,
+      jobs_per_s_redis: jobs / redisMin.s,
       commits: n,
       result_bytes: Math.round(resultBytes),
       commits_per_s: n / commitS,

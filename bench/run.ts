@@ -16,7 +16,8 @@
  *   npm run bench -- --lab        only the distributed lab (jobs/s, 10-fold CV on 1 and 2 workers)
  *   npm run bench -- --no-lab     skip it
  *   npm run bench -- --queue      only the BullMQ engine (10-fold CV through Redis against the LAN, jobs/s, commits/s;
- *                                 --queue-pairs=N alternating LAN/Redis pairs, default 3)
+ *                                 --queue-pairs=N alternating LAN/Redis pairs, default 3;
+ *                                 --queue-workers=N workers per engine, default 2)
  *   npm run bench -- --no-queue   skip it
  *   npm run bench -- --ui         only the window: Playground epochs/s and heatmap redraw, Paths
  *                                 slider-to-redraw time, in headless Chromium (bench/ui.ts)
@@ -387,7 +388,11 @@ async function lab(): Promise<void> {
 async function queue(): Promise<void> {
   const pairs = Number([...args].find((a) => a.startsWith('--queue-pairs='))?.slice('--queue-pairs='.length) ?? 3);
   if (!Number.isInteger(pairs) || pairs < 1) throw new Error('--queue-pairs: must be a whole number ≥ 1');
-  const r = await queueBench(log, pairs);
+  const workers = Number(
+    [...args].find((a) => a.startsWith('--queue-workers='))?.slice('--queue-workers='.length) ?? 2,
+  );
+  if (!Number.isInteger(workers) || workers < 1) throw new Error('--queue-workers: must be a whole number ≥ 1');
+  const r = await queueBench(log, pairs, workers);
   if (json) {
     process.stdout.write(JSON.stringify({ queue: r ?? null }) + '\n');
     return;
@@ -395,12 +400,14 @@ async function queue(): Promise<void> {
   if (!r) return;
   const f = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
   console.log('');
-  console.log(`BullMQ engine on this machine (redis-server on loopback, ${r.kernels} kernels, 2 workers per engine):`);
   console.log(
-    `  10-fold CV, digits, MLP 256-256, 30 epochs: LAN ${f(r.cv10_lan_2_workers_s)} s, Redis ${f(r.cv10_redis_2_workers_s)} s: Redis ${(r.redis_vs_lan_fastest * 100).toFixed(1)}% on the fastest runs (goal within 5%: ${Math.abs(r.redis_vs_lan_fastest) <= 0.05 ? 'met' : 'not met'}), ${(r.redis_vs_lan * 100).toFixed(1)}% on the means; LAN's own spread ${(r.lan_spread * 100).toFixed(1)}%; load ${r.load.map((x) => x.toFixed(1)).join(' → ')}`,
+    `BullMQ engine on this machine (redis-server on loopback, ${r.kernels} kernels, ${r.workers} worker(s) per engine):`,
   );
   console.log(
-    `  minimal jobs (${r.minimal_jobs}): ${r.jobs_per_s_lan_2_workers.toFixed(0)} jobs/s through the coordinator, ${r.jobs_per_s_redis_2_workers.toFixed(0)} jobs/s through Redis`,
+    `  10-fold CV, digits, MLP 256-256, 30 epochs, ${r.workers} worker(s): LAN ${f(r.cv10_lan_s)} s, Redis ${f(r.cv10_redis_s)} s: Redis ${(r.redis_vs_lan_fastest * 100).toFixed(1)}% on the fastest runs (goal within 5%: ${Math.abs(r.redis_vs_lan_fastest) <= 0.05 ? 'met' : 'not met'}), ${(r.redis_vs_lan * 100).toFixed(1)}% on the means; LAN's own spread ${(r.lan_spread * 100).toFixed(1)}%; load ${r.load.map((x) => x.toFixed(1)).join(' → ')}`,
+  );
+  console.log(
+    `  minimal jobs (${r.minimal_jobs}): ${r.jobs_per_s_lan.toFixed(0)} jobs/s through the coordinator, ${r.jobs_per_s_redis.toFixed(0)} jobs/s through Redis`,
   );
   console.log(
     `  the Lab commits ${r.commits_per_s.toFixed(0)} results/s (${(r.result_bytes / 1024).toFixed(0)} KiB each); a worker fetches the ${(r.data_bytes / 1024).toFixed(0)} KiB digits data set in ${r.data_fetch_ms.toFixed(2)} ms`,
