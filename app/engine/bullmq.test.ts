@@ -207,6 +207,41 @@ describe('BullMQ engine on a real redis-server', { timeout: 300_000, skip: missi
     }
   });
 
+  test('a Lab that reads its events late (its event loop blocked while the jobs run) still counts every lease before the result: each job done, on its worker, at attempt 1', async () => {
+    const lab = Lab.open(join(tmp, 'late.db'), labOptions());
+    try {
+      const { id } = await lab.createExperiment(spec);
+      const leased = new Set<string>();
+      let first = () => {};
+      const leasedOnce = new Promise<void>((r) => (first = r));
+      lab.subscribe((e) => {
+        if (e.type !== 'job' || e.state !== 'leased') return;
+        leased.add(e.key);
+        first();
+      });
+      await lab.startRun(id, { workers: 0 });
+      await leasedOnce;
+      // Blocked (no timers, no socket reads) while the other jobs run: their 'active' and
+      // 'completed' then come in one read of the event stream, the case a loaded Lab meets.
+      const t = Date.now() + 4000;
+      while (Date.now() < t);
+      const outcome = await lab.waitForRun(id);
+      assert.equal(outcome.status, 'done', outcome.error ?? '');
+      assert.equal(JSON.stringify(await lab.getReport(id)) + '\n', reference);
+      const rows = (await lab.getJobs(id)).jobs;
+      assert.deepEqual(
+        rows
+          .filter((j) => j.attempts !== 1 || !/^standing-[0-3]$/.test(j.worker ?? ''))
+          .map((j) => [j.key, j.attempts, j.worker]),
+        [],
+        'every job: one lease counted, with the worker that ran it',
+      );
+      assert.equal(leased.size, KEYS, 'a leased event for every job');
+    } finally {
+      await lab.close();
+    }
+  });
+
   test('kill -9 of a worker holding a job: its job goes back to the queue when the lock expires, and the run completes identically', async () => {
     const lab = Lab.open(join(tmp, 'kill-worker.db'), labOptions());
     try {

@@ -106,26 +106,40 @@ export class BullMqEngine implements JobEngine {
     queue.on('error', (e) => this.#o.logger.warn(`queue ${name}: ${e.message}`));
     events.on('error', (e) => this.#o.logger.warn(`queue ${name} events: ${e.message}`));
     const get = (id: string) => queue.getJob(id);
-    events.on('completed', ({ jobId, returnvalue }) => this.#runs.get(jobId)?.deliver(jobId, returnvalue));
-    events.on('progress', ({ jobId, data }) => this.#runs.get(jobId)?.progress(jobId, data));
+    // One job's events are handled in the stream's order. A lease needs a look-up first (which
+    // worker took it), and a short job's 'completed' can come in the same read: handled at once,
+    // its result would land before its lease was counted, and the lease would then be dropped.
+    const pending = new Map<string, Promise<unknown>>();
+    const inOrder = (jobId: string, step: () => unknown) => {
+      const before = pending.get(jobId);
+      if (!before) return void step();
+      const next = before.then(step);
+      pending.set(jobId, next);
+      void next
+        .catch((e: unknown) =>
+          this.#o.logger.warn(`queue ${name}: job ${jobId}: ${e instanceof Error ? e.message : String(e)}`),
+        )
+        .finally(() => pending.get(jobId) === next && pending.delete(jobId));
+    };
+    const lookUp = (jobId: string, then: (j: Awaited<ReturnType<typeof get>>) => unknown) => {
+      const looked = (pending.get(jobId) ?? Promise.resolve()).then(() => get(jobId)).then(then, () => {});
+      pending.set(jobId, looked);
+      void looked.finally(() => pending.get(jobId) === looked && pending.delete(jobId));
+    };
+    events.on('completed', ({ jobId, returnvalue }) =>
+      inOrder(jobId, () => this.#runs.get(jobId)?.deliver(jobId, returnvalue)),
+    );
+    events.on('progress', ({ jobId, data }) => inOrder(jobId, () => this.#runs.get(jobId)?.progress(jobId, data)));
     events.on('active', ({ jobId }) => {
       const run = this.#runs.get(jobId);
-      if (run)
-        void get(jobId).then(
-          (j) => run.leased(jobId, j?.processedBy ?? 'a queue worker'),
-          () => {},
-        );
+      if (run) lookUp(jobId, (j) => run.leased(jobId, j?.processedBy ?? 'a queue worker'));
     });
     events.on('delayed', ({ jobId }) => {
       const run = this.#runs.get(jobId);
-      if (run)
-        void get(jobId).then(
-          (j) => j && run.retrying(jobId, j.failedReason ?? 'failed', j.attemptsMade),
-          () => {},
-        );
+      if (run) lookUp(jobId, (j) => j && run.retrying(jobId, j.failedReason ?? 'failed', j.attemptsMade));
     });
-    events.on('stalled', ({ jobId }) => this.#runs.get(jobId)?.stalled(jobId));
-    events.on('failed', ({ jobId }) => void this.#runs.get(jobId)?.failed(jobId));
+    events.on('stalled', ({ jobId }) => inOrder(jobId, () => this.#runs.get(jobId)?.stalled(jobId)));
+    events.on('failed', ({ jobId }) => inOrder(jobId, () => this.#runs.get(jobId)?.failed(jobId)));
     h = { queue, events };
     this.#queues.set(name, h);
     return h;
