@@ -202,6 +202,14 @@ async function paths(page: Page, base: string, moves: number): Promise<UiBench['
 
 type PlaygroundFigures = UiBench['playground'];
 
+/** Both builds' median figures and their ratios, this build over the baseline, to two decimals. */
+function sideBySide(rounds: number, current: Record<string, number>, baseline: Record<string, number>) {
+  const ratios = Object.fromEntries(
+    Object.entries(current).map(([k, x]) => [k, Math.round((x / baseline[k]) * 100) / 100]),
+  );
+  return { rounds, current, baseline, ratios };
+}
+
 /** This build against another, the Paths slider moved in each in turn (ABBA…); medians and ratios. */
 async function pathsAgainstBaseline(
   page: Page,
@@ -228,20 +236,7 @@ async function pathsAgainstBaseline(
     next_frame_median_ms: med(rs.map((r) => r.to_next_frame_ms.median)),
     next_frame_p95_ms: med(rs.map((r) => r.to_next_frame_ms.p95)),
   });
-  const a = figures(runs.current);
-  const b = figures(runs.baseline);
-  const ratio = (x: number, y: number) => Math.round((x / y) * 100) / 100;
-  return {
-    rounds,
-    current: a,
-    baseline: b,
-    ratios: {
-      redraw_median_ms: ratio(a.redraw_median_ms, b.redraw_median_ms),
-      redraw_p95_ms: ratio(a.redraw_p95_ms, b.redraw_p95_ms),
-      next_frame_median_ms: ratio(a.next_frame_median_ms, b.next_frame_median_ms),
-      next_frame_p95_ms: ratio(a.next_frame_p95_ms, b.next_frame_p95_ms),
-    },
-  };
+  return sideBySide(rounds, figures(runs.current), figures(runs.baseline));
 }
 
 /** This build against another, the Playground played in each in turn (ABBA…); medians and ratios. */
@@ -271,21 +266,7 @@ async function againstBaseline(
     over_16ms_share: med(rs.map((r) => r.frame_ms.over_16ms / Math.max(1, r.frame_ms.frames))),
     heatmap_median_ms: med(rs.map((r) => r.heatmap_ms.median)),
   });
-  const a = figures(runs.current);
-  const b = figures(runs.baseline);
-  const ratio = (x: number, y: number) => Math.round((x / y) * 100) / 100;
-  return {
-    rounds,
-    current: a,
-    baseline: b,
-    ratios: {
-      epochs_per_s: ratio(a.epochs_per_s, b.epochs_per_s),
-      frame_median_ms: ratio(a.frame_median_ms, b.frame_median_ms),
-      frame_p95_ms: ratio(a.frame_p95_ms, b.frame_p95_ms),
-      over_16ms_share: ratio(a.over_16ms_share, b.over_16ms_share),
-      heatmap_median_ms: ratio(a.heatmap_median_ms, b.heatmap_median_ms),
-    },
-  };
+  return sideBySide(rounds, figures(runs.current), figures(runs.baseline));
 }
 
 export async function uiBench(log: (s: string) => void, options: { baseline?: string } = {}): Promise<UiBench> {
